@@ -1,0 +1,726 @@
+/* ocl.c - OpenCL plumbing: device choice, context and queue ownership,
+ * the program cache, argument packing and launches. No value is computed
+ * here: kernels/ does that. */
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clinit_internal.h"
+#include "clinit_stream.h"
+
+/* from cl_ext.h (cl_khr_icd): what the loader says when no ICD exists */
+#ifndef CL_PLATFORM_NOT_FOUND_KHR
+#define CL_PLATFORM_NOT_FOUND_KHR -1001
+#endif
+
+extern const char clinit_cl_source[];
+extern const size_t clinit_cl_source_len;
+
+/* Blocks per launch at most (2^24 blocks = 2^30 f32 elements): keeps
+ * global sizes within what every device accepts. */
+#define MAX_BLOCKS_PER_LAUNCH (UINT64_C(1) << 24)
+/* Global sizes are rounded up to this, so drivers can pick good groups. */
+#define GLOBAL_ROUND 64
+
+enum {
+    K_UNIFORM_F32,
+    K_NORMAL_F32,
+    K_PHILOX_RAW,
+    K_MATH_PROBE,
+    K_PHILOX_PROBE,
+    K_COUNT
+};
+static const char *const kernel_names[K_COUNT] = {
+    "clinit_k_uniform_f32", "clinit_k_normal_f32", "clinit_k_philox_raw",
+    "clinit_k_math_probe", "clinit_k_philox_probe"};
+
+struct clinit_ctx {
+    int is_opencl;
+    unsigned cpu_threads;
+    char device_name[300];
+    cl_platform_id platform;
+    cl_device_id device;
+    cl_context context;
+    cl_command_queue queue;
+    cl_program program; /* built once, on first use or warm-up */
+    cl_kernel kernels[K_COUNT];
+    int has_fp64;
+    cl_int cl_error; /* last failed OpenCL call */
+    char *build_log;
+    pthread_mutex_t lock; /* program build and kernel arguments */
+};
+
+static clinit_status cl_fail(clinit_ctx *ctx, cl_int err)
+{
+    if (ctx)
+        ctx->cl_error = err;
+    return CLINIT_EOPENCL;
+}
+
+/* ---- device enumeration ---------------------------------------------- */
+
+/* Platforms in ICD order; no ICD at all is 0 platforms, not an error. */
+static clinit_status get_platforms(cl_platform_id **out, cl_uint *n)
+{
+    cl_uint np = 0;
+    cl_int err = clGetPlatformIDs(0, NULL, &np);
+    *out = NULL;
+    *n = 0;
+    if (err == CL_PLATFORM_NOT_FOUND_KHR || (err == CL_SUCCESS && np == 0))
+        return CLINIT_OK;
+    if (err != CL_SUCCESS)
+        return CLINIT_EOPENCL;
+    *out = calloc(np, sizeof **out);
+    if (!*out)
+        return CLINIT_ENOMEM;
+    if (clGetPlatformIDs(np, *out, NULL) != CL_SUCCESS) {
+        free(*out);
+        *out = NULL;
+        return CLINIT_EOPENCL;
+    }
+    *n = np;
+    return CLINIT_OK;
+}
+
+/* Devices of one platform (every type), in driver order. */
+static cl_uint get_devices(cl_platform_id p, cl_device_id **out)
+{
+    cl_uint nd = 0;
+    *out = NULL;
+    if (clGetDeviceIDs(p, CL_DEVICE_TYPE_ALL, 0, NULL, &nd) != CL_SUCCESS ||
+        nd == 0)
+        return 0;
+    *out = calloc(nd, sizeof **out);
+    if (!*out)
+        return 0;
+    if (clGetDeviceIDs(p, CL_DEVICE_TYPE_ALL, nd, *out, NULL) != CL_SUCCESS) {
+        free(*out);
+        *out = NULL;
+        return 0;
+    }
+    return nd;
+}
+
+static int device_is_gpu(cl_device_id d)
+{
+    cl_device_type t = 0;
+    clGetDeviceInfo(d, CL_DEVICE_TYPE, sizeof t, &t, NULL);
+    return (t & CL_DEVICE_TYPE_GPU) != 0;
+}
+
+static int device_has_fp64(cl_device_id d)
+{
+    cl_device_fp_config cfg = 0;
+    clGetDeviceInfo(d, CL_DEVICE_DOUBLE_FP_CONFIG, sizeof cfg, &cfg, NULL);
+    return cfg != 0;
+}
+
+/* Finds the device: (want_p, want_d) >= 0 picks opencl:P.D; otherwise the
+ * first GPU, else the first device. */
+static clinit_status find_device(long want_p, long want_d,
+                                 cl_platform_id *plat, cl_device_id *dev,
+                                 unsigned *pi, unsigned *di)
+{
+    cl_platform_id *ps;
+    cl_uint np;
+    clinit_status st = get_platforms(&ps, &np);
+    int found = 0;
+    if (st != CLINIT_OK)
+        return st;
+    for (int pass = 0; pass < 2 && !found; pass++) {
+        for (cl_uint p = 0; p < np && !found; p++) {
+            cl_device_id *ds;
+            cl_uint nd = get_devices(ps[p], &ds);
+            for (cl_uint d = 0; d < nd && !found; d++) {
+                int ok = want_p >= 0 ? ((long)p == want_p && (long)d == want_d)
+                         : pass == 0 ? device_is_gpu(ds[d])
+                                     : 1;
+                if (ok) {
+                    *plat = ps[p];
+                    *dev = ds[d];
+                    *pi = p;
+                    *di = d;
+                    found = 1;
+                }
+            }
+            free(ds);
+        }
+        if (want_p >= 0)
+            break;
+    }
+    free(ps);
+    return found ? CLINIT_OK : CLINIT_ENODEVICE;
+}
+
+clinit_status clinit_list_devices(clinit_device_info *out, size_t cap,
+                                  size_t *count)
+{
+    cl_platform_id *ps;
+    cl_uint np;
+    size_t k = 0;
+    clinit_status st;
+    if (!count || (cap > 0 && !out))
+        return CLINIT_ENULL;
+    if ((st = get_platforms(&ps, &np)) != CLINIT_OK)
+        return st;
+    for (cl_uint p = 0; p < np; p++) {
+        cl_device_id *ds;
+        cl_uint nd = get_devices(ps[p], &ds);
+        for (cl_uint d = 0; d < nd; d++, k++) {
+            clinit_device_info *e;
+            cl_ulong mem = 0;
+            cl_uint cu = 0;
+            if (k >= cap)
+                continue;
+            e = &out[k];
+            memset(e, 0, sizeof *e);
+            snprintf(e->id, sizeof e->id, "opencl:%u.%u", p, d);
+            clGetDeviceInfo(ds[d], CL_DEVICE_NAME, sizeof e->name - 1, e->name,
+                            NULL);
+            clGetPlatformInfo(ps[p], CL_PLATFORM_NAME, sizeof e->platform - 1,
+                              e->platform, NULL);
+            clGetDeviceInfo(ds[d], CL_DEVICE_VERSION, sizeof e->version - 1,
+                            e->version, NULL);
+            clGetDeviceInfo(ds[d], CL_DEVICE_GLOBAL_MEM_SIZE, sizeof mem, &mem,
+                            NULL);
+            clGetDeviceInfo(ds[d], CL_DEVICE_MAX_COMPUTE_UNITS, sizeof cu, &cu,
+                            NULL);
+            e->is_gpu = device_is_gpu(ds[d]);
+            e->has_fp64 = device_has_fp64(ds[d]);
+            e->global_mem_bytes = mem;
+            e->compute_units = cu;
+        }
+        free(ds);
+    }
+    free(ps);
+    *count = k;
+    return CLINIT_OK;
+}
+
+/* "cpu" -> *kind 0; "opencl" -> 1; "opencl:P.D" -> 2 with *p, *d. */
+static clinit_status parse_device(const char *s, int *kind, long *p, long *d)
+{
+    char *end;
+    if (strcmp(s, "cpu") == 0) {
+        *kind = 0;
+        return CLINIT_OK;
+    }
+    if (strcmp(s, "opencl") == 0) {
+        *kind = 1;
+        return CLINIT_OK;
+    }
+    if (strncmp(s, "opencl:", 7) != 0 || s[7] < '0' || s[7] > '9')
+        return CLINIT_EDEVICESPEC;
+    *p = strtol(s + 7, &end, 10);
+    if (*end != '.' || end[1] < '0' || end[1] > '9' || *p > 65535)
+        return CLINIT_EDEVICESPEC;
+    *d = strtol(end + 1, &end, 10);
+    if (*end != '\0' || *d > 65535)
+        return CLINIT_EDEVICESPEC;
+    *kind = 2;
+    return CLINIT_OK;
+}
+
+/* ---- contexts ---------------------------------------------------------- */
+
+static clinit_ctx *ctx_alloc(const clinit_ctx_options *opt)
+{
+    clinit_ctx *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    if (pthread_mutex_init(&c->lock, NULL) != 0) {
+        free(c);
+        return NULL;
+    }
+    c->cpu_threads = opt ? opt->cpu_threads : 0;
+    c->cl_error = CL_SUCCESS;
+    strcpy(c->device_name, "cpu");
+    return c;
+}
+
+static void set_device_name(clinit_ctx *c, unsigned p, unsigned d, int known)
+{
+    char name[200] = "";
+    clGetDeviceInfo(c->device, CL_DEVICE_NAME, sizeof name - 1, name, NULL);
+    if (known)
+        snprintf(c->device_name, sizeof c->device_name, "opencl:%u.%u %s", p,
+                 d, name);
+    else
+        snprintf(c->device_name, sizeof c->device_name, "opencl %s", name);
+}
+
+clinit_status clinit_ctx_create(clinit_ctx **out, const clinit_ctx_options *opt)
+{
+    const char *spec = opt ? opt->device : NULL;
+    int kind = -1; /* -1: automatic with CPU fallback */
+    long want_p = -1, want_d = -1;
+    unsigned pi = 0, di = 0;
+    clinit_ctx *c;
+    clinit_status st;
+    cl_int err;
+
+    if (!out)
+        return CLINIT_ENULL;
+    if (!spec || !*spec) {
+        const char *env = getenv("CLINIT_DEVICE");
+        spec = env && *env ? env : NULL;
+    }
+    if (spec && (st = parse_device(spec, &kind, &want_p, &want_d)) != CLINIT_OK)
+        return st;
+
+    if (!(c = ctx_alloc(opt)))
+        return CLINIT_ENOMEM;
+    if (kind == 0) {
+        *out = c;
+        return CLINIT_OK;
+    }
+    st = find_device(want_p, want_d, &c->platform, &c->device, &pi, &di);
+    if (st != CLINIT_OK) {
+        clinit_ctx_destroy(c);
+        if (kind == -1 && st == CLINIT_ENODEVICE) /* no device: CPU path */
+            return (*out = ctx_alloc(opt)) ? CLINIT_OK : CLINIT_ENOMEM;
+        return st;
+    }
+    c->context = clCreateContext(NULL, 1, &c->device, NULL, NULL, &err);
+    if (!c->context) {
+        clinit_ctx_destroy(c);
+        return CLINIT_EOPENCL;
+    }
+    c->queue = clCreateCommandQueue(c->context, c->device, 0, &err);
+    if (!c->queue) {
+        clinit_ctx_destroy(c);
+        return CLINIT_EOPENCL;
+    }
+    c->is_opencl = 1;
+    c->has_fp64 = device_has_fp64(c->device);
+    set_device_name(c, pi, di, 1);
+    *out = c;
+    return CLINIT_OK;
+}
+
+clinit_status clinit_ctx_create_from_queue(clinit_ctx **out,
+                                           cl_command_queue queue,
+                                           const clinit_ctx_options *opt)
+{
+    clinit_ctx *c;
+    cl_context cx = NULL;
+    cl_device_id dev = NULL;
+    if (!out || !queue)
+        return CLINIT_ENULL;
+    if (clGetCommandQueueInfo(queue, CL_QUEUE_CONTEXT, sizeof cx, &cx, NULL) !=
+            CL_SUCCESS ||
+        clGetCommandQueueInfo(queue, CL_QUEUE_DEVICE, sizeof dev, &dev,
+                              NULL) != CL_SUCCESS ||
+        !cx || !dev)
+        return CLINIT_EQUEUE;
+    if (!(c = ctx_alloc(opt)))
+        return CLINIT_ENOMEM;
+    if (clRetainCommandQueue(queue) != CL_SUCCESS) {
+        clinit_ctx_destroy(c);
+        return CLINIT_EQUEUE;
+    }
+    c->queue = queue;
+    if (clRetainContext(cx) != CL_SUCCESS) {
+        clinit_ctx_destroy(c);
+        return CLINIT_EQUEUE;
+    }
+    c->context = cx;
+    c->device = dev;
+    clGetDeviceInfo(dev, CL_DEVICE_PLATFORM, sizeof c->platform, &c->platform,
+                    NULL);
+    c->is_opencl = 1;
+    c->has_fp64 = device_has_fp64(dev);
+    set_device_name(c, 0, 0, 0);
+    *out = c;
+    return CLINIT_OK;
+}
+
+void clinit_ctx_destroy(clinit_ctx *c)
+{
+    if (!c)
+        return;
+    for (int k = 0; k < K_COUNT; k++)
+        if (c->kernels[k])
+            clReleaseKernel(c->kernels[k]);
+    if (c->program)
+        clReleaseProgram(c->program);
+    if (c->queue)
+        clReleaseCommandQueue(c->queue);
+    if (c->context)
+        clReleaseContext(c->context);
+    free(c->build_log);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+int clinit_ctx_is_opencl(const clinit_ctx *c) { return c && c->is_opencl; }
+
+const char *clinit_ctx_device_name(const clinit_ctx *c)
+{
+    return c ? c->device_name : "cpu";
+}
+
+cl_command_queue clinit_ctx_queue(const clinit_ctx *c)
+{
+    return c ? c->queue : NULL;
+}
+
+const char *clinit_ctx_build_log(const clinit_ctx *c)
+{
+    return c && c->build_log ? c->build_log : "";
+}
+
+cl_int clinit_ctx_cl_error(const clinit_ctx *c)
+{
+    return c ? c->cl_error : CL_SUCCESS;
+}
+
+unsigned clinit_ctx_cpu_threads_(const clinit_ctx *c)
+{
+    return c ? c->cpu_threads : 0;
+}
+
+/* ---- program cache ------------------------------------------------------ */
+
+static void keep_build_log(clinit_ctx *c, cl_program prog)
+{
+    size_t n = 0;
+    free(c->build_log);
+    c->build_log = NULL;
+    if (clGetProgramBuildInfo(prog, c->device, CL_PROGRAM_BUILD_LOG, 0, NULL,
+                              &n) != CL_SUCCESS)
+        return;
+    c->build_log = calloc(n + 1, 1);
+    if (c->build_log)
+        clGetProgramBuildInfo(prog, c->device, CL_PROGRAM_BUILD_LOG, n,
+                              c->build_log, NULL);
+}
+
+/* Call with c->lock held. */
+static clinit_status build_locked(clinit_ctx *c)
+{
+    const char *src = clinit_cl_source;
+    size_t len = clinit_cl_source_len;
+    cl_program prog;
+    cl_int err;
+    if (c->program)
+        return CLINIT_OK;
+    prog = clCreateProgramWithSource(c->context, 1, &src, &len, &err);
+    if (!prog)
+        return cl_fail(c, err);
+    err = clBuildProgram(prog, 1, &c->device, "", NULL, NULL);
+    keep_build_log(c, prog);
+    if (err != CL_SUCCESS) {
+        clReleaseProgram(prog);
+        c->cl_error = err;
+        return CLINIT_EBUILD;
+    }
+    for (int k = 0; k < K_COUNT; k++) {
+        c->kernels[k] = clCreateKernel(prog, kernel_names[k], &err);
+        if (!c->kernels[k]) {
+            for (int j = 0; j < k; j++) {
+                clReleaseKernel(c->kernels[j]);
+                c->kernels[j] = NULL;
+            }
+            clReleaseProgram(prog);
+            return cl_fail(c, err);
+        }
+    }
+    c->program = prog;
+    return CLINIT_OK;
+}
+
+clinit_status clinit_ctx_warmup(clinit_ctx *c)
+{
+    clinit_status st;
+    if (!c)
+        return CLINIT_ENULL;
+    if (!c->is_opencl)
+        return CLINIT_ENODEVICE;
+    pthread_mutex_lock(&c->lock);
+    st = build_locked(c);
+    pthread_mutex_unlock(&c->lock);
+    return st;
+}
+
+/* ---- launches ------------------------------------------------------------ */
+
+/* Checks that buf is a buffer of c's context holding `need` bytes from
+ * byte `off`. */
+static clinit_status check_buffer(clinit_ctx *c, cl_mem buf, uint64_t off,
+                                  uint64_t need)
+{
+    cl_mem_object_type type = 0;
+    cl_context cx = NULL;
+    size_t size = 0;
+    if (clGetMemObjectInfo(buf, CL_MEM_TYPE, sizeof type, &type, NULL) !=
+            CL_SUCCESS ||
+        type != CL_MEM_OBJECT_BUFFER ||
+        clGetMemObjectInfo(buf, CL_MEM_CONTEXT, sizeof cx, &cx, NULL) !=
+            CL_SUCCESS ||
+        cx != c->context ||
+        clGetMemObjectInfo(buf, CL_MEM_SIZE, sizeof size, &size, NULL) !=
+            CL_SUCCESS)
+        return CLINIT_EQUEUE;
+    if (off > size || need > size - off)
+        return CLINIT_EBUFFER;
+    return CLINIT_OK;
+}
+
+#define SET_ARG(k, i, v)                                                       \
+    do {                                                                       \
+        cl_int e_ = clSetKernelArg((k), (i), sizeof(v), &(v));                 \
+        if (e_ != CL_SUCCESS)                                                  \
+            return cl_fail(c, e_);                                             \
+    } while (0)
+
+/* Enqueues the kernel over blocks [b0, b0 + nb) in launches of at most
+ * MAX_BLOCKS_PER_LAUNCH; one event for the whole if out_event. Call with
+ * c->lock held and every argument but 4 (b0) and 5 (nblocks) set. */
+static clinit_status launch_blocks_locked(clinit_ctx *c, cl_kernel k,
+                                          uint64_t b0, uint64_t nb,
+                                          cl_uint num_wait,
+                                          const cl_event *wait,
+                                          cl_event *out_event)
+{
+    uint64_t nlaunch = (nb + MAX_BLOCKS_PER_LAUNCH - 1) / MAX_BLOCKS_PER_LAUNCH;
+    cl_event evs[64] = {0};
+    cl_event *ev_list = nlaunch <= 64 ? evs : NULL;
+    clinit_status st = CLINIT_OK;
+    uint64_t done = 0, i = 0;
+    cl_int err = CL_SUCCESS;
+
+    if (nlaunch > 1 && out_event && !ev_list) {
+        ev_list = malloc(nlaunch * sizeof *ev_list);
+        if (!ev_list)
+            return CLINIT_ENOMEM;
+    }
+    for (; done < nb; i++) {
+        cl_ulong bstart = b0 + done;
+        cl_ulong n = nb - done < MAX_BLOCKS_PER_LAUNCH ? nb - done
+                                                       : MAX_BLOCKS_PER_LAUNCH;
+        size_t global = (size_t)((n + GLOBAL_ROUND - 1) / GLOBAL_ROUND *
+                                 GLOBAL_ROUND);
+        cl_event *ev = !out_event ? NULL
+                       : nlaunch == 1 ? out_event
+                                      : &ev_list[i];
+        if ((err = clSetKernelArg(k, 4, sizeof bstart, &bstart)) !=
+                CL_SUCCESS ||
+            (err = clSetKernelArg(k, 5, sizeof n, &n)) != CL_SUCCESS ||
+            (err = clEnqueueNDRangeKernel(c->queue, k, 1, NULL, &global, NULL,
+                                          num_wait, wait, ev)) != CL_SUCCESS) {
+            st = cl_fail(c, err);
+            break;
+        }
+        done += n;
+    }
+    if (out_event && nlaunch > 1) {
+        if (st == CLINIT_OK &&
+            (err = clEnqueueMarkerWithWaitList(c->queue, (cl_uint)i, ev_list,
+                                               out_event)) != CL_SUCCESS)
+            st = cl_fail(c, err);
+        for (uint64_t j = 0; j < i; j++)
+            clReleaseEvent(ev_list[j]);
+    }
+    if (ev_list != evs)
+        free(ev_list);
+    return st;
+}
+
+static clinit_status fill_locked(clinit_ctx *c, const clinit_plan *p,
+                                 cl_mem buf, size_t offset, cl_uint num_wait,
+                                 const cl_event *wait, cl_event *out_event)
+{
+    uint64_t n = p->hi - p->lo;
+    clinit_status st;
+    cl_int err;
+    cl_kernel k;
+    cl_ulong lo = p->lo, hi = p->hi, off = offset;
+
+    if (n == 0) {
+        if (out_event &&
+            (err = clEnqueueMarkerWithWaitList(c->queue, num_wait, wait,
+                                               out_event)) != CL_SUCCESS)
+            return cl_fail(c, err);
+        return CLINIT_OK;
+    }
+    if (p->dist == CLINIT_DIST_CONSTANT) {
+        err = clEnqueueFillBuffer(c->queue, buf, &p->p0, sizeof p->p0,
+                                  (size_t)offset * 4, (size_t)n * 4, num_wait,
+                                  wait, out_event);
+        return err == CL_SUCCESS ? CLINIT_OK : cl_fail(c, err);
+    }
+    if ((st = build_locked(c)) != CLINIT_OK)
+        return st;
+    k = c->kernels[p->dist == CLINIT_DIST_UNIFORM ? K_UNIFORM_F32
+                                                  : K_NORMAL_F32];
+    SET_ARG(k, 0, buf);
+    SET_ARG(k, 1, lo);
+    SET_ARG(k, 2, hi);
+    SET_ARG(k, 3, off);
+    SET_ARG(k, 6, p->k0);
+    SET_ARG(k, 7, p->k1);
+    SET_ARG(k, 8, p->s0);
+    SET_ARG(k, 9, p->s1);
+    SET_ARG(k, 10, p->p0);
+    SET_ARG(k, 11, p->p1);
+    SET_ARG(k, 12, p->p2);
+    return launch_blocks_locked(
+        c, k, p->lo / CLINIT_BLOCK32,
+        (p->hi - 1) / CLINIT_BLOCK32 - p->lo / CLINIT_BLOCK32 + 1, num_wait,
+        wait, out_event);
+}
+
+clinit_status clinit_ocl_fill(clinit_ctx *c, const clinit_plan *p, cl_mem buf,
+                              size_t offset, cl_uint num_wait,
+                              const cl_event *wait, cl_event *out_event)
+{
+    uint64_t esize = clinit_dtype_size(p->dtype);
+    uint64_t n = p->hi - p->lo;
+    clinit_status st;
+    if (!c->is_opencl)
+        return CLINIT_ENODEVICE;
+    if ((uint64_t)offset > UINT64_MAX / esize || n > UINT64_MAX / esize)
+        return CLINIT_EBUFFER;
+    if ((st = check_buffer(c, buf, (uint64_t)offset * esize, n * esize)) !=
+        CLINIT_OK)
+        return st;
+    pthread_mutex_lock(&c->lock);
+    st = fill_locked(c, p, buf, offset, num_wait, wait, out_event);
+    pthread_mutex_unlock(&c->lock);
+    return st;
+}
+
+/* ---- raw words and the math probe (tests, CLI) ---------------------------- */
+
+static clinit_status raw_locked(clinit_ctx *c, const uint32_t key[2],
+                                const uint32_t counter[4], cl_ulong nwords,
+                                cl_mem buf)
+{
+    cl_kernel k;
+    clinit_status st;
+    size_t global;
+    cl_int err;
+    if ((st = build_locked(c)) != CLINIT_OK)
+        return st;
+    k = c->kernels[K_PHILOX_RAW];
+    SET_ARG(k, 0, buf);
+    SET_ARG(k, 1, nwords);
+    SET_ARG(k, 2, key[0]);
+    SET_ARG(k, 3, key[1]);
+    SET_ARG(k, 4, counter[0]);
+    SET_ARG(k, 5, counter[1]);
+    SET_ARG(k, 6, counter[2]);
+    SET_ARG(k, 7, counter[3]);
+    global = (size_t)((nwords + 4 * CLINIT_LANES - 1) /
+                      (4 * CLINIT_LANES));
+    if ((err = clEnqueueNDRangeKernel(c->queue, k, 1, NULL, &global, NULL, 0,
+                                      NULL, NULL)) != CL_SUCCESS ||
+        (err = clFinish(c->queue)) != CL_SUCCESS)
+        return cl_fail(c, err);
+    return CLINIT_OK;
+}
+
+clinit_status clinit_philox_raw_device(clinit_ctx *c, const uint32_t key[2],
+                                       const uint32_t counter[4],
+                                       uint64_t nwords, cl_mem buf)
+{
+    clinit_status st;
+    if (!c || !key || !counter || !buf)
+        return CLINIT_ENULL;
+    if (!c->is_opencl)
+        return CLINIT_ENODEVICE;
+    if (nwords > UINT64_MAX / 4)
+        return CLINIT_EBUFFER;
+    if ((st = check_buffer(c, buf, 0, nwords * 4)) != CLINIT_OK)
+        return st;
+    if (nwords == 0)
+        return CLINIT_OK;
+    pthread_mutex_lock(&c->lock);
+    st = raw_locked(c, key, counter, nwords, buf);
+    pthread_mutex_unlock(&c->lock);
+    return st;
+}
+
+clinit_status clinit_debug_math_device(clinit_ctx *c, int op,
+                                       const uint32_t *in, size_t n,
+                                       float *out)
+{
+    size_t nout = op == 2 ? 2 * n : n;
+    size_t global = n / 16;
+    cl_mem bin = NULL, bout = NULL;
+    cl_int err = CL_SUCCESS, cop = op;
+    clinit_status st;
+    if (!c || !in || !out)
+        return CLINIT_ENULL;
+    if (!c->is_opencl)
+        return CLINIT_ENODEVICE;
+    if (n == 0 || n % 16)
+        return CLINIT_ERANGE;
+    pthread_mutex_lock(&c->lock);
+    st = build_locked(c);
+    if (st == CLINIT_OK) {
+        cl_kernel k = c->kernels[K_MATH_PROBE];
+        bin = clCreateBuffer(c->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+                             n * 4, (void *)in, &err);
+        if (bin)
+            bout = clCreateBuffer(c->context, CL_MEM_WRITE_ONLY, nout * 4, NULL,
+                                  &err);
+        if (!bin || !bout ||
+            (err = clSetKernelArg(k, 0, sizeof bin, &bin)) != CL_SUCCESS ||
+            (err = clSetKernelArg(k, 1, sizeof bout, &bout)) != CL_SUCCESS ||
+            (err = clSetKernelArg(k, 2, sizeof cop, &cop)) != CL_SUCCESS ||
+            (err = clEnqueueNDRangeKernel(c->queue, k, 1, NULL, &global, NULL,
+                                          0, NULL, NULL)) != CL_SUCCESS ||
+            (err = clEnqueueReadBuffer(c->queue, bout, CL_TRUE, 0, nout * 4,
+                                       out, 0, NULL, NULL)) != CL_SUCCESS)
+            st = cl_fail(c, err);
+    }
+    if (bin)
+        clReleaseMemObject(bin);
+    if (bout)
+        clReleaseMemObject(bout);
+    pthread_mutex_unlock(&c->lock);
+    return st;
+}
+
+clinit_status clinit_debug_philox_device(clinit_ctx *c, const uint32_t *in,
+                                         size_t npairs, uint32_t *out)
+{
+    size_t global = npairs / 16;
+    cl_mem bin = NULL, bout = NULL;
+    cl_int err = CL_SUCCESS;
+    clinit_status st;
+    if (!c || !in || !out)
+        return CLINIT_ENULL;
+    if (!c->is_opencl)
+        return CLINIT_ENODEVICE;
+    if (npairs == 0 || npairs % 16)
+        return CLINIT_ERANGE;
+    pthread_mutex_lock(&c->lock);
+    st = build_locked(c);
+    if (st == CLINIT_OK) {
+        cl_kernel k = c->kernels[K_PHILOX_PROBE];
+        bin = clCreateBuffer(c->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+                             npairs * 24, (void *)in, &err);
+        if (bin)
+            bout = clCreateBuffer(c->context, CL_MEM_WRITE_ONLY, npairs * 16,
+                                  NULL, &err);
+        if (!bin || !bout ||
+            (err = clSetKernelArg(k, 0, sizeof bin, &bin)) != CL_SUCCESS ||
+            (err = clSetKernelArg(k, 1, sizeof bout, &bout)) != CL_SUCCESS ||
+            (err = clEnqueueNDRangeKernel(c->queue, k, 1, NULL, &global, NULL,
+                                          0, NULL, NULL)) != CL_SUCCESS ||
+            (err = clEnqueueReadBuffer(c->queue, bout, CL_TRUE, 0, npairs * 16,
+                                       out, 0, NULL, NULL)) != CL_SUCCESS)
+            st = cl_fail(c, err);
+    }
+    if (bin)
+        clReleaseMemObject(bin);
+    if (bout)
+        clReleaseMemObject(bout);
+    pthread_mutex_unlock(&c->lock);
+    return st;
+}

@@ -1,0 +1,370 @@
+/* clinit.h - neural-network weight initialization in OpenCL device memory
+ * and in host memory, with the same bits on every device.
+ *
+ * The value of element i of a tensor is a pure function of
+ * (seed, stream, i, method, method parameters, dtype): see docs/STREAM.md.
+ *
+ * Conventions for every function below:
+ *  - A function returning clinit_status returns CLINIT_OK (0) on success and
+ *    a negative CLINIT_E* value on error; clinit_strerror() describes it.
+ *  - On error nothing has been written to the destination (host memory or
+ *    cl_mem) and no command has been enqueued.
+ *  - Pointers passed in are borrowed for the duration of the call only,
+ *    unless a function says otherwise.
+ */
+#ifndef CLINIT_H
+#define CLINIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clinit_version.h" /* generated: CLINIT_VERSION_MAJOR/MINOR/PATCH */
+
+#ifndef CL_TARGET_OPENCL_VERSION
+#define CL_TARGET_OPENCL_VERSION 120
+#endif
+#include <CL/cl.h>
+
+#if defined(_WIN32) && defined(CLINIT_SHARED_BUILD)
+#define CLINIT_API __declspec(dllexport)
+#elif defined(_WIN32) && defined(CLINIT_SHARED)
+#define CLINIT_API __declspec(dllimport)
+#elif defined(__GNUC__)
+#define CLINIT_API __attribute__((visibility("default")))
+#else
+#define CLINIT_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CLINIT_VERSION_NUMBER                                                  \
+    (CLINIT_VERSION_MAJOR * 10000 + CLINIT_VERSION_MINOR * 100 +              \
+     CLINIT_VERSION_PATCH)
+
+/* Version of the stream contract (docs/STREAM.md). Outputs of a given
+ * contract version never change. */
+#define CLINIT_STREAM_VERSION 1
+
+/* Most dimensions a tensor may have. */
+#define CLINIT_MAX_DIMS 8
+
+/* Most elements a tensor may have (2^56; the stream contract's counter
+ * space, docs/STREAM.md). */
+#define CLINIT_MAX_NUMEL (UINT64_C(1) << 56)
+
+/* ---- status codes --------------------------------------------------- */
+
+/* X(name, value, message). Values are pinned and never reused. */
+#define CLINIT_STATUS_MAP(X)                                                   \
+    X(OK, 0, "success")                                                        \
+    X(ENULL, -1, "a required pointer argument is NULL")                        \
+    X(ESHAPE, -2, "bad shape: ndim must be 1..CLINIT_MAX_DIMS and every "      \
+                  "dimension >= 1")                                            \
+    X(EFANS, -3, "the method needs fan_in/fan_out: the tensor must have "      \
+                 "at least 2 dimensions")                                      \
+    X(EPARAM, -4, "bad method parameter (non-finite value, std < 0, a >= b, " \
+                  "or a range that is empty or overflows in the output "      \
+                  "dtype)")                                                    \
+    X(ENONLINEARITY, -5, "unknown nonlinearity name or value")                 \
+    X(EMODE, -6, "unknown fan mode (expected fan_in or fan_out)")              \
+    X(EMETHOD, -7, "unknown initialization method")                            \
+    X(EDTYPE, -8, "unknown or unsupported dtype")                              \
+    X(EOVERFLOW, -9, "element count or byte size overflows")                   \
+    X(ERANGE, -10, "bad element range: need lo <= hi <= number of elements")   \
+    X(EBUFFER, -11, "destination cl_mem is too small for offset + count")      \
+    X(EQUEUE, -12, "invalid OpenCL command queue, context or buffer")          \
+    X(ENODEVICE, -13, "no OpenCL device: the context uses the CPU path or "    \
+                      "the requested device does not exist")                   \
+    X(EDEVICESPEC, -14, "malformed device name (expected cpu, opencl or "      \
+                        "opencl:P.D)")                                         \
+    X(EBUILD, -15, "OpenCL program build failed (see clinit_ctx_build_log)")   \
+    X(EOPENCL, -16, "OpenCL call failed (see clinit_ctx_cl_error)")            \
+    X(ENOMEM, -17, "out of memory")                                            \
+    X(ETHREAD, -18, "could not start a worker thread")                         \
+    X(ENOFP64, -19, "the OpenCL device does not support double precision")     \
+    X(EIO, -20, "file I/O failed")
+
+typedef enum clinit_status {
+#define CLINIT_STATUS_ENUM_(name, value, msg) CLINIT_##name = value,
+    CLINIT_STATUS_MAP(CLINIT_STATUS_ENUM_)
+#undef CLINIT_STATUS_ENUM_
+        CLINIT_STATUS_END_ = -21
+} clinit_status;
+
+/* A static, thread-safe description of `status` (never NULL). */
+CLINIT_API const char *clinit_strerror(int status);
+/* The enum constant's name without prefix, e.g. "EPARAM" (never NULL). */
+CLINIT_API const char *clinit_status_name(int status);
+
+/* ---- version -------------------------------------------------------- */
+
+/* CLINIT_VERSION_NUMBER of the library actually linked. */
+CLINIT_API unsigned clinit_version(void);
+/* "MAJOR.MINOR.PATCH" of the library actually linked (static string). */
+CLINIT_API const char *clinit_version_string(void);
+
+/* ---- dtypes, methods, parameters ------------------------------------ */
+
+typedef enum clinit_dtype {
+    CLINIT_F32 = 0,
+    CLINIT_F16 = 1,
+    CLINIT_BF16 = 2,
+    CLINIT_F64 = 3
+} clinit_dtype;
+
+typedef enum clinit_method {
+    CLINIT_UNIFORM = 0,        /* a=0, b=1 */
+    CLINIT_NORMAL = 1,         /* mean=0, std=1 */
+    CLINIT_CONSTANT = 2,       /* val (required) */
+    CLINIT_ZEROS = 3,          /* */
+    CLINIT_ONES = 4,           /* */
+    CLINIT_XAVIER_UNIFORM = 5, /* gain=1 */
+    CLINIT_XAVIER_NORMAL = 6,  /* gain=1 */
+    CLINIT_KAIMING_UNIFORM = 7, /* a=0, mode=fan_in, nonlinearity=leaky_relu */
+    CLINIT_KAIMING_NORMAL = 8  /* a=0, mode=fan_in, nonlinearity=leaky_relu */
+} clinit_method;
+
+typedef enum clinit_mode { CLINIT_FAN_IN = 0, CLINIT_FAN_OUT = 1 } clinit_mode;
+
+typedef enum clinit_nonlinearity {
+    CLINIT_NL_LINEAR = 0,
+    CLINIT_NL_CONV1D = 1,
+    CLINIT_NL_CONV2D = 2,
+    CLINIT_NL_CONV3D = 3,
+    CLINIT_NL_CONV_TRANSPOSE1D = 4,
+    CLINIT_NL_CONV_TRANSPOSE2D = 5,
+    CLINIT_NL_CONV_TRANSPOSE3D = 6,
+    CLINIT_NL_SIGMOID = 7,
+    CLINIT_NL_TANH = 8,
+    CLINIT_NL_RELU = 9,
+    CLINIT_NL_LEAKY_RELU = 10,
+    CLINIT_NL_SELU = 11
+} clinit_nonlinearity;
+
+/* An initialization method and its parameters, with torch.nn.init's names.
+ * Fill it with clinit_init_default() and then set what differs. Fields a
+ * method does not use are ignored. */
+typedef struct clinit_init {
+    clinit_method method;
+    double a;    /* uniform: lower bound; kaiming_*: negative slope */
+    double b;    /* uniform: upper bound (exclusive) */
+    double mean; /* normal */
+    double std;  /* normal */
+    double val;  /* constant */
+    double gain; /* xavier_* */
+    clinit_mode mode;                 /* kaiming_* */
+    clinit_nonlinearity nonlinearity; /* kaiming_* */
+} clinit_init;
+
+/* Sets *init to `method` with torch's default parameters. Returns
+ * CLINIT_ENULL or CLINIT_EMETHOD on error (then *init is untouched). */
+CLINIT_API clinit_status clinit_init_default(clinit_init *init,
+                                             clinit_method method);
+
+/* Name <-> enum, with torch's spelling ("xavier_uniform", "fan_in",
+ * "leaky_relu", "conv_transpose2d", "f32"/"float32", ...). A trailing '_'
+ * on a method name is accepted ("kaiming_normal_"). The *_from_name
+ * functions return CLINIT_ENULL, or CLINIT_EMETHOD / CLINIT_EMODE /
+ * CLINIT_ENONLINEARITY / CLINIT_EDTYPE for an unknown name; the *_name
+ * functions return NULL for an unknown value. */
+CLINIT_API clinit_status clinit_method_from_name(const char *name,
+                                                 clinit_method *out);
+CLINIT_API const char *clinit_method_name(clinit_method method);
+CLINIT_API clinit_status clinit_mode_from_name(const char *name,
+                                               clinit_mode *out);
+CLINIT_API const char *clinit_mode_name(clinit_mode mode);
+CLINIT_API clinit_status clinit_nonlinearity_from_name(
+    const char *name, clinit_nonlinearity *out);
+CLINIT_API const char *clinit_nonlinearity_name(clinit_nonlinearity nl);
+CLINIT_API clinit_status clinit_dtype_from_name(const char *name,
+                                                clinit_dtype *out);
+CLINIT_API const char *clinit_dtype_name(clinit_dtype dtype);
+/* Bytes per element, 0 for an unknown dtype. */
+CLINIT_API size_t clinit_dtype_size(clinit_dtype dtype);
+
+/* torch.nn.init.calculate_gain. `param` is leaky_relu's negative slope;
+ * pass NAN for torch's default (0.01). Other nonlinearities ignore it.
+ * Errors: CLINIT_ENULL, CLINIT_ENONLINEARITY, CLINIT_EPARAM (non-finite
+ * slope). */
+CLINIT_API clinit_status clinit_calculate_gain(clinit_nonlinearity nl,
+                                               double param, double *gain);
+
+/* torch's fan_in / fan_out for layout [out, in, k...]: fan_in = in*prod(k),
+ * fan_out = out*prod(k). Errors: CLINIT_ENULL, CLINIT_ESHAPE, CLINIT_EFANS
+ * (ndim < 2), CLINIT_EOVERFLOW. */
+CLINIT_API clinit_status clinit_fans(int ndim, const int64_t *shape,
+                                     uint64_t *fan_in, uint64_t *fan_out);
+
+/* ---- tensors ---------------------------------------------------------- */
+
+/* What is being initialized: the whole tensor's shape (also when only a
+ * slice or shard is filled, so fans are the global ones), its dtype, and
+ * the generator coordinates. */
+typedef struct clinit_tensor {
+    clinit_dtype dtype;
+    int ndim;                         /* 1..CLINIT_MAX_DIMS */
+    int64_t shape[CLINIT_MAX_DIMS];   /* each >= 1, torch layout */
+    uint64_t seed;                    /* Philox key */
+    uint64_t stream;                  /* independent stream per tensor */
+} clinit_tensor;
+
+/* Number of elements of `t` in *numel. Errors: CLINIT_ENULL, CLINIT_ESHAPE,
+ * CLINIT_EOVERFLOW (more than CLINIT_MAX_NUMEL elements). */
+CLINIT_API clinit_status clinit_numel(const clinit_tensor *t, uint64_t *numel);
+
+/* The distribution a method resolves to for a tensor. */
+typedef enum clinit_dist {
+    CLINIT_DIST_UNIFORM = 0,  /* [lo, hi) */
+    CLINIT_DIST_NORMAL = 1,   /* mean, std */
+    CLINIT_DIST_CONSTANT = 2  /* value */
+} clinit_dist;
+
+typedef struct clinit_resolved {
+    clinit_dist dist;
+    uint64_t fan_in, fan_out; /* 0 when the method needs no fans */
+    double gain;              /* NAN when not used */
+    double fan;               /* the fan used by kaiming, NAN otherwise */
+    double lo, hi;            /* uniform bounds as requested (double) */
+    double mean, std;         /* normal */
+    double value;             /* constant, as stored in the dtype */
+} clinit_resolved;
+
+/* Validates (t, init) and computes the distribution it resolves to:
+ * fans, gain, bound or std (the numbers `clinit fill` prints). Returns
+ * every validation error a fill would return. */
+CLINIT_API clinit_status clinit_resolve(const clinit_tensor *t,
+                                        const clinit_init *init,
+                                        clinit_resolved *out);
+
+/* ---- contexts --------------------------------------------------------- */
+
+typedef struct clinit_ctx clinit_ctx;
+
+typedef struct clinit_ctx_options {
+    /* "cpu", "opencl" (first GPU, else first OpenCL device) or "opencl:P.D"
+     * (platform P, device D, as `clinit devices` lists them). NULL: the
+     * CLINIT_DEVICE environment variable, else the first GPU, else the
+     * first OpenCL device, else the CPU path. */
+    const char *device;
+    /* Worker threads for host fills; 0 = number of online CPUs. */
+    unsigned cpu_threads;
+} clinit_ctx_options;
+
+/* Creates a context that owns its OpenCL context and in-order queue (or
+ * none, for the CPU path). `opt` may be NULL. Blocks while it queries
+ * devices; does not build programs (see clinit_ctx_warmup). Errors:
+ * CLINIT_ENULL, CLINIT_EDEVICESPEC, CLINIT_ENODEVICE (an explicit opencl
+ * device was asked for and none matches), CLINIT_EOPENCL, CLINIT_ENOMEM.
+ * Release with clinit_ctx_destroy. */
+CLINIT_API clinit_status clinit_ctx_create(clinit_ctx **out,
+                                           const clinit_ctx_options *opt);
+
+/* Creates a context that borrows `queue` (and its context and device).
+ * clinit retains the queue and releases it in clinit_ctx_destroy; the
+ * caller keeps its own reference. `opt` may be NULL; opt->device is
+ * ignored. Errors: CLINIT_ENULL, CLINIT_EQUEUE, CLINIT_ENOMEM. */
+CLINIT_API clinit_status clinit_ctx_create_from_queue(
+    clinit_ctx **out, cl_command_queue queue, const clinit_ctx_options *opt);
+
+/* Releases everything the context owns or retained. Accepts NULL. Does
+ * not wait for enqueued fills: call clFinish first if you need to. */
+CLINIT_API void clinit_ctx_destroy(clinit_ctx *ctx);
+
+/* 1 if the context has an OpenCL device, 0 for the CPU path. */
+CLINIT_API int clinit_ctx_is_opencl(const clinit_ctx *ctx);
+/* "cpu" or "opencl:P.D <device name>" (owned by ctx). */
+CLINIT_API const char *clinit_ctx_device_name(const clinit_ctx *ctx);
+/* The context's queue (owned by ctx; retain it to keep it), or NULL. */
+CLINIT_API cl_command_queue clinit_ctx_queue(const clinit_ctx *ctx);
+/* Builds the OpenCL program now instead of at the first fill. Blocks.
+ * Errors: CLINIT_ENODEVICE, CLINIT_EBUILD, CLINIT_EOPENCL. */
+CLINIT_API clinit_status clinit_ctx_warmup(clinit_ctx *ctx);
+/* The last program build log ("" if none; owned by ctx, valid until the
+ * next call on ctx). */
+CLINIT_API const char *clinit_ctx_build_log(const clinit_ctx *ctx);
+/* The raw cl_int of the last failed OpenCL call on ctx (CL_SUCCESS if
+ * none). */
+CLINIT_API cl_int clinit_ctx_cl_error(const clinit_ctx *ctx);
+
+/* ---- devices --------------------------------------------------------- */
+
+typedef struct clinit_device_info {
+    char id[32];        /* "opencl:P.D", usable as clinit_ctx_options.device */
+    char name[128];     /* CL_DEVICE_NAME */
+    char platform[128]; /* CL_PLATFORM_NAME */
+    char version[128];  /* CL_DEVICE_VERSION */
+    int is_gpu;         /* CL_DEVICE_TYPE_GPU */
+    int has_fp64;       /* double precision supported */
+    uint64_t global_mem_bytes;
+    unsigned compute_units;
+} clinit_device_info;
+
+/* Lists every OpenCL device of every platform, in the order that the
+ * "opencl:P.D" names use. Writes min(cap, total) entries to `out` (may be
+ * NULL when cap is 0) and the total to *count. No platform at all is not
+ * an error (*count = 0). Errors: CLINIT_ENULL, CLINIT_EOPENCL. */
+CLINIT_API clinit_status clinit_list_devices(clinit_device_info *out,
+                                             size_t cap, size_t *count);
+
+/* ---- fills ------------------------------------------------------------ */
+
+/* Fills elements [lo, hi) of tensor `t` (flat, row-major indices) into
+ * host memory: dst[k] = element lo + k, for k < hi - lo, in t->dtype.
+ * `ctx` may be NULL (CPU path with one thread per online CPU); an OpenCL
+ * context fills host memory on the CPU path too. Blocks until done. The
+ * result is identical for every ctx, thread count and split of [lo, hi).
+ * Errors: CLINIT_ENULL, CLINIT_ESHAPE, CLINIT_EFANS, CLINIT_EPARAM,
+ * CLINIT_EMETHOD, CLINIT_EMODE, CLINIT_ENONLINEARITY, CLINIT_EDTYPE,
+ * CLINIT_EOVERFLOW, CLINIT_ERANGE, CLINIT_ETHREAD. */
+CLINIT_API clinit_status clinit_fill_host(clinit_ctx *ctx,
+                                          const clinit_tensor *t,
+                                          const clinit_init *init,
+                                          uint64_t lo, uint64_t hi, void *dst);
+
+/* Enqueues a fill of elements [lo, hi) of tensor `t` into `buf`, starting
+ * at element `offset` of the buffer (in units of t->dtype), on the
+ * context's queue, after the `num_wait` events in `wait`. Does not block
+ * (except to build the program on first use); no host staging buffer. If
+ * `out_event` is not NULL it receives an event the caller must release.
+ * `buf` stays owned by the caller. Errors: those of clinit_fill_host
+ * (except ETHREAD), CLINIT_ENODEVICE (CPU context), CLINIT_EQUEUE (buf is
+ * not a buffer of this context), CLINIT_EBUFFER, CLINIT_EBUILD,
+ * CLINIT_EOPENCL. */
+CLINIT_API clinit_status clinit_enqueue_fill(
+    clinit_ctx *ctx, const clinit_tensor *t, const clinit_init *init,
+    uint64_t lo, uint64_t hi, cl_mem buf, size_t offset, cl_uint num_wait,
+    const cl_event *wait, cl_event *out_event);
+
+/* ---- raw generator (tests and batteries) ----------------------------- */
+
+/* out[j] for j < nwords: word j % 4 of philox4x32_10(counter + j / 4, key),
+ * the counter advancing as a 128-bit little-endian integer (word 0 lowest).
+ * Host only. Errors: CLINIT_ENULL. */
+CLINIT_API clinit_status clinit_philox_raw(const uint32_t key[2],
+                                           const uint32_t counter[4],
+                                           uint64_t nwords, uint32_t *out);
+
+/* The same words computed on the context's OpenCL device into `buf`
+ * (nwords uint32 starting at byte 0); blocks until done. Errors:
+ * CLINIT_ENULL, CLINIT_ENODEVICE, CLINIT_EBUFFER, CLINIT_EBUILD,
+ * CLINIT_EOPENCL. */
+CLINIT_API clinit_status clinit_philox_raw_device(clinit_ctx *ctx,
+                                                  const uint32_t key[2],
+                                                  const uint32_t counter[4],
+                                                  uint64_t nwords, cl_mem buf);
+
+/* The 32-bit words that the init stream (seed, stream) consumes, in
+ * element order of a 32-bit dtype: out[j] is the word that element
+ * first + j of a uniform f32 fill is made from. Errors: CLINIT_ENULL,
+ * CLINIT_EOVERFLOW. */
+CLINIT_API clinit_status clinit_stream_words(uint64_t seed, uint64_t stream,
+                                             uint64_t first, uint64_t nwords,
+                                             uint32_t *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CLINIT_H */

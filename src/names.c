@@ -1,0 +1,139 @@
+/* names.c - torch spellings of methods, modes, nonlinearities, dtypes. */
+#include <string.h>
+
+#include "clinit.h"
+
+typedef struct name_entry {
+    const char *name;
+    int value;
+} name_entry;
+
+static const name_entry methods[] = {
+    {"uniform", CLINIT_UNIFORM},
+    {"normal", CLINIT_NORMAL},
+    {"constant", CLINIT_CONSTANT},
+    {"zeros", CLINIT_ZEROS},
+    {"ones", CLINIT_ONES},
+    {"xavier_uniform", CLINIT_XAVIER_UNIFORM},
+    {"xavier_normal", CLINIT_XAVIER_NORMAL},
+    {"kaiming_uniform", CLINIT_KAIMING_UNIFORM},
+    {"kaiming_normal", CLINIT_KAIMING_NORMAL},
+    {NULL, 0}};
+
+static const name_entry modes[] = {
+    {"fan_in", CLINIT_FAN_IN}, {"fan_out", CLINIT_FAN_OUT}, {NULL, 0}};
+
+static const name_entry nonlinearities[] = {
+    {"linear", CLINIT_NL_LINEAR},
+    {"conv1d", CLINIT_NL_CONV1D},
+    {"conv2d", CLINIT_NL_CONV2D},
+    {"conv3d", CLINIT_NL_CONV3D},
+    {"conv_transpose1d", CLINIT_NL_CONV_TRANSPOSE1D},
+    {"conv_transpose2d", CLINIT_NL_CONV_TRANSPOSE2D},
+    {"conv_transpose3d", CLINIT_NL_CONV_TRANSPOSE3D},
+    {"sigmoid", CLINIT_NL_SIGMOID},
+    {"tanh", CLINIT_NL_TANH},
+    {"relu", CLINIT_NL_RELU},
+    {"leaky_relu", CLINIT_NL_LEAKY_RELU},
+    {"selu", CLINIT_NL_SELU},
+    {NULL, 0}};
+
+/* canonical names first, then aliases */
+static const name_entry dtypes[] = {
+    {"f32", CLINIT_F32},     {"f16", CLINIT_F16},     {"bf16", CLINIT_BF16},
+    {"f64", CLINIT_F64},     {"float32", CLINIT_F32}, {"float16", CLINIT_F16},
+    {"bfloat16", CLINIT_BF16}, {"float64", CLINIT_F64}, {"float", CLINIT_F32},
+    {"half", CLINIT_F16},    {"double", CLINIT_F64},  {NULL, 0}};
+
+static int lookup(const name_entry *t, const char *name, size_t len, int *out)
+{
+    for (; t->name; t++) {
+        if (strlen(t->name) == len && memcmp(t->name, name, len) == 0) {
+            *out = t->value;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static const char *reverse(const name_entry *t, int value)
+{
+    for (; t->name; t++)
+        if (t->value == value)
+            return t->name;
+    return NULL;
+}
+
+clinit_status clinit_method_from_name(const char *name, clinit_method *out)
+{
+    int v;
+    size_t len;
+    if (!name || !out)
+        return CLINIT_ENULL;
+    len = strlen(name);
+    if (len > 0 && name[len - 1] == '_') /* torch's in-place spelling */
+        len--;
+    if (!lookup(methods, name, len, &v))
+        return CLINIT_EMETHOD;
+    *out = (clinit_method)v;
+    return CLINIT_OK;
+}
+
+const char *clinit_method_name(clinit_method m) { return reverse(methods, (int)m); }
+
+clinit_status clinit_mode_from_name(const char *name, clinit_mode *out)
+{
+    int v;
+    if (!name || !out)
+        return CLINIT_ENULL;
+    if (!lookup(modes, name, strlen(name), &v))
+        return CLINIT_EMODE;
+    *out = (clinit_mode)v;
+    return CLINIT_OK;
+}
+
+const char *clinit_mode_name(clinit_mode m) { return reverse(modes, (int)m); }
+
+clinit_status clinit_nonlinearity_from_name(const char *name,
+                                            clinit_nonlinearity *out)
+{
+    int v;
+    if (!name || !out)
+        return CLINIT_ENULL;
+    if (!lookup(nonlinearities, name, strlen(name), &v))
+        return CLINIT_ENONLINEARITY;
+    *out = (clinit_nonlinearity)v;
+    return CLINIT_OK;
+}
+
+const char *clinit_nonlinearity_name(clinit_nonlinearity nl)
+{
+    return reverse(nonlinearities, (int)nl);
+}
+
+clinit_status clinit_dtype_from_name(const char *name, clinit_dtype *out)
+{
+    int v;
+    if (!name || !out)
+        return CLINIT_ENULL;
+    if (!lookup(dtypes, name, strlen(name), &v))
+        return CLINIT_EDTYPE;
+    *out = (clinit_dtype)v;
+    return CLINIT_OK;
+}
+
+const char *clinit_dtype_name(clinit_dtype d) { return reverse(dtypes, (int)d); }
+
+size_t clinit_dtype_size(clinit_dtype d)
+{
+    switch (d) {
+    case CLINIT_F32:
+        return 4;
+    case CLINIT_F16:
+    case CLINIT_BF16:
+        return 2;
+    case CLINIT_F64:
+        return 8;
+    }
+    return 0;
+}
