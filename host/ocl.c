@@ -40,6 +40,7 @@ struct clinit_ctx {
     int is_opencl;
     unsigned cpu_threads;
     char device_name[300];
+    char device_id[32];
     cl_platform_id platform;
     cl_device_id device;
     cl_context context;
@@ -101,6 +102,36 @@ static cl_uint get_devices(cl_platform_id p, cl_device_id **out)
         return 0;
     }
     return nd;
+}
+
+/* A device or platform string, truncated to fit (never left empty because
+ * it is longer than the buffer). */
+static void device_str(cl_device_id d, cl_device_info what, char *out,
+                       size_t cap)
+{
+    size_t n = 0;
+    char *tmp;
+    out[0] = '\0';
+    if (clGetDeviceInfo(d, what, 0, NULL, &n) != CL_SUCCESS || n == 0 ||
+        !(tmp = calloc(n + 1, 1)))
+        return;
+    if (clGetDeviceInfo(d, what, n, tmp, NULL) == CL_SUCCESS)
+        snprintf(out, cap, "%s", tmp);
+    free(tmp);
+}
+
+static void platform_str(cl_platform_id p, cl_platform_info what, char *out,
+                         size_t cap)
+{
+    size_t n = 0;
+    char *tmp;
+    out[0] = '\0';
+    if (clGetPlatformInfo(p, what, 0, NULL, &n) != CL_SUCCESS || n == 0 ||
+        !(tmp = calloc(n + 1, 1)))
+        return;
+    if (clGetPlatformInfo(p, what, n, tmp, NULL) == CL_SUCCESS)
+        snprintf(out, cap, "%s", tmp);
+    free(tmp);
 }
 
 static int device_is_gpu(cl_device_id d)
@@ -177,12 +208,10 @@ clinit_status clinit_list_devices(clinit_device_info *out, size_t cap,
             e = &out[k];
             memset(e, 0, sizeof *e);
             snprintf(e->id, sizeof e->id, "opencl:%u.%u", p, d);
-            clGetDeviceInfo(ds[d], CL_DEVICE_NAME, sizeof e->name - 1, e->name,
-                            NULL);
-            clGetPlatformInfo(ps[p], CL_PLATFORM_NAME, sizeof e->platform - 1,
-                              e->platform, NULL);
-            clGetDeviceInfo(ds[d], CL_DEVICE_VERSION, sizeof e->version - 1,
-                            e->version, NULL);
+            device_str(ds[d], CL_DEVICE_NAME, e->name, sizeof e->name);
+            platform_str(ps[p], CL_PLATFORM_NAME, e->platform,
+                         sizeof e->platform);
+            device_str(ds[d], CL_DEVICE_VERSION, e->version, sizeof e->version);
             clGetDeviceInfo(ds[d], CL_DEVICE_GLOBAL_MEM_SIZE, sizeof mem, &mem,
                             NULL);
             clGetDeviceInfo(ds[d], CL_DEVICE_MAX_COMPUTE_UNITS, sizeof cu, &cu,
@@ -237,18 +266,20 @@ static clinit_ctx *ctx_alloc(const clinit_ctx_options *opt)
     c->cpu_threads = opt ? opt->cpu_threads : 0;
     c->cl_error = CL_SUCCESS;
     strcpy(c->device_name, "cpu");
+    strcpy(c->device_id, "cpu");
     return c;
 }
 
 static void set_device_name(clinit_ctx *c, unsigned p, unsigned d, int known)
 {
-    char name[200] = "";
-    clGetDeviceInfo(c->device, CL_DEVICE_NAME, sizeof name - 1, name, NULL);
+    char name[200];
+    device_str(c->device, CL_DEVICE_NAME, name, sizeof name);
     if (known)
-        snprintf(c->device_name, sizeof c->device_name, "opencl:%u.%u %s", p,
-                 d, name);
+        snprintf(c->device_id, sizeof c->device_id, "opencl:%u.%u", p, d);
     else
-        snprintf(c->device_name, sizeof c->device_name, "opencl %s", name);
+        snprintf(c->device_id, sizeof c->device_id, "opencl");
+    snprintf(c->device_name, sizeof c->device_name, "%s %s", c->device_id,
+             name);
 }
 
 clinit_status clinit_ctx_create(clinit_ctx **out, const clinit_ctx_options *opt)
@@ -360,6 +391,21 @@ int clinit_ctx_is_opencl(const clinit_ctx *c) { return c && c->is_opencl; }
 const char *clinit_ctx_device_name(const clinit_ctx *c)
 {
     return c ? c->device_name : "cpu";
+}
+
+const char *clinit_ctx_device_id(const clinit_ctx *c)
+{
+    return c ? c->device_id : "cpu";
+}
+
+cl_context clinit_ctx_context(const clinit_ctx *c)
+{
+    return c ? c->context : NULL;
+}
+
+unsigned clinit_ctx_cpu_threads(const clinit_ctx *c)
+{
+    return c && c->cpu_threads ? c->cpu_threads : clinit_cpu_count();
 }
 
 cl_command_queue clinit_ctx_queue(const clinit_ctx *c)
@@ -614,11 +660,20 @@ static clinit_status raw_locked(clinit_ctx *c, const uint32_t key[2],
     SET_ARG(k, 5, counter[1]);
     SET_ARG(k, 6, counter[2]);
     SET_ARG(k, 7, counter[3]);
-    global = (size_t)((nwords + 4 * CLINIT_LANES - 1) /
-                      (4 * CLINIT_LANES));
-    if ((err = clEnqueueNDRangeKernel(c->queue, k, 1, NULL, &global, NULL, 0,
-                                      NULL, NULL)) != CL_SUCCESS ||
-        (err = clFinish(c->queue)) != CL_SUCCESS)
+    /* work-item g covers words 64 g .. 64 g + 63; launches of at most
+     * MAX_BLOCKS_PER_LAUNCH work-items, each starting at a global offset */
+    for (cl_ulong g0 = 0; g0 * 4 * CLINIT_LANES < nwords;
+         g0 += MAX_BLOCKS_PER_LAUNCH) {
+        cl_ulong left = (nwords - g0 * 4 * CLINIT_LANES + 4 * CLINIT_LANES - 1) /
+                        (4 * CLINIT_LANES);
+        size_t off = (size_t)g0;
+        global = (size_t)(left < MAX_BLOCKS_PER_LAUNCH ? left
+                                                       : MAX_BLOCKS_PER_LAUNCH);
+        if ((err = clEnqueueNDRangeKernel(c->queue, k, 1, &off, &global, NULL,
+                                          0, NULL, NULL)) != CL_SUCCESS)
+            return cl_fail(c, err);
+    }
+    if ((err = clFinish(c->queue)) != CL_SUCCESS)
         return cl_fail(c, err);
     return CLINIT_OK;
 }

@@ -276,8 +276,16 @@ CLINIT_API void clinit_ctx_destroy(clinit_ctx *ctx);
 CLINIT_API int clinit_ctx_is_opencl(const clinit_ctx *ctx);
 /* "cpu" or "opencl:P.D <device name>" (owned by ctx). */
 CLINIT_API const char *clinit_ctx_device_name(const clinit_ctx *ctx);
+/* "cpu", "opencl:P.D", or "opencl" for a borrowed queue (owned by ctx). */
+CLINIT_API const char *clinit_ctx_device_id(const clinit_ctx *ctx);
 /* The context's queue (owned by ctx; retain it to keep it), or NULL. */
 CLINIT_API cl_command_queue clinit_ctx_queue(const clinit_ctx *ctx);
+/* The context's cl_context (owned by ctx; retain it to keep it), or NULL
+ * for the CPU path. Buffers given to clinit_enqueue_fill belong to it. */
+CLINIT_API cl_context clinit_ctx_context(const clinit_ctx *ctx);
+/* Worker threads host fills use with this context (ctx may be NULL: the
+ * default, one per online CPU). */
+CLINIT_API unsigned clinit_ctx_cpu_threads(const clinit_ctx *ctx);
 /* Builds the OpenCL program now instead of at the first fill. Blocks.
  * Errors: CLINIT_ENODEVICE, CLINIT_EBUILD, CLINIT_EOPENCL. */
 CLINIT_API clinit_status clinit_ctx_warmup(clinit_ctx *ctx);

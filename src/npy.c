@@ -1,0 +1,224 @@
+/* npy.c - .npy (format 1.0) writer; see npy.h and
+ * numpy/lib/format.py for the format. */
+#define _POSIX_C_SOURCE 200809L /* fstat, fileno */
+
+#include "npy.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Bytes written in one fwrite at most, so huge appends make progress in
+ * steps the C library handles everywhere. */
+#define NPY_WRITE_STEP ((size_t)1 << 26)
+
+static int host_is_little_endian(void)
+{
+    const uint16_t one = 1;
+    unsigned char b[sizeof one];
+    memcpy(b, &one, sizeof one);
+    return b[0] == 1;
+}
+
+static const char *descr_of(clinit_dtype dtype)
+{
+    switch (dtype) {
+    case CLINIT_F32:
+        return "<f4";
+    case CLINIT_F16:
+        return "<f2";
+    case CLINIT_BF16:
+        return "<u2"; /* raw bit patterns: numpy has no bfloat16 */
+    case CLINIT_F64:
+        return "<f8";
+    }
+    return NULL;
+}
+
+/* Keeps errno of the failed call, closes and removes the file. */
+static void writer_fail(clinit_npy_writer *w)
+{
+    int e = errno;
+    if (w->f) {
+        fclose(w->f);
+        w->f = NULL;
+    }
+    if (w->path) {
+        if (w->regular)
+            remove(w->path);
+        free(w->path);
+        w->path = NULL;
+    }
+    w->error = e;
+}
+
+/* The header: magic, version 1.0, little-endian uint16 length, then the
+ * dict padded with spaces and ended by '\n' so that the whole header is a
+ * multiple of 64 bytes (numpy aligns the data this way). Returns its
+ * length, 0 if it does not fit `cap` or a uint16. */
+static size_t make_header(char *buf, size_t cap, const char *descr, int ndim,
+                          const uint64_t *shape)
+{
+    size_t n = 10, total;
+    int k;
+    k = snprintf(buf + n, cap - n,
+                 "{'descr': '%s', 'fortran_order': False, 'shape': (", descr);
+    if (k < 0 || (size_t)k >= cap - n)
+        return 0;
+    n += (size_t)k;
+    for (int d = 0; d < ndim; d++) {
+        /* numpy writes a 1-tuple as "(n,)" */
+        k = snprintf(buf + n, cap - n, d == 0 ? "%llu" : ", %llu",
+                     (unsigned long long)shape[d]);
+        if (k < 0 || (size_t)k >= cap - n)
+            return 0;
+        n += (size_t)k;
+    }
+    k = snprintf(buf + n, cap - n, "%s), }", ndim == 1 ? "," : "");
+    if (k < 0 || (size_t)k >= cap - n)
+        return 0;
+    n += (size_t)k;
+    total = (n + 1 + 63) / 64 * 64; /* + 1 for the '\n' */
+    if (total > cap || total - 10 > 65535)
+        return 0;
+    memset(buf + n, ' ', total - 1 - n);
+    buf[total - 1] = '\n';
+    memcpy(buf, "\x93NUMPY\x01\x00", 8);
+    buf[8] = (char)((total - 10) & 0xff);
+    buf[9] = (char)((total - 10) >> 8);
+    return total;
+}
+
+clinit_status clinit_npy_open(clinit_npy_writer *w, const char *path,
+                              clinit_dtype dtype, int ndim,
+                              const uint64_t *shape)
+{
+    char header[2048];
+    const char *descr;
+    uint64_t numel = 1;
+    size_t hlen, plen;
+
+    if (!w)
+        return CLINIT_ENULL;
+    memset(w, 0, sizeof *w);
+    if (!path || (ndim > 0 && !shape))
+        return CLINIT_ENULL;
+    if (!(descr = descr_of(dtype)))
+        return CLINIT_EDTYPE;
+    if (ndim < 0 || ndim > CLINIT_NPY_MAX_DIMS)
+        return CLINIT_ESHAPE;
+    if (!host_is_little_endian()) /* see npy.h: data is written as is */
+        return CLINIT_EIO;
+    w->esize = clinit_dtype_size(dtype);
+    for (int d = 0; d < ndim; d++) {
+        if (shape[d] != 0 && numel > UINT64_MAX / shape[d])
+            return CLINIT_EOVERFLOW;
+        numel *= shape[d];
+    }
+    if (numel > UINT64_MAX / w->esize)
+        return CLINIT_EOVERFLOW;
+    if (!(hlen = make_header(header, sizeof header, descr, ndim, shape)))
+        return CLINIT_EOVERFLOW;
+
+    plen = strlen(path);
+    if (!(w->path = malloc(plen + 1)))
+        return CLINIT_ENOMEM;
+    memcpy(w->path, path, plen + 1);
+    w->expected = numel;
+    errno = 0;
+    if (!(w->f = fopen(path, "wb"))) {
+        w->error = errno;
+        free(w->path);
+        w->path = NULL;
+        return CLINIT_EIO;
+    }
+    {
+        struct stat sb;
+        w->regular = fstat(fileno(w->f), &sb) == 0 && S_ISREG(sb.st_mode);
+    }
+    if (fwrite(header, 1, hlen, w->f) != hlen) {
+        writer_fail(w);
+        return CLINIT_EIO;
+    }
+    return CLINIT_OK;
+}
+
+clinit_status clinit_npy_append(clinit_npy_writer *w, const void *data,
+                                uint64_t count)
+{
+    const unsigned char *p = data;
+    uint64_t left;
+    if (!w || !w->f || (count > 0 && !data))
+        return CLINIT_ENULL;
+    if (count > w->expected - w->written) {
+        writer_fail(w);
+        return CLINIT_ERANGE;
+    }
+    left = count * w->esize; /* cannot overflow: expected * esize did not */
+    errno = 0;
+    while (left > 0) {
+        size_t step = left < NPY_WRITE_STEP ? (size_t)left : NPY_WRITE_STEP;
+        if (fwrite(p, 1, step, w->f) != step) {
+            writer_fail(w);
+            return CLINIT_EIO;
+        }
+        p += step;
+        left -= step;
+    }
+    w->written += count;
+    return CLINIT_OK;
+}
+
+clinit_status clinit_npy_close(clinit_npy_writer *w)
+{
+    int bad;
+    if (!w || !w->f)
+        return CLINIT_ENULL;
+    if (w->written != w->expected) {
+        writer_fail(w);
+        return CLINIT_ERANGE;
+    }
+    errno = 0;
+    bad = fflush(w->f) != 0 || ferror(w->f);
+    bad |= fclose(w->f) != 0;
+    w->f = NULL;
+    if (bad) {
+        writer_fail(w);
+        return CLINIT_EIO;
+    }
+    free(w->path);
+    w->path = NULL;
+    return CLINIT_OK;
+}
+
+void clinit_npy_abort(clinit_npy_writer *w)
+{
+    if (w)
+        writer_fail(w);
+}
+
+clinit_status clinit_npy_write(const char *path, clinit_dtype dtype, int ndim,
+                               const uint64_t *shape, const void *data,
+                               uint64_t count)
+{
+    clinit_npy_writer w;
+    clinit_status st;
+    uint64_t numel = 1;
+    if (!path || (ndim > 0 && !shape) || (count > 0 && !data))
+        return CLINIT_ENULL;
+    if (ndim < 0 || ndim > CLINIT_NPY_MAX_DIMS)
+        return CLINIT_ESHAPE;
+    for (int d = 0; d < ndim; d++) {
+        if (shape[d] != 0 && numel > UINT64_MAX / shape[d])
+            return CLINIT_EOVERFLOW;
+        numel *= shape[d];
+    }
+    if (numel != count)
+        return CLINIT_ESHAPE; /* checked before the file is created */
+    if ((st = clinit_npy_open(&w, path, dtype, ndim, shape)) != CLINIT_OK)
+        return st;
+    if ((st = clinit_npy_append(&w, data, count)) != CLINIT_OK)
+        return st;
+    return clinit_npy_close(&w);
+}

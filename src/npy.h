@@ -1,0 +1,76 @@
+/* npy.h - a small writer for NumPy's .npy format, version 1.0, used by the
+ * clinit command (not part of the library API; not installed).
+ *
+ * dtype -> descr: f32 '<f4', f64 '<f8', f16 '<f2', bf16 '<u2'. NumPy has
+ * no bfloat16, so bf16 arrays are stored as their raw 16-bit patterns
+ * (uint16); view them with e.g. ml_dtypes.bfloat16 or shift them left by
+ * 16 into float32 bits. Arrays are C order (fortran_order False).
+ *
+ * The host must be little-endian: the data is written as it lies in
+ * memory. On a big-endian host every call returns CLINIT_EIO and writes
+ * nothing (checked at run time, so the file still compiles everywhere).
+ *
+ * No function here exits or prints. On any I/O failure the partial file
+ * is removed, if it is a regular file (never a device node or a FIFO
+ * such as /dev/full or /dev/stdout).
+ */
+#ifndef CLINIT_NPY_H
+#define CLINIT_NPY_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "clinit.h"
+
+/* Most dimensions an .npy array written here may have. */
+#define CLINIT_NPY_MAX_DIMS 32
+
+/* A file being written: open, append the elements in C order, close (or
+ * abort). Fields are private. */
+typedef struct clinit_npy_writer {
+    FILE *f;
+    char *path;        /* owned copy, for removal on failure */
+    size_t esize;      /* bytes per element */
+    uint64_t expected; /* product of the shape */
+    uint64_t written;  /* elements appended so far */
+    int error;         /* errno of the failed call after CLINIT_EIO */
+    int regular;       /* a regular file: removed on failure */
+} clinit_npy_writer;
+
+/* After CLINIT_EIO from any call below, w->error holds the errno of the
+ * failed call (0 if the C library did not set one). */
+
+/* Creates (or truncates) `path` and writes the header of an array of
+ * `dtype` with `ndim` (0..CLINIT_NPY_MAX_DIMS) dimensions `shape` (each
+ * may be 0). Errors: CLINIT_ENULL, CLINIT_EDTYPE, CLINIT_ESHAPE (bad
+ * ndim), CLINIT_EOVERFLOW (element count or byte size overflows),
+ * CLINIT_ENOMEM, CLINIT_EIO (the file could not be created or written;
+ * nothing is left behind). On error *w is left closed and need not be
+ * aborted. */
+clinit_status clinit_npy_open(clinit_npy_writer *w, const char *path,
+                              clinit_dtype dtype, int ndim,
+                              const uint64_t *shape);
+
+/* Appends `count` elements from `data` (may be NULL when count is 0).
+ * Errors: CLINIT_ENULL, CLINIT_ERANGE (more elements than the shape
+ * holds), CLINIT_EIO. On error the writer is aborted (file removed). */
+clinit_status clinit_npy_append(clinit_npy_writer *w, const void *data,
+                                uint64_t count);
+
+/* Flushes and closes the file. Errors: CLINIT_ERANGE (fewer elements
+ * than the shape holds), CLINIT_EIO; the file is removed on error. The
+ * writer is closed in every case. Accepts a closed writer (returns
+ * CLINIT_ENULL). */
+clinit_status clinit_npy_close(clinit_npy_writer *w);
+
+/* Closes and removes the file. Accepts NULL and a closed writer. */
+void clinit_npy_abort(clinit_npy_writer *w);
+
+/* Writes a whole array in one call: open, append `count` elements, close.
+ * `count` must equal the product of `shape` (else CLINIT_ESHAPE, and no
+ * file is created). Errors: those of the three calls above. */
+clinit_status clinit_npy_write(const char *path, clinit_dtype dtype, int ndim,
+                               const uint64_t *shape, const void *data,
+                               uint64_t count);
+
+#endif /* CLINIT_NPY_H */

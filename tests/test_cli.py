@@ -1,0 +1,583 @@
+#!/usr/bin/python3
+"""End-to-end tests of the clinit command.
+
+usage: /usr/bin/python3 tests/test_cli.py path/to/clinit [unittest args]
+
+Needs numpy (only the system python has it) and at least one OpenCL
+device: the device path is compared with the CPU path bit for bit.
+Exit status is non-zero on any failure.
+"""
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import numpy as np
+
+CLINIT = None  # set from argv[1]
+
+# Random123 kat_vectors, philox4x32_10: counter c0..c3, key k0 k1, result.
+PHILOX_KAT = [
+    ((0, 0, 0, 0), (0, 0),
+     (0x6627E8D5, 0xE169C58D, 0xBC57AC4C, 0x9B00DBD8)),
+    ((0xFFFFFFFF,) * 4, (0xFFFFFFFF, 0xFFFFFFFF),
+     (0x408F276D, 0x41C83B0E, 0xA20BC7C6, 0x6D5451FD)),
+    ((0x243F6A88, 0x85A308D3, 0x13198A2E, 0x03707344),
+     (0xA4093822, 0x299F31D0),
+     (0xD16CFE09, 0x94FDCCEB, 0x5001E420, 0x24126EA1)),
+]
+
+DEVICES = ("cpu", "opencl")
+
+
+def run(*args, env=None):
+    return subprocess.run([CLINIT] + [str(a) for a in args],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          env=env, timeout=300)
+
+
+def summary(stdout):
+    """'key: value' lines to a dict."""
+    out = {}
+    for line in stdout.decode().splitlines():
+        key, sep, value = line.partition(": ")
+        assert sep, "not a key: value line: %r" % line
+        assert key not in out, "key %r printed twice" % key
+        out[key] = value
+    return out
+
+
+def words(b):
+    return np.frombuffer(b, dtype="<u4")
+
+
+def hexlist(s):
+    return ",".join("0x%x" % v for v in s)
+
+
+class ClinitTest(unittest.TestCase):
+    def setUp(self):
+        self._tmp = tempfile.TemporaryDirectory(prefix="clinit_cli_")
+        self.tmp = self._tmp.name
+        self.n_out = 0
+
+    def tearDown(self):
+        self._tmp.cleanup()
+
+    def path(self):
+        self.n_out += 1
+        return os.path.join(self.tmp, "out%d.npy" % self.n_out)
+
+    def ok(self, *args):
+        r = run(*args)
+        self.assertEqual(r.returncode, 0, "clinit %s: rc %d, stderr %r" % (
+            " ".join(map(str, args)), r.returncode, r.stderr.decode()))
+        self.assertEqual(r.stderr, b"")
+        return r
+
+    def fill(self, *args):
+        """Runs clinit fill ARGS --out TMP; returns (array, summary, raw
+        file bytes)."""
+        out = self.path()
+        r = self.ok("fill", *args, "--out", out)
+        with open(out, "rb") as f:
+            data = f.read()
+        return np.load(out), summary(r.stdout), data
+
+    def raw(self, *args):
+        return words(self.ok("raw", *args).stdout)
+
+    def usage_error(self, args, rc=2):
+        """Runs a failing command: exit rc, exactly one stderr line
+        starting 'clinit: ', nothing on stdout, no output file left."""
+        out = os.path.join(self.tmp, "err.npy")
+        args = [out if a == "OUT" else a for a in args]
+        r = run(*args)
+        err = r.stderr.decode()
+        ctx = "clinit %s -> rc %d, stderr %r" % (" ".join(args),
+                                                 r.returncode, err)
+        self.assertEqual(r.returncode, rc, ctx)
+        self.assertEqual(r.stdout, b"", ctx)
+        self.assertTrue(err.startswith("clinit: "), ctx)
+        self.assertTrue(err.endswith("\n"), ctx)
+        self.assertEqual(err.count("\n"), 1, ctx)
+        self.assertFalse(os.path.exists(out), ctx)
+        return err
+
+
+class TestBasics(ClinitTest):
+    def test_devices(self):
+        r = self.ok("devices")
+        lines = r.stdout.decode().splitlines()
+        cpu = [l for l in lines if l.split()[0] == "cpu"]
+        self.assertEqual(len(cpu), 1, lines)
+        self.assertRegex(cpu[0], r"^cpu\s+CPU path \(\d+ threads\)")
+        ocl = [l for l in lines if l.startswith("opencl:")]
+        self.assertGreater(len(ocl), 0,
+                           "no OpenCL device listed: %r" % lines)
+        for l in ocl:
+            self.assertRegex(l, r"^opencl:\d+\.\d+ ")
+            self.assertRegex(l, r"\| (GPU|CPU) \| fp64 (yes|no) \|")
+        self.assertEqual(sum("[default]" in l for l in lines), 1, lines)
+
+    def test_devices_default_follows_env(self):
+        env = dict(os.environ, CLINIT_DEVICE="cpu")
+        r = run("devices", env=env)
+        self.assertEqual(r.returncode, 0)
+        lines = r.stdout.decode().splitlines()
+        self.assertIn("[default]", lines[0])
+        self.assertTrue(lines[0].startswith("cpu"))
+
+    def test_version(self):
+        for v in ("--version", "version"):
+            r = self.ok(v)
+            self.assertRegex(r.stdout.decode(),
+                             r"^clinit \d+\.\d+\.\d+ \(stream contract 1\)\n$")
+
+    def test_help(self):
+        for h in ("--help", "help", "-h"):
+            r = self.ok(h)
+            self.assertIn(b"usage:", r.stdout)
+        r = run()
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.stdout, b"")
+        self.assertIn(b"usage:", r.stderr)
+        r = self.ok("fill", "--help")
+        self.assertIn(b"usage:", r.stdout)
+
+
+class TestFill(ClinitTest):
+    def test_shapes_and_dtypes(self):
+        cases = [
+            ("uniform", [10], []),
+            ("uniform_", [3, 4], ["--a", "-2", "--b", "5"]),
+            ("normal", [7, 5], ["--mean", "3", "--std", "0.5"]),
+            ("xavier_uniform", [16, 8], ["--gain", "2"]),
+            ("xavier_normal", [16, 8, 3], []),
+            ("kaiming_uniform", [64, 32, 3, 3], []),
+            ("kaiming_normal", [8, 4, 5], ["--mode", "fan_out",
+                                           "--nonlinearity", "relu"]),
+            ("zeros", [2, 3], []),
+            ("ones", [5], []),
+            ("constant", [4, 1], ["--val", "0.25"]),
+        ]
+        for method, shape, extra in cases:
+            for dev in DEVICES:
+                with self.subTest(method=method, device=dev):
+                    a, s, _ = self.fill("--method", method, "--shape",
+                                        ",".join(map(str, shape)),
+                                        "--device", dev, *extra)
+                    self.assertEqual(a.shape, tuple(shape))
+                    self.assertEqual(a.dtype, np.float32)
+                    self.assertTrue(np.isfinite(a).all())
+                    self.assertEqual(s["method"], method.rstrip("_"))
+                    self.assertEqual(s["dtype"], "f32")
+                    self.assertEqual(int(s["numel"]), a.size)
+                    self.assertEqual(s["device"].split(":")[0], dev)
+        a, _, _ = self.fill("--method", "uniform", "--shape", "1000",
+                            "--a", "-2", "--b", "5")
+        self.assertTrue(((a >= -2) & (a < 5)).all())
+        a, _, _ = self.fill("--method", "constant", "--shape", "9",
+                            "--val", "0.25")
+        self.assertTrue((a == np.float32(0.25)).all())
+        a, _, _ = self.fill("--method", "ones", "--shape", "9")
+        self.assertTrue((a == 1).all())
+
+    def test_npy_header(self):
+        for shape in ("1", "5", "2,3", "64,32,3,3", "1,1,1,1,1,1,1,1"):
+            _, _, data = self.fill("--method", "normal", "--shape", shape)
+            self.assertEqual(data[:8], b"\x93NUMPY\x01\x00")
+            hlen = data[8] | (data[9] << 8)
+            self.assertEqual((10 + hlen) % 64, 0)
+            header = data[10:10 + hlen].decode("latin1")
+            self.assertTrue(header.endswith("\n"))
+            self.assertIn("'descr': '<f4'", header)
+            self.assertIn("'fortran_order': False", header)
+            n = np.prod([int(d) for d in shape.split(",")])
+            self.assertEqual(len(data), 10 + hlen + 4 * n)
+
+    def test_other_dtypes(self):
+        # f16/bf16/f64 are passed through; the library may not implement
+        # them yet (EDTYPE -> exit 1). Either way the result is coherent.
+        for dtype, descr in (("f16", "<f2"), ("bf16", "<u2"),
+                             ("f64", "<f8"), ("float64", "<f8")):
+            out = os.path.join(self.tmp, "d.npy")
+            r = run("fill", "--method", "uniform", "--shape", "5",
+                    "--dtype", dtype, "--out", out)
+            if r.returncode == 0:
+                self.assertEqual(np.load(out).dtype, np.dtype(descr))
+                os.remove(out)
+            else:
+                self.assertEqual(r.returncode, 1, r.stderr)
+                self.assertIn(b"dtype", r.stderr)
+                self.assertEqual(r.stderr.count(b"\n"), 1)
+                self.assertFalse(os.path.exists(out))
+
+    def test_cpu_equals_opencl(self):
+        methods = [
+            ("uniform", []), ("uniform", ["--a", "-3.5", "--b", "1e-3"]),
+            ("normal", []), ("normal", ["--mean", "-1", "--std", "1e-3"]),
+            ("xavier_uniform", []), ("xavier_normal", ["--gain", "0.5"]),
+            ("kaiming_uniform", ["--a", "0.2"]),
+            ("kaiming_normal", ["--nonlinearity", "tanh"]),
+            ("constant", ["--val", "-7.125"]), ("zeros", []),
+        ]
+        shapes = ["1", "7", "65", "3,5", "17,13,3", "64,33,3,3", "5,1,1,127",
+                  "130001"]
+        seeds = [("0", "0"), ("1", "0"), ("0xdeadbeef", "3"),
+                 ("18446744073709551615", "18446744073709551615")]
+        k = 0
+        for method, extra in methods:
+            for shape in shapes:
+                if "," not in shape and method.startswith(("xavier",
+                                                           "kaiming")):
+                    continue
+                seed, stream = seeds[k % len(seeds)]
+                k += 1
+                with self.subTest(method=method, shape=shape, seed=seed):
+                    args = ["--method", method, "--shape", shape,
+                            "--seed", seed, "--stream", stream] + extra
+                    a, sa, da = self.fill(*args, "--device", "cpu")
+                    b, sb, db = self.fill(*args, "--device", "opencl")
+                    self.assertEqual(da, db)
+                    # the same numbers printed, but for the device
+                    sa.pop("device"), sb.pop("device")
+                    sa.pop("out"), sb.pop("out")
+                    self.assertEqual(sa, sb)
+        self.assertGreater(k, 40)
+
+    def test_seeds_and_streams_differ(self):
+        base, _, _ = self.fill("--method", "normal", "--shape", "256")
+        for args in (["--seed", "1"], ["--stream", "1"],
+                     ["--seed", "0x100000000"], ["--stream", "0x100000000"]):
+            a, _, _ = self.fill("--method", "normal", "--shape", "256", *args)
+            self.assertFalse((a == base).any(), args)
+
+    def test_range_equals_slice(self):
+        for dev in DEVICES:
+            for method in ("uniform", "normal", "kaiming_normal", "ones"):
+                shape = "13,11,7"
+                whole, _, _ = self.fill("--method", method, "--shape", shape,
+                                        "--seed", "42", "--device", dev)
+                flat = whole.reshape(-1)
+                n = flat.size
+                for lo, hi in ((0, n), (0, 1), (5, 70), (63, 65), (64, 128),
+                               (n - 1, n), (17, 17), (n, n), (100, 1000)):
+                    with self.subTest(device=dev, method=method, lo=lo,
+                                      hi=hi):
+                        a, s, _ = self.fill("--method", method, "--shape",
+                                            shape, "--seed", "42",
+                                            "--device", dev,
+                                            "--range", "%d:%d" % (lo, hi))
+                        self.assertEqual(a.shape, (hi - lo,))
+                        self.assertEqual(a.tobytes(), flat[lo:hi].tobytes())
+                        self.assertEqual(s["range"], "%d:%d" % (lo, hi))
+                        self.assertEqual(int(s["written"]), hi - lo)
+
+    def test_chunk_does_not_change_output(self):
+        for dev in DEVICES:
+            ref, _, dref = self.fill("--method", "normal", "--shape", "33,31",
+                                     "--device", dev)
+            for chunk in ("1", "7", "64", "100", "1023"):
+                with self.subTest(device=dev, chunk=chunk):
+                    _, _, d = self.fill("--method", "normal", "--shape",
+                                        "33,31", "--device", dev,
+                                        "--chunk", chunk)
+                    self.assertEqual(d, dref)
+                    _, _, d = self.fill("--method", "normal", "--shape",
+                                        "33,31", "--device", dev,
+                                        "--chunk", chunk, "--range", "3:700")
+                    self.assertEqual(d[-697 * 4:],
+                                     ref.reshape(-1)[3:700].tobytes())
+
+    def num(self, s, key):
+        return float(s[key])
+
+    def test_torch_formulas(self):
+        # kaiming_uniform_ defaults on a conv weight [64, 32, 3, 3]
+        _, s, _ = self.fill("--method", "kaiming_uniform_",
+                            "--shape", "64,32,3,3")
+        self.assertEqual(int(s["fan_in"]), 288)
+        self.assertEqual(int(s["fan_out"]), 576)
+        self.assertEqual(s["mode"], "fan_in")
+        self.assertEqual(s["nonlinearity"], "leaky_relu")
+        self.assertAlmostEqual(self.num(s, "gain"), math.sqrt(2), delta=1e-15)
+        bound = math.sqrt(3) * math.sqrt(2) / math.sqrt(288)
+        self.assertTrue(math.isclose(self.num(s, "bound"), bound,
+                                     rel_tol=1e-14))
+        self.assertTrue(math.isclose(self.num(s, "hi"), bound, rel_tol=1e-14))
+        self.assertTrue(math.isclose(self.num(s, "lo"), -bound,
+                                     rel_tol=1e-14))
+
+        cases = [
+            # (args, expected {key: value})
+            (["--method", "kaiming_normal", "--shape", "64,32,3,3",
+              "--mode", "fan_out", "--nonlinearity", "relu"],
+             {"fan": 576, "gain": math.sqrt(2),
+              "std": math.sqrt(2) / math.sqrt(576)}),
+            (["--method", "kaiming_uniform", "--shape", "20,10",
+              "--a", "0.2"],
+             {"fan": 10, "gain": math.sqrt(2 / (1 + 0.04)),
+              "bound": math.sqrt(3) * math.sqrt(2 / 1.04) / math.sqrt(10)}),
+            (["--method", "kaiming_normal", "--shape", "20,10",
+              "--nonlinearity", "tanh"],
+             {"gain": 5 / 3, "std": (5 / 3) / math.sqrt(10)}),
+            (["--method", "kaiming_normal", "--shape", "20,10",
+              "--nonlinearity", "selu"], {"gain": 0.75}),
+            (["--method", "kaiming_normal", "--shape", "20,10",
+              "--nonlinearity", "conv2d"], {"gain": 1.0}),
+            (["--method", "xavier_uniform", "--shape", "30,20",
+              "--gain", "2"],
+             {"fan_in": 20, "fan_out": 30, "gain": 2,
+              "bound": 2 * math.sqrt(6 / 50)}),
+            (["--method", "xavier_normal", "--shape", "16,8,5"],
+             {"fan_in": 40, "fan_out": 80, "gain": 1,
+              "std": math.sqrt(2 / 120), "mean": 0}),
+            (["--method", "uniform", "--shape", "4", "--a", "-1.5",
+              "--b", "2.5"], {"lo": -1.5, "hi": 2.5}),
+            (["--method", "normal", "--shape", "4", "--mean", "3",
+              "--std", "0.25"], {"mean": 3, "std": 0.25}),
+            (["--method", "constant", "--shape", "4", "--val", "0.1"],
+             {"value": float(np.float32(0.1))}),
+        ]
+        for args, want in cases:
+            with self.subTest(args=args):
+                _, s, _ = self.fill(*args)
+                for key, v in want.items():
+                    self.assertIn(key, s)
+                    self.assertTrue(math.isclose(self.num(s, key), v,
+                                                 rel_tol=1e-14, abs_tol=0),
+                                    "%s: %s != %r" % (key, s[key], v))
+        # fans only where used
+        _, s, _ = self.fill("--method", "normal", "--shape", "4,5")
+        self.assertNotIn("fan_in", s)
+        self.assertNotIn("gain", s)
+
+    def test_sample_stats(self):
+        for method in ("uniform", "normal", "kaiming_uniform"):
+            a, s, _ = self.fill("--method", method, "--shape", "100,50",
+                                "--chunk", "999")
+            x = a.astype(np.float64)
+            self.assertTrue(math.isclose(float(s["sample_mean"]), x.mean(),
+                                         rel_tol=1e-7, abs_tol=1e-12))
+            self.assertTrue(math.isclose(float(s["sample_std"]), x.std(),
+                                         rel_tol=1e-7))
+        # 5000 N(0,1) draws: sample mean within 4.5 sigma (alpha ~ 7e-6)
+        a, s, _ = self.fill("--method", "normal", "--shape", "5000")
+        self.assertLess(abs(float(s["sample_mean"])), 4.5 / math.sqrt(5000))
+
+
+class TestRaw(ClinitTest):
+    def test_kat(self):
+        for ctr, key, want in PHILOX_KAT:
+            for dev in DEVICES:
+                with self.subTest(counter=ctr, device=dev):
+                    w = self.raw("--key", hexlist(key), "--counter",
+                                 hexlist(ctr), "--count", "4",
+                                 "--device", dev)
+                    self.assertEqual(list(w), list(want))
+        # decimal and hex spell the same numbers; counter defaults to 0
+        w = self.raw("--key", "0,0", "--counter", "0,0,0,0", "--count", "4")
+        self.assertEqual(list(w), list(PHILOX_KAT[0][2]))
+        w = self.raw("--key", "0x0,0", "--count", "4")
+        self.assertEqual(list(w), list(PHILOX_KAT[0][2]))
+
+    def test_partial_counts(self):
+        for dev in DEVICES:
+            full = self.raw("--key", "7,9", "--counter", "1,2,3,4",
+                            "--count", "64", "--device", dev)
+            for n in (0, 1, 2, 3, 5, 6, 7, 9, 63):
+                with self.subTest(device=dev, count=n):
+                    w = self.raw("--key", "7,9", "--counter", "1,2,3,4",
+                                 "--count", n, "--device", dev)
+                    self.assertEqual(list(w), list(full[:n]))
+
+    def test_counter_is_128_bit(self):
+        ctr0 = (0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFF, 0)
+        c0 = sum(v << (32 * i) for i, v in enumerate(ctr0))
+        ref = self.raw("--key", "5,6", "--counter", hexlist(ctr0),
+                       "--count", "43", "--device", "cpu")
+        for dev in DEVICES:
+            for chunk in ("4", "8", "12", "1048576"):
+                with self.subTest(device=dev, chunk=chunk):
+                    w = self.raw("--key", "5,6", "--counter", hexlist(ctr0),
+                                 "--count", "43", "--device", dev,
+                                 "--chunk", chunk)
+                    self.assertEqual(list(w), list(ref))
+        for k in range(11):
+            c = (c0 + k) % (1 << 128)
+            ck = [(c >> (32 * i)) & 0xFFFFFFFF for i in range(4)]
+            w = self.raw("--key", "5,6", "--counter", hexlist(ck),
+                         "--count", "4")
+            want = ref[4 * k:4 * k + 4]  # 3 words for the last counter
+            self.assertEqual(list(w[:len(want)]), list(want))
+        # all-ones counter wraps to zero
+        w = self.raw("--key", "0,0", "--counter", hexlist((0xFFFFFFFF,) * 4),
+                     "--count", "8", "--chunk", "4")
+        self.assertEqual(list(w[4:]), list(PHILOX_KAT[0][2]))
+
+    def test_large_count_crosses_chunks(self):
+        n = (1 << 20) + 6  # the default chunk plus a partial counter
+        a = self.raw("--key", "1,2", "--count", n, "--device", "cpu")
+        b = self.raw("--key", "1,2", "--count", n, "--device", "opencl")
+        c = self.raw("--key", "1,2", "--count", n, "--chunk", 1 << 22)
+        self.assertEqual(len(a), n)
+        self.assertTrue(np.array_equal(a, b))
+        self.assertTrue(np.array_equal(a, c))
+
+    def test_stream_words_are_uniform_bits(self):
+        for seed, stream, n in (("0", None, 1000), ("12345", "7", 4099),
+                                ("0xffffffffffffffff", "1", 1)):
+            args = ["--seed", seed, "--count", n]
+            fargs = ["--method", "uniform", "--shape", n, "--seed", seed]
+            if stream is not None:
+                args += ["--stream", stream]
+                fargs += ["--stream", stream]
+            w = self.raw(*args)
+            self.assertEqual(len(w), n)
+            want = ((w >> 8).astype(np.float64) * 2.0 ** -24).astype(
+                np.float32)
+            for dev in DEVICES:
+                with self.subTest(seed=seed, device=dev):
+                    a, _, _ = self.fill(*fargs, "--device", dev)
+                    self.assertEqual(a.tobytes(), want.tobytes())
+            # chunking of the seeded words
+            w2 = self.raw(*args, "--chunk", "12")
+            self.assertEqual(w2.tobytes(), w.tobytes())
+
+    def test_stream_words_differ_by_stream(self):
+        a = self.raw("--seed", "3", "--count", "64")
+        b = self.raw("--seed", "3", "--stream", "1", "--count", "64")
+        self.assertFalse((a == b).any())
+
+
+class TestErrors(ClinitTest):
+    def test_usage_errors(self):
+        cases = [
+            ["bogus"],
+            ["fill", "--method", "bogus", "--shape", "3", "--out", "OUT"],
+            ["fill", "--method", "uniform", "--shape", "3,x", "--out", "OUT"],
+            ["fill", "--method", "uniform", "--shape", "3,0", "--out", "OUT"],
+            ["fill", "--method", "uniform", "--shape", "-3", "--out", "OUT"],
+            ["fill", "--method", "uniform", "--shape", "", "--out", "OUT"],
+            ["fill", "--method", "uniform", "--shape", "3,", "--out", "OUT"],
+            ["fill", "--method", "uniform", "--shape", "1,1,1,1,1,1,1,1,1",
+             "--out", "OUT"],
+            ["fill", "--method", "uniform", "--shape", "3"],
+            ["fill", "--shape", "3", "--out", "OUT"],
+            ["fill", "--method", "uniform", "--out", "OUT"],
+            ["fill", "--method", "uniform", "--shape", "3,4", "--range",
+             "0:13", "--out", "OUT"],
+            ["fill", "--method", "uniform", "--shape", "3,4", "--range",
+             "5:4", "--out", "OUT"],
+            ["fill", "--method", "uniform", "--shape", "3,4", "--range",
+             "5", "--out", "OUT"],
+            ["fill", "--method", "uniform", "--shape", "3", "--dtype", "f8",
+             "--out", "OUT"],
+            ["fill", "--method", "uniform", "--shape", "3", "--seed", "-1",
+             "--out", "OUT"],
+            ["fill", "--method", "uniform", "--shape", "3", "--seed",
+             "18446744073709551616", "--out", "OUT"],
+            ["fill", "--method", "uniform", "--shape", "3", "--seed", "1x",
+             "--out", "OUT"],
+            ["fill", "--method", "uniform", "--shape", "3", "--seed", " 1",
+             "--out", "OUT"],
+            ["fill", "--method", "normal", "--shape", "3", "--std", "abc",
+             "--out", "OUT"],
+            ["fill", "--method", "normal", "--shape", "3", "--std", "1e999",
+             "--out", "OUT"],
+            ["fill", "--method", "normal", "--shape", "3", "--gain", "2",
+             "--out", "OUT"],
+            ["fill", "--method", "constant", "--shape", "3", "--out", "OUT"],
+            ["fill", "--method", "kaiming_normal", "--shape", "3,4",
+             "--mode", "fan_avg", "--out", "OUT"],
+            ["fill", "--method", "kaiming_normal", "--shape", "3,4",
+             "--nonlinearity", "gelu", "--out", "OUT"],
+            ["fill", "--method", "uniform", "--shape", "3", "--device",
+             "gpu", "--out", "OUT"],
+            ["fill", "--method", "uniform", "--shape", "3", "--out"],
+            ["fill", "--method", "uniform", "--shape", "3", "--out", "OUT",
+             "stray"],
+            ["fill", "--method", "uniform", "--shape", "3", "--out", "OUT",
+             "--seed", "1", "--seed", "2"],
+            ["fill", "--method", "uniform", "--shape", "3", "--out", "OUT",
+             "--key", "1,2"],
+            ["fill", "--method", "uniform", "--shape", "3", "--out", "OUT",
+             "--chunk", "0"],
+            ["raw", "--count", "4"],
+            ["raw", "--key", "1", "--count", "4"],
+            ["raw", "--key", "1,2,3", "--count", "4"],
+            ["raw", "--key", "0x100000000,0", "--count", "4"],
+            ["raw", "--key", "1,2", "--counter", "1,2,3", "--count", "4"],
+            ["raw", "--key", "1,2"],
+            ["raw", "--key", "1,2", "--count", "-4"],
+            ["raw", "--key", "1,2", "--count", "4", "--chunk", "6"],
+            ["raw", "--seed", "1", "--key", "1,2", "--count", "4"],
+            ["raw", "--seed", "1", "--count", "4", "--device", "cpu"],
+            ["devices", "extra"],
+        ]
+        for args in cases:
+            with self.subTest(args=args):
+                self.usage_error(args, 2)
+
+    def test_library_rejections_exit_1(self):
+        # Well-formed numbers that the library rejects: exit 1, one line.
+        cases = [
+            (["--method", "normal", "--shape", "3", "--std", "-1"], "param"),
+            (["--method", "uniform", "--shape", "3", "--a", "2", "--b", "1"],
+             "param"),
+            (["--method", "normal", "--shape", "3", "--mean", "nan"],
+             "param"),
+            (["--method", "kaiming_normal", "--shape", "3,4", "--a", "inf"],
+             "param"),
+            (["--method", "xavier_uniform", "--shape", "3"], "fan"),
+            (["--method", "uniform", "--shape", "4294967296,4294967296"],
+             "overflow"),
+        ]
+        for args, word in cases:
+            with self.subTest(args=args):
+                err = self.usage_error(["fill"] + args + ["--out", "OUT"], 1)
+                self.assertIn("fill failed", err)
+                self.assertIn(word, err.lower())
+        err = self.usage_error(["raw", "--seed", "1", "--count",
+                                str((1 << 56) + 1)], 1)
+        self.assertIn("overflow", err)
+        err = self.usage_error(["fill", "--method", "uniform", "--shape", "3",
+                                "--device", "opencl:99.0", "--out", "OUT"], 1)
+        err = self.usage_error(["fill", "--method", "uniform", "--shape", "3",
+                                "--out", os.path.join(self.tmp, "no", "x")],
+                               1)
+
+    def test_write_failure(self):
+        # A full disk: exit 1, one line; a device node is never removed.
+        if not os.path.exists("/dev/full"):
+            self.skipTest("no /dev/full")
+        for shape in ("3", "100000"):
+            r = run("fill", "--method", "normal", "--shape", shape,
+                    "--device", "cpu", "--out", "/dev/full")
+            self.assertEqual(r.returncode, 1)
+            self.assertEqual(r.stdout, b"")
+            self.assertEqual(r.stderr.count(b"\n"), 1)
+            self.assertIn(b"writing '/dev/full'", r.stderr)
+            self.assertTrue(os.path.exists("/dev/full"))
+
+    def test_bad_env_device(self):
+        env = dict(os.environ, CLINIT_DEVICE="nonsense")
+        r = run("fill", "--method", "uniform", "--shape", "3", "--out",
+                os.path.join(self.tmp, "x.npy"), env=env)
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.stderr.count(b"\n"), 1)
+        self.assertIn(b"CLINIT_DEVICE", r.stderr)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        sys.stderr.write(__doc__)
+        sys.exit(2)
+    CLINIT = os.path.abspath(sys.argv.pop(1))
+    if not os.access(CLINIT, os.X_OK):
+        sys.stderr.write("not an executable: %s\n" % CLINIT)
+        sys.exit(2)
+    unittest.main(verbosity=2)

@@ -1,0 +1,998 @@
+/* clinit.c - the clinit command: list devices, fill a tensor into an .npy
+ * file (through the OpenCL device when the context has one), and stream
+ * raw generator words for statistical batteries.
+ *
+ * Exit status: 0 success; 1 a library, device or I/O call failed; 2 the
+ * command line is wrong (unknown command or option, missing or malformed
+ * value, unknown name, --range outside the tensor). Every error is one
+ * line on stderr ("clinit: ..."), followed by the build log for EBUILD.
+ * Parameter values that parse as numbers but that the library rejects
+ * (std < 0, a >= b, non-finite values, too many elements) come back from
+ * the library as CLINIT_EPARAM etc. and give exit status 1, so that the
+ * library stays the one place that decides what is valid.
+ */
+#define _POSIX_C_SOURCE 200809L /* isatty, fileno */
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clinit.h"
+#include "npy.h"
+
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+/* Elements per fill call and words per raw call unless --chunk says
+ * otherwise: bounded host and device memory whatever the tensor size. */
+#define DEFAULT_FILL_CHUNK ((uint64_t)1 << 22)
+#define DEFAULT_RAW_CHUNK ((uint64_t)1 << 20)
+
+static const char usage_text[] =
+    "usage:\n"
+    "  clinit devices\n"
+    "  clinit fill --method M --shape D0,D1,... --out FILE.npy [options]\n"
+    "  clinit raw --key K0,K1 [--counter C0,C1,C2,C3] --count N "
+    "[--device D] [--chunk W]\n"
+    "  clinit raw --seed S [--stream T] --count N [--chunk W]\n"
+    "  clinit version | --version\n"
+    "  clinit help | --help\n"
+    "\n"
+    "fill options:\n"
+    "  --method M        uniform normal constant zeros ones xavier_uniform\n"
+    "                    xavier_normal kaiming_uniform kaiming_normal\n"
+    "                    (torch.nn.init names; a trailing '_' is accepted)\n"
+    "  --shape D0,D1,... tensor shape in torch layout [out, in, k...]\n"
+    "  --dtype T         f32 (default), f16, bf16, f64\n"
+    "  --seed N          Philox key, default 0\n"
+    "  --stream N        stream of the tensor, default 0\n"
+    "  --device D        cpu, opencl or opencl:P.D (see clinit devices);\n"
+    "                    default: $CLINIT_DEVICE, else first GPU, else first\n"
+    "                    OpenCL device, else cpu\n"
+    "  --range LO:HI     write only flat elements [LO, HI) as a 1-D array\n"
+    "  --chunk N         elements per fill call (default 4194304); the\n"
+    "                    output does not depend on it\n"
+    "  --out FILE        output .npy (bf16 is stored as raw uint16 bits)\n"
+    "  method parameters, torch's names and defaults:\n"
+    "    uniform: --a 0 --b 1        normal: --mean 0 --std 1\n"
+    "    constant: --val X (required)\n"
+    "    xavier_*: --gain 1\n"
+    "    kaiming_*: --a 0 (negative slope) --mode fan_in|fan_out\n"
+    "               --nonlinearity leaky_relu (relu, tanh, selu, ...)\n"
+    "\n"
+    "raw writes little-endian uint32 words to stdout (not to a terminal):\n"
+    "  --key/--counter   philox4x32_10(counter + j/4, key) word j%4, the\n"
+    "                    counter a 128-bit integer (C0 lowest); on the\n"
+    "                    device when the context is OpenCL\n"
+    "  --seed/--stream   the words a uniform f32 fill of (seed, stream)\n"
+    "                    consumes, in element order (host)\n"
+    "  --chunk W         words per call, a multiple of 4 (default 1048576)\n"
+    "Numbers are decimal or 0x hex.\n"
+    "\n"
+    "exit status: 0 ok, 1 the library or I/O failed (including parameters\n"
+    "it rejects, e.g. std < 0), 2 bad command line.\n";
+
+/* ---- errors -------------------------------------------------------------- */
+
+static int fail(int status, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("clinit: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return status;
+}
+
+/* "clinit: WHAT failed: <message>" plus detail from ctx: the cl_int of
+ * EOPENCL on the same line, the build log of EBUILD after it. */
+static int lib_fail(const char *what, clinit_status st, const clinit_ctx *ctx)
+{
+    if (st == CLINIT_EOPENCL && ctx && clinit_ctx_cl_error(ctx) != CL_SUCCESS)
+        fprintf(stderr, "clinit: %s failed: %s (cl_int %d)\n", what,
+                clinit_strerror(st), (int)clinit_ctx_cl_error(ctx));
+    else
+        fprintf(stderr, "clinit: %s failed: %s\n", what, clinit_strerror(st));
+    if (st == CLINIT_EBUILD && ctx) {
+        const char *log = clinit_ctx_build_log(ctx);
+        fputs(log, stderr);
+        if (*log && log[strlen(log) - 1] != '\n')
+            fputc('\n', stderr);
+    }
+    return EXIT_FAIL;
+}
+
+/* errno's message, or a generic one when the C library set none. */
+static const char *io_msg(int e) { return e ? strerror(e) : "I/O error"; }
+
+/* A failed OpenCL call made here (not in the library). */
+static int cl_call_fail(const char *what, const char *call, cl_int err)
+{
+    return fail(EXIT_FAIL, "%s failed: %s: OpenCL error %d", what, call,
+                (int)err);
+}
+
+/* ---- options ------------------------------------------------------------- */
+
+enum opt_id {
+    O_METHOD,
+    O_SHAPE,
+    O_DTYPE,
+    O_SEED,
+    O_STREAM,
+    O_DEVICE,
+    O_RANGE,
+    O_CHUNK,
+    O_OUT,
+    O_A,
+    O_B,
+    O_MEAN,
+    O_STD,
+    O_VAL,
+    O_GAIN,
+    O_MODE,
+    O_NL,
+    O_KEY,
+    O_COUNTER,
+    O_COUNT,
+    O_COUNT_
+};
+
+static const char *const opt_names[O_COUNT_] = {
+    "method", "shape",        "dtype", "seed",    "stream",
+    "device", "range",        "chunk", "out",     "a",
+    "b",      "mean",         "std",   "val",     "gain",
+    "mode",   "nonlinearity", "key",   "counter", "count"};
+
+#define BIT(o) (1u << (o))
+
+/* Parses argv[first..argc) as --name value or --name=value pairs into
+ * val[]. `allowed` is a mask of BIT(opt_id). Returns 0, EXIT_USAGE after
+ * printing the error, or -1 for --help/-h. */
+static int parse_options(const char *cmd, int argc, char **argv, int first,
+                         unsigned allowed, const char *val[O_COUNT_])
+{
+    for (int o = 0; o < O_COUNT_; o++)
+        val[o] = NULL;
+    for (int i = first; i < argc; i++) {
+        const char *arg = argv[i], *name, *eq, *v;
+        size_t len;
+        int id = -1;
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)
+            return -1;
+        if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0')
+            return fail(EXIT_USAGE, "%s: unexpected argument '%s'", cmd, arg);
+        name = arg + 2;
+        eq = strchr(name, '=');
+        len = eq ? (size_t)(eq - name) : strlen(name);
+        for (int o = 0; o < O_COUNT_; o++)
+            if (strlen(opt_names[o]) == len &&
+                memcmp(opt_names[o], name, len) == 0 && (allowed & BIT(o)))
+                id = o;
+        if (id < 0)
+            return fail(EXIT_USAGE, "%s: unknown option '--%.*s'", cmd,
+                        (int)len, name);
+        if (eq) {
+            v = eq + 1;
+        } else {
+            /* values may start with '-' (--a -0.5), never with "--" */
+            if (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0)
+                return fail(EXIT_USAGE, "--%s needs a value", opt_names[id]);
+            v = argv[++i];
+        }
+        if (val[id])
+            return fail(EXIT_USAGE, "--%s given twice", opt_names[id]);
+        val[id] = v;
+    }
+    return 0;
+}
+
+/* ---- numbers ------------------------------------------------------------- */
+
+/* Unsigned decimal or 0x hex, the whole of s, no sign, no spaces. */
+static int parse_u64(const char *s, uint64_t *out)
+{
+    unsigned long long v;
+    char *end;
+    int base = 10;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        base = 16;
+        s += 2;
+        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f') ||
+              (*s >= 'A' && *s <= 'F')))
+            return 0;
+    } else if (!(*s >= '0' && *s <= '9')) {
+        return 0; /* empty, sign or space: strtoull would accept those */
+    }
+    errno = 0;
+    v = strtoull(s, &end, base);
+    if (errno != 0 || *end != '\0')
+        return 0;
+    *out = (uint64_t)v;
+    return 1;
+}
+
+static int parse_double(const char *s, double *out)
+{
+    char *end;
+    double v;
+    if (*s == '\0' || *s == ' ' || (*s >= '\t' && *s <= '\r'))
+        return 0;
+    errno = 0;
+    v = strtod(s, &end);
+    if (*end != '\0' || (errno == ERANGE && fabs(v) == HUGE_VAL))
+        return 0;
+    *out = v; /* nan, inf pass here; the library rejects them (EPARAM) */
+    return 1;
+}
+
+/* Exactly `n` comma-separated unsigned values, each <= max. */
+static int parse_u64_list(const char *s, int n, uint64_t max, uint64_t *out)
+{
+    char tok[64];
+    int k = 0;
+    for (;;) {
+        const char *comma = strchr(s, ',');
+        size_t len = comma ? (size_t)(comma - s) : strlen(s);
+        if (k >= n || len >= sizeof tok)
+            return 0;
+        memcpy(tok, s, len);
+        tok[len] = '\0';
+        if (!parse_u64(tok, &out[k]) || out[k] > max)
+            return 0;
+        k++;
+        if (!comma)
+            break;
+        s = comma + 1;
+    }
+    return k == n;
+}
+
+/* Comma-separated positive integers, at most CLINIT_MAX_DIMS. Returns
+ * ndim, 0 if malformed, -1 if too many dimensions. */
+static int parse_shape(const char *s, int64_t *shape)
+{
+    char tok[64];
+    int k = 0;
+    for (;;) {
+        const char *comma = strchr(s, ',');
+        size_t len = comma ? (size_t)(comma - s) : strlen(s);
+        uint64_t v;
+        if (k >= CLINIT_MAX_DIMS)
+            return -1;
+        if (len >= sizeof tok)
+            return 0;
+        memcpy(tok, s, len);
+        tok[len] = '\0';
+        if (!parse_u64(tok, &v) || v < 1 || v > (uint64_t)INT64_MAX)
+            return 0;
+        shape[k++] = (int64_t)v;
+        if (!comma)
+            return k;
+        s = comma + 1;
+    }
+}
+
+static int opt_u64(const char *s, const char *name, uint64_t *out)
+{
+    if (!parse_u64(s, out))
+        return fail(EXIT_USAGE,
+                    "--%s: '%s' is not a non-negative integer (decimal or "
+                    "0x hex) below 2^64",
+                    name, s);
+    return 0;
+}
+
+static int opt_double(const char *s, const char *name, double *out)
+{
+    if (!parse_double(s, out))
+        return fail(EXIT_USAGE, "--%s: '%s' is not a number", name, s);
+    return 0;
+}
+
+/* ---- contexts ------------------------------------------------------------ */
+
+/* Creates the context for --device (NULL: the library's default). */
+static int open_ctx(const char *what, const char *device, clinit_ctx **ctx)
+{
+    clinit_ctx_options opt;
+    clinit_status st;
+    memset(&opt, 0, sizeof opt);
+    opt.device = device;
+    *ctx = NULL;
+    st = clinit_ctx_create(ctx, &opt);
+    if (st == CLINIT_EDEVICESPEC) {
+        const char *env = getenv("CLINIT_DEVICE");
+        if (device && *device)
+            return fail(EXIT_USAGE,
+                        "--device: '%s' is not cpu, opencl or opencl:P.D",
+                        device);
+        return fail(EXIT_USAGE,
+                    "CLINIT_DEVICE: '%s' is not cpu, opencl or opencl:P.D",
+                    env ? env : "");
+    }
+    if (st == CLINIT_ENODEVICE)
+        return fail(EXIT_FAIL,
+                    "%s failed: no OpenCL device '%s' (see clinit "
+                    "devices)",
+                    what, device ? device : "");
+    if (st != CLINIT_OK)
+        return lib_fail(what, st, NULL);
+    return 0;
+}
+
+/* ---- devices ------------------------------------------------------------- */
+
+static void format_bytes(uint64_t b, char *buf, size_t cap)
+{
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = (double)b;
+    int u = 0;
+    while (v >= 1024 && u < 4) {
+        v /= 1024;
+        u++;
+    }
+    snprintf(buf, cap, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+}
+
+static int cmd_devices(int argc, char **argv)
+{
+    const char *val[O_COUNT_];
+    clinit_device_info *devs = NULL;
+    clinit_ctx *ctx = NULL;
+    char def[40] = "";
+    size_t n = 0, got = 0;
+    clinit_status st, def_st;
+    int rc;
+
+    if ((rc = parse_options("devices", argc, argv, 2, 0, val)) != 0) {
+        if (rc < 0) {
+            fputs(usage_text, stdout);
+            return 0;
+        }
+        return rc;
+    }
+    /* the default choice: what clinit_ctx_create(NULL device) picks */
+    def_st = clinit_ctx_create(&ctx, NULL);
+    if (def_st == CLINIT_OK) {
+        snprintf(def, sizeof def, "%s", clinit_ctx_device_id(ctx));
+    }
+    clinit_ctx_destroy(ctx);
+
+    if ((st = clinit_list_devices(NULL, 0, &n)) == CLINIT_OK && n > 0) {
+        if (!(devs = calloc(n, sizeof *devs)))
+            st = CLINIT_ENOMEM;
+        else
+            st = clinit_list_devices(devs, n, &got);
+        if (got < n)
+            n = got; /* a device went away between the calls */
+    }
+
+    printf("%-12s CPU path (%u threads)%s\n", "cpu", clinit_ctx_cpu_threads(NULL),
+           strcmp(def, "cpu") == 0 ? "  [default]" : "");
+    for (size_t i = 0; st == CLINIT_OK && i < n; i++) {
+        const clinit_device_info *d = &devs[i];
+        char mem[32];
+        format_bytes(d->global_mem_bytes, mem, sizeof mem);
+        printf("%-12s %s | %s | %s | %s | fp64 %s | %s | %u CUs%s\n", d->id,
+               d->name, d->platform, d->version, d->is_gpu ? "GPU" : "CPU",
+               d->has_fp64 ? "yes" : "no", mem, d->compute_units,
+               strcmp(def, d->id) == 0 ? "  [default]" : "");
+    }
+    free(devs);
+    if (fflush(stdout) != 0)
+        return fail(EXIT_FAIL, "devices: write to stdout failed");
+    if (st != CLINIT_OK)
+        return lib_fail("listing OpenCL devices", st, NULL);
+    if (def_st == CLINIT_EDEVICESPEC)
+        return fail(EXIT_USAGE,
+                    "CLINIT_DEVICE: '%s' is not cpu, opencl or opencl:P.D",
+                    getenv("CLINIT_DEVICE") ? getenv("CLINIT_DEVICE") : "");
+    if (def_st != CLINIT_OK)
+        return lib_fail("creating the default context", def_st, NULL);
+    return 0;
+}
+
+/* ---- fill ---------------------------------------------------------------- */
+
+/* Half and bfloat16 bits to double, for the sample statistics. */
+static double f16_to_double(uint16_t h)
+{
+    int e = (h >> 10) & 0x1f;
+    double m = h & 0x3ff, v;
+    if (e == 0)
+        v = ldexp(m, -24);
+    else if (e == 31)
+        v = m != 0 ? NAN : INFINITY;
+    else
+        v = ldexp(m + 1024, e - 25);
+    return (h & 0x8000) ? -v : v;
+}
+
+static double element_as_double(clinit_dtype dtype, const void *p, size_t i)
+{
+    switch (dtype) {
+    case CLINIT_F32: {
+        float f;
+        memcpy(&f, (const char *)p + 4 * i, 4);
+        return f;
+    }
+    case CLINIT_F64: {
+        double d;
+        memcpy(&d, (const char *)p + 8 * i, 8);
+        return d;
+    }
+    case CLINIT_F16: {
+        uint16_t h;
+        memcpy(&h, (const char *)p + 2 * i, 2);
+        return f16_to_double(h);
+    }
+    case CLINIT_BF16: {
+        uint16_t h;
+        uint32_t u;
+        float f;
+        memcpy(&h, (const char *)p + 2 * i, 2);
+        u = (uint32_t)h << 16;
+        memcpy(&f, &u, 4);
+        return f;
+    }
+    }
+    return NAN;
+}
+
+/* Running mean and sum of squared deviations, merged chunk by chunk
+ * (Chan et al.), so a long fill loses no precision to sum of squares. */
+typedef struct stats {
+    uint64_t n;
+    double mean, m2;
+} stats;
+
+static void stats_add_chunk(stats *s, clinit_dtype dtype, const void *p,
+                            size_t n)
+{
+    double sum = 0, mean, m2 = 0, delta;
+    uint64_t total;
+    if (n == 0)
+        return;
+    for (size_t i = 0; i < n; i++)
+        sum += element_as_double(dtype, p, i);
+    mean = sum / (double)n;
+    for (size_t i = 0; i < n; i++) {
+        double d = element_as_double(dtype, p, i) - mean;
+        m2 += d * d;
+    }
+    total = s->n + n;
+    delta = mean - s->mean;
+    s->mean += delta * ((double)n / (double)total);
+    s->m2 += m2 + delta * delta * ((double)s->n * (double)n / (double)total);
+    s->n = total;
+}
+
+/* Which parameter flags each method takes (torch's signatures). */
+static unsigned method_params(clinit_method m)
+{
+    switch (m) {
+    case CLINIT_UNIFORM:
+        return BIT(O_A) | BIT(O_B);
+    case CLINIT_NORMAL:
+        return BIT(O_MEAN) | BIT(O_STD);
+    case CLINIT_CONSTANT:
+        return BIT(O_VAL);
+    case CLINIT_ZEROS:
+    case CLINIT_ONES:
+        return 0;
+    case CLINIT_XAVIER_UNIFORM:
+    case CLINIT_XAVIER_NORMAL:
+        return BIT(O_GAIN);
+    case CLINIT_KAIMING_UNIFORM:
+    case CLINIT_KAIMING_NORMAL:
+        return BIT(O_A) | BIT(O_MODE) | BIT(O_NL);
+    }
+    return 0;
+}
+
+typedef struct fill_args {
+    clinit_tensor t;
+    clinit_init init;
+    const char *device, *out;
+    int has_range;
+    uint64_t lo, hi, chunk;
+} fill_args;
+
+static int parse_fill(int argc, char **argv, fill_args *fa)
+{
+    const unsigned params = BIT(O_A) | BIT(O_B) | BIT(O_MEAN) | BIT(O_STD) |
+                            BIT(O_VAL) | BIT(O_GAIN) | BIT(O_MODE) | BIT(O_NL);
+    const unsigned allowed = BIT(O_METHOD) | BIT(O_SHAPE) | BIT(O_DTYPE) |
+                             BIT(O_SEED) | BIT(O_STREAM) | BIT(O_DEVICE) |
+                             BIT(O_RANGE) | BIT(O_CHUNK) | BIT(O_OUT) | params;
+    const char *val[O_COUNT_];
+    clinit_method method;
+    uint64_t numel;
+    int rc, ndim;
+
+    memset(fa, 0, sizeof *fa);
+    if ((rc = parse_options("fill", argc, argv, 2, allowed, val)) != 0)
+        return rc;
+    if (!val[O_METHOD])
+        return fail(EXIT_USAGE, "fill: --method is required");
+    if (!val[O_SHAPE])
+        return fail(EXIT_USAGE, "fill: --shape is required");
+    if (!val[O_OUT])
+        return fail(EXIT_USAGE, "fill: --out is required");
+    if (!*val[O_OUT])
+        return fail(EXIT_USAGE, "--out: empty file name");
+    fa->out = val[O_OUT];
+    fa->device = val[O_DEVICE];
+
+    if (clinit_method_from_name(val[O_METHOD], &method) != CLINIT_OK)
+        return fail(EXIT_USAGE, "--method: unknown method '%s'", val[O_METHOD]);
+    (void)clinit_init_default(&fa->init, method);
+    for (int o = 0; o < O_COUNT_; o++)
+        if ((params & BIT(o)) && val[o] && !(method_params(method) & BIT(o)))
+            return fail(EXIT_USAGE, "--%s does not apply to method %s",
+                        opt_names[o], clinit_method_name(method));
+    if (method == CLINIT_CONSTANT && !val[O_VAL])
+        return fail(EXIT_USAGE, "fill: method constant needs --val");
+
+    ndim = parse_shape(val[O_SHAPE], fa->t.shape);
+    if (ndim < 0)
+        return fail(EXIT_USAGE, "--shape: '%s' has more than %d dimensions",
+                    val[O_SHAPE], CLINIT_MAX_DIMS);
+    if (ndim == 0)
+        return fail(EXIT_USAGE,
+                    "--shape: '%s' is not a list of positive integers",
+                    val[O_SHAPE]);
+    fa->t.ndim = ndim;
+    fa->t.dtype = CLINIT_F32;
+    if (val[O_DTYPE] &&
+        clinit_dtype_from_name(val[O_DTYPE], &fa->t.dtype) != CLINIT_OK)
+        return fail(EXIT_USAGE,
+                    "--dtype: unknown dtype '%s' (expected f32, f16, bf16 "
+                    "or f64)",
+                    val[O_DTYPE]);
+    if (val[O_SEED] && (rc = opt_u64(val[O_SEED], "seed", &fa->t.seed)))
+        return rc;
+    if (val[O_STREAM] && (rc = opt_u64(val[O_STREAM], "stream", &fa->t.stream)))
+        return rc;
+    fa->chunk = DEFAULT_FILL_CHUNK;
+    if (val[O_CHUNK] &&
+        ((rc = opt_u64(val[O_CHUNK], "chunk", &fa->chunk)) || fa->chunk == 0))
+        return rc ? rc : fail(EXIT_USAGE, "--chunk: must be at least 1");
+
+    if (val[O_A] && (rc = opt_double(val[O_A], "a", &fa->init.a)))
+        return rc;
+    if (val[O_B] && (rc = opt_double(val[O_B], "b", &fa->init.b)))
+        return rc;
+    if (val[O_MEAN] && (rc = opt_double(val[O_MEAN], "mean", &fa->init.mean)))
+        return rc;
+    if (val[O_STD] && (rc = opt_double(val[O_STD], "std", &fa->init.std)))
+        return rc;
+    if (val[O_VAL] && (rc = opt_double(val[O_VAL], "val", &fa->init.val)))
+        return rc;
+    if (val[O_GAIN] && (rc = opt_double(val[O_GAIN], "gain", &fa->init.gain)))
+        return rc;
+    if (val[O_MODE] &&
+        clinit_mode_from_name(val[O_MODE], &fa->init.mode) != CLINIT_OK)
+        return fail(EXIT_USAGE,
+                    "--mode: unknown mode '%s' (expected fan_in or fan_out)",
+                    val[O_MODE]);
+    if (val[O_NL] && clinit_nonlinearity_from_name(
+                         val[O_NL], &fa->init.nonlinearity) != CLINIT_OK)
+        return fail(EXIT_USAGE, "--nonlinearity: unknown nonlinearity '%s'",
+                    val[O_NL]);
+
+    /* Shape overflow is the library's to report (exit 1), in cmd_fill. */
+    if (clinit_numel(&fa->t, &numel) != CLINIT_OK)
+        numel = 0;
+    if (val[O_RANGE]) {
+        const char *colon = strchr(val[O_RANGE], ':');
+        char lo[64];
+        size_t len = colon ? (size_t)(colon - val[O_RANGE]) : 0;
+        if (!colon || len >= sizeof lo)
+            return fail(EXIT_USAGE, "--range: '%s' is not LO:HI", val[O_RANGE]);
+        memcpy(lo, val[O_RANGE], len);
+        lo[len] = '\0';
+        if (!parse_u64(lo, &fa->lo) || !parse_u64(colon + 1, &fa->hi) ||
+            fa->lo > fa->hi)
+            return fail(EXIT_USAGE,
+                        "--range: '%s' is not LO:HI with integers 0 <= LO "
+                        "<= HI",
+                        val[O_RANGE]);
+        if (numel > 0 && fa->hi > numel)
+            return fail(EXIT_USAGE,
+                        "--range: '%s' goes beyond the tensor's %llu "
+                        "elements",
+                        val[O_RANGE], (unsigned long long)numel);
+        fa->has_range = 1;
+    } else {
+        fa->lo = 0;
+        fa->hi = numel;
+    }
+    return 0;
+}
+
+static void print_shape(const clinit_tensor *t)
+{
+    printf("shape: [");
+    for (int d = 0; d < t->ndim; d++)
+        printf(d ? ", %lld" : "%lld", (long long)t->shape[d]);
+    printf("]\n");
+}
+
+static void print_summary(const fill_args *fa, const clinit_resolved *r,
+                          const clinit_ctx *ctx, uint64_t numel, const stats *s)
+{
+    const clinit_init *in = &fa->init;
+    clinit_method m = in->method;
+    int kaiming = m == CLINIT_KAIMING_UNIFORM || m == CLINIT_KAIMING_NORMAL;
+    int scaled =
+        kaiming || m == CLINIT_XAVIER_UNIFORM || m == CLINIT_XAVIER_NORMAL;
+    static const char *const dist_names[] = {"uniform", "normal", "constant"};
+
+    printf("method: %s\n", clinit_method_name(m));
+    print_shape(&fa->t);
+    printf("numel: %llu\n", (unsigned long long)numel);
+    printf("dtype: %s\n", clinit_dtype_name(fa->t.dtype));
+    printf("device: %s\n", clinit_ctx_device_name(ctx));
+    printf("seed: %llu\n", (unsigned long long)fa->t.seed);
+    printf("stream: %llu\n", (unsigned long long)fa->t.stream);
+    printf("range: %llu:%llu\n", (unsigned long long)fa->lo,
+           (unsigned long long)fa->hi);
+    if (scaled) {
+        printf("fan_in: %llu\n", (unsigned long long)r->fan_in);
+        printf("fan_out: %llu\n", (unsigned long long)r->fan_out);
+    }
+    if (kaiming) {
+        printf("mode: %s\n", clinit_mode_name(in->mode));
+        printf("nonlinearity: %s\n",
+               clinit_nonlinearity_name(in->nonlinearity));
+        printf("a: %.17g\n", in->a);
+        printf("fan: %.17g\n", r->fan);
+    }
+    if (!isnan(r->gain))
+        printf("gain: %.17g\n", r->gain);
+    printf("distribution: %s\n", dist_names[r->dist]);
+    switch (r->dist) {
+    case CLINIT_DIST_UNIFORM:
+        if (scaled)
+            printf("bound: %.17g\n", r->hi);
+        printf("lo: %.17g\nhi: %.17g\n", r->lo, r->hi);
+        break;
+    case CLINIT_DIST_NORMAL:
+        printf("mean: %.17g\nstd: %.17g\n", r->mean, r->std);
+        break;
+    case CLINIT_DIST_CONSTANT:
+        printf("value: %.17g\n", r->value);
+        break;
+    }
+    printf("out: %s\n", fa->out);
+    printf("written: %llu\n", (unsigned long long)s->n);
+    if (s->n > 0) {
+        printf("sample_mean: %.9g\n", s->mean);
+        printf("sample_std: %.9g\n", sqrt(s->m2 / (double)s->n));
+    } else {
+        printf("sample_mean: nan\nsample_std: nan\n");
+    }
+}
+
+static int cmd_fill(int argc, char **argv)
+{
+    fill_args fa;
+    clinit_resolved r;
+    clinit_status st;
+    clinit_ctx *ctx = NULL;
+    clinit_npy_writer w;
+    cl_mem buf = NULL;
+    void *host = NULL;
+    stats s = {0, 0, 0};
+    uint64_t numel, n, chunk, npy_shape[CLINIT_MAX_DIMS];
+    size_t esize;
+    int rc, npy_ndim;
+
+    memset(&w, 0, sizeof w);
+    if ((rc = parse_fill(argc, argv, &fa)) != 0) {
+        if (rc < 0) {
+            fputs(usage_text, stdout);
+            return 0;
+        }
+        return rc;
+    }
+    /* every parameter error before touching a device or the file */
+    if ((st = clinit_resolve(&fa.t, &fa.init, &r)) != CLINIT_OK)
+        return lib_fail("fill", st, NULL);
+    (void)clinit_numel(&fa.t, &numel);
+    esize = clinit_dtype_size(fa.t.dtype);
+    n = fa.hi - fa.lo;
+    chunk = n < fa.chunk ? n : fa.chunk;
+    if (chunk > SIZE_MAX / esize)
+        return lib_fail("fill", CLINIT_EOVERFLOW, NULL);
+    if ((rc = open_ctx("fill", fa.device, &ctx)) != 0)
+        return rc;
+
+    if (fa.has_range) {
+        npy_ndim = 1;
+        npy_shape[0] = n;
+    } else {
+        npy_ndim = fa.t.ndim;
+        for (int d = 0; d < fa.t.ndim; d++)
+            npy_shape[d] = (uint64_t)fa.t.shape[d];
+    }
+    if (chunk > 0 && !(host = malloc((size_t)chunk * esize))) {
+        rc = lib_fail("fill", CLINIT_ENOMEM, ctx);
+        goto done;
+    }
+    if (chunk > 0 && clinit_ctx_is_opencl(ctx)) {
+        cl_int err = CL_SUCCESS;
+        cl_context cx = NULL;
+        cx = clinit_ctx_context(ctx);
+        if (cx)
+            buf = clCreateBuffer(cx, CL_MEM_READ_WRITE, (size_t)chunk * esize,
+                                 NULL, &err);
+        if (!buf) {
+            rc = cl_call_fail("fill", "clCreateBuffer", err);
+            goto done;
+        }
+    }
+    if ((st = clinit_npy_open(&w, fa.out, fa.t.dtype, npy_ndim, npy_shape)) !=
+        CLINIT_OK) {
+        if (st == CLINIT_EIO)
+            rc = fail(EXIT_FAIL, "fill failed: cannot write '%s': %s", fa.out,
+                      io_msg(w.error));
+        else
+            rc = lib_fail("fill", st, ctx);
+        goto done;
+    }
+    for (uint64_t lo = fa.lo; lo < fa.hi; lo += chunk) {
+        uint64_t m = fa.hi - lo < chunk ? fa.hi - lo : chunk;
+        if (buf) {
+            cl_int err;
+            st = clinit_enqueue_fill(ctx, &fa.t, &fa.init, lo, lo + m, buf, 0,
+                                     0, NULL, NULL);
+            if (st != CLINIT_OK) {
+                rc = lib_fail("fill", st, ctx);
+                goto done;
+            }
+            err = clEnqueueReadBuffer(clinit_ctx_queue(ctx), buf, CL_TRUE, 0,
+                                      (size_t)m * esize, host, 0, NULL, NULL);
+            if (err != CL_SUCCESS) {
+                rc = cl_call_fail("fill", "clEnqueueReadBuffer", err);
+                goto done;
+            }
+        } else if ((st = clinit_fill_host(ctx, &fa.t, &fa.init, lo, lo + m,
+                                          host)) != CLINIT_OK) {
+            rc = lib_fail("fill", st, ctx);
+            goto done;
+        }
+        stats_add_chunk(&s, fa.t.dtype, host, (size_t)m);
+        if ((st = clinit_npy_append(&w, host, m)) != CLINIT_OK) {
+            rc = fail(EXIT_FAIL, "fill failed: writing '%s': %s", fa.out,
+                      st == CLINIT_EIO ? io_msg(w.error) : clinit_strerror(st));
+            goto done;
+        }
+    }
+    if ((st = clinit_npy_close(&w)) != CLINIT_OK) {
+        rc = fail(EXIT_FAIL, "fill failed: writing '%s': %s", fa.out,
+                  st == CLINIT_EIO ? io_msg(w.error) : clinit_strerror(st));
+        goto done;
+    }
+    print_summary(&fa, &r, ctx, numel, &s);
+    rc = fflush(stdout) != 0 ? fail(EXIT_FAIL, "fill: write to stdout failed")
+                             : 0;
+done:
+    clinit_npy_abort(&w); /* no-op once closed */
+    if (buf)
+        clReleaseMemObject(buf);
+    free(host);
+    clinit_ctx_destroy(ctx);
+    return rc;
+}
+
+/* ---- raw ----------------------------------------------------------------- */
+
+static int host_is_little_endian(void)
+{
+    const uint32_t one = 1;
+    unsigned char b[4];
+    memcpy(b, &one, 4);
+    return b[0] == 1;
+}
+
+/* Writes n words to stdout as little-endian uint32. */
+static int write_words(uint32_t *w, size_t n)
+{
+    if (!host_is_little_endian())
+        for (size_t i = 0; i < n; i++) {
+            uint32_t x = w[i];
+            unsigned char b[4] = {(unsigned char)x, (unsigned char)(x >> 8),
+                                  (unsigned char)(x >> 16),
+                                  (unsigned char)(x >> 24)};
+            memcpy(&w[i], b, 4);
+        }
+    if (fwrite(w, 4, n, stdout) != n)
+        return fail(EXIT_FAIL, "raw: write to stdout failed: %s",
+                    strerror(errno));
+    return 0;
+}
+
+/* counter += k as a 128-bit little-endian integer. */
+static void counter_add(uint32_t c[4], uint64_t k)
+{
+    uint64_t lo = ((uint64_t)c[1] << 32) | c[0];
+    uint64_t hi = ((uint64_t)c[3] << 32) | c[2];
+    uint64_t sum = lo + k;
+    if (sum < lo)
+        hi++;
+    c[0] = (uint32_t)sum;
+    c[1] = (uint32_t)(sum >> 32);
+    c[2] = (uint32_t)hi;
+    c[3] = (uint32_t)(hi >> 32);
+}
+
+static int cmd_raw(int argc, char **argv)
+{
+    const unsigned allowed = BIT(O_KEY) | BIT(O_COUNTER) | BIT(O_COUNT) |
+                             BIT(O_DEVICE) | BIT(O_SEED) | BIT(O_STREAM) |
+                             BIT(O_CHUNK);
+    const char *val[O_COUNT_];
+    uint64_t key64[2], ctr64[4] = {0, 0, 0, 0};
+    uint64_t seed = 0, stream = 0, count, chunk = DEFAULT_RAW_CHUNK;
+    uint32_t key[2], ctr[4];
+    clinit_ctx *ctx = NULL;
+    cl_mem buf = NULL;
+    uint32_t *host = NULL;
+    clinit_status st;
+    size_t words;
+    int rc, seeded;
+
+    if ((rc = parse_options("raw", argc, argv, 2, allowed, val)) != 0) {
+        if (rc < 0) {
+            fputs(usage_text, stdout);
+            return 0;
+        }
+        return rc;
+    }
+    seeded = val[O_SEED] != NULL;
+    if (seeded && (val[O_KEY] || val[O_COUNTER]))
+        return fail(EXIT_USAGE, "raw: --seed cannot be combined with "
+                                "--key/--counter");
+    if (!seeded && !val[O_KEY])
+        return fail(EXIT_USAGE, "raw: --key or --seed is required");
+    if (!val[O_COUNT])
+        return fail(EXIT_USAGE, "raw: --count is required");
+    if (seeded && val[O_DEVICE])
+        return fail(EXIT_USAGE, "raw: --device needs --key (--seed words are "
+                                "computed on the host)");
+    if (!seeded && val[O_STREAM])
+        return fail(EXIT_USAGE, "raw: --stream needs --seed");
+    if ((rc = opt_u64(val[O_COUNT], "count", &count)) != 0)
+        return rc;
+    if (val[O_CHUNK] && (rc = opt_u64(val[O_CHUNK], "chunk", &chunk)) != 0)
+        return rc;
+    if (chunk == 0 || chunk % 4 != 0 || chunk > ((uint64_t)1 << 28))
+        return fail(EXIT_USAGE,
+                    "--chunk: '%s' is not a multiple of 4 in 4..2^28",
+                    val[O_CHUNK]);
+    if (seeded) {
+        if ((rc = opt_u64(val[O_SEED], "seed", &seed)) != 0 ||
+            (val[O_STREAM] &&
+             (rc = opt_u64(val[O_STREAM], "stream", &stream)) != 0))
+            return rc;
+        /* the whole request is within the stream, before any output */
+        if ((st = clinit_stream_words(seed, stream, count, 0, NULL)) !=
+            CLINIT_OK)
+            return lib_fail("raw", st, NULL);
+    } else {
+        if (!parse_u64_list(val[O_KEY], 2, UINT32_MAX, key64))
+            return fail(EXIT_USAGE,
+                        "--key: '%s' is not two 32-bit integers K0,K1",
+                        val[O_KEY]);
+        if (val[O_COUNTER] &&
+            !parse_u64_list(val[O_COUNTER], 4, UINT32_MAX, ctr64))
+            return fail(EXIT_USAGE,
+                        "--counter: '%s' is not four 32-bit integers "
+                        "C0,C1,C2,C3",
+                        val[O_COUNTER]);
+        for (int i = 0; i < 2; i++)
+            key[i] = (uint32_t)key64[i];
+        for (int i = 0; i < 4; i++)
+            ctr[i] = (uint32_t)ctr64[i];
+    }
+    if (isatty(fileno(stdout)))
+        return fail(EXIT_USAGE, "raw: stdout is a terminal; redirect it to "
+                                "a file or a pipe");
+
+    words = (size_t)(count < chunk ? count : chunk);
+    if (words > 0 && !(host = malloc(words * 4)))
+        return lib_fail("raw", CLINIT_ENOMEM, NULL);
+    if (!seeded) {
+        if ((rc = open_ctx("raw", val[O_DEVICE], &ctx)) != 0)
+            goto done;
+        if (words > 0 && clinit_ctx_is_opencl(ctx)) {
+            cl_int err;
+            cl_context cx = NULL;
+            cx = clinit_ctx_context(ctx);
+            if (cx)
+                buf = clCreateBuffer(cx, CL_MEM_READ_WRITE, words * 4, NULL,
+                                     &err);
+            if (!buf) {
+                rc = cl_call_fail("raw", "clCreateBuffer", err);
+                goto done;
+            }
+        }
+    }
+    for (uint64_t done_words = 0; done_words < count;) {
+        size_t m =
+            (size_t)(count - done_words < words ? count - done_words : words);
+        if (seeded) {
+            st = clinit_stream_words(seed, stream, done_words, m, host);
+        } else if (buf) {
+            st = clinit_philox_raw_device(ctx, key, ctr, m, buf);
+            if (st == CLINIT_OK) {
+                cl_int err =
+                    clEnqueueReadBuffer(clinit_ctx_queue(ctx), buf, CL_TRUE, 0,
+                                        m * 4, host, 0, NULL, NULL);
+                if (err != CL_SUCCESS) {
+                    rc = cl_call_fail("raw", "clEnqueueReadBuffer", err);
+                    goto done;
+                }
+            }
+        } else {
+            st = clinit_philox_raw(key, ctr, m, host);
+        }
+        if (st != CLINIT_OK) {
+            rc = lib_fail("raw", st, ctx);
+            goto done;
+        }
+        if ((rc = write_words(host, m)) != 0)
+            goto done;
+        done_words += m;
+        if (!seeded)
+            counter_add(ctr, m / 4); /* m % 4 != 0 only for the last */
+    }
+    rc = fflush(stdout) != 0 ? fail(EXIT_FAIL,
+                                    "raw: write to stdout failed: "
+                                    "%s",
+                                    strerror(errno))
+                             : 0;
+done:
+    if (buf)
+        clReleaseMemObject(buf);
+    free(host);
+    clinit_ctx_destroy(ctx);
+    return rc;
+}
+
+/* ---- main ---------------------------------------------------------------- */
+
+int main(int argc, char **argv)
+{
+    const char *cmd;
+    if (argc < 2) {
+        fputs(usage_text, stderr);
+        return EXIT_USAGE;
+    }
+    cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
+        strcmp(cmd, "help") == 0) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("clinit %s (stream contract %d)\n", clinit_version_string(),
+               CLINIT_STREAM_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "devices") == 0)
+        return cmd_devices(argc, argv);
+    if (strcmp(cmd, "fill") == 0)
+        return cmd_fill(argc, argv);
+    if (strcmp(cmd, "raw") == 0)
+        return cmd_raw(argc, argv);
+    return fail(EXIT_USAGE, "unknown command '%s' (try clinit --help)", cmd);
+}
