@@ -5,7 +5,15 @@
  * vectors (one vector lane per Philox counter); C99 compiles them on
  * scalars and the CPU path calls them in a loop over the lanes, which the
  * compiler may vectorize. Only operations that both compilers must round
- * identically appear here: integer ops, + - *, fma and exact conversions.
+ * identically appear here: integer ops, + - *, fma, bit casts and int->float
+ * conversion (round to nearest even). Signed zeros and the order of
+ * operations are part of the contract.
+ *
+ * Caveats of the vocabulary: CLINIT_AS_I takes a clinit_vu (a bit
+ * reinterpretation; C wraps like OpenCL's as_int16), CLINIT_I2F takes a
+ * clinit_vi, CLINIT_AS_F/AS_U convert between clinit_vu and clinit_vf only.
+ * Comparisons are 0/1 in C and 0/-1 per lane in OpenCL: use them only
+ * inside CLINIT_SEL, never in arithmetic.
  * Floating-point contraction is off in both (see the pragma below and the
  * -ffp-contract=off flag in CMakeLists.txt).
  */
@@ -25,6 +33,9 @@
 #if CLINIT_OPENCL
 
 #pragma OPENCL FP_CONTRACT OFF
+#if defined(__FAST_RELAXED_MATH__)
+#error "clinit kernels must not be built with -cl-fast-relaxed-math"
+#endif
 #if defined(cl_khr_fp64)
 #pragma OPENCL EXTENSION cl_khr_fp64 : enable
 #define CLINIT_HAVE_F64 1
@@ -65,6 +76,9 @@ typedef float16 clinit_vf;
 #include <stdint.h>
 #include <string.h>
 
+#if defined(__FAST_MATH__)
+#error "clinit must not be built with -ffast-math: values would change"
+#endif
 #if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD != 0
 #error "clinit needs FLT_EVAL_METHOD == 0 (SSE2 or equivalent float math)"
 #endif

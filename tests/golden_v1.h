@@ -1,0 +1,33 @@
+/* golden_v1.h - frozen outputs of stream contract version 1 (f32).
+ * Generated once by CLINIT_GOLDEN_PRINT=1 test_stream when the contract was
+ * published; never edit a value to make a change pass. */
+static const golden goldens[] = {
+    {"uniform_default", CLINIT_UNIFORM, 0, 1, 2, {64, 33, 0, 0}, 0u, 0u, 0u, 2112u,
+     0x395103458d77d0eaull, {0x3ecc4fd0, 0x3f78e4cc, 0x3c9f5460, 0x3f4990ef}},
+    {"uniform_ab", CLINIT_UNIFORM, -2.5, 0.75, 1, {1001, 0, 0, 0}, 123456789u, 7u, 0u, 1001u,
+     0x4d96648889c24162ull, {0xc0018d25, 0xc0032ed0, 0xbff8285d, 0xbf98117c}},
+    {"uniform_range_2_40", CLINIT_UNIFORM, -1, 1, 2, {1048576, 1048576, 0, 0}, 18446744073709551615u, 18446744073709551615u, 1099511626776u, 1099511627776u,
+     0xa439dd2670afd89full, {0x3edf682c, 0x3ef6cc30, 0x3e781610, 0x3eeaaff8}},
+    {"normal_default", CLINIT_NORMAL, 0, 1, 2, {128, 257, 0, 0}, 0u, 0u, 0u, 32896u,
+     0x7f4b60c160c1017dull, {0x3f7dbb2f, 0xbe1d534f, 0xbf97da8e, 0xbf186c96}},
+    {"normal_mean_std", CLINIT_NORMAL, 0.5, 0.02, 3, {7, 11, 13, 0}, 42u, 1u, 0u, 1001u,
+     0x0894c3ed733d7125ull, {0x3f0ae4cf, 0x3f0a5962, 0x3f0674bf, 0x3ef71463}},
+    {"normal_range_2_32", CLINIT_NORMAL, 0, 1, 2, {65536, 65537, 0, 0}, 5u, 4294967296u, 4294967291u, 4294968291u,
+     0x56fd99e5a160131full, {0xbf4f80df, 0xbf755593, 0x3f9b8dd6, 0xbfbad1ce}},
+    {"constant", CLINIT_CONSTANT, 0.10000000000000001, 0, 2, {3, 5, 0, 0}, 0u, 0u, 0u, 15u,
+     0xdbee576e37350703ull, {0x3dcccccd, 0x3dcccccd, 0x3dcccccd, 0x3dcccccd}},
+    {"zeros", CLINIT_ZEROS, 0, 0, 2, {3, 5, 0, 0}, 0u, 0u, 0u, 15u,
+     0xf87b38c6cf34ac55ull, {0x00000000, 0x00000000, 0x00000000, 0x00000000}},
+    {"ones", CLINIT_ONES, 0, 0, 2, {3, 5, 0, 0}, 0u, 0u, 0u, 15u,
+     0x2ead83f7e826bde8ull, {0x3f800000, 0x3f800000, 0x3f800000, 0x3f800000}},
+    {"xavier_uniform", CLINIT_XAVIER_UNIFORM, 1, 0, 2, {256, 512, 0, 0}, 2024u, 10u, 0u, 131072u,
+     0xede2ad503236fccaull, {0xbd755b93, 0xbd182e15, 0xbd812ff0, 0x3d95a000}},
+    {"xavier_normal_tanh", CLINIT_XAVIER_NORMAL, 1.6666666666666667, 0, 4, {64, 32, 3, 3}, 2024u, 11u, 0u, 18432u,
+     0x8847766d8fc37d08ull, {0x3d5c7a4f, 0xbd23a813, 0xbcea18e8, 0xbe2fdb04}},
+    {"kaiming_uniform_default", CLINIT_KAIMING_UNIFORM, 0, 0, 2, {100, 300, 0, 0}, 31337u, 12u, 0u, 30000u,
+     0xa2b2857abee232a8ull, {0x3d9cf2a2, 0x3d4b010c, 0x3debe974, 0x3daa10ae}},
+    {"kaiming_normal_fan_out", CLINIT_KAIMING_NORMAL, 0, 1, 4, {64, 3, 7, 7}, 31337u, 13u, 0u, 9408u,
+     0x1dac766da8c9ba03ull, {0x3abe67d4, 0x3c422a0c, 0xbcad75d7, 0x3cb78c3d}},
+    {"kaiming_uniform_slice", CLINIT_KAIMING_UNIFORM, 0.20000000000000001, 0, 2, {4096, 4096, 0, 0}, 9u, 9u, 1000003u, 1004099u,
+     0x9bc4f1be0217a76full, {0x3ca24185, 0xbca95483, 0xbc96c293, 0x3cddf895}},
+};

@@ -1,0 +1,217 @@
+/* test_stream.c - the stream contract of docs/STREAM.md, version 1.
+ *
+ *  - the element -> (counter, word) mapping, checked against Random123's
+ *    own philox4x32() as an independent oracle;
+ *  - Box-Muller pairing inside a counter;
+ *  - golden values: fixed (seed, stream, method, params, shape) -> exact
+ *    bits. Any change that alters an output fails here. Never edit an
+ *    expected value to make a change pass: a new contract needs a new
+ *    CLINIT_STREAM_VERSION.
+ *
+ * CLINIT_GOLDEN_PRINT=1 ./test_stream prints the table (for a new contract
+ * version only).
+ */
+#include <Random123/philox.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+TestSuite(stream, .timeout = 120);
+
+/* Random123's words for element i of a 32-bit dtype (docs/STREAM.md). */
+static uint32_t oracle_word(uint64_t seed, uint64_t stream, uint64_t i)
+{
+    uint64_t B = i / 64, j = i % 64, ctr = 16 * B + j % 16;
+    philox4x32_ctr_t c = {{(uint32_t)ctr, (uint32_t)(ctr >> 32),
+                           (uint32_t)stream, (uint32_t)(stream >> 32)}};
+    philox4x32_key_t k = {{(uint32_t)seed, (uint32_t)(seed >> 32)}};
+    return philox4x32(c, k).v[j / 16];
+}
+
+static uint64_t mix(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+Test(stream, mapping_matches_random123)
+{
+    /* uniform(0, 1) in f32 is exactly (word >> 8) * 2^-24 */
+    int64_t shape[2] = {1 << 20, 1 << 20}; /* 2^40 elements */
+    uint64_t s = 1;
+    clinit_init in = test_init(CLINIT_UNIFORM);
+    for (int trial = 0; trial < 2000; trial++) {
+        uint64_t seed = mix(&s), stream = trial % 3 ? mix(&s) : 0;
+        uint64_t i = mix(&s) % ((1ull << 40) - 3);
+        clinit_tensor t = test_tensor(2, shape, seed, stream);
+        float v[3];
+        uint32_t w[3];
+        cr_assert_eq(clinit_fill_host(NULL, &t, &in, i, i + 3, v), CLINIT_OK);
+        cr_assert_eq(clinit_stream_words(seed, stream, i, 3, w), CLINIT_OK);
+        for (int k = 0; k < 3; k++) {
+            uint32_t o = oracle_word(seed, stream, i + k);
+            cr_assert_eq(w[k], o, "stream word %llu", (unsigned long long)i);
+            cr_assert_eq(v[k], (float)(o >> 8) * 0x1p-24f,
+                         "element %llu: %a", (unsigned long long)(i + k), v[k]);
+        }
+    }
+}
+
+Test(stream, boxmuller_pairs_share_a_counter)
+{
+    /* slots l and 16 + l of a block are (r cos, r sin) of one counter with
+     * r^2 = -2 ln u, u = float((w0 >> 1) * 2^-31 + 2^-32) */
+    int64_t shape[1] = {64 * 50};
+    clinit_tensor t = test_tensor(1, shape, 77, 3);
+    clinit_init in = test_init(CLINIT_NORMAL);
+    float z[64 * 50];
+    cr_assert_eq(clinit_fill_host(NULL, &t, &in, 0, 64 * 50, z), CLINIT_OK);
+    for (uint64_t B = 0; B < 50; B++)
+        for (int l = 0; l < 16; l++)
+            for (int pair = 0; pair < 2; pair++) {
+                uint64_t i0 = 64 * B + 32 * pair + l;
+                uint32_t w = oracle_word(77, 3, i0);
+                /* u as the generator rounds it to float */
+                double u = fmaf((float)(int32_t)(w >> 1), 0x1p-31f, 0x1p-32f);
+                double r2 = -2 * log(u);
+                double got = (double)z[i0] * z[i0] + (double)z[i0 + 16] * z[i0 + 16];
+                cr_assert(fabs(got - r2) <= 1e-5 * (r2 + 1e-3),
+                          "block %llu lane %d: r^2 %.9g vs %.9g",
+                          (unsigned long long)B, l, got, r2);
+            }
+}
+
+Test(stream, uniform_never_returns_b)
+{
+    /* a range only 3 floats wide: fma(u, scale, a) rounds to b for the
+     * largest u; the clamp must keep it below */
+    int64_t shape[1] = {1 << 16};
+    clinit_tensor t = test_tensor(1, shape, 1, 0);
+    clinit_init in = test_init(CLINIT_UNIFORM);
+    static float v[1 << 16];
+    float b = 1.0f + 3 * 0x1p-23f;
+    int seen_top = 0;
+    in.a = 1.0;
+    in.b = b;
+    cr_assert_eq(clinit_fill_host(NULL, &t, &in, 0, 1 << 16, v), CLINIT_OK);
+    for (int i = 0; i < 1 << 16; i++) {
+        cr_assert(v[i] >= 1.0f && v[i] < b, "v[%d] = %a", i, v[i]);
+        seen_top |= v[i] == nextafterf(b, 0);
+    }
+    cr_expect(seen_top, "the largest float below b never occurred");
+}
+
+/* ---- golden values ------------------------------------------------------ */
+
+typedef struct golden {
+    const char *name;
+    clinit_method method;
+    double p0, p1; /* uniform a,b | normal mean,std | constant val |
+                      xavier gain | kaiming a (slope), mode */
+    int ndim;
+    int64_t shape[4];
+    uint64_t seed, stream, lo, hi;
+    uint64_t fnv;      /* FNV-1a 64 of the output bytes */
+    uint32_t first[4]; /* bits of the first four elements */
+} golden;
+
+static uint64_t fnv1a(const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ull;
+    return h;
+}
+
+static clinit_init golden_init(const golden *g)
+{
+    clinit_init in = test_init(g->method);
+    switch (g->method) {
+    case CLINIT_UNIFORM:
+        in.a = g->p0;
+        in.b = g->p1;
+        break;
+    case CLINIT_NORMAL:
+        in.mean = g->p0;
+        in.std = g->p1;
+        break;
+    case CLINIT_CONSTANT:
+        in.val = g->p0;
+        break;
+    case CLINIT_XAVIER_UNIFORM:
+    case CLINIT_XAVIER_NORMAL:
+        in.gain = g->p0;
+        break;
+    case CLINIT_KAIMING_UNIFORM:
+    case CLINIT_KAIMING_NORMAL:
+        in.a = g->p0;
+        in.mode = g->p1 != 0 ? CLINIT_FAN_OUT : CLINIT_FAN_IN;
+        break;
+    default:
+        break;
+    }
+    return in;
+}
+
+#include "golden_v1.h"
+
+static void run_golden(const golden *g, clinit_ctx *ctx)
+{
+    clinit_tensor t = test_tensor(g->ndim, g->shape, g->seed, g->stream);
+    clinit_init in = golden_init(g);
+    size_t n = (size_t)(g->hi - g->lo);
+    float *v = malloc(n * 4);
+    cr_assert(v);
+    if (ctx) {
+        cl_mem b = test_buffer(ctx, n * 4, 0);
+        cr_assert_eq(clinit_enqueue_fill(ctx, &t, &in, g->lo, g->hi, b, 0, 0,
+                                         NULL, NULL),
+                     CLINIT_OK, "%s", g->name);
+        test_read(ctx, b, 0, n * 4, v);
+        clReleaseMemObject(b);
+    } else {
+        cr_assert_eq(clinit_fill_host(NULL, &t, &in, g->lo, g->hi, v),
+                     CLINIT_OK, "%s", g->name);
+    }
+    if (getenv("CLINIT_GOLDEN_PRINT") && !ctx) {
+        printf("    {\"%s\", %s, %.17g, %.17g, %d, {%lld, %lld, %lld, %lld}, "
+               "%lluu, %lluu, %lluu, %lluu,\n     0x%016llxull, {0x%08x, "
+               "0x%08x, 0x%08x, 0x%08x}},\n",
+               g->name, "METHOD", g->p0, g->p1, g->ndim,
+               (long long)g->shape[0], (long long)g->shape[1],
+               (long long)g->shape[2], (long long)g->shape[3],
+               (unsigned long long)g->seed, (unsigned long long)g->stream,
+               (unsigned long long)g->lo, (unsigned long long)g->hi,
+               (unsigned long long)fnv1a(v, n * 4), test_bits(v[0]),
+               test_bits(v[1]), test_bits(v[2]), test_bits(v[3]));
+    } else {
+        for (int k = 0; k < 4; k++)
+            cr_expect_eq(test_bits(v[k]), g->first[k],
+                         "%s (%s): element %d is %08x, golden %08x", g->name,
+                         ctx ? "opencl" : "cpu", k, test_bits(v[k]),
+                         g->first[k]);
+        cr_expect_eq(fnv1a(v, n * 4), g->fnv, "%s (%s): output hash changed",
+                     g->name, ctx ? "opencl" : "cpu");
+    }
+    free(v);
+}
+
+Test(stream, golden_cpu)
+{
+    for (size_t i = 0; i < sizeof goldens / sizeof goldens[0]; i++)
+        run_golden(&goldens[i], NULL);
+}
+
+Test(stream, golden_opencl)
+{
+    clinit_ctx *ctx = test_opencl_ctx();
+    for (size_t i = 0; i < sizeof goldens / sizeof goldens[0]; i++)
+        run_golden(&goldens[i], ctx);
+    clinit_ctx_destroy(ctx);
+}
