@@ -90,7 +90,12 @@ typedef int32_t clinit_i32;
 typedef uint32_t clinit_vu;
 typedef int32_t clinit_vi;
 typedef float clinit_vf;
+/* always inlined, so the CPU path's lane loops vectorize */
+#if defined(__GNUC__)
+#define CLINIT_FN static inline __attribute__((always_inline))
+#else
 #define CLINIT_FN static inline
+#endif
 #define CLINIT_PRIV
 
 #define CLINIT_VU(s) ((clinit_vu)(s))

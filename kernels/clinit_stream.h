@@ -81,16 +81,25 @@ CLINIT_FN void clinit_boxmuller_f32(clinit_vu xa, clinit_vu xb,
     *z1 = r * s;
 }
 
+/* normal(mean, std) from the words (xa, xb) of one counter: z0 goes to
+ * xa's slot, z1 to xb's. */
+CLINIT_FN void clinit_normal_pair_f32(clinit_vu xa, clinit_vu xb, float mean,
+                                      float std, CLINIT_PRIV clinit_vf *v0,
+                                      CLINIT_PRIV clinit_vf *v1)
+{
+    clinit_vf z0, z1;
+    clinit_boxmuller_f32(xa, xb, &z0, &z1);
+    *v0 = clinit_flush_f32(CLINIT_FMA(z0, CLINIT_VF(std), CLINIT_VF(mean)));
+    *v1 = clinit_flush_f32(CLINIT_FMA(z1, CLINIT_VF(std), CLINIT_VF(mean)));
+}
+
 /* The 64 normal(mean, std) values of one block: out[w] holds slots
  * 16w .. 16w+15; words (0, 1) and (2, 3) are Box-Muller pairs. */
 CLINIT_FN void clinit_normal4_f32(CLINIT_PRIV const clinit_vu *x, float mean,
                                   float std, CLINIT_PRIV clinit_vf *out)
 {
-    clinit_boxmuller_f32(x[0], x[1], &out[0], &out[1]);
-    clinit_boxmuller_f32(x[2], x[3], &out[2], &out[3]);
-    for (int w = 0; w < 4; w++)
-        out[w] = clinit_flush_f32(
-            CLINIT_FMA(out[w], CLINIT_VF(std), CLINIT_VF(mean)));
+    clinit_normal_pair_f32(x[0], x[1], mean, std, &out[0], &out[1]);
+    clinit_normal_pair_f32(x[2], x[3], mean, std, &out[2], &out[3]);
 }
 
 #endif /* CLINIT_STREAM_H */

@@ -26,6 +26,12 @@ clinit_status clinit_plan_make(const clinit_tensor *t, const clinit_init *init,
  * CPUs). */
 clinit_status clinit_cpu_fill(const clinit_plan *plan, unsigned threads,
                               void *dst);
+/* Instruction-set variants of the CPU path's loops (all give the same
+ * bits). clinit_cpu_isa() is the one in use; tests force each in turn. */
+enum { CLINIT_ISA_GENERIC = 0, CLINIT_ISA_AVX2 = 1, CLINIT_ISA_AVX512 = 2 };
+int clinit_cpu_isa(void);
+void clinit_cpu_force_isa(int isa); /* -1: automatic */
+
 /* Online CPUs, at least 1. */
 unsigned clinit_cpu_count(void);
 

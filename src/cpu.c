@@ -20,34 +20,55 @@ unsigned clinit_cpu_count(void)
     return n < 1 ? 1u : (unsigned)n;
 }
 
-/* The 64 values of block B in slot order. */
-static void block_f32(const clinit_plan *p, uint64_t B, float *v)
+/* The inner loops, one variant per instruction set (cpu_kernels.c). */
+typedef void (*blocks_fn)(const clinit_plan *, uint64_t, uint64_t, float *);
+void clinit_cpu_blocks_f32_generic(const clinit_plan *, uint64_t, uint64_t,
+                                   float *);
+#if CLINIT_X86_VARIANTS
+void clinit_cpu_blocks_f32_avx2(const clinit_plan *, uint64_t, uint64_t,
+                                float *);
+void clinit_cpu_blocks_f32_avx512(const clinit_plan *, uint64_t, uint64_t,
+                                  float *);
+#endif
+
+static int forced_isa = -1;
+
+void clinit_cpu_force_isa(int isa) { forced_isa = isa; }
+
+int clinit_cpu_isa(void)
 {
-    uint32_t x[4][CLINIT_LANES];
-    for (uint32_t l = 0; l < CLINIT_LANES; l++) {
-        uint32_t w[4];
-        clinit_block_words(B, l, CLINIT_DOMAIN_VALUES, p->k0, p->k1, p->s0,
-                           p->s1, w);
-        x[0][l] = w[0];
-        x[1][l] = w[1];
-        x[2][l] = w[2];
-        x[3][l] = w[3];
-    }
-    if (p->dist == CLINIT_DIST_UNIFORM) {
-        for (int w = 0; w < 4; w++)
-            for (int l = 0; l < CLINIT_LANES; l++)
-                v[w * CLINIT_LANES + l] =
-                    clinit_uniform_f32(x[w][l], p->p0, p->p1, p->p2);
-    } else {
-        for (int l = 0; l < CLINIT_LANES; l++) {
-            uint32_t xs[4] = {x[0][l], x[1][l], x[2][l], x[3][l]};
-            float z[4];
-            clinit_normal4_f32(xs, p->p0, p->p1, z);
-            for (int w = 0; w < 4; w++)
-                v[w * CLINIT_LANES + l] = z[w];
-        }
-    }
+    if (forced_isa >= 0)
+        return forced_isa;
+#if CLINIT_X86_VARIANTS
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi2"))
+        return CLINIT_ISA_AVX512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+        __builtin_cpu_supports("bmi2"))
+        return CLINIT_ISA_AVX2;
+#endif
+    return CLINIT_ISA_GENERIC;
 }
+
+static blocks_fn pick_blocks_f32(void)
+{
+#if CLINIT_X86_VARIANTS
+    switch (clinit_cpu_isa()) {
+    case CLINIT_ISA_AVX512:
+        return clinit_cpu_blocks_f32_avx512;
+    case CLINIT_ISA_AVX2:
+        return clinit_cpu_blocks_f32_avx2;
+    default:
+        break;
+    }
+#endif
+    return clinit_cpu_blocks_f32_generic;
+}
+
+/* Blocks computed per inner call: 16 KiB of f32, stays in L1/L2. */
+#define CHUNK_BLOCKS 64
 
 typedef struct work {
     const clinit_plan *plan;
@@ -66,15 +87,34 @@ static void fill_part(const work *wk)
             dst[i - p->lo] = p->p0;
         return;
     }
-    for (uint64_t B = wk->lo / CLINIT_BLOCK32; B <= (wk->hi - 1) / CLINIT_BLOCK32;
-         B++) {
-        uint64_t first = B * CLINIT_BLOCK32;
-        uint64_t j0 = wk->lo > first ? wk->lo - first : 0;
-        uint64_t j1 = wk->hi < first + CLINIT_BLOCK32 ? wk->hi - first
-                                                      : CLINIT_BLOCK32;
-        float v[CLINIT_BLOCK32];
-        block_f32(p, B, v);
-        memcpy(dst + (first + j0 - p->lo), v + j0, (size_t)(j1 - j0) * 4);
+    {
+        blocks_fn blocks = pick_blocks_f32();
+        uint64_t B = wk->lo / CLINIT_BLOCK32, Bend = (wk->hi - 1) / CLINIT_BLOCK32 + 1;
+        float tmp[CHUNK_BLOCKS * CLINIT_BLOCK32];
+        /* a partial first block */
+        if (wk->lo % CLINIT_BLOCK32 || wk->hi < (B + 1) * CLINIT_BLOCK32) {
+            uint64_t first = B * CLINIT_BLOCK32;
+            uint64_t j1 = wk->hi < first + CLINIT_BLOCK32 ? wk->hi - first
+                                                          : CLINIT_BLOCK32;
+            blocks(p, B, 1, tmp);
+            memcpy(dst + (wk->lo - p->lo), tmp + (wk->lo - first),
+                   (size_t)(j1 - (wk->lo - first)) * 4);
+            B++;
+        }
+        /* whole blocks straight into dst */
+        while (B < Bend && (B + 1) * CLINIT_BLOCK32 <= wk->hi) {
+            uint64_t n = wk->hi / CLINIT_BLOCK32 - B;
+            if (n > CHUNK_BLOCKS)
+                n = CHUNK_BLOCKS;
+            blocks(p, B, n, dst + (B * CLINIT_BLOCK32 - p->lo));
+            B += n;
+        }
+        /* a partial last block */
+        if (B < Bend) {
+            blocks(p, B, 1, tmp);
+            memcpy(dst + (B * CLINIT_BLOCK32 - p->lo), tmp,
+                   (size_t)(wk->hi - B * CLINIT_BLOCK32) * 4);
+        }
     }
 }
 

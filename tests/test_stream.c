@@ -208,6 +208,21 @@ Test(stream, golden_cpu)
         run_golden(&goldens[i], NULL);
 }
 
+Test(stream, golden_every_cpu_variant)
+{
+    /* the generic, AVX2 and AVX-512 loops of the CPU path give the same
+     * bits (each variant the machine can run) */
+    int best = clinit_cpu_isa();
+    for (int isa = CLINIT_ISA_GENERIC; isa <= best; isa++) {
+        clinit_cpu_force_isa(isa);
+        cr_assert_eq(clinit_cpu_isa(), isa);
+        for (size_t i = 0; i < sizeof goldens / sizeof goldens[0]; i++)
+            run_golden(&goldens[i], NULL);
+    }
+    clinit_cpu_force_isa(-1);
+    cr_log_info("CPU variants checked: 0..%d", best);
+}
+
 Test(stream, golden_opencl)
 {
     clinit_ctx *ctx = test_opencl_ctx();
