@@ -310,7 +310,8 @@ clinit_status clinit_ctx_create(clinit_ctx **out, const clinit_ctx_options *opt)
     st = find_device(want_p, want_d, &c->platform, &c->device, &pi, &di);
     if (st != CLINIT_OK) {
         clinit_ctx_destroy(c);
-        if (kind == -1 && st == CLINIT_ENODEVICE) /* no device: CPU path */
+        if (kind == -1 && (st == CLINIT_ENODEVICE || st == CLINIT_EOPENCL))
+            /* automatic choice and no usable OpenCL: the CPU path */
             return (*out = ctx_alloc(opt)) ? CLINIT_OK : CLINIT_ENOMEM;
         return st;
     }

@@ -90,7 +90,6 @@ typedef enum clinit_status {
 #define CLINIT_STATUS_ENUM_(name, value, msg) CLINIT_##name = value,
     CLINIT_STATUS_MAP(CLINIT_STATUS_ENUM_)
 #undef CLINIT_STATUS_ENUM_
-        CLINIT_STATUS_END_ = -21
 } clinit_status;
 
 /* A static, thread-safe description of `status` (never NULL). */
@@ -152,7 +151,7 @@ typedef struct clinit_init {
     double b;    /* uniform: upper bound (exclusive) */
     double mean; /* normal */
     double std;  /* normal */
-    double val;  /* constant */
+    double val;  /* constant (must be finite in the dtype) */
     double gain; /* xavier_* */
     clinit_mode mode;                 /* kaiming_* */
     clinit_nonlinearity nonlinearity; /* kaiming_* */
@@ -244,9 +243,10 @@ typedef struct clinit_ctx clinit_ctx;
 
 typedef struct clinit_ctx_options {
     /* "cpu", "opencl" (first GPU, else first OpenCL device) or "opencl:P.D"
-     * (platform P, device D, as `clinit devices` lists them). NULL: the
-     * CLINIT_DEVICE environment variable, else the first GPU, else the
-     * first OpenCL device, else the CPU path. */
+     * (platform P, device D, as `clinit devices` lists them). NULL or "":
+     * the CLINIT_DEVICE environment variable, else the first GPU, else the
+     * first OpenCL device, else the CPU path (also when OpenCL itself
+     * fails to enumerate). */
     const char *device;
     /* Worker threads for host fills; 0 = number of online CPUs. */
     unsigned cpu_threads;
@@ -274,7 +274,8 @@ CLINIT_API void clinit_ctx_destroy(clinit_ctx *ctx);
 
 /* 1 if the context has an OpenCL device, 0 for the CPU path. */
 CLINIT_API int clinit_ctx_is_opencl(const clinit_ctx *ctx);
-/* "cpu" or "opencl:P.D <device name>" (owned by ctx). */
+/* "cpu", "opencl:P.D <device name>", or "opencl <device name>" for a
+ * borrowed queue (owned by ctx). */
 CLINIT_API const char *clinit_ctx_device_name(const clinit_ctx *ctx);
 /* "cpu", "opencl:P.D", or "opencl" for a borrowed queue (owned by ctx). */
 CLINIT_API const char *clinit_ctx_device_id(const clinit_ctx *ctx);
@@ -336,7 +337,10 @@ CLINIT_API clinit_status clinit_fill_host(clinit_ctx *ctx,
  * context's queue, after the `num_wait` events in `wait`. Does not block
  * (except to build the program on first use); no host staging buffer. If
  * `out_event` is not NULL it receives an event the caller must release.
- * `buf` stays owned by the caller. Errors: those of clinit_fill_host
+ * `buf` stays owned by the caller. One exception to "nothing enqueued on
+ * error": a range of more than 2^30 elements is enqueued in several
+ * launches, and if a later launch fails the earlier ones stay enqueued.
+ * Errors: those of clinit_fill_host
  * (except ETHREAD), CLINIT_ENODEVICE (CPU context), CLINIT_EQUEUE (buf is
  * not a buffer of this context), CLINIT_EBUFFER, CLINIT_EBUILD,
  * CLINIT_EOPENCL. */

@@ -163,6 +163,8 @@ clinit_status clinit_resolve(const clinit_tensor *t, const clinit_init *init,
     case CLINIT_CONSTANT:
     case CLINIT_ZEROS:
     case CLINIT_ONES:
+        if (init->method == CLINIT_CONSTANT && !finite_float(init->val))
+            return CLINIT_EPARAM;
         r.dist = CLINIT_DIST_CONSTANT;
         r.value = init->method == CLINIT_CONSTANT ? (double)(float)init->val
                   : init->method == CLINIT_ONES   ? 1.0
@@ -265,7 +267,9 @@ clinit_status clinit_plan_make(const clinit_tensor *t, const clinit_init *init,
         if (!(a < b) || !finite_float(scale))
             return CLINIT_EPARAM;
         p.p0 = a;
-        p.p1 = (float)scale;
+        /* a denormal scale would be flushed by some devices: flush it
+         * everywhere (every value is then a) */
+        p.p1 = param_f32(scale);
         p.p2 = nextafterf(b, -INFINITY);
         break;
     }

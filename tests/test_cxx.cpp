@@ -1,0 +1,54 @@
+// test_cxx.cpp - include/clinit.h compiles as C++11 and the shared library's
+// exported symbols link from C++; also links the strict-C99 compile of the
+// header (c99_compliance.c).
+#include <criterion/criterion.h>
+
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "clinit.h"
+
+extern "C" unsigned clinit_c99_compliance(void);
+
+TestSuite(cxx);
+
+Test(cxx, version)
+{
+    cr_expect_eq(clinit_version(), (unsigned)CLINIT_VERSION_NUMBER);
+    cr_expect_str_eq(clinit_version_string(), CLINIT_VERSION_STRING);
+    // the C99 object agrees with the C++ view of the same header
+    cr_expect_eq(clinit_c99_compliance(), clinit_version());
+}
+
+Test(cxx, init_default_and_fill_host)
+{
+    clinit_init in;
+    std::memset(&in, 0xff, sizeof in);
+    cr_assert_eq(clinit_init_default(&in, CLINIT_KAIMING_UNIFORM), CLINIT_OK);
+    cr_expect_eq(in.method, CLINIT_KAIMING_UNIFORM);
+    cr_expect_eq(in.mode, CLINIT_FAN_IN);
+    cr_expect_eq(in.nonlinearity, CLINIT_NL_LEAKY_RELU);
+    cr_expect(in.a == 0.0);
+
+    clinit_tensor t = clinit_tensor();
+    t.dtype = CLINIT_F32;
+    t.ndim = 2;
+    t.shape[0] = 8;
+    t.shape[1] = 25;
+    t.seed = 1;
+    t.stream = 2;
+    std::vector<float> v(200, -100.0f), w(200, -100.0f);
+    cr_assert_eq(clinit_fill_host(nullptr, &t, &in, 0, 200, v.data()),
+                 CLINIT_OK);
+    cr_assert_eq(clinit_fill_host(nullptr, &t, &in, 0, 200, w.data()),
+                 CLINIT_OK);
+    // kaiming_uniform, a = 0: bound = sqrt(3) * sqrt(2) / sqrt(fan_in = 25)
+    const float bound = (float)(std::sqrt(3.0) * std::sqrt(2.0) / 5.0);
+    for (size_t i = 0; i < v.size(); i++)
+        cr_expect(v[i] >= -bound && v[i] < bound, "v[%zu] = %g", i, v[i]);
+    cr_expect(v == w, "fill is not deterministic");
+    cr_expect_eq(clinit_fill_host(nullptr, &t, &in, 0, 201, v.data()),
+                 CLINIT_ERANGE);
+    cr_expect_str_eq(clinit_status_name(CLINIT_ERANGE), "ERANGE");
+}
