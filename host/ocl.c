@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "clinit_internal.h"
+#include "clinit_dtype.h"
 #include "clinit_stream.h"
 
 /* from cl_ext.h (cl_khr_icd): what the loader says when no ICD exists */
@@ -24,17 +25,48 @@ extern const size_t clinit_cl_source_len;
 /* Global sizes are rounded up to this, so drivers can pick good groups. */
 #define GLOBAL_ROUND 64
 
+/* Fill kernels by [distribution][dtype]; clinit_k_<dist>_<dtype>. */
+enum { D_UNIFORM, D_NORMAL, D_TRUNCATED, D_SPARSE, D_PATTERN, D_COUNT };
+static const char *const dist_names[D_COUNT] = {"uniform", "normal",
+                                                "truncated", "sparse",
+                                                "pattern"};
+static const char *const dtype_names[4] = {"f32", "f16", "bf16", "f64"};
+
 enum {
-    K_UNIFORM_F32,
-    K_NORMAL_F32,
     K_PHILOX_RAW,
     K_MATH_PROBE,
     K_PHILOX_PROBE,
+    K_BATCH_F32,
+    K_BATCH_F16,
+    K_BATCH_BF16,
+    K_BATCH_F64, /* only with fp64; keep last */
     K_COUNT
 };
 static const char *const kernel_names[K_COUNT] = {
-    "clinit_k_uniform_f32", "clinit_k_normal_f32", "clinit_k_philox_raw",
-    "clinit_k_math_probe", "clinit_k_philox_probe"};
+    "clinit_k_philox_raw", "clinit_k_math_probe", "clinit_k_philox_probe",
+    "clinit_k_batch_f32",  "clinit_k_batch_f16",  "clinit_k_batch_bf16",
+    "clinit_k_batch_f64"};
+
+/* ulongs per tensor in a batch table (kernels/clinit_fill.cl) */
+#define DESC_WORDS 32
+
+static int dist_slot(clinit_dist d)
+{
+    switch (d) {
+    case CLINIT_DIST_UNIFORM:
+        return D_UNIFORM;
+    case CLINIT_DIST_NORMAL:
+        return D_NORMAL;
+    case CLINIT_DIST_TRUNCATED:
+        return D_TRUNCATED;
+    case CLINIT_DIST_SPARSE:
+        return D_SPARSE;
+    case CLINIT_DIST_PATTERN:
+        return D_PATTERN;
+    default:
+        return -1;
+    }
+}
 
 struct clinit_ctx {
     int is_opencl;
@@ -47,6 +79,7 @@ struct clinit_ctx {
     cl_command_queue queue;
     cl_program program; /* built once, on first use or warm-up */
     cl_kernel kernels[K_COUNT];
+    cl_kernel fill[D_COUNT][4]; /* f64 ones only with has_fp64 */
     int has_fp64;
     cl_int cl_error; /* last failed OpenCL call */
     char *build_log;
@@ -376,6 +409,10 @@ void clinit_ctx_destroy(clinit_ctx *c)
     for (int k = 0; k < K_COUNT; k++)
         if (c->kernels[k])
             clReleaseKernel(c->kernels[k]);
+    for (int d = 0; d < D_COUNT; d++)
+        for (int t = 0; t < 4; t++)
+            if (c->fill[d][t])
+                clReleaseKernel(c->fill[d][t]);
     if (c->program)
         clReleaseProgram(c->program);
     if (c->queue)
@@ -445,6 +482,21 @@ static void keep_build_log(clinit_ctx *c, cl_program prog)
                               c->build_log, NULL);
 }
 
+static void release_kernels(clinit_ctx *c)
+{
+    for (int k = 0; k < K_COUNT; k++)
+        if (c->kernels[k]) {
+            clReleaseKernel(c->kernels[k]);
+            c->kernels[k] = NULL;
+        }
+    for (int d = 0; d < D_COUNT; d++)
+        for (int t = 0; t < 4; t++)
+            if (c->fill[d][t]) {
+                clReleaseKernel(c->fill[d][t]);
+                c->fill[d][t] = NULL;
+            }
+}
+
 /* Call with c->lock held. */
 static clinit_status build_locked(clinit_ctx *c)
 {
@@ -464,13 +516,25 @@ static clinit_status build_locked(clinit_ctx *c)
         c->cl_error = err;
         return CLINIT_EBUILD;
     }
-    for (int k = 0; k < K_COUNT; k++) {
-        c->kernels[k] = clCreateKernel(prog, kernel_names[k], &err);
-        if (!c->kernels[k]) {
-            for (int j = 0; j < k; j++) {
-                clReleaseKernel(c->kernels[j]);
-                c->kernels[j] = NULL;
-            }
+    for (int k = 0; k < K_COUNT + D_COUNT * 4; k++) {
+        cl_kernel *slot;
+        char name[64];
+        if (k < K_COUNT) {
+            if (k == K_BATCH_F64 && !c->has_fp64)
+                continue;
+            slot = &c->kernels[k];
+            snprintf(name, sizeof name, "%s", kernel_names[k]);
+        } else {
+            int d = (k - K_COUNT) / 4, t = (k - K_COUNT) % 4;
+            if (t == CLINIT_F64 && !c->has_fp64)
+                continue;
+            slot = &c->fill[d][t];
+            snprintf(name, sizeof name, "clinit_k_%s_%s", dist_names[d],
+                     dtype_names[t]);
+        }
+        *slot = clCreateKernel(prog, name, &err);
+        if (!*slot) {
+            release_kernels(c);
             clReleaseProgram(prog);
             return cl_fail(c, err);
         }
@@ -576,48 +640,84 @@ static clinit_status launch_blocks_locked(clinit_ctx *c, cl_kernel k,
     return st;
 }
 
+/* No work: only an event, if asked for, after the wait list. */
+static clinit_status clinit_ocl_fill_empty(clinit_ctx *c, cl_uint num_wait,
+                                           const cl_event *wait,
+                                           cl_event *out_event)
+{
+    cl_int err;
+    if (out_event &&
+        (err = clEnqueueMarkerWithWaitList(c->queue, num_wait, wait,
+                                           out_event)) != CL_SUCCESS)
+        return cl_fail(c, err);
+    return CLINIT_OK;
+}
+
 static clinit_status fill_locked(clinit_ctx *c, const clinit_plan *p,
                                  cl_mem buf, size_t offset, cl_uint num_wait,
                                  const cl_event *wait, cl_event *out_event)
 {
-    uint64_t n = p->hi - p->lo;
+    uint64_t n = p->hi - p->lo, be = CLINIT_BLOCK_ELEMS(p->dtype);
+    size_t es = clinit_dtype_size(p->dtype);
     clinit_status st;
     cl_int err;
     cl_kernel k;
     cl_ulong lo = p->lo, hi = p->hi, off = offset;
+    cl_uint4 key;
+    cl_ulong8 q;
 
-    if (n == 0) {
-        if (out_event &&
-            (err = clEnqueueMarkerWithWaitList(c->queue, num_wait, wait,
-                                               out_event)) != CL_SUCCESS)
-            return cl_fail(c, err);
-        return CLINIT_OK;
-    }
+    if (n == 0)
+        return clinit_ocl_fill_empty(c, num_wait, wait, out_event);
     if (p->dist == CLINIT_DIST_CONSTANT) {
-        err = clEnqueueFillBuffer(c->queue, buf, &p->p0, sizeof p->p0,
-                                  (size_t)offset * 4, (size_t)n * 4, num_wait,
-                                  wait, out_event);
+        err = clEnqueueFillBuffer(c->queue, buf, p->bits, es,
+                                  (size_t)offset * es, (size_t)n * es,
+                                  num_wait, wait, out_event);
         return err == CL_SUCCESS ? CLINIT_OK : cl_fail(c, err);
+    }
+    if (p->dist == CLINIT_DIST_ORTHOGONAL) {
+        /* computed on the host (src/ortho.c), then one blocking write */
+        void *host = malloc((size_t)n * es);
+        if (!host)
+            return CLINIT_ENOMEM;
+        st = clinit_ortho_fill(p, c->cpu_threads, host);
+        if (st == CLINIT_OK &&
+            (err = clEnqueueWriteBuffer(c->queue, buf, CL_TRUE,
+                                        (size_t)offset * es, (size_t)n * es,
+                                        host, num_wait, wait, out_event)) !=
+                CL_SUCCESS)
+            st = cl_fail(c, err);
+        free(host);
+        return st;
     }
     if ((st = build_locked(c)) != CLINIT_OK)
         return st;
-    k = c->kernels[p->dist == CLINIT_DIST_UNIFORM ? K_UNIFORM_F32
-                                                  : K_NORMAL_F32];
+    k = c->fill[dist_slot(p->dist)][p->dtype];
+    if (!k)
+        return CLINIT_EOPENCL;
+    for (int i = 0; i < 4; i++)
+        key.s[i] = p->key[i];
+    for (int i = 0; i < 8; i++)
+        q.s[i] = p->q[i];
     SET_ARG(k, 0, buf);
     SET_ARG(k, 1, lo);
     SET_ARG(k, 2, hi);
     SET_ARG(k, 3, off);
-    SET_ARG(k, 6, p->k0);
-    SET_ARG(k, 7, p->k1);
-    SET_ARG(k, 8, p->s0);
-    SET_ARG(k, 9, p->s1);
-    SET_ARG(k, 10, p->p0);
-    SET_ARG(k, 11, p->p1);
-    SET_ARG(k, 12, p->p2);
-    return launch_blocks_locked(
-        c, k, p->lo / CLINIT_BLOCK32,
-        (p->hi - 1) / CLINIT_BLOCK32 - p->lo / CLINIT_BLOCK32 + 1, num_wait,
-        wait, out_event);
+    SET_ARG(k, 6, key);
+    if (p->dtype == CLINIT_F64) {
+        cl_double16 dv;
+        for (int i = 0; i < 16; i++)
+            dv.s[i] = p->d[i];
+        SET_ARG(k, 7, dv);
+    } else {
+        cl_float16 fv;
+        for (int i = 0; i < 16; i++)
+            fv.s[i] = p->p[i];
+        SET_ARG(k, 7, fv);
+    }
+    SET_ARG(k, 8, q);
+    return launch_blocks_locked(c, k, p->lo / be,
+                                (p->hi - 1) / be - p->lo / be + 1, num_wait,
+                                wait, out_event);
 }
 
 clinit_status clinit_ocl_fill(clinit_ctx *c, const clinit_plan *p, cl_mem buf,
@@ -629,6 +729,8 @@ clinit_status clinit_ocl_fill(clinit_ctx *c, const clinit_plan *p, cl_mem buf,
     clinit_status st;
     if (!c->is_opencl)
         return CLINIT_ENODEVICE;
+    if (p->dtype == CLINIT_F64 && !c->has_fp64)
+        return CLINIT_ENOFP64;
     if ((uint64_t)offset > UINT64_MAX / esize || n > UINT64_MAX / esize)
         return CLINIT_EBUFFER;
     if ((st = check_buffer(c, buf, (uint64_t)offset * esize, n * esize)) !=
@@ -700,37 +802,36 @@ clinit_status clinit_philox_raw_device(clinit_ctx *c, const uint32_t key[2],
     return st;
 }
 
-clinit_status clinit_debug_math_device(clinit_ctx *c, int op,
-                                       const uint32_t *in, size_t n,
-                                       float *out)
+/* Runs test kernel `kid` once over `global` work-items: argument 0 an input
+ * buffer of in_bytes copied from `in`, argument 1 an output buffer of
+ * out_bytes read back into `out`, argument 2 (if op >= 0) the int op.
+ * Blocks. */
+static clinit_status probe(clinit_ctx *c, int kid, int op, const void *in,
+                           size_t in_bytes, void *out, size_t out_bytes,
+                           size_t global)
 {
-    size_t nout = op == 2 ? 2 * n : n;
-    size_t global = n / 16;
     cl_mem bin = NULL, bout = NULL;
     cl_int err = CL_SUCCESS, cop = op;
     clinit_status st;
-    if (!c || !in || !out)
-        return CLINIT_ENULL;
     if (!c->is_opencl)
         return CLINIT_ENODEVICE;
-    if (n == 0 || n % 16)
-        return CLINIT_ERANGE;
     pthread_mutex_lock(&c->lock);
     st = build_locked(c);
     if (st == CLINIT_OK) {
-        cl_kernel k = c->kernels[K_MATH_PROBE];
+        cl_kernel k = c->kernels[kid];
         bin = clCreateBuffer(c->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
-                             n * 4, (void *)in, &err);
+                             in_bytes, (void *)in, &err);
         if (bin)
-            bout = clCreateBuffer(c->context, CL_MEM_WRITE_ONLY, nout * 4, NULL,
-                                  &err);
+            bout = clCreateBuffer(c->context, CL_MEM_WRITE_ONLY, out_bytes,
+                                  NULL, &err);
         if (!bin || !bout ||
             (err = clSetKernelArg(k, 0, sizeof bin, &bin)) != CL_SUCCESS ||
             (err = clSetKernelArg(k, 1, sizeof bout, &bout)) != CL_SUCCESS ||
-            (err = clSetKernelArg(k, 2, sizeof cop, &cop)) != CL_SUCCESS ||
+            (op >= 0 &&
+             (err = clSetKernelArg(k, 2, sizeof cop, &cop)) != CL_SUCCESS) ||
             (err = clEnqueueNDRangeKernel(c->queue, k, 1, NULL, &global, NULL,
                                           0, NULL, NULL)) != CL_SUCCESS ||
-            (err = clEnqueueReadBuffer(c->queue, bout, CL_TRUE, 0, nout * 4,
+            (err = clEnqueueReadBuffer(c->queue, bout, CL_TRUE, 0, out_bytes,
                                        out, 0, NULL, NULL)) != CL_SUCCESS)
             st = cl_fail(c, err);
     }
@@ -742,41 +843,242 @@ clinit_status clinit_debug_math_device(clinit_ctx *c, int op,
     return st;
 }
 
+clinit_status clinit_debug_math_device(clinit_ctx *c, int op,
+                                       const uint32_t *in, size_t n,
+                                       float *out)
+{
+    if (!c || !in || !out)
+        return CLINIT_ENULL;
+    if (n == 0 || n % 16 || op < 0)
+        return CLINIT_ERANGE;
+    return probe(c, K_MATH_PROBE, op, in, n * 4, out,
+                 (op == 2 ? 2 * n : n) * 4, n / 16);
+}
+
 clinit_status clinit_debug_philox_device(clinit_ctx *c, const uint32_t *in,
                                          size_t npairs, uint32_t *out)
 {
-    size_t global = npairs / 16;
-    cl_mem bin = NULL, bout = NULL;
-    cl_int err = CL_SUCCESS;
-    clinit_status st;
     if (!c || !in || !out)
+        return CLINIT_ENULL;
+    if (npairs == 0 || npairs % 16)
+        return CLINIT_ERANGE;
+    return probe(c, K_PHILOX_PROBE, -1, in, npairs * 24, out, npairs * 16,
+                 npairs / 16);
+}
+
+/* ---- batches ------------------------------------------------------------------ */
+
+typedef struct batch_item {
+    const clinit_fill_desc *desc;
+    clinit_plan plan;
+} batch_item;
+
+static int item_cmp(const void *a, const void *b)
+{
+    const batch_item *x = a, *y = b;
+    uintptr_t bx = (uintptr_t)x->desc->buf, by = (uintptr_t)y->desc->buf;
+    if (bx != by)
+        return bx < by ? -1 : 1;
+    if (x->plan.dtype != y->plan.dtype)
+        return x->plan.dtype < y->plan.dtype ? -1 : 1;
+    return 0;
+}
+
+/* One launch for items[0..n) (same buffer and dtype, no orthogonal, no
+ * empty range). Call with c->lock held. */
+static clinit_status launch_group(clinit_ctx *c, const batch_item *items,
+                                  size_t n, cl_uint num_wait,
+                                  const cl_event *wait, cl_event *ev)
+{
+    clinit_dtype dt = items[0].plan.dtype;
+    uint64_t be = CLINIT_BLOCK_ELEMS(dt), total = 0;
+    cl_ulong *tab = calloc(n * DESC_WORDS, sizeof *tab);
+    cl_kernel k = c->kernels[K_BATCH_F32 + (int)dt];
+    cl_mem mtab = NULL, buf = items[0].desc->buf;
+    cl_uint nd = (cl_uint)n;
+    cl_event evs[64];
+    size_t nev = 0;
+    cl_int err = CL_SUCCESS;
+    clinit_status st = CLINIT_OK;
+
+    if (!tab)
+        return CLINIT_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const clinit_plan *p = &items[i].plan;
+        cl_ulong *d = tab + i * DESC_WORDS;
+        uint64_t b0 = p->lo / be, nb = (p->hi - 1) / be - b0 + 1;
+        d[0] = total;
+        d[1] = p->lo;
+        d[2] = p->hi;
+        d[3] = items[i].desc->offset;
+        d[4] = b0;
+        d[5] = (cl_ulong)p->dist;
+        d[6] = p->key[0] | (cl_ulong)p->key[1] << 32;
+        d[7] = p->key[2] | (cl_ulong)p->key[3] << 32;
+        memcpy(d + 8, p->q, sizeof p->q);
+        if (dt == CLINIT_F64) {
+            memcpy(d + 16, p->d, sizeof p->d);
+            if (p->dist == CLINIT_DIST_CONSTANT)
+                memcpy(d + 16, p->bits, 8);
+        } else {
+            float f[16];
+            memcpy(f, p->p, sizeof f);
+            if (p->dist == CLINIT_DIST_CONSTANT) /* the dtype's value */
+                f[0] = dt == CLINIT_F32  ? *(const float *)(const void *)p->bits
+                       : dt == CLINIT_F16 ? clinit_f32_from_f16(
+                                                *(const uint16_t *)(const void *)p->bits)
+                                          : clinit_f32_from_bf16(
+                                                *(const uint16_t *)(const void *)p->bits);
+            memcpy(d + 16, f, sizeof f);
+        }
+        total += nb;
+    }
+    mtab = clCreateBuffer(c->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+                          n * DESC_WORDS * sizeof *tab, tab, &err);
+    free(tab);
+    if (!mtab)
+        return cl_fail(c, err);
+    if ((err = clSetKernelArg(k, 0, sizeof buf, &buf)) != CL_SUCCESS ||
+        (err = clSetKernelArg(k, 1, sizeof mtab, &mtab)) != CL_SUCCESS ||
+        (err = clSetKernelArg(k, 2, sizeof nd, &nd)) != CL_SUCCESS ||
+        (err = clSetKernelArg(k, 3, sizeof(cl_ulong), &total)) != CL_SUCCESS)
+        st = cl_fail(c, err);
+    /* work-item g is global block g of the batch; launches of at most
+     * MAX_BLOCKS_PER_LAUNCH work-items at a global offset */
+    for (uint64_t g0 = 0; st == CLINIT_OK && g0 < total;
+         g0 += MAX_BLOCKS_PER_LAUNCH) {
+        uint64_t left = total - g0;
+        size_t off = (size_t)g0;
+        size_t global = (size_t)((left < MAX_BLOCKS_PER_LAUNCH
+                                      ? left
+                                      : MAX_BLOCKS_PER_LAUNCH) +
+                                 GLOBAL_ROUND - 1) /
+                        GLOBAL_ROUND * GLOBAL_ROUND;
+        if (nev == 64) { /* more than 2^30 blocks: wait on a marker */
+            cl_event m;
+            if ((err = clEnqueueMarkerWithWaitList(c->queue, 64, evs, &m)) !=
+                CL_SUCCESS) {
+                st = cl_fail(c, err);
+                break;
+            }
+            for (size_t j = 0; j < nev; j++)
+                clReleaseEvent(evs[j]);
+            evs[0] = m;
+            nev = 1;
+        }
+        if ((err = clEnqueueNDRangeKernel(c->queue, k, 1, &off, &global, NULL,
+                                          num_wait, wait, &evs[nev])) !=
+            CL_SUCCESS)
+            st = cl_fail(c, err);
+        else
+            nev++;
+    }
+    clReleaseMemObject(mtab); /* the queue keeps it until the launch ends */
+    if (st == CLINIT_OK && nev > 0) {
+        if (nev == 1) {
+            *ev = evs[0];
+            nev = 0;
+        } else if ((err = clEnqueueMarkerWithWaitList(c->queue, (cl_uint)nev,
+                                                      evs, ev)) != CL_SUCCESS)
+            st = cl_fail(c, err);
+    }
+    for (size_t j = 0; j < nev; j++)
+        clReleaseEvent(evs[j]);
+    return st;
+}
+
+clinit_status clinit_enqueue_fill_batch(clinit_ctx *c,
+                                        const clinit_fill_desc *descs,
+                                        size_t n, cl_uint num_wait,
+                                        const cl_event *wait,
+                                        cl_event *out_event, size_t *bad_index)
+{
+    batch_item *items;
+    cl_event *evs;
+    size_t nev = 0, m = 0;
+    clinit_status st = CLINIT_OK;
+
+    if (!c || (n > 0 && !descs) || (num_wait > 0 && !wait))
         return CLINIT_ENULL;
     if (!c->is_opencl)
         return CLINIT_ENODEVICE;
-    if (npairs == 0 || npairs % 16)
-        return CLINIT_ERANGE;
+    if (n == 0)
+        return clinit_ocl_fill_empty(c, num_wait, wait, out_event);
+    items = calloc(n, sizeof *items);
+    evs = calloc(n + 1, sizeof *evs);
+    if (!items || !evs) {
+        free(items);
+        free(evs);
+        return CLINIT_ENOMEM;
+    }
+    /* validate everything before enqueueing anything */
+    for (size_t i = 0; i < n && st == CLINIT_OK; i++) {
+        const clinit_fill_desc *d = &descs[i];
+        uint64_t es;
+        if (!d->buf)
+            st = CLINIT_ENULL;
+        else
+            st = clinit_plan_make(&d->tensor, &d->init, d->lo, d->hi,
+                                  &items[m].plan);
+        if (st == CLINIT_OK) {
+            es = clinit_dtype_size(d->tensor.dtype);
+            if (d->tensor.dtype == CLINIT_F64 && !c->has_fp64)
+                st = CLINIT_ENOFP64;
+            else if ((uint64_t)d->offset > UINT64_MAX / es)
+                st = CLINIT_EBUFFER;
+            else
+                st = check_buffer(c, d->buf, (uint64_t)d->offset * es,
+                                  (d->hi - d->lo) * es);
+        }
+        if (st != CLINIT_OK) {
+            if (bad_index)
+                *bad_index = i;
+            break;
+        }
+        items[m].desc = d;
+        if (d->hi > d->lo)
+            m++; /* empty ranges write nothing */
+    }
+    if (st == CLINIT_OK)
+        qsort(items, m, sizeof *items, item_cmp);
     pthread_mutex_lock(&c->lock);
-    st = build_locked(c);
-    if (st == CLINIT_OK) {
-        cl_kernel k = c->kernels[K_PHILOX_PROBE];
-        bin = clCreateBuffer(c->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
-                             npairs * 24, (void *)in, &err);
-        if (bin)
-            bout = clCreateBuffer(c->context, CL_MEM_WRITE_ONLY, npairs * 16,
-                                  NULL, &err);
-        if (!bin || !bout ||
-            (err = clSetKernelArg(k, 0, sizeof bin, &bin)) != CL_SUCCESS ||
-            (err = clSetKernelArg(k, 1, sizeof bout, &bout)) != CL_SUCCESS ||
-            (err = clEnqueueNDRangeKernel(c->queue, k, 1, NULL, &global, NULL,
-                                          0, NULL, NULL)) != CL_SUCCESS ||
-            (err = clEnqueueReadBuffer(c->queue, bout, CL_TRUE, 0, npairs * 16,
-                                       out, 0, NULL, NULL)) != CL_SUCCESS)
+    if (st == CLINIT_OK)
+        st = build_locked(c);
+    for (size_t a = 0; st == CLINIT_OK && a < m;) {
+        size_t b = a, g = a;
+        while (b < m && item_cmp(&items[a], &items[b]) == 0)
+            b++;
+        /* orthogonal tensors of the group: host-computed writes */
+        for (size_t i = a; i < b && st == CLINIT_OK; i++) {
+            if (items[i].plan.dist != CLINIT_DIST_ORTHOGONAL) {
+                items[g++] = items[i];
+                continue;
+            }
+            st = fill_locked(c, &items[i].plan, items[i].desc->buf,
+                             items[i].desc->offset, num_wait, wait,
+                             &evs[nev]);
+            if (st == CLINIT_OK)
+                nev++;
+        }
+        if (st == CLINIT_OK && g > a) {
+            st = launch_group(c, &items[a], g - a, num_wait, wait, &evs[nev]);
+            if (st == CLINIT_OK)
+                nev++;
+        }
+        a = b;
+    }
+    if (st == CLINIT_OK && out_event) {
+        cl_int err = nev ? clEnqueueMarkerWithWaitList(c->queue, (cl_uint)nev,
+                                                       evs, out_event)
+                         : clEnqueueMarkerWithWaitList(c->queue, num_wait,
+                                                       wait, out_event);
+        if (err != CL_SUCCESS)
             st = cl_fail(c, err);
     }
-    if (bin)
-        clReleaseMemObject(bin);
-    if (bout)
-        clReleaseMemObject(bout);
     pthread_mutex_unlock(&c->lock);
+    for (size_t j = 0; j < nev; j++)
+        clReleaseEvent(evs[j]);
+    free(items);
+    free(evs);
     return st;
 }

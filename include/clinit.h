@@ -61,7 +61,9 @@ extern "C" {
     X(OK, 0, "success")                                                        \
     X(ENULL, -1, "a required pointer argument is NULL")                        \
     X(ESHAPE, -2, "bad shape: ndim must be 1..CLINIT_MAX_DIMS and every "      \
-                  "dimension >= 1")                                            \
+                  "dimension >= 1, and the method's own rule must hold (2-D "  \
+                  "for sparse and eye, 3-5-D for dirac, >= 2-D for "          \
+                  "orthogonal)")                                               \
     X(EFANS, -3, "the method needs fan_in/fan_out: the tensor must have "      \
                  "at least 2 dimensions")                                      \
     X(EPARAM, -4, "bad method parameter (non-finite value, std < 0, a >= b, " \
@@ -84,7 +86,9 @@ extern "C" {
     X(ENOMEM, -17, "out of memory")                                            \
     X(ETHREAD, -18, "could not start a worker thread")                         \
     X(ENOFP64, -19, "the OpenCL device does not support double precision")     \
-    X(EIO, -20, "file I/O failed")
+    X(EIO, -20, "file I/O failed")                                             \
+    X(EDISTRIBUTION, -21, "unknown variance_scaling distribution (expected "   \
+                          "truncated_normal, untruncated_normal or uniform)")
 
 typedef enum clinit_status {
 #define CLINIT_STATUS_ENUM_(name, value, msg) CLINIT_##name = value,
@@ -114,18 +118,45 @@ typedef enum clinit_dtype {
 } clinit_dtype;
 
 typedef enum clinit_method {
-    CLINIT_UNIFORM = 0,        /* a=0, b=1 */
-    CLINIT_NORMAL = 1,         /* mean=0, std=1 */
-    CLINIT_CONSTANT = 2,       /* val (required) */
-    CLINIT_ZEROS = 3,          /* */
-    CLINIT_ONES = 4,           /* */
-    CLINIT_XAVIER_UNIFORM = 5, /* gain=1 */
-    CLINIT_XAVIER_NORMAL = 6,  /* gain=1 */
+    CLINIT_UNIFORM = 0,         /* a=0, b=1 */
+    CLINIT_NORMAL = 1,          /* mean=0, std=1 */
+    CLINIT_CONSTANT = 2,        /* val (required) */
+    CLINIT_ZEROS = 3,           /* */
+    CLINIT_ONES = 4,            /* */
+    CLINIT_XAVIER_UNIFORM = 5,  /* gain=1 */
+    CLINIT_XAVIER_NORMAL = 6,   /* gain=1 */
     CLINIT_KAIMING_UNIFORM = 7, /* a=0, mode=fan_in, nonlinearity=leaky_relu */
-    CLINIT_KAIMING_NORMAL = 8  /* a=0, mode=fan_in, nonlinearity=leaky_relu */
+    CLINIT_KAIMING_NORMAL = 8,  /* a=0, mode=fan_in, nonlinearity=leaky_relu */
+    CLINIT_TRUNC_NORMAL = 9,    /* mean=0, std=1, a=-2, b=2 (absolute) */
+    CLINIT_SPARSE = 10,         /* sparsity (required), std=0.01; 2-D */
+    CLINIT_EYE = 11,            /* 2-D */
+    CLINIT_DIRAC = 12,          /* groups=1; 3-, 4- or 5-D */
+    CLINIT_ORTHOGONAL = 13,     /* gain=1; >= 2-D */
+    /* Keras VarianceScaling: scale=1, mode=fan_in,
+     * distribution=truncated_normal */
+    CLINIT_VARIANCE_SCALING = 14,
+    CLINIT_LECUN_UNIFORM = 15,  /* VS(1, fan_in, uniform) */
+    CLINIT_LECUN_NORMAL = 16,   /* VS(1, fan_in, truncated_normal) */
+    CLINIT_GLOROT_UNIFORM = 17, /* VS(1, fan_avg, uniform) */
+    CLINIT_GLOROT_NORMAL = 18,  /* VS(1, fan_avg, truncated_normal) */
+    CLINIT_HE_UNIFORM = 19,     /* VS(2, fan_in, uniform) */
+    CLINIT_HE_NORMAL = 20       /* VS(2, fan_in, truncated_normal) */
 } clinit_method;
 
-typedef enum clinit_mode { CLINIT_FAN_IN = 0, CLINIT_FAN_OUT = 1 } clinit_mode;
+/* fan_avg = (fan_in + fan_out) / 2 is for variance_scaling only. */
+typedef enum clinit_mode {
+    CLINIT_FAN_IN = 0,
+    CLINIT_FAN_OUT = 1,
+    CLINIT_FAN_AVG = 2
+} clinit_mode;
+
+/* variance_scaling's distribution (Keras names: "truncated_normal",
+ * "untruncated_normal", "uniform"). */
+typedef enum clinit_distribution {
+    CLINIT_VS_TRUNCATED_NORMAL = 0,
+    CLINIT_VS_UNTRUNCATED_NORMAL = 1,
+    CLINIT_VS_UNIFORM = 2
+} clinit_distribution;
 
 typedef enum clinit_nonlinearity {
     CLINIT_NL_LINEAR = 0,
@@ -147,14 +178,21 @@ typedef enum clinit_nonlinearity {
  * method does not use are ignored. */
 typedef struct clinit_init {
     clinit_method method;
-    double a;    /* uniform: lower bound; kaiming_*: negative slope */
-    double b;    /* uniform: upper bound (exclusive) */
-    double mean; /* normal */
-    double std;  /* normal */
+    double a;    /* uniform: lower bound; kaiming_*: negative slope;
+                    trunc_normal: lower bound (absolute) */
+    double b;    /* uniform: upper bound (exclusive); trunc_normal: upper
+                    bound (inclusive, absolute) */
+    double mean; /* normal, trunc_normal */
+    double std;  /* normal, trunc_normal, sparse */
     double val;  /* constant (must be finite in the dtype) */
-    double gain; /* xavier_* */
-    clinit_mode mode;                 /* kaiming_* */
+    double gain; /* xavier_*, orthogonal */
+    clinit_mode mode;                 /* kaiming_*, variance_scaling */
     clinit_nonlinearity nonlinearity; /* kaiming_* */
+    double scale;                     /* variance_scaling (> 0) */
+    clinit_distribution distribution; /* variance_scaling */
+    double sparsity;                  /* sparse: fraction of zeros per
+                                         column, in [0, 1] */
+    int groups;                       /* dirac */
 } clinit_init;
 
 /* Sets *init to `method` with torch's default parameters. Returns
@@ -180,6 +218,9 @@ CLINIT_API const char *clinit_nonlinearity_name(clinit_nonlinearity nl);
 CLINIT_API clinit_status clinit_dtype_from_name(const char *name,
                                                 clinit_dtype *out);
 CLINIT_API const char *clinit_dtype_name(clinit_dtype dtype);
+CLINIT_API clinit_status clinit_distribution_from_name(
+    const char *name, clinit_distribution *out); /* or CLINIT_EDISTRIBUTION */
+CLINIT_API const char *clinit_distribution_name(clinit_distribution d);
 /* Bytes per element, 0 for an unknown dtype. */
 CLINIT_API size_t clinit_dtype_size(clinit_dtype dtype);
 
@@ -215,19 +256,24 @@ CLINIT_API clinit_status clinit_numel(const clinit_tensor *t, uint64_t *numel);
 
 /* The distribution a method resolves to for a tensor. */
 typedef enum clinit_dist {
-    CLINIT_DIST_UNIFORM = 0,  /* [lo, hi) */
-    CLINIT_DIST_NORMAL = 1,   /* mean, std */
-    CLINIT_DIST_CONSTANT = 2  /* value */
+    CLINIT_DIST_UNIFORM = 0,    /* [lo, hi) */
+    CLINIT_DIST_NORMAL = 1,     /* mean, std */
+    CLINIT_DIST_CONSTANT = 2,   /* value */
+    CLINIT_DIST_TRUNCATED = 3,  /* mean, std, truncated to [lo, hi] */
+    CLINIT_DIST_SPARSE = 4,     /* normal(0, std), nzeros zeros per column */
+    CLINIT_DIST_PATTERN = 5,    /* eye_ / dirac_: zeros and ones */
+    CLINIT_DIST_ORTHOGONAL = 6  /* gain * Q of a QR */
 } clinit_dist;
 
 typedef struct clinit_resolved {
     clinit_dist dist;
     uint64_t fan_in, fan_out; /* 0 when the method needs no fans */
     double gain;              /* NAN when not used */
-    double fan;               /* the fan used by kaiming, NAN otherwise */
-    double lo, hi;            /* uniform bounds as requested (double) */
-    double mean, std;         /* normal */
+    double fan;               /* the fan used by kaiming / VS, NAN otherwise */
+    double lo, hi;            /* uniform / truncated bounds (double) */
+    double mean, std;         /* normal, truncated, sparse */
     double value;             /* constant, as stored in the dtype */
+    uint64_t nzeros;          /* sparse: zeros per column */
 } clinit_resolved;
 
 /* Validates (t, init) and computes the distribution it resolves to:
@@ -348,6 +394,45 @@ CLINIT_API clinit_status clinit_enqueue_fill(
     clinit_ctx *ctx, const clinit_tensor *t, const clinit_init *init,
     uint64_t lo, uint64_t hi, cl_mem buf, size_t offset, cl_uint num_wait,
     const cl_event *wait, cl_event *out_event);
+
+/* ---- batches: many tensors, few launches ------------------------------- */
+
+/* One tensor of a batch: what to fill (t, init, elements [lo, hi)) and
+ * where: `buf` at element `offset` for clinit_enqueue_fill_batch, `host`
+ * (element lo at host[0]) for clinit_fill_host_batch. */
+typedef struct clinit_fill_desc {
+    clinit_tensor tensor;
+    clinit_init init;
+    uint64_t lo, hi;
+    cl_mem buf;
+    size_t offset;
+    void *host;
+} clinit_fill_desc;
+
+/* Enqueues the fills of descs[0..n) with one kernel launch per distinct
+ * (buffer, dtype) pair (a model in one arena buffer is one launch per
+ * dtype; an orthogonal_ tensor adds one host-computed write), after the
+ * `num_wait` events in `wait`; `out_event` (if not NULL) completes when
+ * all of them have. Every element gets exactly the bits clinit_enqueue_fill
+ * would give it. All descriptors are validated first: on error nothing is
+ * enqueued and *bad_index (if not NULL) is the index of the first bad
+ * one. Ranges of one buffer must not overlap. Does not block (except to
+ * build the program on first use, and for orthogonal_). Errors: those of
+ * clinit_enqueue_fill. */
+CLINIT_API clinit_status clinit_enqueue_fill_batch(
+    clinit_ctx *ctx, const clinit_fill_desc *descs, size_t n,
+    cl_uint num_wait, const cl_event *wait, cl_event *out_event,
+    size_t *bad_index);
+
+/* The same into host memory (desc.host), on the CPU path. Blocks. */
+CLINIT_API clinit_status clinit_fill_host_batch(clinit_ctx *ctx,
+                                                const clinit_fill_desc *descs,
+                                                size_t n, size_t *bad_index);
+
+/* A stream number derived from a tensor's name: FNV-1a 64 of its bytes
+ * (docs/STREAM.md). Stable across versions and platforms, so renaming or
+ * reordering other tensors never changes this one's values. */
+CLINIT_API uint64_t clinit_stream_of(const char *name);
 
 /* ---- raw generator (tests and batteries) ----------------------------- */
 

@@ -59,6 +59,8 @@ typedef float16 clinit_vf;
 #define CLINIT_MULHI(a, b) mul_hi((a), (b))
 /* c is the result of a vector comparison (all bits set where true) */
 #define CLINIT_SEL(c, a, b) select((b), (a), (c))
+/* true if the comparison holds in any lane */
+#define CLINIT_ANY(c) any(c)
 #define CLINIT_AS_F(x) as_float16(x)
 #define CLINIT_AS_U(x) as_uint16(x)
 #define CLINIT_AS_I(x) as_int16(x)
@@ -103,6 +105,7 @@ typedef float clinit_vf;
 #define CLINIT_VF(s) ((clinit_vf)(s))
 #define CLINIT_MULHI(a, b) ((uint32_t)(((uint64_t)(a) * (uint64_t)(b)) >> 32))
 #define CLINIT_SEL(c, a, b) ((c) ? (a) : (b))
+#define CLINIT_ANY(c) (c)
 #define CLINIT_AS_F(x) clinit_as_f_(x)
 #define CLINIT_AS_U(x) clinit_as_u_(x)
 #define CLINIT_AS_I(x) ((int32_t)(x))
@@ -123,5 +126,62 @@ static inline uint32_t clinit_as_u_(float f)
 }
 
 #endif /* CLINIT_OPENCL */
+
+/* ---- f64 vocabulary (clinit_math64.h, clinit_trunc.h) -----------------
+ * Only where the device has doubles (CLINIT_HAVE_F64; always in C). Same
+ * rules as above: clinit_vd / clinit_vul / clinit_vl are double16 / ulong16
+ * / long16 on OpenCL, double / uint64_t / int64_t in C. Comparisons of
+ * doubles or 64-bit integers give long16 masks on OpenCL, so CLINIT_SEL
+ * takes them with double, ulong or long operands, never with 32-bit ones
+ * (nor a 32-bit comparison with 64-bit operands). CLINIT_AS_D / CLINIT_AS_UL
+ * reinterpret bits between clinit_vul and clinit_vd only; CLINIT_UL2L
+ * reinterprets clinit_vul as clinit_vl (two's complement, like as_long16);
+ * CLINIT_L2D converts clinit_vl to double rounding to nearest even;
+ * CLINIT_U2UL zero-extends a clinit_vu to clinit_vul. Shift counts on 64-bit
+ * lanes stay in [0, 63]. */
+#if CLINIT_HAVE_F64
+#if CLINIT_OPENCL
+typedef double16 clinit_vd;
+typedef ulong16 clinit_vul;
+typedef long16 clinit_vl;
+#define CLINIT_VD(s) ((clinit_vd)(s))
+#define CLINIT_VUL(s) ((clinit_vul)(s))
+#define CLINIT_VL(s) ((clinit_vl)(s))
+#define CLINIT_AS_D(x) as_double16(x)
+#define CLINIT_AS_UL(x) as_ulong16(x)
+#define CLINIT_UL2L(x) as_long16(x)
+#define CLINIT_L2D(x) convert_double16(x) /* round to nearest even */
+#define CLINIT_U2UL(x) convert_ulong16(x)
+#define CLINIT_FMA64(a, b, c) fma((a), (b), (c))
+#else /* C99 */
+typedef double clinit_vd;
+typedef uint64_t clinit_vul;
+typedef int64_t clinit_vl;
+#define CLINIT_VD(s) ((clinit_vd)(s))
+#define CLINIT_VUL(s) ((clinit_vul)(s))
+#define CLINIT_VL(s) ((clinit_vl)(s))
+#define CLINIT_AS_D(x) clinit_as_d_(x)
+#define CLINIT_AS_UL(x) clinit_as_ul_(x)
+/* uint64 -> int64 wraps (two's complement) with every C99 compiler clinit
+ * supports; only the bits matter */
+#define CLINIT_UL2L(x) ((int64_t)(uint64_t)(x))
+#define CLINIT_L2D(x) ((double)(int64_t)(x)) /* round to nearest even */
+#define CLINIT_U2UL(x) ((uint64_t)(uint32_t)(x))
+#define CLINIT_FMA64(a, b, c) fma((a), (b), (c))
+
+static inline double clinit_as_d_(uint64_t u)
+{
+    double d;
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
+static inline uint64_t clinit_as_ul_(double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    return u;
+}
+#endif /* CLINIT_OPENCL */
+#endif /* CLINIT_HAVE_F64 */
 
 #endif /* CLINIT_FEATURES_H */

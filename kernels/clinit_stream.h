@@ -18,10 +18,13 @@
 
 #include "clinit_features.h"
 #include "clinit_math.h"
+#include "clinit_math64.h"
 #include "clinit_philox.h"
+#include "clinit_trunc.h"
 
 #define CLINIT_BLOCK32 64 /* elements of a 32-bit dtype per block */
 #define CLINIT_DOMAIN_VALUES 0u
+#define CLINIT_DOMAIN_SPARSE 1u /* the keys of sparse_ permutations */
 
 /* x[w] = word w of philox(counter(B, lane, domain, stream), key(seed)). */
 CLINIT_FN void clinit_block_words(clinit_u64 B, clinit_vu lane,
@@ -52,14 +55,17 @@ CLINIT_FN clinit_vf clinit_u01_f32(clinit_vu x)
 }
 
 /* uniform on [lo, hi): fma(u, scale, lo) with scale = hi - lo rounded to
- * float, clamped to hi_below = the largest float below hi, so hi itself
- * is never returned. */
+ * float, then clamped to [bottom, top]: top is the largest value of the
+ * output dtype below hi and bottom the smallest one >= lo (for f32, bottom
+ * is lo itself, a no-op), so after rounding to the dtype the value stays in
+ * [lo, hi) and hi itself is never returned. */
 CLINIT_FN clinit_vf clinit_uniform_f32(clinit_vu x, float lo, float scale,
-                                       float hi_below)
+                                       float top, float bottom)
 {
     clinit_vf v = CLINIT_FMA(clinit_u01_f32(x), CLINIT_VF(scale),
                              CLINIT_VF(lo));
-    v = CLINIT_SEL(v > CLINIT_VF(hi_below), CLINIT_VF(hi_below), v);
+    v = CLINIT_SEL(v > CLINIT_VF(top), CLINIT_VF(top), v);
+    v = CLINIT_SEL(v < CLINIT_VF(bottom), CLINIT_VF(bottom), v);
     return clinit_flush_f32(v);
 }
 
@@ -101,5 +107,138 @@ CLINIT_FN void clinit_normal4_f32(CLINIT_PRIV const clinit_vu *x, float mean,
     clinit_normal_pair_f32(x[0], x[1], mean, std, &out[0], &out[1]);
     clinit_normal_pair_f32(x[2], x[3], mean, std, &out[2], &out[3]);
 }
+
+/* trunc_normal: one word, one value. z in [alpha, beta] by the inverse
+ * CDF of clinit_trunc.h (parameters t[0..5] from the host), then
+ * mean + std * z clamped to [bottom, top], the dtype's values inside
+ * [a, b], so no value leaves [a, b] after rounding. */
+CLINIT_FN clinit_vf clinit_truncated_f32(clinit_vu x, float mean, float std,
+                                         float bottom, float top, float t0,
+                                         float t1, float t2, float t3,
+                                         float t4, float t5)
+{
+    clinit_vf z = clinit_trunc_z_f32(x, t0, t1, t2, t3, t4, t5);
+    clinit_vf v = CLINIT_FMA(z, CLINIT_VF(std), CLINIT_VF(mean));
+    v = CLINIT_SEL(v > CLINIT_VF(top), CLINIT_VF(top), v);
+    v = CLINIT_SEL(v < CLINIT_VF(bottom), CLINIT_VF(bottom), v);
+    return clinit_flush_f32(v);
+}
+
+/* ---- sparse_: a keyed permutation of the rows of each column ----------- */
+
+/* murmur3's 32-bit finalizer */
+CLINIT_FN clinit_vu clinit_mix32(clinit_vu x)
+{
+    x ^= x >> 16;
+    x *= CLINIT_VU(0x85ebca6bu);
+    x ^= x >> 13;
+    x *= CLINIT_VU(0xc2b2ae35u);
+    x ^= x >> 16;
+    return x;
+}
+
+/* A balanced Feistel bijection of [0, 2^(2h)), 1 <= h <= 16, six rounds
+ * keyed by key0..3 and tweaked per lane (the column). */
+CLINIT_FN clinit_vu clinit_feistel(clinit_vu v, clinit_vu tweak, clinit_u32 h,
+                                   clinit_u32 key0, clinit_u32 key1,
+                                   clinit_u32 key2, clinit_u32 key3)
+{
+    clinit_u32 keys[4] = {key0, key1, key2, key3};
+    clinit_vu mask = CLINIT_VU((clinit_u32)((((clinit_u64)1) << h) - 1u));
+    clinit_vu L = v >> h, R = v & mask;
+    for (clinit_u32 j = 0; j < 6; j++) {
+        clinit_vu f = clinit_mix32(R ^ tweak ^
+                                   CLINIT_VU(keys[j & 3] + j * 0x9E3779B9u)) &
+                      mask;
+        clinit_vu t = L ^ f;
+        L = R;
+        R = t;
+    }
+    return (L << h) | R;
+}
+
+/* pi_c(r) for r < n: the Feistel bijection restricted to [0, n) by cycle
+ * walking (re-encrypt while out of range; terminates because the orbit of
+ * r returns to [0, n)). tweak = clinit_mix32(column). */
+CLINIT_FN clinit_vu clinit_sparse_perm(clinit_vu r, clinit_vu tweak,
+                                       clinit_u32 n, clinit_u32 h,
+                                       clinit_u32 key0, clinit_u32 key1,
+                                       clinit_u32 key2, clinit_u32 key3)
+{
+    /* lanes past the tensor's end (r >= n) are never stored: walk from 0 */
+    clinit_vu x = clinit_feistel(CLINIT_SEL(r < CLINIT_VU(n), r, CLINIT_VU(0u)),
+                                 tweak, h, key0, key1, key2, key3);
+    while (CLINIT_ANY(x >= CLINIT_VU(n)))
+        x = CLINIT_SEL(x >= CLINIT_VU(n),
+                       clinit_feistel(x, tweak, h, key0, key1, key2, key3), x);
+    return x;
+}
+
+/* ---- f64: 32 elements per block, 53 random bits per value ------------- */
+#if CLINIT_HAVE_F64
+
+#define CLINIT_BLOCK64 32 /* f64 elements per block */
+
+/* Slot j = 16 p + l of an f64 block takes words 2p, 2p+1 of lane l's
+ * counter: k = (word[2p] << 21) | (word[2p+1] >> 11), 53 bits. */
+CLINIT_FN clinit_vul clinit_k53(clinit_vu hi, clinit_vu lo)
+{
+    return (CLINIT_U2UL(hi) << 21) | CLINIT_U2UL(lo >> 11);
+}
+
+CLINIT_FN clinit_vd clinit_flush_f64(clinit_vd v)
+{
+    clinit_vul u = CLINIT_AS_UL(v);
+    return CLINIT_SEL((u & CLINIT_VUL(0x7ff0000000000000ul)) ==
+                          CLINIT_VUL(0ul),
+                      CLINIT_AS_D(u & CLINIT_VUL(0x8000000000000000ul)), v);
+}
+
+/* k * 2^-53 in [0, 1 - 2^-53], exact */
+CLINIT_FN clinit_vd clinit_u01_f64(clinit_vul k)
+{
+    return CLINIT_L2D(CLINIT_UL2L(k)) * CLINIT_VD(0x1p-53);
+}
+
+CLINIT_FN clinit_vd clinit_uniform_f64(clinit_vul k, double lo, double scale,
+                                       double top, double bottom)
+{
+    clinit_vd v = CLINIT_FMA64(clinit_u01_f64(k), CLINIT_VD(scale),
+                               CLINIT_VD(lo));
+    v = CLINIT_SEL(v > CLINIT_VD(top), CLINIT_VD(top), v);
+    v = CLINIT_SEL(v < CLINIT_VD(bottom), CLINIT_VD(bottom), v);
+    return clinit_flush_f64(v);
+}
+
+/* Box-Muller in double: u = (ka + 1) 2^-53 in (0, 1] (never 0; |z| <=
+ * 8.57), angle 2 pi kb 2^-53; z0 to slot p = 0, z1 to p = 1. */
+CLINIT_FN void clinit_normal_pair_f64(clinit_vul ka, clinit_vul kb,
+                                      double mean, double std,
+                                      CLINIT_PRIV clinit_vd *v0,
+                                      CLINIT_PRIV clinit_vd *v1)
+{
+    clinit_vd u = CLINIT_L2D(CLINIT_UL2L(ka + CLINIT_VUL(1ul))) *
+                  CLINIT_VD(0x1p-53);
+    clinit_vd r = clinit_sqrt_f64(CLINIT_VD(0.0) -
+                                  CLINIT_VD(2.0) * clinit_log_f64(u));
+    clinit_vd s, c;
+    clinit_sincos2pi_f64(kb, &s, &c);
+    *v0 = clinit_flush_f64(CLINIT_FMA64(r * c, CLINIT_VD(std), CLINIT_VD(mean)));
+    *v1 = clinit_flush_f64(CLINIT_FMA64(r * s, CLINIT_VD(std), CLINIT_VD(mean)));
+}
+
+CLINIT_FN clinit_vd clinit_truncated_f64(clinit_vul k, double mean, double std,
+                                         double bottom, double top, double t0,
+                                         double t1, double t2, double t3,
+                                         double t4, double t5)
+{
+    clinit_vd z = clinit_trunc_z_f64(k, t0, t1, t2, t3, t4, t5);
+    clinit_vd v = CLINIT_FMA64(z, CLINIT_VD(std), CLINIT_VD(mean));
+    v = CLINIT_SEL(v > CLINIT_VD(top), CLINIT_VD(top), v);
+    v = CLINIT_SEL(v < CLINIT_VD(bottom), CLINIT_VD(bottom), v);
+    return clinit_flush_f64(v);
+}
+
+#endif /* CLINIT_HAVE_F64 */
 
 #endif /* CLINIT_STREAM_H */

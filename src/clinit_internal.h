@@ -5,25 +5,42 @@
 #include "clinit.h"
 
 /* A validated fill, reduced to what the kernels take: a base
- * distribution with its parameters already rounded to the output dtype's
- * compute type, the generator coordinates, and the element range. Both
- * paths consume exactly this, so they cannot disagree on parameters. */
+ * distribution with its parameters already rounded to the compute type
+ * (f32 for f32/f16/bf16, double for f64), the generator coordinates and
+ * the element range. Both paths consume exactly this, so they cannot
+ * disagree on parameters. Layout per distribution (p for 32-bit-word
+ * dtypes, d for f64, same slots):
+ *   UNIFORM    p0 lo, p1 scale, p2 top, p3 bottom
+ *   NORMAL     p0 mean, p1 std
+ *   TRUNCATED  p0 mean, p1 std, p2 bottom, p3 top, p4..p9 clinit_trunc.h's
+ *   SPARSE     p0 0, p1 std; q0 cols, q1 rows, q2 nzeros, q3 Feistel half
+ *              bits, q4 keys 0 | 1 << 32, q5 keys 2 | 3 << 32
+ *   PATTERN    q0 in * S, q1 S (kernel size), q2 out channels per group,
+ *              q3 centre offset, q4 min(out per group, in)
+ *   CONSTANT   bits: the value in the dtype, nbits bytes
+ *   ORTHOGONAL q0 rows, q1 cols; d0 gain */
 typedef struct clinit_plan {
     clinit_dist dist;
     clinit_dtype dtype;
-    uint32_t k0, k1; /* key: seed */
-    uint32_t s0, s1; /* counter words 2, 3: stream */
-    float p0, p1, p2; /* uniform: lo, scale, hi_below; normal: mean, std,
-                         0; constant: value, 0, 0 */
-    uint64_t lo, hi;  /* element range [lo, hi) of the tensor */
+    uint32_t key[4]; /* seed lo, seed hi, stream lo, stream hi */
+    float p[16];
+    double d[16];
+    uint64_t q[8];
+    unsigned char bits[8];
+    uint64_t lo, hi; /* element range [lo, hi) of the tensor */
+    /* the whole tensor (orthogonal and sub-range bookkeeping) */
+    uint64_t numel;
 } clinit_plan;
+
+/* Elements per block: 64 for 32-bit-word dtypes, 32 for f64. */
+#define CLINIT_BLOCK_ELEMS(dtype) ((dtype) == CLINIT_F64 ? 32u : 64u)
 
 /* Validates everything and fills *plan (t, init, range). */
 clinit_status clinit_plan_make(const clinit_tensor *t, const clinit_init *init,
                                uint64_t lo, uint64_t hi, clinit_plan *plan);
 
 /* CPU path: fills plan->lo..hi into dst with `threads` workers (0 = all
- * CPUs). */
+ * CPUs). Not for ORTHOGONAL (clinit_ortho_fill). */
 clinit_status clinit_cpu_fill(const clinit_plan *plan, unsigned threads,
                               void *dst);
 /* Instruction-set variants of the CPU path's loops (all give the same
@@ -31,6 +48,17 @@ clinit_status clinit_cpu_fill(const clinit_plan *plan, unsigned threads,
 enum { CLINIT_ISA_GENERIC = 0, CLINIT_ISA_AVX2 = 1, CLINIT_ISA_AVX512 = 2 };
 int clinit_cpu_isa(void);
 void clinit_cpu_force_isa(int isa); /* -1: automatic */
+
+/* The f64 pipeline of the CPU path (src/cpu64.c): elements [lo, hi) of
+ * the plan to dst (element lo). */
+void clinit_cpu_fill64(const clinit_plan *plan, uint64_t lo, uint64_t hi,
+                       void *dst);
+
+/* orthogonal_: the whole [rows, cols] matrix computed on the host in
+ * double (src/ortho.c), elements [plan->lo, plan->hi) written to dst in
+ * plan->dtype. */
+clinit_status clinit_ortho_fill(const clinit_plan *plan, unsigned threads,
+                                void *dst);
 
 /* Online CPUs, at least 1. */
 unsigned clinit_cpu_count(void);
@@ -43,10 +71,11 @@ clinit_status clinit_ocl_fill(clinit_ctx *ctx, const clinit_plan *plan,
                               cl_mem buf, size_t offset, cl_uint num_wait,
                               const cl_event *wait, cl_event *out_event);
 
-/* Test hook: runs kernel clinit_math_probe (op 0 log, 1 sqrt, 2 sincos2pi)
- * on n words (n % 16 == 0) and reads back n (ops 0, 1) or 2n floats (op
- * 2: sin/cos interleaved per 16-lane vector, as the kernel stores them).
- * Blocks. */
+/* Test hook: runs kernel clinit_k_math_probe (op 0 log, 1 sqrt, 2
+ * sincos2pi, 3 f16 rounding via vstore_half_rte, 4 bf16 rounding) on n
+ * words (n % 16 == 0) and reads back n (ops 0, 1, 3, 4: for 3 and 4 the
+ * 16-bit pattern in the low bits of each word) or 2n floats (op 2: sin/cos
+ * interleaved per 16-lane vector, as the kernel stores them). Blocks. */
 CLINIT_API clinit_status clinit_debug_math_device(clinit_ctx *ctx, int op,
                                                   const uint32_t *in,
                                                   size_t n, float *out);

@@ -21,14 +21,17 @@ unsigned clinit_cpu_count(void)
 }
 
 /* The inner loops, one variant per instruction set (cpu_kernels.c). */
-typedef void (*blocks_fn)(const clinit_plan *, uint64_t, uint64_t, float *);
-void clinit_cpu_blocks_f32_generic(const clinit_plan *, uint64_t, uint64_t,
-                                   float *);
+typedef void (*blocks32_fn)(const clinit_plan *, uint64_t, uint64_t, float *);
+typedef void (*round16_fn)(clinit_dtype, const float *, size_t, uint16_t *);
+#define CLINIT_DECLARE_VARIANT_(isa)                                           \
+    void clinit_cpu_blocks32_##isa(const clinit_plan *, uint64_t, uint64_t,   \
+                                   float *);                                   \
+    void clinit_cpu_round16_##isa(clinit_dtype, const float *, size_t,        \
+                                  uint16_t *);
+CLINIT_DECLARE_VARIANT_(generic)
 #if CLINIT_X86_VARIANTS
-void clinit_cpu_blocks_f32_avx2(const clinit_plan *, uint64_t, uint64_t,
-                                float *);
-void clinit_cpu_blocks_f32_avx512(const clinit_plan *, uint64_t, uint64_t,
-                                  float *);
+CLINIT_DECLARE_VARIANT_(avx2)
+CLINIT_DECLARE_VARIANT_(avx512)
 #endif
 
 static int forced_isa = -1;
@@ -52,19 +55,29 @@ int clinit_cpu_isa(void)
     return CLINIT_ISA_GENERIC;
 }
 
-static blocks_fn pick_blocks_f32(void)
+typedef struct variant {
+    blocks32_fn blocks32;
+    round16_fn round16;
+} variant;
+
+static variant pick_variant(void)
 {
+    variant v = {clinit_cpu_blocks32_generic, clinit_cpu_round16_generic};
 #if CLINIT_X86_VARIANTS
     switch (clinit_cpu_isa()) {
     case CLINIT_ISA_AVX512:
-        return clinit_cpu_blocks_f32_avx512;
+        v.blocks32 = clinit_cpu_blocks32_avx512;
+        v.round16 = clinit_cpu_round16_avx512;
+        break;
     case CLINIT_ISA_AVX2:
-        return clinit_cpu_blocks_f32_avx2;
+        v.blocks32 = clinit_cpu_blocks32_avx2;
+        v.round16 = clinit_cpu_round16_avx2;
+        break;
     default:
         break;
     }
 #endif
-    return clinit_cpu_blocks_f32_generic;
+    return v;
 }
 
 /* Blocks computed per inner call: 16 KiB of f32, stays in L1/L2. */
@@ -76,45 +89,59 @@ typedef struct work {
     void *dst;       /* element plan->lo */
 } work;
 
+/* Fills elements [lo, hi) of the plan into dst (element plan->lo). */
 static void fill_part(const work *wk)
 {
     const clinit_plan *p = wk->plan;
-    float *dst = (float *)wk->dst;
-    if (wk->lo >= wk->hi)
+    size_t es = clinit_dtype_size(p->dtype);
+    unsigned char *dst = (unsigned char *)wk->dst;
+    uint64_t lo = wk->lo, hi = wk->hi;
+    variant var;
+    float tmp[CHUNK_BLOCKS * CLINIT_BLOCK32];
+
+    if (lo >= hi)
         return;
     if (p->dist == CLINIT_DIST_CONSTANT) {
-        for (uint64_t i = wk->lo; i < wk->hi; i++)
-            dst[i - p->lo] = p->p0;
+        /* one element, then copies of what is already written, doubling */
+        unsigned char *d = dst + (lo - p->lo) * es;
+        size_t total = (size_t)(hi - lo) * es, done = es;
+        memcpy(d, p->bits, es);
+        while (done < total) {
+            size_t n = done < total - done ? done : total - done;
+            if (n > ((size_t)1 << 20))
+                n = (size_t)1 << 20; /* keep the source in cache */
+            memcpy(d + done, d, n);
+            done += n;
+        }
         return;
     }
-    {
-        blocks_fn blocks = pick_blocks_f32();
-        uint64_t B = wk->lo / CLINIT_BLOCK32, Bend = (wk->hi - 1) / CLINIT_BLOCK32 + 1;
-        float tmp[CHUNK_BLOCKS * CLINIT_BLOCK32];
-        /* a partial first block */
-        if (wk->lo % CLINIT_BLOCK32 || wk->hi < (B + 1) * CLINIT_BLOCK32) {
-            uint64_t first = B * CLINIT_BLOCK32;
-            uint64_t j1 = wk->hi < first + CLINIT_BLOCK32 ? wk->hi - first
-                                                          : CLINIT_BLOCK32;
-            blocks(p, B, 1, tmp);
-            memcpy(dst + (wk->lo - p->lo), tmp + (wk->lo - first),
-                   (size_t)(j1 - (wk->lo - first)) * 4);
-            B++;
+    if (p->dtype == CLINIT_F64) {
+        clinit_cpu_fill64(p, lo, hi, dst + (lo - p->lo) * es);
+        return;
+    }
+    var = pick_variant();
+    for (uint64_t B = lo / CLINIT_BLOCK32; B * CLINIT_BLOCK32 < hi;) {
+        uint64_t first = B * CLINIT_BLOCK32;
+        uint64_t nb = (hi - first + CLINIT_BLOCK32 - 1) / CLINIT_BLOCK32;
+        uint64_t a, e;
+        if (nb > CHUNK_BLOCKS)
+            nb = CHUNK_BLOCKS;
+        a = first < lo ? lo : first;                    /* in range: [a, e) */
+        e = first + nb * CLINIT_BLOCK32 > hi ? hi : first + nb * CLINIT_BLOCK32;
+        if (p->dtype == CLINIT_F32 && a == first &&
+            e == first + nb * CLINIT_BLOCK32) {
+            /* whole blocks straight into dst */
+            var.blocks32(p, B, nb, (float *)(dst + (first - p->lo) * 4));
+        } else {
+            var.blocks32(p, B, nb, tmp);
+            if (p->dtype == CLINIT_F32)
+                memcpy(dst + (a - p->lo) * 4, tmp + (a - first),
+                       (size_t)(e - a) * 4);
+            else
+                var.round16(p->dtype, tmp + (a - first), (size_t)(e - a),
+                            (uint16_t *)(dst + (a - p->lo) * 2));
         }
-        /* whole blocks straight into dst */
-        while (B < Bend && (B + 1) * CLINIT_BLOCK32 <= wk->hi) {
-            uint64_t n = wk->hi / CLINIT_BLOCK32 - B;
-            if (n > CHUNK_BLOCKS)
-                n = CHUNK_BLOCKS;
-            blocks(p, B, n, dst + (B * CLINIT_BLOCK32 - p->lo));
-            B += n;
-        }
-        /* a partial last block */
-        if (B < Bend) {
-            blocks(p, B, 1, tmp);
-            memcpy(dst + (B * CLINIT_BLOCK32 - p->lo), tmp,
-                   (size_t)(wk->hi - B * CLINIT_BLOCK32) * 4);
-        }
+        B += nb;
     }
 }
 
@@ -128,7 +155,7 @@ clinit_status clinit_cpu_fill(const clinit_plan *plan, unsigned threads,
                               void *dst)
 {
     uint64_t n = plan->hi - plan->lo;
-    uint64_t nblocks, per;
+    uint64_t nblocks, per, be;
     unsigned t;
     int started[64];
     work wk[64];
@@ -136,7 +163,8 @@ clinit_status clinit_cpu_fill(const clinit_plan *plan, unsigned threads,
 
     if (n == 0)
         return CLINIT_OK;
-    nblocks = (plan->hi - 1) / CLINIT_BLOCK32 - plan->lo / CLINIT_BLOCK32 + 1;
+    be = CLINIT_BLOCK_ELEMS(plan->dtype);
+    nblocks = (plan->hi - 1) / be - plan->lo / be + 1;
     t = threads ? threads : clinit_cpu_count();
     if (t > 64)
         t = 64;
@@ -145,9 +173,9 @@ clinit_status clinit_cpu_fill(const clinit_plan *plan, unsigned threads,
     if (t < 1)
         t = 1;
     /* whole blocks per thread, so threads never share a block */
-    per = (nblocks + t - 1) / t * CLINIT_BLOCK32;
+    per = (nblocks + t - 1) / t * be;
     for (unsigned i = 0; i < t; i++) {
-        uint64_t a = plan->lo - plan->lo % CLINIT_BLOCK32 + i * per;
+        uint64_t a = plan->lo - plan->lo % be + i * per;
         uint64_t b = a + per;
         wk[i].plan = plan;
         wk[i].lo = a < plan->lo ? plan->lo : a;

@@ -18,10 +18,32 @@ static const name_entry methods[] = {
     {"xavier_normal", CLINIT_XAVIER_NORMAL},
     {"kaiming_uniform", CLINIT_KAIMING_UNIFORM},
     {"kaiming_normal", CLINIT_KAIMING_NORMAL},
+    {"trunc_normal", CLINIT_TRUNC_NORMAL},
+    {"sparse", CLINIT_SPARSE},
+    {"eye", CLINIT_EYE},
+    {"dirac", CLINIT_DIRAC},
+    {"orthogonal", CLINIT_ORTHOGONAL},
+    {"variance_scaling", CLINIT_VARIANCE_SCALING},
+    {"lecun_uniform", CLINIT_LECUN_UNIFORM},
+    {"lecun_normal", CLINIT_LECUN_NORMAL},
+    {"glorot_uniform", CLINIT_GLOROT_UNIFORM},
+    {"glorot_normal", CLINIT_GLOROT_NORMAL},
+    {"he_uniform", CLINIT_HE_UNIFORM},
+    {"he_normal", CLINIT_HE_NORMAL},
     {NULL, 0}};
 
 static const name_entry modes[] = {
-    {"fan_in", CLINIT_FAN_IN}, {"fan_out", CLINIT_FAN_OUT}, {NULL, 0}};
+    {"fan_in", CLINIT_FAN_IN},
+    {"fan_out", CLINIT_FAN_OUT},
+    {"fan_avg", CLINIT_FAN_AVG},
+    {NULL, 0}};
+
+static const name_entry distributions[] = {
+    {"truncated_normal", CLINIT_VS_TRUNCATED_NORMAL},
+    {"untruncated_normal", CLINIT_VS_UNTRUNCATED_NORMAL},
+    {"uniform", CLINIT_VS_UNIFORM},
+    {"normal", CLINIT_VS_TRUNCATED_NORMAL}, /* Keras 2 alias */
+    {NULL, 0}};
 
 static const name_entry nonlinearities[] = {
     {"linear", CLINIT_NL_LINEAR},
@@ -120,6 +142,23 @@ clinit_status clinit_dtype_from_name(const char *name, clinit_dtype *out)
         return CLINIT_EDTYPE;
     *out = (clinit_dtype)v;
     return CLINIT_OK;
+}
+
+clinit_status clinit_distribution_from_name(const char *name,
+                                           clinit_distribution *out)
+{
+    int v;
+    if (!name || !out)
+        return CLINIT_ENULL;
+    if (!lookup(distributions, name, strlen(name), &v))
+        return CLINIT_EDISTRIBUTION;
+    *out = (clinit_distribution)v;
+    return CLINIT_OK;
+}
+
+const char *clinit_distribution_name(clinit_distribution d)
+{
+    return reverse(distributions, (int)d);
 }
 
 const char *clinit_dtype_name(clinit_dtype d) { return reverse(dtypes, (int)d); }

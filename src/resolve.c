@@ -6,14 +6,23 @@
 #include <math.h>
 #include <string.h>
 
+#include "clinit_dtype.h"
 #include "clinit_internal.h"
+#include "clinit_stream.h"
+
+#define CLINIT_LAST_METHOD_ CLINIT_HE_NORMAL
+
+/* Orthogonal's QR runs on the host: keep it to matrices it finishes in
+ * seconds (min(rows, cols) and rows * cols bounded). */
+#define ORTHO_MAX_MIN_DIM 4096u
+#define ORTHO_MAX_NUMEL (UINT64_C(1) << 26)
 
 clinit_status clinit_init_default(clinit_init *init, clinit_method method)
 {
     clinit_init d;
     if (!init)
         return CLINIT_ENULL;
-    if ((unsigned)method > (unsigned)CLINIT_KAIMING_NORMAL)
+    if ((unsigned)method > (unsigned)CLINIT_LAST_METHOD_)
         return CLINIT_EMETHOD;
     memset(&d, 0, sizeof d);
     d.method = method;
@@ -25,6 +34,30 @@ clinit_status clinit_init_default(clinit_init *init, clinit_method method)
     d.gain = 1.0;
     d.mode = CLINIT_FAN_IN;
     d.nonlinearity = CLINIT_NL_LEAKY_RELU;
+    d.scale = 1.0;
+    d.distribution = CLINIT_VS_TRUNCATED_NORMAL;
+    d.sparsity = 0.0;
+    d.groups = 1;
+    switch (method) {
+    case CLINIT_TRUNC_NORMAL:
+        d.a = -2.0;
+        d.b = 2.0;
+        break;
+    case CLINIT_SPARSE:
+        d.std = 0.01;
+        break;
+    case CLINIT_LECUN_UNIFORM:
+    case CLINIT_GLOROT_UNIFORM:
+    case CLINIT_HE_UNIFORM:
+        d.distribution = CLINIT_VS_UNIFORM;
+        break;
+    default:
+        break;
+    }
+    if (method == CLINIT_GLOROT_UNIFORM || method == CLINIT_GLOROT_NORMAL)
+        d.mode = CLINIT_FAN_AVG;
+    if (method == CLINIT_HE_UNIFORM || method == CLINIT_HE_NORMAL)
+        d.scale = 2.0;
     *init = d;
     return CLINIT_OK;
 }
@@ -119,23 +152,152 @@ static int finite_float(double x)
     return isfinite(x) && fabs(x) <= FLT_MAX;
 }
 
+/* ---- values of the 16-bit dtypes, as floats ------------------------------ */
+
+typedef struct fmt16 {
+    uint16_t (*round)(float); /* round to nearest even */
+    float (*widen)(uint16_t);
+} fmt16;
+
+static uint16_t round_f16(float f) { return (uint16_t)clinit_f16_bits(f); }
+static uint16_t round_bf16(float f) { return (uint16_t)clinit_bf16_bits(f); }
+static const fmt16 fmt_f16 = {round_f16, clinit_f32_from_f16};
+static const fmt16 fmt_bf16 = {round_bf16, clinit_f32_from_bf16};
+
+/* The next pattern up / down of a sign-magnitude 16-bit float. */
+static uint16_t next16(uint16_t h, int up)
+{
+    if ((h & 0x7fffu) == 0) /* +-0 */
+        return up ? 0x0001u : 0x8001u;
+    if (!(h & 0x8000u) == !!up)
+        return (uint16_t)(h + 1);
+    return (uint16_t)(h - 1);
+}
+
+/* The dtype's value nearest to x (round to nearest even), as a double;
+ * non-finite in the dtype gives an infinity. */
+static double dtype_round(clinit_dtype dt, double x)
+{
+    switch (dt) {
+    case CLINIT_F32:
+        return (double)(float)x;
+    case CLINIT_F16:
+    case CLINIT_BF16: {
+        /* x -> float is exact for every double that can round to a finite
+         * 16-bit value except in a last-place tie, which the rounding of
+         * x itself decides: compare both neighbours. */
+        const fmt16 *f = dt == CLINIT_F16 ? &fmt_f16 : &fmt_bf16;
+        uint16_t h = f->round((float)x);
+        double v = f->widen(h), best = v;
+        for (int up = 0; up < 2; up++) {
+            double n = f->widen(next16(h, up));
+            if (fabs(n - x) < fabs(best - x))
+                best = n;
+        }
+        return best;
+    }
+    case CLINIT_F64:
+        return x;
+    }
+    return x;
+}
+
+/* The smallest value of the dtype >= x (up) or the largest <= x (down),
+ * or the largest < x (strictly below, when strict && !up). */
+static double dtype_bound(clinit_dtype dt, double x, int up, int strict)
+{
+    switch (dt) {
+    case CLINIT_F32: {
+        float f = (float)x;
+        if (up) {
+            if ((double)f < x)
+                f = nextafterf(f, INFINITY);
+        } else {
+            if ((double)f > x || (strict && (double)f == x))
+                f = nextafterf(f, -INFINITY);
+        }
+        return f;
+    }
+    case CLINIT_F16:
+    case CLINIT_BF16: {
+        const fmt16 *fm = dt == CLINIT_F16 ? &fmt_f16 : &fmt_bf16;
+        uint16_t h = fm->round((float)x);
+        if (up) {
+            while ((double)fm->widen(h) < x)
+                h = next16(h, 1);
+        } else {
+            while ((double)fm->widen(h) > x ||
+                   (strict && (double)fm->widen(h) == x))
+                h = next16(h, 0);
+        }
+        return fm->widen(h);
+    }
+    case CLINIT_F64:
+        if (up)
+            return x;
+        return strict ? nextafter(x, -INFINITY) : x;
+    }
+    return x;
+}
+
+/* finite and in the range of the compute type (f32 or f64) */
+static int finite_in(clinit_dtype dt, double x)
+{
+    return dt == CLINIT_F64 ? isfinite(x) : finite_float(x);
+}
+
+/* ---- resolving methods ------------------------------------------------------- */
+
+static clinit_status fans_of(const clinit_tensor *t, clinit_resolved *r)
+{
+    return clinit_fans(t->ndim, t->shape, &r->fan_in, &r->fan_out);
+}
+
+/* uniform(-bound, bound), normal(0, std) or, for Keras, truncated at
+ * +-2 std. A uniform bound of 0 (gain 0) is all zeros. */
+static void set_scaled(clinit_resolved *r, double std, int kind)
+{
+    if (kind == CLINIT_VS_UNIFORM) {
+        double bound = sqrt(3.0) * std;
+        if ((float)bound == 0.0f) {
+            r->dist = CLINIT_DIST_CONSTANT;
+            r->value = 0.0;
+        } else {
+            r->dist = CLINIT_DIST_UNIFORM;
+            r->lo = -bound;
+            r->hi = bound;
+        }
+    } else if (kind == CLINIT_VS_TRUNCATED_NORMAL) {
+        r->dist = CLINIT_DIST_TRUNCATED;
+        r->mean = 0.0;
+        r->std = std;
+        r->lo = -2.0 * std;
+        r->hi = 2.0 * std;
+    } else {
+        r->dist = CLINIT_DIST_NORMAL;
+        r->mean = 0.0;
+        r->std = std;
+    }
+}
+
 clinit_status clinit_resolve(const clinit_tensor *t, const clinit_init *init,
                              clinit_resolved *out)
 {
     clinit_resolved r;
     clinit_status st;
     uint64_t numel;
-    double std, bound;
-    int uniform;
+    double std;
+    clinit_dtype dt;
 
     if (!t || !init || !out)
         return CLINIT_ENULL;
     if ((st = check_shape(t->ndim, t->shape, &numel)) != CLINIT_OK)
         return st;
-    if ((unsigned)init->method > (unsigned)CLINIT_KAIMING_NORMAL)
+    if ((unsigned)init->method > (unsigned)CLINIT_LAST_METHOD_)
         return CLINIT_EMETHOD;
-    if (t->dtype != CLINIT_F32)
-        return CLINIT_EDTYPE; /* f16, bf16, f64: not yet implemented */
+    if ((unsigned)t->dtype > (unsigned)CLINIT_F64)
+        return CLINIT_EDTYPE;
+    dt = t->dtype;
 
     memset(&r, 0, sizeof r);
     r.gain = NAN;
@@ -144,36 +306,50 @@ clinit_status clinit_resolve(const clinit_tensor *t, const clinit_init *init,
 
     switch (init->method) {
     case CLINIT_UNIFORM:
-        if (!finite_float(init->a) || !finite_float(init->b) ||
-            !((float)init->a < (float)init->b) ||
-            !finite_float((double)(float)init->b - (double)(float)init->a))
+        if (!finite_in(dt, init->a) || !finite_in(dt, init->b) ||
+            !(dtype_round(dt, init->a) < dtype_round(dt, init->b)) ||
+            !finite_in(dt, init->b - init->a))
             return CLINIT_EPARAM;
         r.dist = CLINIT_DIST_UNIFORM;
         r.lo = init->a;
         r.hi = init->b;
         break;
     case CLINIT_NORMAL:
-        if (!finite_float(init->mean) || !finite_float(init->std) ||
+        if (!finite_in(dt, init->mean) || !finite_in(dt, init->std) ||
             !(init->std >= 0))
             return CLINIT_EPARAM;
         r.dist = CLINIT_DIST_NORMAL;
         r.mean = init->mean;
         r.std = init->std;
         break;
+    case CLINIT_TRUNC_NORMAL:
+        if (!finite_in(dt, init->mean) || !finite_in(dt, init->std) ||
+            !(init->std > 0) || !finite_in(dt, init->a) ||
+            !finite_in(dt, init->b) || !(init->a < init->b) ||
+            /* some value of the dtype must lie in [a, b] */
+            !(dtype_bound(dt, init->a, 1, 0) <= dtype_bound(dt, init->b, 0, 0)))
+            return CLINIT_EPARAM;
+        r.dist = CLINIT_DIST_TRUNCATED;
+        r.mean = init->mean;
+        r.std = init->std;
+        r.lo = init->a;
+        r.hi = init->b;
+        break;
     case CLINIT_CONSTANT:
     case CLINIT_ZEROS:
     case CLINIT_ONES:
-        if (init->method == CLINIT_CONSTANT && !finite_float(init->val))
+        if (init->method == CLINIT_CONSTANT && !finite_in(dt, init->val))
             return CLINIT_EPARAM;
         r.dist = CLINIT_DIST_CONSTANT;
-        r.value = init->method == CLINIT_CONSTANT ? (double)(float)init->val
+        r.value = init->method == CLINIT_CONSTANT ? dtype_round(dt, init->val)
                   : init->method == CLINIT_ONES   ? 1.0
                                                   : 0.0;
+        if (!isfinite(r.value)) /* e.g. 70000 in f16 */
+            return CLINIT_EPARAM;
         break;
     case CLINIT_XAVIER_UNIFORM:
     case CLINIT_XAVIER_NORMAL:
-        if ((st = clinit_fans(t->ndim, t->shape, &r.fan_in, &r.fan_out)) !=
-            CLINIT_OK)
+        if ((st = fans_of(t, &r)) != CLINIT_OK)
             return st;
         if (!isfinite(init->gain) || !(init->gain >= 0))
             return CLINIT_EPARAM;
@@ -181,12 +357,16 @@ clinit_status clinit_resolve(const clinit_tensor *t, const clinit_init *init,
         /* torch: std = gain * sqrt(2 / (fan_in + fan_out)),
          * uniform bound a = sqrt(3) * std */
         std = init->gain * sqrt(2.0 / (double)(r.fan_in + r.fan_out));
-        uniform = init->method == CLINIT_XAVIER_UNIFORM;
-        goto scaled;
+        if (!finite_in(dt, std))
+            return CLINIT_EPARAM;
+        set_scaled(&r, std,
+                   init->method == CLINIT_XAVIER_UNIFORM
+                       ? CLINIT_VS_UNIFORM
+                       : CLINIT_VS_UNTRUNCATED_NORMAL);
+        break;
     case CLINIT_KAIMING_UNIFORM:
     case CLINIT_KAIMING_NORMAL:
-        if ((st = clinit_fans(t->ndim, t->shape, &r.fan_in, &r.fan_out)) !=
-            CLINIT_OK)
+        if ((st = fans_of(t, &r)) != CLINIT_OK)
             return st;
         if ((unsigned)init->mode > (unsigned)CLINIT_FAN_OUT)
             return CLINIT_EMODE;
@@ -198,26 +378,94 @@ clinit_status clinit_resolve(const clinit_tensor *t, const clinit_init *init,
         r.fan = (double)(init->mode == CLINIT_FAN_IN ? r.fan_in : r.fan_out);
         /* torch: std = gain / sqrt(fan), bound = sqrt(3) * std */
         std = r.gain / sqrt(r.fan);
-        uniform = init->method == CLINIT_KAIMING_UNIFORM;
-    scaled:
-        if (!finite_float(std))
+        if (!finite_in(dt, std))
             return CLINIT_EPARAM;
-        if (uniform) {
-            bound = sqrt(3.0) * std;
-            if ((float)bound == 0.0f) { /* gain 0: U(-0, 0) is all zeros */
-                r.dist = CLINIT_DIST_CONSTANT;
-                r.value = 0.0;
-            } else {
-                r.dist = CLINIT_DIST_UNIFORM;
-                r.lo = -bound;
-                r.hi = bound;
-            }
-        } else {
-            r.dist = CLINIT_DIST_NORMAL;
-            r.mean = 0.0;
-            r.std = std;
+        set_scaled(&r, std,
+                   init->method == CLINIT_KAIMING_UNIFORM
+                       ? CLINIT_VS_UNIFORM
+                       : CLINIT_VS_UNTRUNCATED_NORMAL);
+        break;
+    case CLINIT_VARIANCE_SCALING:
+    case CLINIT_LECUN_UNIFORM:
+    case CLINIT_LECUN_NORMAL:
+    case CLINIT_GLOROT_UNIFORM:
+    case CLINIT_GLOROT_NORMAL:
+    case CLINIT_HE_UNIFORM:
+    case CLINIT_HE_NORMAL: {
+        clinit_init vs;
+        /* the presets ignore mode/scale/distribution: they are fixed */
+        if (init->method == CLINIT_VARIANCE_SCALING)
+            vs = *init;
+        else
+            clinit_init_default(&vs, init->method);
+        if ((st = fans_of(t, &r)) != CLINIT_OK)
+            return st;
+        if ((unsigned)vs.mode > (unsigned)CLINIT_FAN_AVG)
+            return CLINIT_EMODE;
+        if ((unsigned)vs.distribution > (unsigned)CLINIT_VS_UNIFORM)
+            return CLINIT_EDISTRIBUTION;
+        if (!isfinite(vs.scale) || !(vs.scale > 0))
+            return CLINIT_EPARAM;
+        r.fan = vs.mode == CLINIT_FAN_IN    ? (double)r.fan_in
+                : vs.mode == CLINIT_FAN_OUT ? (double)r.fan_out
+                                            : ((double)r.fan_in +
+                                               (double)r.fan_out) / 2.0;
+        /* Keras: stddev = sqrt(scale / n) / .87962566103423978 for the
+         * truncated normal (the std of a standard normal truncated to
+         * [-2, 2]), limit = sqrt(3 * scale / n) for uniform */
+        if (vs.distribution == CLINIT_VS_TRUNCATED_NORMAL)
+            std = sqrt(vs.scale / r.fan) / .87962566103423978;
+        else if (vs.distribution == CLINIT_VS_UNTRUNCATED_NORMAL)
+            std = sqrt(vs.scale / r.fan);
+        else /* uniform's std; the limit is set exactly below */
+            std = sqrt(vs.scale / r.fan);
+        if (!finite_in(dt, std))
+            return CLINIT_EPARAM;
+        set_scaled(&r, std, (int)vs.distribution);
+        if (vs.distribution == CLINIT_VS_UNIFORM && r.dist == CLINIT_DIST_UNIFORM) {
+            r.lo = -sqrt(3.0 * vs.scale / r.fan); /* Keras' exact limit */
+            r.hi = -r.lo;
         }
         break;
+    }
+    case CLINIT_SPARSE:
+        if (t->ndim != 2 || (uint64_t)t->shape[0] > UINT32_MAX ||
+            (uint64_t)t->shape[1] > UINT32_MAX)
+            return CLINIT_ESHAPE;
+        if (!(init->sparsity >= 0 && init->sparsity <= 1) ||
+            !finite_in(dt, init->std) || !(init->std >= 0))
+            return CLINIT_EPARAM;
+        r.dist = CLINIT_DIST_SPARSE;
+        r.mean = 0.0;
+        r.std = init->std;
+        /* torch: num_zeros = int(math.ceil(sparsity * rows)) */
+        r.nzeros = (uint64_t)ceil(init->sparsity * (double)t->shape[0]);
+        break;
+    case CLINIT_EYE:
+        if (t->ndim != 2)
+            return CLINIT_ESHAPE;
+        r.dist = CLINIT_DIST_PATTERN;
+        break;
+    case CLINIT_DIRAC:
+        if (t->ndim < 3 || t->ndim > 5)
+            return CLINIT_ESHAPE;
+        if (init->groups < 1 || t->shape[0] % init->groups != 0)
+            return CLINIT_EPARAM;
+        r.dist = CLINIT_DIST_PATTERN;
+        break;
+    case CLINIT_ORTHOGONAL: {
+        uint64_t rows = (uint64_t)t->shape[0], cols = numel / rows;
+        if (t->ndim < 2)
+            return CLINIT_ESHAPE;
+        if (!isfinite(init->gain) || !finite_in(dt, init->gain))
+            return CLINIT_EPARAM;
+        if ((rows < cols ? rows : cols) > ORTHO_MAX_MIN_DIM ||
+            numel > ORTHO_MAX_NUMEL)
+            return CLINIT_EOVERFLOW;
+        r.dist = CLINIT_DIST_ORTHOGONAL;
+        r.gain = init->gain;
+        break;
+    }
     default:
         return CLINIT_EMETHOD;
     }
@@ -235,6 +483,35 @@ static float param_f32(double x)
     return f;
 }
 
+/* The same for f64 and DBL_MIN. */
+static double param_f64(double x)
+{
+    return fabs(x) < DBL_MIN ? copysign(0.0, x) : x;
+}
+
+/* Stores the constant's bits in the dtype. */
+static void constant_bits(clinit_plan *p, double v)
+{
+    switch (p->dtype) {
+    case CLINIT_F32: {
+        float f = (float)v;
+        memcpy(p->bits, &f, 4);
+        break;
+    }
+    case CLINIT_F16:
+    case CLINIT_BF16: {
+        /* v is already a value of the dtype: exact through float */
+        uint16_t h = p->dtype == CLINIT_F16 ? round_f16((float)v)
+                                            : round_bf16((float)v);
+        memcpy(p->bits, &h, 2);
+        break;
+    }
+    case CLINIT_F64:
+        memcpy(p->bits, &v, 8);
+        break;
+    }
+}
+
 clinit_status clinit_plan_make(const clinit_tensor *t, const clinit_init *init,
                                uint64_t lo, uint64_t hi, clinit_plan *plan)
 {
@@ -242,6 +519,8 @@ clinit_status clinit_plan_make(const clinit_tensor *t, const clinit_init *init,
     clinit_status st;
     uint64_t numel;
     clinit_plan p;
+    clinit_dtype dt;
+    int f64;
 
     if (!plan)
         return CLINIT_ENULL;
@@ -252,33 +531,114 @@ clinit_status clinit_plan_make(const clinit_tensor *t, const clinit_init *init,
         return CLINIT_ERANGE;
 
     memset(&p, 0, sizeof p);
+    dt = t->dtype;
+    f64 = dt == CLINIT_F64;
     p.dist = r.dist;
-    p.dtype = t->dtype;
-    p.k0 = (uint32_t)t->seed;
-    p.k1 = (uint32_t)(t->seed >> 32);
-    p.s0 = (uint32_t)t->stream;
-    p.s1 = (uint32_t)(t->stream >> 32);
+    p.dtype = dt;
+    p.key[0] = (uint32_t)t->seed;
+    p.key[1] = (uint32_t)(t->seed >> 32);
+    p.key[2] = (uint32_t)t->stream;
+    p.key[3] = (uint32_t)(t->stream >> 32);
     p.lo = lo;
     p.hi = hi;
+    p.numel = numel;
     switch (r.dist) {
     case CLINIT_DIST_UNIFORM: {
-        float a = param_f32(r.lo), b = param_f32(r.hi);
-        double scale = (double)b - (double)a;
-        if (!(a < b) || !finite_float(scale))
-            return CLINIT_EPARAM;
-        p.p0 = a;
-        /* a denormal scale would be flushed by some devices: flush it
-         * everywhere (every value is then a) */
-        p.p1 = param_f32(scale);
-        p.p2 = nextafterf(b, -INFINITY);
+        /* a and b rounded to the dtype: values lie in [a', b') */
+        double a = dtype_round(dt, r.lo), b = dtype_round(dt, r.hi);
+        double top = dtype_bound(dt, b, 0, 1), bottom = a;
+        if (f64) {
+            double scale = b - a;
+            if (!(a < b) || !isfinite(scale))
+                return CLINIT_EPARAM;
+            p.d[0] = param_f64(a);
+            p.d[1] = param_f64(scale);
+            p.d[2] = param_f64(top);
+            p.d[3] = param_f64(bottom);
+        } else {
+            float af = param_f32(r.lo), bf = param_f32(r.hi);
+            double scale = (double)bf - (double)af;
+            if (!(a < b) || !(af < bf) || !finite_float(scale))
+                return CLINIT_EPARAM;
+            p.p[0] = af;
+            /* a denormal scale would be flushed by some devices: flush it
+             * everywhere (every value is then a) */
+            p.p[1] = param_f32(scale);
+            p.p[2] = param_f32(top);
+            p.p[3] = param_f32(bottom);
+        }
         break;
     }
     case CLINIT_DIST_NORMAL:
-        p.p0 = param_f32(r.mean);
-        p.p1 = param_f32(r.std);
+    case CLINIT_DIST_SPARSE:
+        if (f64) {
+            p.d[0] = param_f64(r.mean);
+            p.d[1] = param_f64(r.std);
+        } else {
+            p.p[0] = param_f32(r.mean);
+            p.p[1] = param_f32(r.std);
+        }
+        if (r.dist == CLINIT_DIST_SPARSE) {
+            uint32_t k[4] = {0, CLINIT_DOMAIN_SPARSE << 24, p.key[2],
+                             p.key[3]};
+            uint64_t rows = (uint64_t)t->shape[0];
+            uint32_t h = 1;
+            while (h < 16 && (UINT64_C(1) << (2 * h)) < rows)
+                h++;
+            /* the permutation keys: counter 0 of domain 1 */
+            clinit_philox4x32_10(k, p.key[0], p.key[1]);
+            p.q[0] = (uint64_t)t->shape[1];
+            p.q[1] = rows;
+            p.q[2] = r.nzeros;
+            p.q[3] = h;
+            p.q[4] = k[0] | (uint64_t)k[1] << 32;
+            p.q[5] = k[2] | (uint64_t)k[3] << 32;
+        }
         break;
+    case CLINIT_DIST_TRUNCATED: {
+        double bottom = dtype_bound(dt, r.lo, 1, 0);
+        double top = dtype_bound(dt, r.hi, 0, 0);
+        if (f64) {
+            p.d[0] = param_f64(r.mean);
+            p.d[1] = param_f64(r.std);
+            p.d[2] = param_f64(bottom);
+            p.d[3] = param_f64(top);
+            clinit_trunc_params_f64(r.mean, r.std, r.lo, r.hi, &p.d[4]);
+        } else {
+            p.p[0] = param_f32(r.mean);
+            p.p[1] = param_f32(r.std);
+            p.p[2] = param_f32(bottom);
+            p.p[3] = param_f32(top);
+            clinit_trunc_params_f32(r.mean, r.std, r.lo, r.hi, &p.p[4]);
+        }
+        break;
+    }
+    case CLINIT_DIST_PATTERN: {
+        /* eye_ is dirac_'s rule with no kernel dims and one group */
+        uint64_t S = 1, centre = 0, out = (uint64_t)t->shape[0],
+                 in = (uint64_t)t->shape[1];
+        uint64_t groups = init->method == CLINIT_DIRAC ? (uint64_t)init->groups
+                                                       : 1;
+        uint64_t opg = out / groups;
+        for (int d = 2; d < t->ndim; d++) {
+            centre = centre * (uint64_t)t->shape[d] +
+                     (uint64_t)t->shape[d] / 2;
+            S *= (uint64_t)t->shape[d];
+        }
+        p.q[0] = in * S;
+        p.q[1] = S;
+        p.q[2] = opg;
+        p.q[3] = centre;
+        p.q[4] = opg < in ? opg : in;
+        break;
+    }
     case CLINIT_DIST_CONSTANT:
-        p.p0 = (float)r.value; /* exact: value is already a float */
+        constant_bits(&p, r.value);
+        break;
+    case CLINIT_DIST_ORTHOGONAL:
+        p.q[0] = (uint64_t)t->shape[0];
+        p.q[1] = numel / (uint64_t)t->shape[0];
+        p.d[0] = r.gain;
         break;
     }
     *plan = p;
@@ -297,6 +657,9 @@ clinit_status clinit_fill_host(clinit_ctx *ctx, const clinit_tensor *t,
         return st;
     if (hi - lo > SIZE_MAX / clinit_dtype_size(t->dtype))
         return CLINIT_EOVERFLOW;
+    if (plan.dist == CLINIT_DIST_ORTHOGONAL)
+        return clinit_ortho_fill(&plan, ctx ? clinit_ctx_cpu_threads_(ctx) : 0,
+                                 dst);
     return clinit_cpu_fill(&plan, ctx ? clinit_ctx_cpu_threads_(ctx) : 0,
                            dst);
 }
@@ -315,4 +678,49 @@ clinit_status clinit_enqueue_fill(clinit_ctx *ctx, const clinit_tensor *t,
         return st;
     return clinit_ocl_fill(ctx, &plan, buf, offset, num_wait, wait,
                            out_event);
+}
+
+clinit_status clinit_fill_host_batch(clinit_ctx *ctx,
+                                     const clinit_fill_desc *descs, size_t n,
+                                     size_t *bad_index)
+{
+    clinit_plan plan;
+    if (n > 0 && !descs)
+        return CLINIT_ENULL;
+    /* validate everything before writing anything */
+    for (size_t i = 0; i < n; i++) {
+        const clinit_fill_desc *d = &descs[i];
+        clinit_status st = !d->host ? CLINIT_ENULL
+                                    : clinit_plan_make(&d->tensor, &d->init,
+                                                       d->lo, d->hi, &plan);
+        if (st == CLINIT_OK &&
+            d->hi - d->lo > SIZE_MAX / clinit_dtype_size(d->tensor.dtype))
+            st = CLINIT_EOVERFLOW;
+        if (st != CLINIT_OK) {
+            if (bad_index)
+                *bad_index = i;
+            return st;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        const clinit_fill_desc *d = &descs[i];
+        clinit_status st = clinit_fill_host(ctx, &d->tensor, &d->init, d->lo,
+                                            d->hi, d->host);
+        if (st != CLINIT_OK) { /* ENOMEM in orthogonal: cannot be undone */
+            if (bad_index)
+                *bad_index = i;
+            return st;
+        }
+    }
+    return CLINIT_OK;
+}
+
+uint64_t clinit_stream_of(const char *name)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    if (!name)
+        return h;
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+        h = (h ^ *c) * 0x100000001b3ull;
+    return h;
 }

@@ -19,12 +19,18 @@ static const char *sn(int st) { return clinit_status_name(st); }
 
 Test(api, method_names_round_trip)
 {
-    /* torch.nn.init's spellings, in enum order */
+    /* torch.nn.init's spellings (Keras' for variance_scaling and its
+     * presets), in enum order */
     static const char *const names[] = {
-        "uniform",        "normal",         "constant",
-        "zeros",          "ones",           "xavier_uniform",
-        "xavier_normal",  "kaiming_uniform", "kaiming_normal"};
-    for (int m = 0; m < 9; m++) {
+        "uniform",          "normal",          "constant",
+        "zeros",            "ones",            "xavier_uniform",
+        "xavier_normal",    "kaiming_uniform", "kaiming_normal",
+        "trunc_normal",     "sparse",          "eye",
+        "dirac",            "orthogonal",      "variance_scaling",
+        "lecun_uniform",    "lecun_normal",    "glorot_uniform",
+        "glorot_normal",    "he_uniform",      "he_normal"};
+    cr_assert_eq(sizeof names / sizeof names[0], CLINIT_HE_NORMAL + 1);
+    for (int m = 0; m <= CLINIT_HE_NORMAL; m++) {
         const char *n = clinit_method_name((clinit_method)m);
         char with_[64];
         clinit_method back = (clinit_method)77;
@@ -39,13 +45,28 @@ Test(api, method_names_round_trip)
                      with_);
         cr_expect_eq((int)back, m, "%s", with_);
     }
-    cr_expect_null(clinit_method_name((clinit_method)9));
+    cr_expect_null(clinit_method_name((clinit_method)(CLINIT_HE_NORMAL + 1)));
+    cr_expect_null(clinit_method_name((clinit_method)-1));
+    /* the enum values are part of the ABI */
+    cr_expect_eq(CLINIT_TRUNC_NORMAL, 9);
+    cr_expect_eq(CLINIT_SPARSE, 10);
+    cr_expect_eq(CLINIT_EYE, 11);
+    cr_expect_eq(CLINIT_DIRAC, 12);
+    cr_expect_eq(CLINIT_ORTHOGONAL, 13);
+    cr_expect_eq(CLINIT_VARIANCE_SCALING, 14);
+    cr_expect_eq(CLINIT_LECUN_UNIFORM, 15);
+    cr_expect_eq(CLINIT_LECUN_NORMAL, 16);
+    cr_expect_eq(CLINIT_GLOROT_UNIFORM, 17);
+    cr_expect_eq(CLINIT_GLOROT_NORMAL, 18);
+    cr_expect_eq(CLINIT_HE_UNIFORM, 19);
+    cr_expect_eq(CLINIT_HE_NORMAL, 20);
 }
 
 Test(api, mode_names_round_trip)
 {
-    static const char *const names[] = {"fan_in", "fan_out"};
-    for (int m = 0; m < 2; m++) {
+    static const char *const names[] = {"fan_in", "fan_out", "fan_avg"};
+    cr_expect_eq(CLINIT_FAN_AVG, 2);
+    for (int m = 0; m < 3; m++) {
         clinit_mode back = (clinit_mode)77;
         const char *n = clinit_mode_name((clinit_mode)m);
         cr_assert(n != NULL);
@@ -53,7 +74,37 @@ Test(api, mode_names_round_trip)
         cr_expect_eq(clinit_mode_from_name(n, &back), CLINIT_OK);
         cr_expect_eq((int)back, m);
     }
-    cr_expect_null(clinit_mode_name((clinit_mode)2));
+    cr_expect_null(clinit_mode_name((clinit_mode)3));
+    cr_expect_null(clinit_mode_name((clinit_mode)-1));
+}
+
+Test(api, distribution_names_round_trip)
+{
+    /* Keras' VarianceScaling spellings, in enum order */
+    static const char *const names[] = {"truncated_normal",
+                                        "untruncated_normal", "uniform"};
+    clinit_distribution back = (clinit_distribution)77;
+    cr_expect_eq(CLINIT_VS_TRUNCATED_NORMAL, 0);
+    cr_expect_eq(CLINIT_VS_UNTRUNCATED_NORMAL, 1);
+    cr_expect_eq(CLINIT_VS_UNIFORM, 2);
+    for (int d = 0; d < 3; d++) {
+        const char *n = clinit_distribution_name((clinit_distribution)d);
+        back = (clinit_distribution)77;
+        cr_assert(n != NULL, "distribution %d has no name", d);
+        cr_expect_str_eq(n, names[d]);
+        cr_expect_eq(clinit_distribution_from_name(n, &back), CLINIT_OK,
+                     "%s", n);
+        cr_expect_eq((int)back, d, "%s", n);
+    }
+    /* Keras 2's "normal" is the truncated normal; the canonical name
+     * stays "truncated_normal" */
+    back = (clinit_distribution)77;
+    cr_expect_eq(clinit_distribution_from_name("normal", &back), CLINIT_OK);
+    cr_expect_eq(back, CLINIT_VS_TRUNCATED_NORMAL);
+    cr_expect_str_eq(clinit_distribution_name(CLINIT_VS_TRUNCATED_NORMAL),
+                     "truncated_normal");
+    cr_expect_null(clinit_distribution_name((clinit_distribution)3));
+    cr_expect_null(clinit_distribution_name((clinit_distribution)-1));
 }
 
 Test(api, nonlinearity_names_round_trip)
@@ -130,7 +181,7 @@ Test(api, version)
 
 Test(api, init_defaults_are_torchs)
 {
-    for (int m = 0; m < 9; m++) {
+    for (int m = 0; m <= CLINIT_HE_NORMAL; m++) {
         clinit_init in;
         memset(&in, 0xff, sizeof in); /* garbage that must be replaced */
         cr_assert_eq(clinit_init_default(&in, (clinit_method)m), CLINIT_OK);
@@ -158,8 +209,79 @@ Test(api, init_defaults_are_torchs)
             cr_expect_eq(in.mode, CLINIT_FAN_IN);
             cr_expect_eq(in.nonlinearity, CLINIT_NL_LEAKY_RELU);
             break;
+        case CLINIT_TRUNC_NORMAL:
+            /* trunc_normal_(mean=0.0, std=1.0, a=-2.0, b=2.0) */
+            cr_expect(in.mean == 0.0 && in.std == 1.0, "trunc %g %g",
+                      in.mean, in.std);
+            cr_expect(in.a == -2.0 && in.b == 2.0, "trunc a=%g b=%g", in.a,
+                      in.b);
+            break;
+        case CLINIT_SPARSE:
+            /* sparse_(sparsity (required), std=0.01) */
+            cr_expect(in.std == 0.01, "sparse std=%g", in.std);
+            cr_expect(in.sparsity >= 0.0 && in.sparsity <= 1.0,
+                      "sparse sparsity=%g", in.sparsity);
+            break;
+        case CLINIT_DIRAC: /* dirac_(groups=1) */
+            cr_expect_eq(in.groups, 1);
+            break;
+        case CLINIT_ORTHOGONAL: /* orthogonal_(gain=1) */
+            cr_expect(in.gain == 1.0, "orthogonal gain=%g", in.gain);
+            break;
+        case CLINIT_VARIANCE_SCALING:
+            /* VarianceScaling(scale=1.0, mode="fan_in",
+             * distribution="truncated_normal") */
+            cr_expect(in.scale == 1.0, "VS scale=%g", in.scale);
+            cr_expect_eq(in.mode, CLINIT_FAN_IN);
+            cr_expect_eq(in.distribution, CLINIT_VS_TRUNCATED_NORMAL);
+            break;
+        case CLINIT_LECUN_UNIFORM:
+        case CLINIT_LECUN_NORMAL:
+        case CLINIT_GLOROT_UNIFORM:
+        case CLINIT_GLOROT_NORMAL:
+        case CLINIT_HE_UNIFORM:
+        case CLINIT_HE_NORMAL: {
+            /* Keras: lecun (1, fan_in), glorot (1, fan_avg), he (2,
+             * fan_in); *_uniform uniform, *_normal truncated_normal */
+            int he = m == CLINIT_HE_UNIFORM || m == CLINIT_HE_NORMAL;
+            int glorot = m == CLINIT_GLOROT_UNIFORM || m == CLINIT_GLOROT_NORMAL;
+            int uni = m == CLINIT_LECUN_UNIFORM || m == CLINIT_GLOROT_UNIFORM ||
+                      m == CLINIT_HE_UNIFORM;
+            cr_expect(in.scale == (he ? 2.0 : 1.0), "%s scale=%g",
+                      clinit_method_name((clinit_method)m), in.scale);
+            cr_expect_eq(in.mode, glorot ? CLINIT_FAN_AVG : CLINIT_FAN_IN, "%s",
+                         clinit_method_name((clinit_method)m));
+            cr_expect_eq(in.distribution,
+                         uni ? CLINIT_VS_UNIFORM : CLINIT_VS_TRUNCATED_NORMAL,
+                         "%s", clinit_method_name((clinit_method)m));
+            break;
+        }
         default:
             break;
+        }
+    }
+}
+
+Test(api, init_defaults_are_valid)
+{
+    /* every method's defaults fill a tensor of a shape it accepts (whole
+     * blocks: test_methods.c covers partial last blocks) */
+    const int64_t s2[2] = {8, 8}, s3[3] = {8, 4, 2};
+    for (int m = 0; m <= CLINIT_HE_NORMAL; m++) {
+        clinit_init in = test_init((clinit_method)m);
+        clinit_tensor t = m == CLINIT_DIRAC ? test_tensor(3, s3, 1, 2)
+                                            : test_tensor(2, s2, 1, 2);
+        clinit_resolved r;
+        static double v[64];
+        for (int d = 0; d < 4; d++) {
+            t.dtype = (clinit_dtype)d;
+            cr_expect_eq(clinit_resolve(&t, &in, &r), CLINIT_OK, "%s %s",
+                         clinit_method_name((clinit_method)m),
+                         clinit_dtype_name((clinit_dtype)d));
+            cr_expect_eq(clinit_fill_host(NULL, &t, &in, 0, 64, v),
+                         CLINIT_OK, "%s %s",
+                         clinit_method_name((clinit_method)m),
+                         clinit_dtype_name((clinit_dtype)d));
         }
     }
 }
@@ -456,14 +578,19 @@ Test(api, borrowed_queue)
 Test(api, own_queue_fill_matches_host)
 {
     clinit_ctx *c = create("opencl");
-    const int64_t shape[3] = {N, 1, 1};
-    clinit_tensor t = test_tensor(3, shape, 7, 8);
+    const int64_t shape[3] = {N, 1, 1}, shape2[2] = {N, 1};
     static float host[N], dev_out[N];
-    for (int m = 0; m < 9; m++) {
+    for (int m = 0; m <= CLINIT_HE_NORMAL; m++) {
         clinit_init in = test_init((clinit_method)m);
         cl_mem b = test_buffer(c, sizeof dev_out, 0xAB);
+        /* sparse_ and eye_ are 2-D only */
+        clinit_tensor t = m == CLINIT_SPARSE || m == CLINIT_EYE
+                              ? test_tensor(2, shape2, 7, 8)
+                              : test_tensor(3, shape, 7, 8);
         if (m == CLINIT_CONSTANT)
             in.val = -2.5;
+        if (m == CLINIT_SPARSE)
+            in.sparsity = 0.3;
         host_ref(&t, &in, host);
         cr_assert_eq(
             clinit_enqueue_fill(c, &t, &in, 0, N, b, 0, 0, NULL, NULL),

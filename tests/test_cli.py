@@ -31,11 +31,75 @@ PHILOX_KAT = [
 
 DEVICES = ("cpu", "opencl")
 
+# --dtype -> numpy descr of the .npy (bf16: raw bits as uint16)
+DTYPES = (("f32", "<f4"), ("f16", "<f2"), ("bf16", "<u2"), ("f64", "<f8"))
+
+# Every method, with an odd shape and non-default flags where it has them.
+ALL_METHODS = [
+    ("uniform", "37,29", ["--a", "-0.5", "--b", "2"]),
+    ("normal", "37,29", ["--mean", "1", "--std", "0.5"]),
+    ("trunc_normal", "37,29", ["--mean", "0.5", "--std", "2", "--a", "-1",
+                               "--b", "3"]),
+    ("constant", "37,29", ["--val", "-1.75"]),
+    ("zeros", "37,29", []),
+    ("ones", "37,29", []),
+    ("eye", "37,29", []),
+    ("dirac", "6,3,3,5", ["--groups", "2"]),
+    ("xavier_uniform", "37,29", ["--gain", "0.5"]),
+    ("xavier_normal", "37,29", []),
+    ("kaiming_uniform", "37,29", ["--a", "0.1"]),
+    ("kaiming_normal", "37,29", ["--mode", "fan_out", "--nonlinearity",
+                                 "relu"]),
+    ("orthogonal", "20,35", ["--gain", "1.5"]),
+    ("sparse", "37,29", ["--sparsity", "0.3"]),
+    ("variance_scaling_", "37,29", []),
+    ("variance_scaling", "37,29", ["--scale", "2", "--mode", "fan_avg",
+                                   "--distribution", "untruncated_normal"]),
+    ("lecun_uniform", "37,29", []),
+    ("lecun_normal", "37,29", []),
+    ("glorot_uniform", "37,29", []),
+    ("glorot_normal", "37,29", []),
+    ("he_uniform", "37,29", []),
+    ("he_normal_", "37,29", []),
+]
+
+
+def as_f64(a, dtype):
+    """The values of a loaded array as float64 (bf16: raw bits)."""
+    if dtype == "bf16":
+        return (a.astype(np.uint32) << 16).view(np.float32).astype(np.float64)
+    return a.astype(np.float64)
+
+
+def bf16_nearest(x):
+    """The bfloat16 value nearest to the float32 x, as float (RNE)."""
+    u = int(np.array(x, dtype=np.float32).view(np.uint32))
+    u = (u + 0x7FFF + ((u >> 16) & 1)) >> 16
+    return float(np.array(u << 16, dtype=np.uint32).view(np.float32))
+
+
+def dtype_nearest(x, dtype):
+    if dtype == "bf16":
+        return bf16_nearest(x)
+    return float({"f16": np.float16, "f32": np.float32,
+                  "f64": np.float64}[dtype](x))
+
+
+def dirac_ref(shape, groups):
+    """torch.nn.init.dirac_ in numpy."""
+    w = np.zeros(shape)
+    opg = shape[0] // groups
+    centre = tuple(k // 2 for k in shape[2:])
+    for g in range(groups):
+        for d in range(min(opg, shape[1])):
+            w[(g * opg + d, d) + centre] = 1
+    return w
+
 
 def run(*args, env=None):
     return subprocess.run([CLINIT] + [str(a) for a in args],
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          env=env, timeout=300)
+                          env=env, timeout=60)
 
 
 def summary(stdout):
@@ -93,6 +157,8 @@ class ClinitTest(unittest.TestCase):
         """Runs a failing command: exit rc, exactly one stderr line
         starting 'clinit: ', nothing on stdout, no output file left."""
         out = os.path.join(self.tmp, "err.npy")
+        if os.path.exists(out):  # left by an earlier, failed case
+            os.remove(out)
         args = [out if a == "OUT" else a for a in args]
         r = run(*args)
         err = r.stderr.decode()
@@ -198,22 +264,27 @@ class TestFill(ClinitTest):
             n = np.prod([int(d) for d in shape.split(",")])
             self.assertEqual(len(data), 10 + hlen + 4 * n)
 
-    def test_other_dtypes(self):
-        # f16/bf16/f64 are passed through; the library may not implement
-        # them yet (EDTYPE -> exit 1). Either way the result is coherent.
-        for dtype, descr in (("f16", "<f2"), ("bf16", "<u2"),
-                             ("f64", "<f8"), ("float64", "<f8")):
-            out = os.path.join(self.tmp, "d.npy")
-            r = run("fill", "--method", "uniform", "--shape", "5",
-                    "--dtype", dtype, "--out", out)
-            if r.returncode == 0:
-                self.assertEqual(np.load(out).dtype, np.dtype(descr))
-                os.remove(out)
-            else:
-                self.assertEqual(r.returncode, 1, r.stderr)
-                self.assertIn(b"dtype", r.stderr)
-                self.assertEqual(r.stderr.count(b"\n"), 1)
-                self.assertFalse(os.path.exists(out))
+    def test_dtype_names(self):
+        # every spelling clinit_dtype_from_name knows, and the .npy descr
+        for dtype, descr, canon in (
+                ("f32", "<f4", "f32"), ("float32", "<f4", "f32"),
+                ("float", "<f4", "f32"), ("f16", "<f2", "f16"),
+                ("float16", "<f2", "f16"), ("half", "<f2", "f16"),
+                ("bf16", "<u2", "bf16"), ("bfloat16", "<u2", "bf16"),
+                ("f64", "<f8", "f64"), ("float64", "<f8", "f64"),
+                ("double", "<f8", "f64")):
+            with self.subTest(dtype=dtype):
+                a, s, data = self.fill("--method", "uniform", "--shape",
+                                       "5,3", "--dtype", dtype)
+                self.assertEqual(a.dtype, np.dtype(descr))
+                self.assertEqual(a.shape, (5, 3))
+                self.assertEqual(s["dtype"], canon)
+                hlen = data[8] | (data[9] << 8)
+                self.assertEqual((10 + hlen) % 64, 0)
+                self.assertIn("'descr': '%s'" % descr,
+                              data[10:10 + hlen].decode("latin1"))
+                self.assertEqual(len(data),
+                                 10 + hlen + 15 * np.dtype(descr).itemsize)
 
     def test_cpu_equals_opencl(self):
         methods = [
@@ -369,6 +440,314 @@ class TestFill(ClinitTest):
         self.assertLess(abs(float(s["sample_mean"])), 4.5 / math.sqrt(5000))
 
 
+class TestMethods(ClinitTest):
+    """The methods beyond torch's basic ones, in every dtype."""
+
+    def test_every_method_every_dtype(self):
+        # loadable .npy with the right shape and dtype, the CPU path and
+        # the OpenCL device byte-identical, the same summary, and the
+        # sample statistics computed from the right element type
+        k = 0
+        for method, shape, extra in ALL_METHODS:
+            for dtype, descr in DTYPES:
+                k += 1
+                with self.subTest(method=method, extra=extra, dtype=dtype):
+                    args = ["--method", method, "--shape", shape, "--dtype",
+                            dtype, "--seed", str(k), "--stream", str(k % 3)]
+                    a, sa, da = self.fill(*args, *extra, "--device", "cpu")
+                    b, sb, db = self.fill(*args, *extra, "--device",
+                                          "opencl")
+                    dims = tuple(int(d) for d in shape.split(","))
+                    self.assertEqual(a.shape, dims)
+                    self.assertEqual(a.dtype, np.dtype(descr))
+                    self.assertEqual(da, db)
+                    self.assertEqual(sa["method"], method.rstrip("_"))
+                    self.assertEqual(sa["dtype"], dtype)
+                    self.assertEqual(int(sa["written"]), a.size)
+                    for key in ("device", "out"):
+                        sa.pop(key), sb.pop(key)
+                    self.assertEqual(sa, sb)
+                    x = as_f64(a, dtype)
+                    self.assertTrue(np.isfinite(x).all())
+                    self.assertTrue(math.isclose(
+                        float(sa["sample_mean"]), x.mean(), rel_tol=1e-7,
+                        abs_tol=1e-12), (sa["sample_mean"], x.mean()))
+                    self.assertTrue(math.isclose(
+                        float(sa["sample_std"]), x.std(), rel_tol=1e-7,
+                        abs_tol=1e-12), (sa["sample_std"], x.std()))
+                    self.check_bounds(x, sa, dtype)
+        self.assertEqual(k, 4 * len(ALL_METHODS))
+
+    def check_bounds(self, x, s, dtype):
+        dist = s["distribution"]
+        if dist == "uniform":
+            lo, hi = float(s["lo"]), float(s["hi"])
+            # the bounds are rounded to the dtype: allow that much
+            tol = {"f32": 2.0 ** -24, "f16": 2.0 ** -11, "bf16": 2.0 ** -8,
+                   "f64": 0.0}[dtype] * max(abs(lo), abs(hi))
+            self.assertGreaterEqual(x.min(), lo - tol)
+            self.assertLessEqual(x.max(), hi + tol)
+            self.assertGreater(x.max(), x.min())
+        elif dist == "truncated_normal":
+            # absolute bounds, inclusive, never crossed by rounding
+            self.assertGreaterEqual(x.min(), float(s["a"]))
+            self.assertLessEqual(x.max(), float(s["b"]))
+            self.assertGreater(x.max(), x.min())
+        elif dist == "constant":
+            self.assertTrue((x == float(s["value"])).all())
+        elif dist == "pattern":
+            self.assertTrue(np.isin(x, (0.0, 1.0)).all())
+        elif dist == "sparse":
+            self.assertEqual(int(s["zeros_per_column"]),
+                             math.ceil(float(s["sparsity"]) * x.shape[0]))
+        else:
+            self.assertIn(dist, ("normal", "orthogonal"))
+
+    def test_eye(self):
+        k = 0
+        for shape in ((37, 29), (29, 37), (1, 1), (1, 6)):
+            for dtype, _ in DTYPES:
+                k += 1
+                with self.subTest(shape=shape, dtype=dtype):
+                    a, s, _ = self.fill("--method", "eye", "--shape",
+                                        "%d,%d" % shape, "--dtype", dtype,
+                                        "--device", DEVICES[k % 2])
+                    self.assertEqual(a.shape, shape)
+                    x = as_f64(a, dtype)
+                    self.assertEqual(x.tolist(), np.eye(*shape).tolist())
+                    self.assertEqual(s["distribution"], "pattern")
+                    self.assertEqual(s["groups"], "1")
+
+    def test_dirac(self):
+        cases = [((6, 3, 3, 5), 1), ((6, 3, 3, 5), 2), ((6, 3, 3, 5), 3),
+                 ((6, 3, 3, 5), 6), ((4, 6, 3), 1), ((4, 6, 3), 2),
+                 ((8, 2, 3, 3, 3), 2), ((8, 2, 3, 3, 3), 4),
+                 ((6, 3, 4, 4), 1), ((2, 5, 1), 1), ((3, 1, 2, 2, 2), 3)]
+        for k, (shape, groups) in enumerate(cases):
+            dtype, dev = DTYPES[k % len(DTYPES)][0], DEVICES[k % 2]
+            with self.subTest(shape=shape, groups=groups, device=dev,
+                              dtype=dtype):
+                args = ["--method", "dirac_", "--shape",
+                        ",".join(map(str, shape)), "--dtype", dtype,
+                        "--device", dev]
+                if groups != 1 or k == 0:
+                    args += ["--groups", str(groups)]
+                a, s, _ = self.fill(*args)
+                self.assertEqual(a.shape, shape)
+                self.assertEqual(as_f64(a, dtype).tolist(),
+                                 dirac_ref(shape, groups).tolist())
+                self.assertEqual(int(s["groups"]), groups)
+
+    def test_sparse_zeros_per_column(self):
+        cases = [("37,29", "0.3"), ("37,29", "0"), ("37,29", "0.99"),
+                 ("37,29", "1"), ("10,7", "0.1"), ("1,5", "0.5"),
+                 ("64,3", "0.25"), ("5,40", "0.2")]
+        k = 0
+        for shape, sp in cases:
+            rows, cols = map(int, shape.split(","))
+            want = math.ceil(float(sp) * rows)  # torch's num_zeros
+            for dtype, _ in DTYPES:
+                k += 1
+                with self.subTest(shape=shape, sparsity=sp, dtype=dtype):
+                    # std 1: a drawn value that rounds to 0 is beyond luck
+                    a, s, _ = self.fill("--method", "sparse", "--shape",
+                                        shape, "--sparsity", sp, "--std",
+                                        "1", "--dtype", dtype, "--seed", k,
+                                        "--device", DEVICES[k % 2])
+                    self.assertEqual(a.shape, (rows, cols))
+                    x = as_f64(a, dtype)
+                    self.assertEqual((x == 0).sum(axis=0).tolist(),
+                                     [want] * cols)
+                    self.assertEqual(int(s["zeros_per_column"]), want)
+                    self.assertEqual(float(s["std"]), 1.0)
+                    if 0 < want < rows and cols > 1:
+                        # a permutation per column, not the same rows
+                        z = x == 0
+                        self.assertFalse((z == z[:, :1]).all())
+        # the default std is torch's 0.01
+        a, s, _ = self.fill("--method", "sparse", "--shape", "100,20",
+                            "--sparsity", "0.5")
+        self.assertEqual(float(s["std"]), 0.01)
+        nz = a[a != 0]
+        self.assertLess(abs(nz.std() - 0.01), 0.002)
+
+    def test_uniform_16bit_stays_below_b(self):
+        # 100000 draws: a rounding of [0, 1) to nearest would give 1.0
+        # about 2^-12 (f16) / 2^-9 (bf16) of the time
+        for dtype in ("f16", "bf16"):
+            for dev in DEVICES:
+                for lo, hi in (("0", "1"), ("-1", "0.1"), ("-3", "-2"),
+                               ("0.5", "0.5625")):
+                    with self.subTest(dtype=dtype, device=dev, a=lo, b=hi):
+                        a, _, _ = self.fill("--method", "uniform", "--shape",
+                                            "100000", "--a", lo, "--b", hi,
+                                            "--dtype", dtype, "--device",
+                                            dev)
+                        x = as_f64(a, dtype)
+                        self.assertGreaterEqual(
+                            x.min(), dtype_nearest(float(lo), dtype))
+                        self.assertLess(x.max(),
+                                        dtype_nearest(float(hi), dtype))
+                        if hi == "1":
+                            self.assertLess(x.max(), 1.0)
+                            self.assertGreater(x.max(), 0.99)
+                            self.assertGreater(len(np.unique(x)), 100)
+
+    def test_f64_uniform_resolution(self):
+        for dev in DEVICES:
+            a, _, _ = self.fill("--method", "uniform", "--shape", "1000",
+                                "--dtype", "f64", "--device", dev)
+            self.assertEqual(a.dtype, np.float64)
+            self.assertTrue(((a >= 0) & (a < 1)).all())
+            # more than float32's 24 bits: most values are not floats
+            not_f32 = a.astype(np.float32).astype(np.float64) != a
+            self.assertGreater(not_f32.sum(), 900)
+            a, _, _ = self.fill("--method", "uniform", "--shape", "1000",
+                                "--dtype", "f64", "--a", "-1e-3", "--b",
+                                "1e-3", "--device", dev)
+            self.assertTrue(((a >= -1e-3) & (a < 1e-3)).all())
+            not_f32 = a.astype(np.float32).astype(np.float64) != a
+            self.assertGreater(not_f32.sum(), 900)
+
+    def test_trunc_normal_bounds(self):
+        cases = [(None, None, None, None), ("0.5", "2", "-1", "0.75"),
+                 ("0", "1", "3", "4"), ("0", "0.01", "-2", "2"),
+                 ("-1", "1", "0.1", "0.3"), ("0", "100", "-1", "1"),
+                 ("10", "1", "-5", "-4.5")]
+        k = 0
+        for mean, std, lo, hi in cases:
+            for dtype, _ in DTYPES:
+                k += 1
+                with self.subTest(mean=mean, std=std, a=lo, b=hi,
+                                  dtype=dtype):
+                    args = ["--method", "trunc_normal", "--shape", "3000",
+                            "--dtype", dtype, "--device", DEVICES[k % 2]]
+                    if mean is not None:
+                        args += ["--mean", mean, "--std", std, "--a", lo,
+                                 "--b", hi]
+                    a, s, _ = self.fill(*args)
+                    x = as_f64(a, dtype)
+                    lo_f = -2.0 if lo is None else float(lo)
+                    hi_f = 2.0 if hi is None else float(hi)
+                    self.assertGreaterEqual(x.min(), lo_f)
+                    self.assertLessEqual(x.max(), hi_f)
+                    self.assertGreater(len(np.unique(x)), 10)
+                    self.assertEqual(float(s["a"]), lo_f)
+                    self.assertEqual(float(s["b"]), hi_f)
+                    self.assertEqual(s["distribution"], "truncated_normal")
+
+    def test_orthogonal(self):
+        tol = {"f32": 1e-5, "f64": 1e-12, "f16": 1e-2, "bf16": 5e-2}
+        k = 0
+        for shape, gain in (("20,35", None), ("35,20", "2"),
+                            ("8,3,3,3", "0.5"), ("5,5", None), ("1,7", None)):
+            for dtype, _ in DTYPES:
+                k += 1
+                with self.subTest(shape=shape, gain=gain, dtype=dtype):
+                    args = ["--method", "orthogonal", "--shape", shape,
+                            "--dtype", dtype, "--seed", k,
+                            "--device", DEVICES[k % 2]]
+                    if gain is not None:
+                        args += ["--gain", gain]
+                    a, s, _ = self.fill(*args)
+                    dims = [int(d) for d in shape.split(",")]
+                    rows, cols = dims[0], int(np.prod(dims[1:]))
+                    self.assertEqual(a.shape, tuple(dims))
+                    self.assertEqual((int(s["rows"]), int(s["cols"])),
+                                     (rows, cols))
+                    g = 1.0 if gain is None else float(gain)
+                    self.assertEqual(float(s["gain"]), g)
+                    q = as_f64(a, dtype).reshape(rows, cols) / g
+                    p = q @ q.T if rows <= cols else q.T @ q
+                    err = np.abs(p - np.eye(min(rows, cols))).max()
+                    self.assertLess(err, tol[dtype])
+
+    def test_keras_formulas(self):
+        # (args, expected printed values); fans of [37, 29]: in 29, out 37
+        fan_avg = (29 + 37) / 2
+        tn = 0.87962566103423978  # std of N(0,1) truncated to [-2, 2]
+        cases = [
+            (["variance_scaling"], {"scale": 1, "fan": 29,
+                                    "std": math.sqrt(1 / 29) / tn,
+                                    "a": -2 * math.sqrt(1 / 29) / tn,
+                                    "b": 2 * math.sqrt(1 / 29) / tn},
+             {"mode": "fan_in", "vs_distribution": "truncated_normal",
+              "distribution": "truncated_normal"}),
+            (["variance_scaling", "--scale", "3", "--mode", "fan_avg",
+              "--distribution", "uniform"],
+             {"fan": fan_avg, "limit": math.sqrt(3 * 3 / fan_avg),
+              "hi": math.sqrt(3 * 3 / fan_avg)},
+             {"mode": "fan_avg", "vs_distribution": "uniform",
+              "distribution": "uniform"}),
+            (["variance_scaling", "--mode", "fan_out", "--distribution",
+              "untruncated_normal"], {"fan": 37, "std": math.sqrt(1 / 37)},
+             {"vs_distribution": "untruncated_normal",
+              "distribution": "normal"}),
+            (["variance_scaling", "--distribution", "normal"],  # Keras 2
+             {"std": math.sqrt(1 / 29) / tn},
+             {"vs_distribution": "truncated_normal"}),
+            (["lecun_uniform"], {"scale": 1, "limit": math.sqrt(3 / 29)},
+             {"mode": "fan_in", "vs_distribution": "uniform"}),
+            (["lecun_normal"], {"std": math.sqrt(1 / 29) / tn},
+             {"mode": "fan_in", "vs_distribution": "truncated_normal"}),
+            (["glorot_uniform"], {"limit": math.sqrt(3 / fan_avg)},
+             {"mode": "fan_avg"}),
+            (["glorot_normal"], {"fan": fan_avg,
+                                 "std": math.sqrt(1 / fan_avg) / tn}, {}),
+            (["he_uniform"], {"scale": 2, "limit": math.sqrt(6 / 29)}, {}),
+            (["he_normal"], {"scale": 2, "std": math.sqrt(2 / 29) / tn},
+             {"mode": "fan_in"}),
+            (["trunc_normal"], {"mean": 0, "std": 1, "a": -2, "b": 2},
+             {"distribution": "truncated_normal"}),
+            (["sparse", "--sparsity", "0.3"],
+             {"std": 0.01, "zeros_per_column": 12, "sparsity": 0.3},
+             {"distribution": "sparse"}),
+        ]
+        for args, nums, strs in cases:
+            with self.subTest(args=args):
+                _, s, _ = self.fill("--method", args[0], "--shape", "37,29",
+                                    "--device", "cpu", *args[1:])
+                for key, v in nums.items():
+                    self.assertIn(key, s)
+                    self.assertTrue(math.isclose(float(s[key]), v,
+                                                 rel_tol=1e-14),
+                                    "%s: %s != %r" % (key, s[key], v))
+                for key, v in strs.items():
+                    self.assertEqual(s[key], v, key)
+                if args[0] != "variance_scaling" and args[0].endswith(
+                        ("uniform", "normal")) and args[0] != "trunc_normal":
+                    self.assertEqual((int(s["fan_in"]), int(s["fan_out"])),
+                                     (29, 37))
+
+    def test_range_and_chunk(self):
+        # --range is the slice of the whole tensor and --chunk changes
+        # nothing, for the methods with a global structure and for the
+        # 2- and 8-byte dtypes on the device path
+        cases = [("sparse", "37,29", ["--sparsity", "0.4"]),
+                 ("dirac", "6,3,3,5", ["--groups", "3"]),
+                 ("eye", "37,29", []),
+                 ("orthogonal", "20,35", []),
+                 ("trunc_normal", "37,29", []),
+                 ("he_uniform", "37,29", [])]
+        k = 0
+        for method, shape, extra in cases:
+            dtype, descr = DTYPES[k % len(DTYPES)]
+            dev = DEVICES[k % 2]
+            k += 1
+            with self.subTest(method=method, dtype=dtype, device=dev):
+                base = ["--method", method, "--shape", shape, "--dtype",
+                        dtype, "--device", dev, "--seed", "9"] + extra
+                whole, _, dwhole = self.fill(*base)
+                _, _, d = self.fill(*base, "--chunk", "7")
+                self.assertEqual(d, dwhole)
+                flat = whole.reshape(-1)
+                a, s, _ = self.fill(*base, "--range", "5:261",
+                                    "--chunk", "64")
+                self.assertEqual(a.dtype, np.dtype(descr))
+                self.assertEqual(a.tobytes(), flat[5:261].tobytes())
+                self.assertEqual(s["range"], "5:261")
+
+
 class TestRaw(ClinitTest):
     def test_kat(self):
         for ctr, key, want in PHILOX_KAT:
@@ -517,6 +896,56 @@ class TestErrors(ClinitTest):
             ["raw", "--seed", "1", "--key", "1,2", "--count", "4"],
             ["raw", "--seed", "1", "--count", "4", "--device", "cpu"],
             ["devices", "extra"],
+            # the methods beyond torch's basic ones
+            ["fill", "--method", "uniform", "--shape", "3", "--dtype",
+             "int8", "--out", "OUT"],
+            ["fill", "--method", "uniform", "--shape", "3", "--dtype",
+             "", "--out", "OUT"],
+            ["fill", "--method", "variance_scaling", "--shape", "3,4",
+             "--distribution", "gaussian", "--out", "OUT"],
+            ["fill", "--method", "variance_scaling", "--shape", "3,4",
+             "--mode", "fan_sum", "--out", "OUT"],
+            ["fill", "--method", "variance_scaling", "--shape", "3,4",
+             "--scale", "x", "--out", "OUT"],
+            ["fill", "--method", "uniform", "--shape", "3",
+             "--distribution", "uniform", "--out", "OUT"],
+            ["fill", "--method", "he_normal", "--shape", "3,4",
+             "--scale", "2", "--out", "OUT"],
+            ["fill", "--method", "glorot_uniform", "--shape", "3,4",
+             "--mode", "fan_in", "--out", "OUT"],
+            ["fill", "--method", "lecun_normal", "--shape", "3,4",
+             "--distribution", "uniform", "--out", "OUT"],
+            ["fill", "--method", "sparse", "--shape", "3,4", "--out", "OUT"],
+            ["fill", "--method", "sparse", "--shape", "3,4", "--sparsity",
+             "half", "--out", "OUT"],
+            ["fill", "--method", "sparse", "--shape", "3,4", "--sparsity",
+             "0.5", "--mean", "1", "--out", "OUT"],
+            ["fill", "--method", "normal", "--shape", "3,4", "--sparsity",
+             "0.5", "--out", "OUT"],
+            ["fill", "--method", "dirac", "--shape", "6,3,3", "--groups",
+             "0", "--out", "OUT"],
+            ["fill", "--method", "dirac", "--shape", "6,3,3", "--groups",
+             "-2", "--out", "OUT"],
+            ["fill", "--method", "dirac", "--shape", "6,3,3", "--groups",
+             "1.5", "--out", "OUT"],
+            ["fill", "--method", "dirac", "--shape", "6,3,3", "--groups",
+             "2147483648", "--out", "OUT"],
+            ["fill", "--method", "dirac", "--shape", "6,3,3", "--gain", "1",
+             "--out", "OUT"],
+            ["fill", "--method", "eye", "--shape", "3,3", "--groups", "1",
+             "--out", "OUT"],
+            ["fill", "--method", "eye", "--shape", "3,3", "--val", "1",
+             "--out", "OUT"],
+            ["fill", "--method", "orthogonal", "--shape", "3,3", "--std",
+             "1", "--out", "OUT"],
+            ["fill", "--method", "trunc_normal", "--shape", "3", "--gain",
+             "1", "--out", "OUT"],
+            ["fill", "--method", "trunc_normal", "--shape", "3",
+             "--nonlinearity", "relu", "--out", "OUT"],
+            ["fill", "--method", "trunc_normal", "--shape", "3", "--a",
+             "low", "--out", "OUT"],
+            ["fill", "--method", "kaiming_uniform", "--shape", "3,4",
+             "--scale", "2", "--out", "OUT"],
         ]
         for args in cases:
             with self.subTest(args=args):
@@ -535,6 +964,36 @@ class TestErrors(ClinitTest):
             (["--method", "xavier_uniform", "--shape", "3"], "fan"),
             (["--method", "uniform", "--shape", "4294967296,4294967296"],
              "overflow"),
+            (["--method", "sparse", "--shape", "3,4", "--sparsity", "1.5"],
+             "param"),
+            (["--method", "sparse", "--shape", "3,4", "--sparsity", "-0.1"],
+             "param"),
+            (["--method", "sparse", "--shape", "3,4", "--sparsity", "nan"],
+             "param"),
+            (["--method", "sparse", "--shape", "3,4", "--sparsity", "0.5",
+              "--std", "-1"], "param"),
+            (["--method", "sparse", "--shape", "3,4,5", "--sparsity", "0.5"],
+             "shape"),
+            (["--method", "dirac", "--shape", "6,3,3", "--groups", "4"],
+             "param"),
+            (["--method", "dirac", "--shape", "6,3"], "shape"),
+            (["--method", "dirac", "--shape", "6,3,1,1,1,1"], "shape"),
+            (["--method", "eye", "--shape", "3,3,3"], "shape"),
+            (["--method", "eye", "--shape", "3"], "shape"),
+            (["--method", "orthogonal", "--shape", "3"], "shape"),
+            (["--method", "orthogonal", "--shape", "3,3", "--gain", "inf"],
+             "param"),
+            (["--method", "variance_scaling", "--shape", "3,4", "--scale",
+              "0"], "param"),
+            (["--method", "variance_scaling", "--shape", "3,4", "--scale",
+              "-1"], "param"),
+            (["--method", "glorot_normal", "--shape", "3"], "fan"),
+            (["--method", "trunc_normal", "--shape", "3", "--a", "2",
+              "--b", "1"], "param"),
+            (["--method", "trunc_normal", "--shape", "3", "--std", "0"],
+             "param"),
+            (["--method", "trunc_normal", "--shape", "3", "--b", "inf"],
+             "param"),
         ]
         for args, word in cases:
             with self.subTest(args=args):
@@ -549,6 +1008,17 @@ class TestErrors(ClinitTest):
         err = self.usage_error(["fill", "--method", "uniform", "--shape", "3",
                                 "--out", os.path.join(self.tmp, "no", "x")],
                                1)
+
+    def test_constant_must_be_finite_in_dtype(self):
+        # 70000 is past f16's largest value (65504) and rounds to infinity;
+        # 3.4e38 rounds to infinity in bf16: the library rejects both
+        for val, dtype in (("70000", "f16"), ("3.4e38", "bf16"),
+                           ("1e39", "f32")):
+            with self.subTest(val=val, dtype=dtype):
+                err = self.usage_error(["fill", "--method", "constant",
+                                        "--shape", "3", "--val", val,
+                                        "--dtype", dtype, "--out", "OUT"], 1)
+                self.assertIn("param", err)
 
     def test_write_failure(self):
         # A full disk: exit 1, one line; a device node is never removed.

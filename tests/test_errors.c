@@ -4,6 +4,7 @@
  * produced. Each case runs on the host path (NULL ctx and an OpenCL ctx)
  * and on the device path. */
 #define _POSIX_C_SOURCE 200809L
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -69,9 +70,18 @@ static void expect_host(const char *what, clinit_status want,
     st = clinit_fill_host(ctx, t, in, lo, hi, dst);
     cr_expect_eq(st, want, "%s (host, %s ctx): got %s, want %s", what,
                  ctx ? "OpenCL" : "NULL", sn(st), sn(want));
-    cr_expect(all_bytes(dst, sizeof dst, HOST_PATTERN),
-              "%s (host, %s ctx): destination was written", what,
-              ctx ? "OpenCL" : "NULL");
+    if (want != CLINIT_OK) {
+        cr_expect(all_bytes(dst, sizeof dst, HOST_PATTERN),
+                  "%s (host, %s ctx): destination was written", what,
+                  ctx ? "OpenCL" : "NULL");
+    } else if (st == CLINIT_OK) {
+        /* a valid fill writes hi - lo elements and nothing after them */
+        size_t used = (size_t)(hi - lo) * clinit_dtype_size(t->dtype);
+        cr_assert_leq(used, sizeof dst, "%s: test range too long", what);
+        cr_expect(all_bytes(dst + used, sizeof dst - used, HOST_PATTERN),
+                  "%s (host, %s ctx): wrote past hi - lo", what,
+                  ctx ? "OpenCL" : "NULL");
+    }
 }
 
 /* Enqueue on `ctx` into a fresh buffer of `bytes` of the test's OpenCL
@@ -286,28 +296,87 @@ Test(errors, bad_shapes)
 Test(errors, fan_methods_need_two_dims)
 {
     static const clinit_method fan_methods[] = {
-        CLINIT_XAVIER_UNIFORM, CLINIT_XAVIER_NORMAL, CLINIT_KAIMING_UNIFORM,
-        CLINIT_KAIMING_NORMAL};
-    static const clinit_method plain[] = {CLINIT_UNIFORM, CLINIT_NORMAL,
+        CLINIT_XAVIER_UNIFORM,   CLINIT_XAVIER_NORMAL, CLINIT_KAIMING_UNIFORM,
+        CLINIT_KAIMING_NORMAL,   CLINIT_VARIANCE_SCALING,
+        CLINIT_LECUN_UNIFORM,    CLINIT_LECUN_NORMAL,  CLINIT_GLOROT_UNIFORM,
+        CLINIT_GLOROT_NORMAL,    CLINIT_HE_UNIFORM,    CLINIT_HE_NORMAL};
+    static const clinit_method plain[] = {CLINIT_UNIFORM,  CLINIT_NORMAL,
                                           CLINIT_CONSTANT, CLINIT_ZEROS,
-                                          CLINIT_ONES};
+                                          CLINIT_ONES,     CLINIT_TRUNC_NORMAL};
     const int64_t s[1] = {NBUF};
     clinit_tensor t = test_tensor(1, s, 1, 2);
     uint64_t fi = 5, fo = 6;
-    for (size_t m = 0; m < 4; m++) {
+    for (size_t m = 0; m < sizeof fan_methods / sizeof fan_methods[0]; m++) {
         clinit_init in = test_init(fan_methods[m]);
         clinit_resolved r;
         expect_all(clinit_method_name(fan_methods[m]), CLINIT_EFANS, &t, &in,
                    0, NBUF);
-        cr_expect_eq(clinit_resolve(&t, &in, &r), CLINIT_EFANS);
+        cr_expect_eq(clinit_resolve(&t, &in, &r), CLINIT_EFANS, "%s",
+                     clinit_method_name(fan_methods[m]));
     }
     cr_expect_eq(clinit_fans(1, s, &fi, &fo), CLINIT_EFANS);
     cr_expect(fi == 5 && fo == 6, "fans written on error");
     /* the other methods take 1-D tensors */
-    for (size_t m = 0; m < 5; m++) {
+    for (size_t m = 0; m < sizeof plain / sizeof plain[0]; m++) {
         clinit_init in = test_init(plain[m]);
         expect_host(clinit_method_name(plain[m]), CLINIT_OK, NULL, &t, &in, 0,
                     0);
+    }
+}
+
+/* ---- shape rules of the structured methods ------------------------------- */
+
+/* A tensor of `ndim` dimensions of size 4 (4^ndim elements). */
+static clinit_tensor tensor_nd(int ndim)
+{
+    const int64_t s[CLINIT_MAX_DIMS] = {4, 4, 4, 4, 4, 4, 4, 4};
+    return test_tensor(ndim, s, 42, 7);
+}
+
+Test(errors, structured_method_shapes)
+{
+    static const struct {
+        clinit_method m;
+        int ndim;
+        clinit_status want;
+    } cases[] = {
+        {CLINIT_SPARSE, 1, CLINIT_ESHAPE},     {CLINIT_SPARSE, 3, CLINIT_ESHAPE},
+        {CLINIT_SPARSE, 4, CLINIT_ESHAPE},     {CLINIT_SPARSE, 2, CLINIT_OK},
+        {CLINIT_EYE, 1, CLINIT_ESHAPE},        {CLINIT_EYE, 3, CLINIT_ESHAPE},
+        {CLINIT_EYE, 4, CLINIT_ESHAPE},        {CLINIT_EYE, 2, CLINIT_OK},
+        {CLINIT_DIRAC, 1, CLINIT_ESHAPE},      {CLINIT_DIRAC, 2, CLINIT_ESHAPE},
+        {CLINIT_DIRAC, 6, CLINIT_ESHAPE},      {CLINIT_DIRAC, 8, CLINIT_ESHAPE},
+        {CLINIT_DIRAC, 3, CLINIT_OK},          {CLINIT_DIRAC, 4, CLINIT_OK},
+        {CLINIT_DIRAC, 5, CLINIT_OK},          {CLINIT_ORTHOGONAL, 1, CLINIT_ESHAPE},
+        {CLINIT_ORTHOGONAL, 2, CLINIT_OK},     {CLINIT_ORTHOGONAL, 3, CLINIT_OK},
+        {CLINIT_ORTHOGONAL, 5, CLINIT_OK},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        clinit_tensor t = tensor_nd(cases[i].ndim);
+        clinit_init in = test_init(cases[i].m);
+        clinit_resolved r;
+        char what[64];
+        snprintf(what, sizeof what, "%s on %d-D", clinit_method_name(cases[i].m),
+                 cases[i].ndim);
+        if (cases[i].want == CLINIT_OK) {
+            cr_expect_eq(clinit_resolve(&t, &in, &r), CLINIT_OK, "%s", what);
+            expect_host(what, CLINIT_OK, NULL, &t, &in, 0, 0);
+        } else {
+            expect_all(what, cases[i].want, &t, &in, 0, NBUF);
+            cr_expect_eq(clinit_resolve(&t, &in, &r), cases[i].want, "%s",
+                         what);
+        }
+    }
+    {
+        /* sparse_'s rows and columns are 32-bit */
+        const int64_t big[2][2] = {{INT64_C(1) << 32, 1},
+                                   {2, (INT64_C(1) << 32) + 3}};
+        for (int k = 0; k < 2; k++) {
+            clinit_tensor t = test_tensor(2, big[k], 1, 1);
+            clinit_init in = test_init(CLINIT_SPARSE);
+            expect_all("sparse with a dimension >= 2^32", CLINIT_ESHAPE, &t,
+                       &in, 0, NBUF);
+        }
     }
 }
 
@@ -429,13 +498,506 @@ Test(errors, fan_method_params)
     }
 }
 
+/* The 16 x 16 tensor of tensor2() in dtype `dt`. */
+static clinit_tensor tensor2_dt(clinit_dtype dt)
+{
+    clinit_tensor t = tensor2();
+    t.dtype = dt;
+    return t;
+}
+
+static const clinit_dtype all_dtypes[] = {CLINIT_F32, CLINIT_F16, CLINIT_BF16,
+                                          CLINIT_F64};
+#define NDTYPES (sizeof all_dtypes / sizeof all_dtypes[0])
+
+Test(errors, trunc_normal_params)
+{
+    static const struct {
+        const char *what;
+        double mean, std, a, b;
+    } bad[] = {
+        {"a == b", 0, 1, 1, 1},
+        {"a > b", 0, 1, 2, 1},
+        {"a > b (default bounds swapped)", 0, 1, 2, -2},
+        {"std 0", 0, 0, -2, 2},
+        {"std -0", 0, -0.0, -2, 2},
+        {"std -1", 0, -1, -2, 2},
+        {"std NaN", 0, NAN, -2, 2},
+        {"std +inf", 0, INFINITY, -2, 2},
+        {"std -inf", 0, -INFINITY, -2, 2},
+        {"mean NaN", NAN, 1, -2, 2},
+        {"mean +inf", INFINITY, 1, -2, 2},
+        {"mean -inf", -INFINITY, 1, -2, 2},
+        {"a NaN", 0, 1, NAN, 2},
+        {"b NaN", 0, 1, -2, NAN},
+        {"a -inf", 0, 1, -INFINITY, 2},
+        {"b +inf", 0, 1, -2, INFINITY},
+        {"a -inf, b +inf", 0, 1, -INFINITY, INFINITY},
+    };
+    for (size_t d = 0; d < NDTYPES; d++) {
+        clinit_tensor t = tensor2_dt(all_dtypes[d]);
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            clinit_init in = test_init(CLINIT_TRUNC_NORMAL);
+            clinit_resolved r;
+            char what[96];
+            in.mean = bad[i].mean;
+            in.std = bad[i].std;
+            in.a = bad[i].a;
+            in.b = bad[i].b;
+            snprintf(what, sizeof what, "trunc_normal %s, %s", bad[i].what,
+                     clinit_dtype_name(all_dtypes[d]));
+            expect_all(what, CLINIT_EPARAM, &t, &in, 0, NBUF);
+            cr_expect_eq(clinit_resolve(&t, &in, &r), CLINIT_EPARAM, "%s",
+                         what);
+        }
+        {
+            /* the defaults are valid in every dtype */
+            clinit_init in = test_init(CLINIT_TRUNC_NORMAL);
+            expect_host("trunc_normal defaults (valid)", CLINIT_OK, NULL, &t,
+                        &in, 0, NBUF);
+        }
+    }
+}
+
+Test(errors, trunc_normal_interval_without_dtype_values)
+{
+    /* [a, b] must contain at least one value of the dtype */
+    static const struct {
+        clinit_dtype dt;
+        double a, b;
+    } bad[] = {
+        {CLINIT_F16, 1.0001, 1.0002},  /* f16 ulp at 1 is 2^-10 */
+        {CLINIT_F16, -1.0002, -1.0001},
+        {CLINIT_F16, 1 + 0x1p-12, 1 + 0x1p-11},
+        {CLINIT_F16, 0x1p-25, 0x1p-24 * 0.75}, /* below the least subnormal */
+        {CLINIT_BF16, 1.001, 1.002},   /* bf16 ulp at 1 is 2^-7 */
+        {CLINIT_BF16, 100.1, 100.4},
+        {CLINIT_F32, 1 + 1e-9, 1 + 2e-9}, /* f32 ulp at 1 is 2^-23 */
+        {CLINIT_F32, -(1 + 2e-9), -(1 + 1e-9)},
+    };
+    static const struct {
+        clinit_dtype dt;
+        double a, b;
+        double only; /* the one value of the dtype in [a, b] */
+    } one[] = {
+        {CLINIT_F16, 1.0001, 1.001, 1 + 0x1p-10},
+        {CLINIT_F16, 1.0, 1.0 + 1e-9, 1.0},
+        {CLINIT_F16, 1.0 - 1e-9, 1.0, 1.0},
+        {CLINIT_BF16, 1.001, 1.01, 1 + 0x1p-7},
+        {CLINIT_F32, 1 + 1e-9, 1 + 2e-7, 1 + 0x1p-23},
+        {CLINIT_F64, 1.0, 1 + 0x1p-52, NAN}, /* two values: no check */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        clinit_tensor t = tensor2_dt(bad[i].dt);
+        clinit_init in = test_init(CLINIT_TRUNC_NORMAL);
+        clinit_resolved r;
+        char what[96];
+        in.a = bad[i].a;
+        in.b = bad[i].b;
+        snprintf(what, sizeof what, "trunc_normal [%.17g, %.17g] in %s",
+                 bad[i].a, bad[i].b, clinit_dtype_name(bad[i].dt));
+        expect_all(what, CLINIT_EPARAM, &t, &in, 0, NBUF);
+        cr_expect_eq(clinit_resolve(&t, &in, &r), CLINIT_EPARAM, "%s", what);
+        /* the same interval is fine in f64 */
+        t.dtype = CLINIT_F64;
+        expect_host(what, CLINIT_OK, NULL, &t, &in, 0, NBUF);
+    }
+    for (size_t i = 0; i < sizeof one / sizeof one[0]; i++) {
+        clinit_tensor t = tensor2_dt(one[i].dt);
+        clinit_init in = test_init(CLINIT_TRUNC_NORMAL);
+        static unsigned char v[NBUF * 8];
+        size_t bad_n = 0;
+        in.a = one[i].a;
+        in.b = one[i].b;
+        cr_expect_eq(clinit_fill_host(NULL, &t, &in, 0, NBUF, v), CLINIT_OK,
+                     "trunc_normal [%.17g, %.17g] in %s", one[i].a, one[i].b,
+                     clinit_dtype_name(one[i].dt));
+        if (isnan(one[i].only))
+            continue;
+        /* whatever the distribution, every value is the only one allowed */
+        for (int k = 0; k < NBUF; k++) {
+            double x;
+            if (one[i].dt == CLINIT_F32) {
+                float f;
+                memcpy(&f, v + 4 * k, 4);
+                x = f;
+            } else {
+                uint16_t h;
+                uint32_t u;
+                float f;
+                memcpy(&h, v + 2 * k, 2);
+                if (one[i].dt == CLINIT_BF16) {
+                    u = (uint32_t)h << 16;
+                    memcpy(&f, &u, 4);
+                    x = f;
+                } else { /* f16, normal numbers only here */
+                    x = ldexp((double)((h & 0x3ff) | 0x400),
+                              ((h >> 10) & 0x1f) - 25);
+                    if (h & 0x8000)
+                        x = -x;
+                }
+            }
+            bad_n += x != one[i].only;
+        }
+        cr_expect_eq(bad_n, 0, "trunc_normal [%.17g, %.17g] in %s: %zu values "
+                     "are not %.17g", one[i].a, one[i].b,
+                     clinit_dtype_name(one[i].dt), bad_n, one[i].only);
+    }
+    {
+        /* bounds outside f32's range: an error in f32, fine in f64 */
+        clinit_init in = test_init(CLINIT_TRUNC_NORMAL);
+        clinit_tensor t = tensor2();
+        in.a = -1e39;
+        in.b = 1e39;
+        in.std = 1e38;
+        expect_all("trunc_normal a=-1e39 in f32", CLINIT_EPARAM, &t, &in, 0,
+                   NBUF);
+        t.dtype = CLINIT_F64;
+        expect_host("trunc_normal a=-1e39 in f64 (valid)", CLINIT_OK, NULL, &t,
+                    &in, 0, NBUF);
+    }
+}
+
+Test(errors, sparse_params)
+{
+    static const struct {
+        const char *what;
+        double sparsity, std;
+    } bad[] = {
+        {"sparsity -0.1", -0.1, 0.01},
+        {"sparsity -1e-300", -1e-300, 0.01},
+        {"sparsity 1.0000001", 1.0000001, 0.01},
+        {"sparsity 2", 2, 0.01},
+        {"sparsity NaN", NAN, 0.01},
+        {"sparsity +inf", INFINITY, 0.01},
+        {"sparsity -inf", -INFINITY, 0.01},
+        {"std -1", 0.5, -1},
+        {"std NaN", 0.5, NAN},
+        {"std +inf", 0.5, INFINITY},
+    };
+    for (size_t d = 0; d < NDTYPES; d++) {
+        clinit_tensor t = tensor2_dt(all_dtypes[d]);
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            clinit_init in = test_init(CLINIT_SPARSE);
+            char what[96];
+            in.sparsity = bad[i].sparsity;
+            in.std = bad[i].std;
+            snprintf(what, sizeof what, "sparse %s, %s", bad[i].what,
+                     clinit_dtype_name(all_dtypes[d]));
+            expect_all(what, CLINIT_EPARAM, &t, &in, 0, NBUF);
+        }
+        {
+            /* both ends of [0, 1] and std 0 are valid */
+            static const double ok[] = {0.0, -0.0, 1.0, 0.5};
+            for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++) {
+                clinit_init in = test_init(CLINIT_SPARSE);
+                in.sparsity = ok[k];
+                expect_host("sparse (valid)", CLINIT_OK, NULL, &t, &in, 0,
+                            NBUF);
+                in.std = 0;
+                expect_host("sparse std 0 (valid)", CLINIT_OK, NULL, &t, &in,
+                            0, NBUF);
+            }
+        }
+    }
+}
+
+Test(errors, dirac_groups)
+{
+    const int64_t s[4] = {6, 3, 3, 3}; /* 162 elements */
+    static const int bad[] = {0, -1, -6, 4, 5, 7, 12, INT_MIN, INT_MAX};
+    static const int ok[] = {1, 2, 3, 6};
+    for (size_t d = 0; d < NDTYPES; d++) {
+        clinit_tensor t = test_tensor(4, s, 1, 2);
+        t.dtype = all_dtypes[d];
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            clinit_init in = test_init(CLINIT_DIRAC);
+            clinit_resolved r;
+            char what[64];
+            in.groups = bad[i];
+            snprintf(what, sizeof what, "dirac groups %d of 6, %s", bad[i],
+                     clinit_dtype_name(all_dtypes[d]));
+            expect_all(what, CLINIT_EPARAM, &t, &in, 0, 162);
+            cr_expect_eq(clinit_resolve(&t, &in, &r), CLINIT_EPARAM, "%s",
+                         what);
+        }
+        for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+            clinit_init in = test_init(CLINIT_DIRAC);
+            in.groups = ok[i];
+            expect_host("dirac groups dividing 6 (valid)", CLINIT_OK, NULL, &t,
+                        &in, 0, 162);
+        }
+    }
+    {
+        /* the shape is checked before groups */
+        clinit_tensor t = tensor2();
+        clinit_init in = test_init(CLINIT_DIRAC);
+        in.groups = 0;
+        expect_all("dirac 2-D, groups 0", CLINIT_ESHAPE, &t, &in, 0, NBUF);
+    }
+}
+
+Test(errors, orthogonal_params)
+{
+    static const struct {
+        const char *what;
+        int ndim;
+        int64_t shape[4];
+    } too_large[] = {
+        {"min dim 4097", 2, {4097, 4097}},
+        {"min dim 4097 (cols)", 2, {5000, 4097}},
+        {"min dim 8192, numel 2^26", 2, {8192, 8192}},
+        {"numel 2^26 + 2, min dim 2", 2, {2, (INT64_C(1) << 25) + 1}},
+        {"numel 2^26 + 1, min dim 1", 2, {1, (INT64_C(1) << 26) + 1}},
+        {"numel 2^26 + 1, min dim 1 (rows)", 2, {(INT64_C(1) << 26) + 1, 1}},
+        {"4-D, cols 4097 * 1, rows 4097", 4, {4097, 4097, 1, 1}},
+        {"4-D, numel 2^27", 4, {1 << 13, 1 << 10, 4, 4}},
+        {"numel 2^56", 2, {INT64_C(1) << 28, INT64_C(1) << 28}},
+    };
+    static const struct {
+        const char *what;
+        int ndim;
+        int64_t shape[4];
+    } largest[] = {
+        {"min dim 4096, numel 2^26", 2, {4096, 16384}},
+        {"min dim 4096, numel 2^26 (rows)", 2, {16384, 4096}},
+        {"1 x 2^26", 2, {1, INT64_C(1) << 26}},
+        {"2^26 x 1", 2, {INT64_C(1) << 26, 1}},
+        {"4-D, 4096 x 4096", 4, {4096, 1024, 2, 2}},
+    };
+    for (size_t i = 0; i < sizeof too_large / sizeof too_large[0]; i++) {
+        clinit_tensor t =
+            test_tensor(too_large[i].ndim, too_large[i].shape, 1, 2);
+        clinit_init in = test_init(CLINIT_ORTHOGONAL);
+        clinit_resolved r;
+        expect_all(too_large[i].what, CLINIT_EOVERFLOW, &t, &in, 0, NBUF);
+        cr_expect_eq(clinit_resolve(&t, &in, &r), CLINIT_EOVERFLOW, "%s",
+                     too_large[i].what);
+    }
+    /* resolve only: filling these takes a while */
+    for (size_t i = 0; i < sizeof largest / sizeof largest[0]; i++) {
+        clinit_tensor t = test_tensor(largest[i].ndim, largest[i].shape, 1, 2);
+        clinit_init in = test_init(CLINIT_ORTHOGONAL);
+        clinit_resolved r;
+        cr_expect_eq(clinit_resolve(&t, &in, &r), CLINIT_OK, "%s (valid)",
+                     largest[i].what);
+    }
+    {
+        static const double bad_gain[] = {NAN, INFINITY, -INFINITY, 1e39};
+        clinit_tensor t = tensor2();
+        for (size_t i = 0; i < sizeof bad_gain / sizeof bad_gain[0]; i++) {
+            clinit_init in = test_init(CLINIT_ORTHOGONAL);
+            char what[64];
+            in.gain = bad_gain[i];
+            snprintf(what, sizeof what, "orthogonal gain %g", bad_gain[i]);
+            expect_all(what, CLINIT_EPARAM, &t, &in, 0, NBUF);
+        }
+    }
+}
+
+Test(errors, variance_scaling_params)
+{
+    static const double bad_scale[] = {0.0, -0.0, -1.0, -1e-300, NAN,
+                                       INFINITY, -INFINITY};
+    static const int bad_mode[] = {3, -1, 1000, INT_MAX};
+    static const int bad_dist[] = {3, -1, 1000, INT_MIN};
+    for (size_t d = 0; d < NDTYPES; d++) {
+        clinit_tensor t = tensor2_dt(all_dtypes[d]);
+        const char *dn = clinit_dtype_name(all_dtypes[d]);
+        for (size_t i = 0; i < sizeof bad_scale / sizeof bad_scale[0]; i++) {
+            clinit_init in = test_init(CLINIT_VARIANCE_SCALING);
+            char what[96];
+            in.scale = bad_scale[i];
+            snprintf(what, sizeof what, "variance_scaling scale %g, %s",
+                     bad_scale[i], dn);
+            expect_all(what, CLINIT_EPARAM, &t, &in, 0, NBUF);
+        }
+        for (size_t i = 0; i < sizeof bad_mode / sizeof bad_mode[0]; i++) {
+            clinit_init in = test_init(CLINIT_VARIANCE_SCALING);
+            clinit_resolved r;
+            char what[96];
+            in.mode = (clinit_mode)bad_mode[i];
+            snprintf(what, sizeof what, "variance_scaling mode %d, %s",
+                     bad_mode[i], dn);
+            expect_all(what, CLINIT_EMODE, &t, &in, 0, NBUF);
+            cr_expect_eq(clinit_resolve(&t, &in, &r), CLINIT_EMODE, "%s",
+                         what);
+        }
+        for (size_t i = 0; i < sizeof bad_dist / sizeof bad_dist[0]; i++) {
+            clinit_init in = test_init(CLINIT_VARIANCE_SCALING);
+            clinit_resolved r;
+            char what[96];
+            in.distribution = (clinit_distribution)bad_dist[i];
+            snprintf(what, sizeof what, "variance_scaling distribution %d, %s",
+                     bad_dist[i], dn);
+            expect_all(what, CLINIT_EDISTRIBUTION, &t, &in, 0, NBUF);
+            cr_expect_eq(clinit_resolve(&t, &in, &r), CLINIT_EDISTRIBUTION,
+                         "%s", what);
+        }
+    }
+    {
+        /* a std that overflows f32: an error there, fine in f64 */
+        clinit_tensor t = tensor2();
+        clinit_init in = test_init(CLINIT_VARIANCE_SCALING);
+        in.scale = 1e300;
+        in.distribution = CLINIT_VS_UNTRUNCATED_NORMAL;
+        expect_all("variance_scaling scale 1e300 in f32", CLINIT_EPARAM, &t,
+                   &in, 0, NBUF);
+        t.dtype = CLINIT_F64;
+        expect_host("variance_scaling scale 1e300 in f64 (valid)", CLINIT_OK,
+                    NULL, &t, &in, 0, NBUF);
+    }
+    /* the presets fix scale, mode and distribution: those fields are
+     * ignored */
+    for (int m = CLINIT_LECUN_UNIFORM; m <= CLINIT_HE_NORMAL; m++) {
+        clinit_tensor t = tensor2();
+        clinit_init in = test_init((clinit_method)m);
+        in.scale = -1;
+        in.mode = (clinit_mode)77;
+        in.distribution = (clinit_distribution)77;
+        expect_host(clinit_method_name((clinit_method)m), CLINIT_OK, NULL, &t,
+                    &in, 0, NBUF);
+    }
+}
+
+Test(errors, kaiming_rejects_fan_avg)
+{
+    clinit_tensor t = tensor2();
+    for (int m = CLINIT_KAIMING_UNIFORM; m <= CLINIT_KAIMING_NORMAL; m++) {
+        clinit_init in = test_init((clinit_method)m);
+        clinit_resolved r;
+        in.mode = CLINIT_FAN_AVG;
+        expect_all("kaiming fan_avg", CLINIT_EMODE, &t, &in, 0, NBUF);
+        cr_expect_eq(clinit_resolve(&t, &in, &r), CLINIT_EMODE);
+    }
+    {
+        /* fan_avg is variance_scaling's */
+        clinit_init in = test_init(CLINIT_VARIANCE_SCALING);
+        in.mode = CLINIT_FAN_AVG;
+        expect_host("variance_scaling fan_avg (valid)", CLINIT_OK, NULL, &t,
+                    &in, 0, NBUF);
+    }
+}
+
+Test(errors, constant_overflows_dtype)
+{
+    /* the value rounded to the dtype must be finite there */
+    static const struct {
+        clinit_dtype dt;
+        double val;
+    } bad[] = {
+        {CLINIT_F16, 70000.0},
+        {CLINIT_F16, -70000.0},
+        {CLINIT_F16, 65520.0}, /* halfway to 2^16: rounds to even, inf */
+        {CLINIT_F16, 1e39},
+        {CLINIT_F16, 3.4e38},
+        {CLINIT_BF16, 3.4e38}, /* above bf16's max + half an ulp */
+        {CLINIT_BF16, -3.4e38},
+        {CLINIT_BF16, 1e39},
+        {CLINIT_F32, 1e39},
+        {CLINIT_F32, -1e39},
+        {CLINIT_F32, (double)FLT_MAX + 0x1p103}, /* FLT_MAX + half an ulp */
+        {CLINIT_F64, INFINITY},
+        {CLINIT_F64, NAN},
+    };
+    static const struct {
+        clinit_dtype dt;
+        double val;
+    } ok[] = {
+        {CLINIT_F16, 65504.0},
+        {CLINIT_F16, 65519.0}, /* rounds down to 65504 */
+        {CLINIT_F16, -65519.99},
+        {CLINIT_BF16, 3.38e38},
+        {CLINIT_F32, 3.4028234e38},
+        {CLINIT_F64, 1e39},
+        {CLINIT_F64, 1.7976931348623157e308},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        clinit_tensor t = tensor2_dt(bad[i].dt);
+        clinit_init in = test_init(CLINIT_CONSTANT);
+        clinit_resolved r;
+        char what[64];
+        in.val = bad[i].val;
+        snprintf(what, sizeof what, "constant %.17g in %s", bad[i].val,
+                 clinit_dtype_name(bad[i].dt));
+        expect_all(what, CLINIT_EPARAM, &t, &in, 0, NBUF);
+        cr_expect_eq(clinit_resolve(&t, &in, &r), CLINIT_EPARAM, "%s", what);
+    }
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        clinit_tensor t = tensor2_dt(ok[i].dt);
+        clinit_init in = test_init(CLINIT_CONSTANT);
+        char what[64];
+        in.val = ok[i].val;
+        snprintf(what, sizeof what, "constant %.17g in %s (valid)", ok[i].val,
+                 clinit_dtype_name(ok[i].dt));
+        expect_host(what, CLINIT_OK, NULL, &t, &in, 0, NBUF);
+    }
+}
+
+Test(errors, uniform_params_in_16_bit_dtypes)
+{
+    /* a and b are rounded to the dtype: the range must stay non-empty and
+     * finite there */
+    static const struct {
+        clinit_dtype dt;
+        double a, b;
+    } bad[] = {
+        {CLINIT_F16, 1.0, 1.0001},        /* both round to 1.0 */
+        {CLINIT_F16, 1.0001, 1.0004},     /* both round to 1.0 */
+        {CLINIT_F16, -1.0004, -1.0001},
+        {CLINIT_F16, 0.0, 0x1p-26},       /* b rounds to 0 */
+        {CLINIT_F16, 60000.0, 70000.0},   /* b overflows f16 */
+        {CLINIT_F16, -70000.0, 0.0},      /* a overflows f16 */
+        {CLINIT_BF16, 1.0, 1.003},        /* both round to 1.0 */
+        {CLINIT_BF16, 3e38, 3.4e38},      /* b overflows bf16 */
+        {CLINIT_F64, -1e308, 1e308},      /* b - a overflows */
+        {CLINIT_F64, 1.0, 1.0},
+        {CLINIT_F64, 0.0, INFINITY},
+    };
+    static const struct {
+        clinit_dtype dt;
+        double a, b;
+    } ok[] = {
+        {CLINIT_F16, 1.0, 1.0 + 0x1p-10},
+        {CLINIT_F16, 1.0, 1.0006},       /* b rounds up to 1 + 2^-10 */
+        {CLINIT_F16, -65504.0, 65504.0},
+        {CLINIT_BF16, 1.0, 1.0 + 0x1p-7},
+        {CLINIT_BF16, -1.5e38, 1.5e38},
+        {CLINIT_F32, 1.0, 1.0001},        /* fine in f32 */
+        {CLINIT_F64, 1.0, 1.0 + 0x1p-52},
+        {CLINIT_F64, -1e300, 1e300},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        clinit_tensor t = tensor2_dt(bad[i].dt);
+        clinit_init in = test_init(CLINIT_UNIFORM);
+        clinit_resolved r;
+        char what[96];
+        in.a = bad[i].a;
+        in.b = bad[i].b;
+        snprintf(what, sizeof what, "uniform [%.17g, %.17g) in %s", bad[i].a,
+                 bad[i].b, clinit_dtype_name(bad[i].dt));
+        expect_all(what, CLINIT_EPARAM, &t, &in, 0, NBUF);
+        cr_expect_eq(clinit_resolve(&t, &in, &r), CLINIT_EPARAM, "%s", what);
+    }
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        clinit_tensor t = tensor2_dt(ok[i].dt);
+        clinit_init in = test_init(CLINIT_UNIFORM);
+        char what[96];
+        in.a = ok[i].a;
+        in.b = ok[i].b;
+        snprintf(what, sizeof what, "uniform [%.17g, %.17g) in %s (valid)",
+                 ok[i].a, ok[i].b, clinit_dtype_name(ok[i].dt));
+        expect_host(what, CLINIT_OK, NULL, &t, &in, 0, NBUF);
+    }
+}
+
 /* ---- enum values and names ------------------------------------------------ */
 
 Test(errors, unknown_enum_values)
 {
     clinit_tensor t = tensor2();
-    static const int bad_method[] = {9, 99, -1, INT_MAX};
-    static const int bad_mode[] = {2, -1, 1000};
+    static const int bad_method[] = {21, 22, 99, -1, INT_MAX, INT_MIN};
+    static const int bad_mode[] = {3, -1, 1000};
     static const int bad_nl[] = {12, -1, 255};
     double g = 7.0;
     for (size_t i = 0; i < sizeof bad_method / sizeof bad_method[0]; i++) {
@@ -456,6 +1018,12 @@ Test(errors, unknown_enum_values)
             expect_all("unknown mode", CLINIT_EMODE, &t, &in, 0, NBUF);
             cr_expect_null(clinit_mode_name((clinit_mode)bad_mode[i]));
         }
+        {
+            /* fan_avg is a known mode, but not kaiming's */
+            clinit_init in = test_init((clinit_method)m);
+            in.mode = CLINIT_FAN_AVG;
+            expect_all("kaiming mode fan_avg", CLINIT_EMODE, &t, &in, 0, NBUF);
+        }
         for (size_t i = 0; i < sizeof bad_nl / sizeof bad_nl[0]; i++) {
             clinit_init in = test_init((clinit_method)m);
             in.nonlinearity = (clinit_nonlinearity)bad_nl[i];
@@ -470,12 +1038,31 @@ Test(errors, unknown_enum_values)
     }
     cr_expect_eq(g, 7.0, "gain written on error");
     {
+        static const int bad_dist[] = {3, -1, 255};
+        for (size_t i = 0; i < sizeof bad_dist / sizeof bad_dist[0]; i++) {
+            clinit_init in = test_init(CLINIT_VARIANCE_SCALING);
+            in.distribution = (clinit_distribution)bad_dist[i];
+            expect_all("unknown distribution", CLINIT_EDISTRIBUTION, &t, &in,
+                       0, NBUF);
+            cr_expect_null(
+                clinit_distribution_name((clinit_distribution)bad_dist[i]));
+            in = test_init(CLINIT_VARIANCE_SCALING);
+            in.mode = (clinit_mode)bad_mode[i];
+            expect_all("variance_scaling unknown mode", CLINIT_EMODE, &t, &in,
+                       0, NBUF);
+        }
+    }
+    {
         /* fields a method does not use are ignored */
         clinit_init in = test_init(CLINIT_XAVIER_NORMAL);
         in.mode = (clinit_mode)77;
         in.nonlinearity = (clinit_nonlinearity)77;
         in.a = NAN;
         in.std = -1;
+        in.scale = NAN;
+        in.distribution = (clinit_distribution)77;
+        in.sparsity = NAN;
+        in.groups = 0;
         expect_host("xavier ignores mode/nonlinearity (valid)", CLINIT_OK,
                     NULL, &t, &in, 0, 0);
     }
@@ -492,6 +1079,9 @@ Test(errors, unknown_names)
                                           "leaky", "conv4d"};
     static const char *const bad_dtypes[] = {"", "F32", "fp32", "float8",
                                              "int32", "f32_", "bfloat"};
+    static const char *const bad_dists[] = {
+        "", "truncated", "truncated_normal_", "Uniform", "uniform_",
+        "untruncated", "normal_", "fan_in", "truncated_normal "};
     for (size_t i = 0; i < sizeof bad_methods / sizeof bad_methods[0]; i++) {
         clinit_method m = (clinit_method)77;
         cr_expect_eq(clinit_method_from_name(bad_methods[i], &m),
@@ -510,6 +1100,13 @@ Test(errors, unknown_names)
         cr_expect_eq(clinit_nonlinearity_from_name(bad_nls[i], &n),
                      CLINIT_ENONLINEARITY, "nonlinearity \"%s\"", bad_nls[i]);
         cr_expect_eq((int)n, 77);
+    }
+    for (size_t i = 0; i < sizeof bad_dists / sizeof bad_dists[0]; i++) {
+        clinit_distribution d = (clinit_distribution)77;
+        cr_expect_eq(clinit_distribution_from_name(bad_dists[i], &d),
+                     CLINIT_EDISTRIBUTION, "distribution \"%s\"",
+                     bad_dists[i]);
+        cr_expect_eq((int)d, 77);
     }
     for (size_t i = 0; i < sizeof bad_dtypes / sizeof bad_dtypes[0]; i++) {
         clinit_dtype d = (clinit_dtype)77;
@@ -531,31 +1128,98 @@ Test(errors, unknown_names)
                      CLINIT_ENULL);
         cr_expect_eq(clinit_dtype_from_name(NULL, &d), CLINIT_ENULL);
         cr_expect_eq(clinit_dtype_from_name("f32", NULL), CLINIT_ENULL);
+        {
+            clinit_distribution di = (clinit_distribution)77;
+            cr_expect_eq(clinit_distribution_from_name(NULL, &di),
+                         CLINIT_ENULL);
+            cr_expect_eq(clinit_distribution_from_name("uniform", NULL),
+                         CLINIT_ENULL);
+            cr_expect_eq((int)di, 77);
+        }
     }
+}
+
+/* A valid (tensor, init) of NBUF elements for every method. */
+static void valid_case(clinit_method m, clinit_tensor *t, clinit_init *in)
+{
+    *in = test_init(m);
+    *t = tensor2();
+    if (m == CLINIT_DIRAC) {
+        const int64_t s[3] = {16, 4, 4};
+        *t = test_tensor(3, s, 42, 7);
+    }
+    if (m == CLINIT_CONSTANT)
+        in->val = -2.5;
+    if (m == CLINIT_SPARSE)
+        in->sparsity = 0.25;
 }
 
 Test(errors, unsupported_dtypes)
 {
-    static const int bad[] = {CLINIT_F16, CLINIT_BF16, CLINIT_F64, 4, -1,
-                              1000};
-    static const clinit_method methods[] = {CLINIT_UNIFORM, CLINIT_ZEROS,
-                                            CLINIT_KAIMING_NORMAL};
+    /* f32, f16, bf16 and f64 are all supported: only values outside the
+     * enum are errors */
+    static const int bad[] = {4, 5, -1, 1000, INT_MAX, INT_MIN};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        for (size_t m = 0; m < 3; m++) {
+        for (int m = CLINIT_UNIFORM; m <= CLINIT_HE_NORMAL; m++) {
             char what[64];
-            clinit_tensor t = tensor2();
-            clinit_init in = test_init(methods[m]);
+            clinit_tensor t;
+            clinit_init in;
             clinit_resolved r;
+            valid_case((clinit_method)m, &t, &in);
             t.dtype = (clinit_dtype)bad[i];
             snprintf(what, sizeof what, "dtype %d, %s", bad[i],
-                     clinit_method_name(methods[m]));
+                     clinit_method_name((clinit_method)m));
             expect_all(what, CLINIT_EDTYPE, &t, &in, 0, NBUF);
             cr_expect_eq(clinit_resolve(&t, &in, &r), CLINIT_EDTYPE, "%s",
                          what);
         }
+    for (size_t d = 0; d < NDTYPES; d++)
+        for (int m = CLINIT_UNIFORM; m <= CLINIT_HE_NORMAL; m++) {
+            char what[64];
+            clinit_tensor t;
+            clinit_init in;
+            clinit_resolved r;
+            valid_case((clinit_method)m, &t, &in);
+            t.dtype = all_dtypes[d];
+            snprintf(what, sizeof what, "%s, %s (valid)",
+                     clinit_dtype_name(all_dtypes[d]),
+                     clinit_method_name((clinit_method)m));
+            cr_expect_eq(clinit_resolve(&t, &in, &r), CLINIT_OK, "%s", what);
+            expect_host(what, CLINIT_OK, NULL, &t, &in, 0, NBUF);
+        }
     cr_expect_eq(clinit_dtype_size((clinit_dtype)4), 0);
     cr_expect_eq(clinit_dtype_size((clinit_dtype)-1), 0);
     cr_expect_null(clinit_dtype_name((clinit_dtype)4));
+}
+
+Test(errors, f64_on_the_device)
+{
+    /* CLINIT_ENOFP64 on a device without double precision, else a fill
+     * like any other; validation errors come first either way */
+    clinit_device_info info[16];
+    size_t count = 0;
+    const char *id = clinit_ctx_device_id(ocl());
+    int has_fp64 = -1;
+    cr_assert_eq(clinit_list_devices(info, 16, &count), CLINIT_OK);
+    for (size_t i = 0; i < count && i < 16; i++)
+        if (strcmp(info[i].id, id) == 0)
+            has_fp64 = info[i].has_fp64;
+    cr_assert_neq(has_fp64, -1, "%s is not listed", id);
+    for (int m = CLINIT_UNIFORM; m <= CLINIT_HE_NORMAL; m++) {
+        clinit_tensor t;
+        clinit_init in;
+        valid_case((clinit_method)m, &t, &in);
+        t.dtype = CLINIT_F64;
+        expect_device_ex(clinit_method_name((clinit_method)m),
+                         has_fp64 ? CLINIT_OK : CLINIT_ENOFP64, ocl(), &t,
+                         &in, 0, NBUF, NBUF * 8, 0, 0, NULL);
+    }
+    {
+        clinit_tensor t = tensor2_dt(CLINIT_F64);
+        clinit_init in = test_init(CLINIT_NORMAL);
+        in.std = -1;
+        expect_device("f64 normal std -1", CLINIT_EPARAM, &t, &in, 0, NBUF);
+    }
 }
 
 /* ---- element counts and ranges ------------------------------------------- */
@@ -740,8 +1404,9 @@ Test(errors, device_calls_on_cpu_context)
     uint32_t key[2] = {0, 0}, ctr[4] = {0, 0, 0, 0};
     cr_assert_eq(clinit_ctx_create(&cpu, &opt), CLINIT_OK);
     cr_assert(!clinit_ctx_is_opencl(cpu));
-    for (int m = CLINIT_UNIFORM; m <= CLINIT_KAIMING_NORMAL; m++) {
-        clinit_init in = test_init((clinit_method)m);
+    for (int m = CLINIT_UNIFORM; m <= CLINIT_HE_NORMAL; m++) {
+        clinit_init in;
+        valid_case((clinit_method)m, &t, &in);
         expect_device_ex(clinit_method_name((clinit_method)m),
                          CLINIT_ENODEVICE, cpu, &t, &in, 0, NBUF, NBUF * 4, 0,
                          0, NULL);
@@ -921,19 +1586,24 @@ Test(errors, status_values_are_pinned)
     cr_expect_eq(CLINIT_ETHREAD, -18);
     cr_expect_eq(CLINIT_ENOFP64, -19);
     cr_expect_eq(CLINIT_EIO, -20);
+    cr_expect_eq(CLINIT_EDISTRIBUTION, -21);
     /* new statuses may be appended; none may be renumbered or reused */
-    cr_expect_geq(NSTATUS, 21);
+    cr_expect_geq(NSTATUS, 22);
     for (size_t i = 0; i < NSTATUS; i++)
         cr_expect_eq(statuses[i].value, -(int)i, "%s", statuses[i].name);
 }
 
 Test(errors, strerror_of_every_status)
 {
-    static const int unknown[] = {1, 2, -21, -1000, INT_MAX, INT_MIN};
+    static const int unknown[] = {1, 2, -22, -1000, INT_MAX, INT_MIN};
     const char *unk = clinit_strerror(unknown[0]);
     cr_assert(unk != NULL);
     cr_expect(strstr(unk, "unknown") != NULL, "unknown status text: \"%s\"",
               unk);
+    /* the newest status is known, the next value is not */
+    cr_expect_str_eq(clinit_status_name(-21), "EDISTRIBUTION");
+    cr_expect(strstr(clinit_strerror(-21), "distribution") != NULL, "%s",
+              clinit_strerror(-21));
     for (size_t k = 0; k < sizeof unknown / sizeof unknown[0]; k++) {
         cr_expect_str_eq(clinit_strerror(unknown[k]), unk, "status %d",
                          unknown[k]);
@@ -946,6 +1616,8 @@ Test(errors, strerror_of_every_status)
         cr_expect(s[0] != '\0', "%s: empty message", statuses[i].name);
         cr_expect_str_eq(s, statuses[i].msg, "%s", statuses[i].name);
         cr_expect_str_neq(s, unk, "%s reads as unknown", statuses[i].name);
+        cr_expect_str_neq(clinit_status_name(statuses[i].value), "UNKNOWN",
+                          "%s", statuses[i].name);
         for (size_t j = 0; j < i; j++)
             cr_expect_str_neq(s, clinit_strerror(statuses[j].value),
                               "%s and %s share a message", statuses[i].name,

@@ -241,6 +241,8 @@ static int is_uniform(clinit_method m)
 
 Test(methods, resolve_matches_torch_formulas)
 {
+    /* the parameters are computed in double, the same in every dtype */
+    for (int dt = CLINIT_F32; dt <= CLINIT_F64; dt++)
     for (size_t si = 0; si < sizeof fan_shapes / sizeof fan_shapes[0]; si++)
         for (size_t ci = 0; ci < sizeof fan_cases / sizeof fan_cases[0];
              ci++) {
@@ -251,9 +253,11 @@ Test(methods, resolve_matches_torch_formulas)
             clinit_resolved r;
             double gain, fan, std = torch_std(s, c, &gain, &fan);
             uint64_t fi, fo;
+            t.dtype = (clinit_dtype)dt;
             fans_ref(s, &fi, &fo);
             cr_assert_eq(clinit_resolve(&t, &in, &r), CLINIT_OK,
-                         "shape %zu case %zu", si, ci);
+                         "shape %zu case %zu %s", si, ci,
+                         clinit_dtype_name((clinit_dtype)dt));
             cr_expect_eq(r.fan_in, fi, "shape %zu case %zu", si, ci);
             cr_expect_eq(r.fan_out, fo, "shape %zu case %zu", si, ci);
             cr_expect(r.gain == gain, "shape %zu case %zu: gain %.17g/%.17g",
@@ -640,10 +644,11 @@ Test(methods, sub_ranges_equal_slices_of_the_whole)
     /* 3 x 65577: large enough that some ranges use several threads */
     const int64_t s[2] = {3, 65577};
     const uint64_t n = 3 * 65577;
-    static const clinit_method methods[] = {CLINIT_UNIFORM, CLINIT_NORMAL,
-                                            CLINIT_KAIMING_UNIFORM,
-                                            CLINIT_XAVIER_NORMAL,
-                                            CLINIT_CONSTANT};
+    static const clinit_method methods[] = {
+        CLINIT_UNIFORM,       CLINIT_NORMAL,     CLINIT_KAIMING_UNIFORM,
+        CLINIT_XAVIER_NORMAL, CLINIT_CONSTANT,   CLINIT_TRUNC_NORMAL,
+        CLINIT_EYE,           CLINIT_ORTHOGONAL, CLINIT_GLOROT_UNIFORM,
+        CLINIT_HE_NORMAL};
     clinit_ctx *c = cpu_ctx(3);
     float *whole = alloc_f(n), *part = alloc_f(n + 1);
     uint64_t rs = 20240601;

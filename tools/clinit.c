@@ -4,16 +4,22 @@
  *
  * Exit status: 0 success; 1 a library, device or I/O call failed; 2 the
  * command line is wrong (unknown command or option, missing or malformed
- * value, unknown name, --range outside the tensor). Every error is one
- * line on stderr ("clinit: ..."), followed by the build log for EBUILD.
- * Parameter values that parse as numbers but that the library rejects
- * (std < 0, a >= b, non-finite values, too many elements) come back from
- * the library as CLINIT_EPARAM etc. and give exit status 1, so that the
- * library stays the one place that decides what is valid.
+ * value, unknown name, a flag the method does not take, --range outside
+ * the tensor). Every error is one line on stderr ("clinit: ..."),
+ * followed by the build log for EBUILD. Parameter values that parse as
+ * numbers but that the library rejects (std < 0, a >= b, sparsity outside
+ * [0, 1], scale <= 0, groups not dividing the out channels, non-finite
+ * values, too many elements) come back from the library as CLINIT_EPARAM
+ * etc. and give exit status 1, so that the library stays the one place
+ * that decides what is valid. Two syntactic rules are the command's own:
+ * --groups is a positive integer (like the --shape dimensions), and
+ * kaiming's --mode is fan_in or fan_out (fan_avg is a name only
+ * variance_scaling takes).
  */
 #define _POSIX_C_SOURCE 200809L /* isatty, fileno */
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -43,26 +49,49 @@ static const char usage_text[] =
     "  clinit help | --help\n"
     "\n"
     "fill options:\n"
-    "  --method M        uniform normal constant zeros ones xavier_uniform\n"
+    "  --method M        torch.nn.init names: uniform normal trunc_normal\n"
+    "                    constant zeros ones eye dirac xavier_uniform\n"
     "                    xavier_normal kaiming_uniform kaiming_normal\n"
-    "                    (torch.nn.init names; a trailing '_' is accepted)\n"
+    "                    orthogonal sparse (a trailing '_' is accepted);\n"
+    "                    Keras names: variance_scaling lecun_uniform\n"
+    "                    lecun_normal glorot_uniform glorot_normal\n"
+    "                    he_uniform he_normal\n"
     "  --shape D0,D1,... tensor shape in torch layout [out, in, k...]\n"
-    "  --dtype T         f32 (default), f16, bf16, f64\n"
+    "  --dtype T         f32 (default), f16, bf16, f64 (or float32,\n"
+    "                    float16/half, bfloat16, float64/double)\n"
     "  --seed N          Philox key, default 0\n"
     "  --stream N        stream of the tensor, default 0\n"
     "  --device D        cpu, opencl or opencl:P.D (see clinit devices);\n"
     "                    default: $CLINIT_DEVICE, else first GPU, else first\n"
     "                    OpenCL device, else cpu\n"
     "  --range LO:HI     write only flat elements [LO, HI) as a 1-D array\n"
-    "  --chunk N         elements per fill call (default 4194304); the\n"
+    "  --chunk N         elements per fill call (default 4194304; orthogonal:\n"
+    "                    the whole range, as every call redoes its QR); the\n"
     "                    output does not depend on it\n"
-    "  --out FILE        output .npy (bf16 is stored as raw uint16 bits)\n"
-    "  method parameters, torch's names and defaults:\n"
-    "    uniform: --a 0 --b 1        normal: --mean 0 --std 1\n"
+    "  --out FILE        output .npy (f32 <f4, f16 <f2, f64 <f8; bf16 is\n"
+    "                    stored as raw uint16 bits, <u2)\n"
+    "  method parameters (torch's or Keras' names and defaults); a flag\n"
+    "  the method does not take is an error:\n"
+    "    uniform: --a 0 --b 1 (values in [a, b))\n"
+    "    normal: --mean 0 --std 1\n"
+    "    trunc_normal: --mean 0 --std 1 --a -2 --b 2 (absolute bounds,\n"
+    "                  values in [a, b])\n"
     "    constant: --val X (required)\n"
-    "    xavier_*: --gain 1\n"
+    "    xavier_*, orthogonal: --gain 1\n"
     "    kaiming_*: --a 0 (negative slope) --mode fan_in|fan_out\n"
     "               --nonlinearity leaky_relu (relu, tanh, selu, ...)\n"
+    "    sparse (2-D): --sparsity X (required, zeros per column\n"
+    "                  ceil(X * rows)) --std 0.01\n"
+    "    dirac (3-5-D): --groups 1\n"
+    "    eye (2-D), zeros, ones: none\n"
+    "    variance_scaling: --scale 1 --mode fan_in|fan_out|fan_avg\n"
+    "                      --distribution truncated_normal|\n"
+    "                      untruncated_normal|uniform\n"
+    "    lecun_*, glorot_*, he_*: none (fixed variance_scaling presets)\n"
+    "  fill prints the resolved parameters as 'key: value' lines:\n"
+    "  'distribution' is what is drawn (uniform, normal, constant,\n"
+    "  truncated_normal, sparse, pattern, orthogonal); variance_scaling's\n"
+    "  own choice is printed as 'vs_distribution'.\n"
     "\n"
     "raw writes little-endian uint32 words to stdout (not to a terminal):\n"
     "  --key/--counter   philox4x32_10(counter + j/4, key) word j%4, the\n"
@@ -73,8 +102,11 @@ static const char usage_text[] =
     "  --chunk W         words per call, a multiple of 4 (default 1048576)\n"
     "Numbers are decimal or 0x hex.\n"
     "\n"
-    "exit status: 0 ok, 1 the library or I/O failed (including parameters\n"
-    "it rejects, e.g. std < 0), 2 bad command line.\n";
+    "exit status: 0 ok, 1 the library, device or I/O failed (including\n"
+    "parameters it rejects, e.g. std < 0, --sparsity outside [0, 1],\n"
+    "--groups not dividing D0, f64 on a device without fp64), 2 bad\n"
+    "command line (unknown option or name, a flag the method does not\n"
+    "take, a missing required flag, a malformed number, --groups < 1).\n";
 
 /* ---- errors -------------------------------------------------------------- */
 
@@ -96,6 +128,10 @@ static int lib_fail(const char *what, clinit_status st, const clinit_ctx *ctx)
     if (st == CLINIT_EOPENCL && ctx && clinit_ctx_cl_error(ctx) != CL_SUCCESS)
         fprintf(stderr, "clinit: %s failed: %s (cl_int %d)\n", what,
                 clinit_strerror(st), (int)clinit_ctx_cl_error(ctx));
+    else if (st == CLINIT_ENOFP64 && ctx)
+        fprintf(stderr, "clinit: %s failed: %s (%s); use --device cpu or "
+                        "another device for f64\n",
+                what, clinit_strerror(st), clinit_ctx_device_name(ctx));
     else
         fprintf(stderr, "clinit: %s failed: %s\n", what, clinit_strerror(st));
     if (st == CLINIT_EBUILD && ctx) {
@@ -137,6 +173,10 @@ enum opt_id {
     O_GAIN,
     O_MODE,
     O_NL,
+    O_SCALE,
+    O_DISTRIBUTION,
+    O_SPARSITY,
+    O_GROUPS,
     O_KEY,
     O_COUNTER,
     O_COUNT,
@@ -144,10 +184,11 @@ enum opt_id {
 };
 
 static const char *const opt_names[O_COUNT_] = {
-    "method", "shape",        "dtype", "seed",    "stream",
-    "device", "range",        "chunk", "out",     "a",
-    "b",      "mean",         "std",   "val",     "gain",
-    "mode",   "nonlinearity", "key",   "counter", "count"};
+    "method",   "shape",        "dtype",    "seed",   "stream",
+    "device",   "range",        "chunk",    "out",    "a",
+    "b",        "mean",         "std",      "val",    "gain",
+    "mode",     "nonlinearity", "scale",    "distribution",
+    "sparsity", "groups",       "key",      "counter", "count"};
 
 #define BIT(o) (1u << (o))
 
@@ -473,7 +514,8 @@ static void stats_add_chunk(stats *s, clinit_dtype dtype, const void *p,
     s->n = total;
 }
 
-/* Which parameter flags each method takes (torch's signatures). */
+/* Which parameter flags each method takes (torch's and Keras'
+ * signatures). */
 static unsigned method_params(clinit_method m)
 {
     switch (m) {
@@ -481,17 +523,70 @@ static unsigned method_params(clinit_method m)
         return BIT(O_A) | BIT(O_B);
     case CLINIT_NORMAL:
         return BIT(O_MEAN) | BIT(O_STD);
+    case CLINIT_TRUNC_NORMAL:
+        return BIT(O_MEAN) | BIT(O_STD) | BIT(O_A) | BIT(O_B);
     case CLINIT_CONSTANT:
         return BIT(O_VAL);
     case CLINIT_ZEROS:
     case CLINIT_ONES:
+    case CLINIT_EYE:
         return 0;
     case CLINIT_XAVIER_UNIFORM:
     case CLINIT_XAVIER_NORMAL:
+    case CLINIT_ORTHOGONAL:
         return BIT(O_GAIN);
     case CLINIT_KAIMING_UNIFORM:
     case CLINIT_KAIMING_NORMAL:
         return BIT(O_A) | BIT(O_MODE) | BIT(O_NL);
+    case CLINIT_SPARSE:
+        return BIT(O_SPARSITY) | BIT(O_STD);
+    case CLINIT_DIRAC:
+        return BIT(O_GROUPS);
+    case CLINIT_VARIANCE_SCALING:
+        return BIT(O_SCALE) | BIT(O_MODE) | BIT(O_DISTRIBUTION);
+    case CLINIT_LECUN_UNIFORM:
+    case CLINIT_LECUN_NORMAL:
+    case CLINIT_GLOROT_UNIFORM:
+    case CLINIT_GLOROT_NORMAL:
+    case CLINIT_HE_UNIFORM:
+    case CLINIT_HE_NORMAL:
+        return 0; /* fixed presets: Keras takes only a seed */
+    }
+    return 0;
+}
+
+static int is_kaiming(clinit_method m)
+{
+    return m == CLINIT_KAIMING_UNIFORM || m == CLINIT_KAIMING_NORMAL;
+}
+
+/* variance_scaling and its Keras presets */
+static int is_vs(clinit_method m)
+{
+    switch (m) {
+    case CLINIT_VARIANCE_SCALING:
+    case CLINIT_LECUN_UNIFORM:
+    case CLINIT_LECUN_NORMAL:
+    case CLINIT_GLOROT_UNIFORM:
+    case CLINIT_GLOROT_NORMAL:
+    case CLINIT_HE_UNIFORM:
+    case CLINIT_HE_NORMAL:
+        return 1;
+    case CLINIT_UNIFORM:
+    case CLINIT_NORMAL:
+    case CLINIT_CONSTANT:
+    case CLINIT_ZEROS:
+    case CLINIT_ONES:
+    case CLINIT_XAVIER_UNIFORM:
+    case CLINIT_XAVIER_NORMAL:
+    case CLINIT_KAIMING_UNIFORM:
+    case CLINIT_KAIMING_NORMAL:
+    case CLINIT_TRUNC_NORMAL:
+    case CLINIT_SPARSE:
+    case CLINIT_EYE:
+    case CLINIT_DIRAC:
+    case CLINIT_ORTHOGONAL:
+        return 0;
     }
     return 0;
 }
@@ -500,14 +595,16 @@ typedef struct fill_args {
     clinit_tensor t;
     clinit_init init;
     const char *device, *out;
-    int has_range;
+    int has_range, has_chunk;
     uint64_t lo, hi, chunk;
 } fill_args;
 
 static int parse_fill(int argc, char **argv, fill_args *fa)
 {
     const unsigned params = BIT(O_A) | BIT(O_B) | BIT(O_MEAN) | BIT(O_STD) |
-                            BIT(O_VAL) | BIT(O_GAIN) | BIT(O_MODE) | BIT(O_NL);
+                            BIT(O_VAL) | BIT(O_GAIN) | BIT(O_MODE) |
+                            BIT(O_NL) | BIT(O_SCALE) | BIT(O_DISTRIBUTION) |
+                            BIT(O_SPARSITY) | BIT(O_GROUPS);
     const unsigned allowed = BIT(O_METHOD) | BIT(O_SHAPE) | BIT(O_DTYPE) |
                              BIT(O_SEED) | BIT(O_STREAM) | BIT(O_DEVICE) |
                              BIT(O_RANGE) | BIT(O_CHUNK) | BIT(O_OUT) | params;
@@ -539,6 +636,8 @@ static int parse_fill(int argc, char **argv, fill_args *fa)
                         opt_names[o], clinit_method_name(method));
     if (method == CLINIT_CONSTANT && !val[O_VAL])
         return fail(EXIT_USAGE, "fill: method constant needs --val");
+    if (method == CLINIT_SPARSE && !val[O_SPARSITY])
+        return fail(EXIT_USAGE, "fill: method sparse needs --sparsity");
 
     ndim = parse_shape(val[O_SHAPE], fa->t.shape);
     if (ndim < 0)
@@ -561,6 +660,7 @@ static int parse_fill(int argc, char **argv, fill_args *fa)
     if (val[O_STREAM] && (rc = opt_u64(val[O_STREAM], "stream", &fa->t.stream)))
         return rc;
     fa->chunk = DEFAULT_FILL_CHUNK;
+    fa->has_chunk = val[O_CHUNK] != NULL;
     if (val[O_CHUNK] &&
         ((rc = opt_u64(val[O_CHUNK], "chunk", &fa->chunk)) || fa->chunk == 0))
         return rc ? rc : fail(EXIT_USAGE, "--chunk: must be at least 1");
@@ -577,11 +677,37 @@ static int parse_fill(int argc, char **argv, fill_args *fa)
         return rc;
     if (val[O_GAIN] && (rc = opt_double(val[O_GAIN], "gain", &fa->init.gain)))
         return rc;
-    if (val[O_MODE] &&
-        clinit_mode_from_name(val[O_MODE], &fa->init.mode) != CLINIT_OK)
+    if (val[O_SCALE] &&
+        (rc = opt_double(val[O_SCALE], "scale", &fa->init.scale)))
+        return rc;
+    if (val[O_SPARSITY] &&
+        (rc = opt_double(val[O_SPARSITY], "sparsity", &fa->init.sparsity)))
+        return rc;
+    if (val[O_GROUPS]) {
+        uint64_t g;
+        if (!parse_u64(val[O_GROUPS], &g) || g < 1 || g > INT_MAX)
+            return fail(EXIT_USAGE,
+                        "--groups: '%s' is not a positive integer below 2^31",
+                        val[O_GROUPS]);
+        fa->init.groups = (int)g;
+    }
+    if (val[O_MODE]) {
+        int kaiming = is_kaiming(method);
+        if (clinit_mode_from_name(val[O_MODE], &fa->init.mode) != CLINIT_OK ||
+            (kaiming && fa->init.mode == CLINIT_FAN_AVG))
+            return fail(EXIT_USAGE,
+                        "--mode: unknown mode '%s' for %s (expected %s)",
+                        val[O_MODE], clinit_method_name(method),
+                        kaiming ? "fan_in or fan_out"
+                                : "fan_in, fan_out or fan_avg");
+    }
+    if (val[O_DISTRIBUTION] &&
+        clinit_distribution_from_name(val[O_DISTRIBUTION],
+                                      &fa->init.distribution) != CLINIT_OK)
         return fail(EXIT_USAGE,
-                    "--mode: unknown mode '%s' (expected fan_in or fan_out)",
-                    val[O_MODE]);
+                    "--distribution: unknown distribution '%s' (expected "
+                    "truncated_normal, untruncated_normal or uniform)",
+                    val[O_DISTRIBUTION]);
     if (val[O_NL] && clinit_nonlinearity_from_name(
                          val[O_NL], &fa->init.nonlinearity) != CLINIT_OK)
         return fail(EXIT_USAGE, "--nonlinearity: unknown nonlinearity '%s'",
@@ -625,15 +751,36 @@ static void print_shape(const clinit_tensor *t)
     printf("]\n");
 }
 
+/* The name printed as 'distribution' for what is drawn. */
+static const char *dist_name(clinit_dist d)
+{
+    switch (d) {
+    case CLINIT_DIST_UNIFORM:
+        return "uniform";
+    case CLINIT_DIST_NORMAL:
+        return "normal";
+    case CLINIT_DIST_CONSTANT:
+        return "constant";
+    case CLINIT_DIST_TRUNCATED:
+        return "truncated_normal";
+    case CLINIT_DIST_SPARSE:
+        return "sparse";
+    case CLINIT_DIST_PATTERN:
+        return "pattern";
+    case CLINIT_DIST_ORTHOGONAL:
+        return "orthogonal";
+    }
+    return "unknown";
+}
+
 static void print_summary(const fill_args *fa, const clinit_resolved *r,
                           const clinit_ctx *ctx, uint64_t numel, const stats *s)
 {
     const clinit_init *in = &fa->init;
     clinit_method m = in->method;
-    int kaiming = m == CLINIT_KAIMING_UNIFORM || m == CLINIT_KAIMING_NORMAL;
-    int scaled =
-        kaiming || m == CLINIT_XAVIER_UNIFORM || m == CLINIT_XAVIER_NORMAL;
-    static const char *const dist_names[] = {"uniform", "normal", "constant"};
+    int kaiming = is_kaiming(m), vs = is_vs(m);
+    int scaled = kaiming || vs || m == CLINIT_XAVIER_UNIFORM ||
+                 m == CLINIT_XAVIER_NORMAL;
 
     printf("method: %s\n", clinit_method_name(m));
     print_shape(&fa->t);
@@ -655,12 +802,25 @@ static void print_summary(const fill_args *fa, const clinit_resolved *r,
         printf("a: %.17g\n", in->a);
         printf("fan: %.17g\n", r->fan);
     }
+    if (vs) {
+        /* the presets' fixed values, not the (unused) fields of fa */
+        clinit_init p = *in;
+        if (m != CLINIT_VARIANCE_SCALING)
+            (void)clinit_init_default(&p, m);
+        printf("scale: %.17g\n", p.scale);
+        printf("mode: %s\n", clinit_mode_name(p.mode));
+        printf("vs_distribution: %s\n",
+               clinit_distribution_name(p.distribution));
+        printf("fan: %.17g\n", r->fan);
+    }
     if (!isnan(r->gain))
         printf("gain: %.17g\n", r->gain);
-    printf("distribution: %s\n", dist_names[r->dist]);
+    printf("distribution: %s\n", dist_name(r->dist));
     switch (r->dist) {
     case CLINIT_DIST_UNIFORM:
-        if (scaled)
+        if (vs)
+            printf("limit: %.17g\n", r->hi);
+        else if (scaled)
             printf("bound: %.17g\n", r->hi);
         printf("lo: %.17g\nhi: %.17g\n", r->lo, r->hi);
         break;
@@ -670,6 +830,25 @@ static void print_summary(const fill_args *fa, const clinit_resolved *r,
     case CLINIT_DIST_CONSTANT:
         printf("value: %.17g\n", r->value);
         break;
+    case CLINIT_DIST_TRUNCATED:
+        /* kaiming never truncates, so 'a' is not printed twice */
+        printf("mean: %.17g\nstd: %.17g\n", r->mean, r->std);
+        printf("a: %.17g\nb: %.17g\n", r->lo, r->hi);
+        break;
+    case CLINIT_DIST_SPARSE:
+        printf("sparsity: %.17g\n", in->sparsity);
+        printf("std: %.17g\n", r->std);
+        printf("zeros_per_column: %llu\n", (unsigned long long)r->nzeros);
+        break;
+    case CLINIT_DIST_PATTERN:
+        printf("groups: %d\n", m == CLINIT_DIRAC ? in->groups : 1);
+        break;
+    case CLINIT_DIST_ORTHOGONAL: {
+        uint64_t rows = (uint64_t)fa->t.shape[0];
+        printf("rows: %llu\ncols: %llu\n", (unsigned long long)rows,
+               (unsigned long long)(numel / rows));
+        break;
+    }
     }
     printf("out: %s\n", fa->out);
     printf("written: %llu\n", (unsigned long long)s->n);
@@ -679,6 +858,24 @@ static void print_summary(const fill_args *fa, const clinit_resolved *r,
     } else {
         printf("sample_mean: nan\nsample_std: nan\n");
     }
+}
+
+/* Whether the context's OpenCL device has fp64: 1, 0, or -1 when it
+ * cannot be told here (the fill itself then reports ENOFP64). */
+static int ctx_has_fp64(const clinit_ctx *ctx)
+{
+    clinit_device_info *devs;
+    size_t n = 0, got = 0;
+    int has = -1;
+    if (clinit_list_devices(NULL, 0, &n) != CLINIT_OK || n == 0 ||
+        !(devs = calloc(n, sizeof *devs)))
+        return -1;
+    if (clinit_list_devices(devs, n, &got) == CLINIT_OK)
+        for (size_t i = 0; i < got && i < n; i++)
+            if (strcmp(devs[i].id, clinit_ctx_device_id(ctx)) == 0)
+                has = devs[i].has_fp64 != 0;
+    free(devs);
+    return has;
 }
 
 static int cmd_fill(int argc, char **argv)
@@ -709,11 +906,20 @@ static int cmd_fill(int argc, char **argv)
     (void)clinit_numel(&fa.t, &numel);
     esize = clinit_dtype_size(fa.t.dtype);
     n = fa.hi - fa.lo;
-    chunk = n < fa.chunk ? n : fa.chunk;
+    /* every orthogonal call computes the whole QR: one call by default */
+    chunk = r.dist == CLINIT_DIST_ORTHOGONAL && !fa.has_chunk ? n
+            : n < fa.chunk                                  ? n
+                                                            : fa.chunk;
     if (chunk > SIZE_MAX / esize)
         return lib_fail("fill", CLINIT_EOVERFLOW, NULL);
     if ((rc = open_ctx("fill", fa.device, &ctx)) != 0)
         return rc;
+    /* before the file is created; the fill would say the same later */
+    if (fa.t.dtype == CLINIT_F64 && clinit_ctx_is_opencl(ctx) &&
+        ctx_has_fp64(ctx) == 0) {
+        rc = lib_fail("fill", CLINIT_ENOFP64, ctx);
+        goto done;
+    }
 
     if (fa.has_range) {
         npy_ndim = 1;
