@@ -187,11 +187,19 @@ static double dtype_round(clinit_dtype dt, double x)
          * 16-bit value except in a last-place tie, which the rounding of
          * x itself decides: compare both neighbours. */
         const fmt16 *f = dt == CLINIT_F16 ? &fmt_f16 : &fmt_bf16;
-        uint16_t h = f->round((float)x);
-        double v = f->widen(h), best = v;
+        /* the largest finite value plus half a step, where rounding to
+         * nearest even overflows (the largest value has an odd
+         * significand, so the tie goes to infinity) */
+        double overflow = dt == CLINIT_F16 ? 65520.0 : 0x1.ffp127;
+        uint16_t h;
+        double best;
+        if (fabs(x) >= overflow)
+            return copysign(INFINITY, x);
+        h = f->round((float)x);
+        best = f->widen(h);
         for (int up = 0; up < 2; up++) {
             double n = f->widen(next16(h, up));
-            if (fabs(n - x) < fabs(best - x))
+            if (isfinite(n) && (!isfinite(best) || fabs(n - x) < fabs(best - x)))
                 best = n;
         }
         return best;
@@ -307,6 +315,8 @@ clinit_status clinit_resolve(const clinit_tensor *t, const clinit_init *init,
     switch (init->method) {
     case CLINIT_UNIFORM:
         if (!finite_in(dt, init->a) || !finite_in(dt, init->b) ||
+            !isfinite(dtype_round(dt, init->a)) ||
+            !isfinite(dtype_round(dt, init->b)) ||
             !(dtype_round(dt, init->a) < dtype_round(dt, init->b)) ||
             !finite_in(dt, init->b - init->a))
             return CLINIT_EPARAM;
@@ -423,7 +433,8 @@ clinit_status clinit_resolve(const clinit_tensor *t, const clinit_init *init,
             return CLINIT_EPARAM;
         set_scaled(&r, std, (int)vs.distribution);
         if (vs.distribution == CLINIT_VS_UNIFORM && r.dist == CLINIT_DIST_UNIFORM) {
-            r.lo = -sqrt(3.0 * vs.scale / r.fan); /* Keras' exact limit */
+            /* Keras' exact limit: scale /= n, then sqrt(3 * scale) */
+            r.lo = -sqrt(3.0 * (vs.scale / r.fan));
             r.hi = -r.lo;
         }
         break;

@@ -52,3 +52,35 @@ Test(cxx, init_default_and_fill_host)
                  CLINIT_ERANGE);
     cr_expect_str_eq(clinit_status_name(CLINIT_ERANGE), "ERANGE");
 }
+
+Test(cxx, new_methods_and_enums)
+{
+    // the enums added with variance_scaling are usable from C++
+    clinit_init in;
+    std::memset(&in, 0xff, sizeof in);
+    cr_assert_eq(clinit_init_default(&in, CLINIT_HE_NORMAL), CLINIT_OK);
+    cr_expect(in.scale == 2.0);
+    cr_expect_eq(in.mode, CLINIT_FAN_IN);
+    cr_expect_eq(in.distribution, CLINIT_VS_TRUNCATED_NORMAL);
+    clinit_distribution d = CLINIT_VS_UNIFORM;
+    cr_expect_eq(clinit_distribution_from_name("untruncated_normal", &d),
+                 CLINIT_OK);
+    cr_expect_eq(d, CLINIT_VS_UNTRUNCATED_NORMAL);
+    cr_expect_str_eq(clinit_distribution_name(CLINIT_VS_UNIFORM), "uniform");
+    cr_expect_str_eq(clinit_mode_name(CLINIT_FAN_AVG), "fan_avg");
+    cr_expect_str_eq(clinit_status_name(CLINIT_EDISTRIBUTION), "EDISTRIBUTION");
+
+    // eye_ in bf16 through the shared library: 1.0 is 0x3f80
+    clinit_tensor t = clinit_tensor();
+    t.dtype = CLINIT_BF16;
+    t.ndim = 2;
+    t.shape[0] = 3;
+    t.shape[1] = 5;
+    cr_assert_eq(clinit_init_default(&in, CLINIT_EYE), CLINIT_OK);
+    std::vector<uint16_t> v(15, 0x5a5a);
+    cr_assert_eq(clinit_fill_host(nullptr, &t, &in, 0, 15, v.data()),
+                 CLINIT_OK);
+    for (size_t i = 0; i < v.size(); i++)
+        cr_expect_eq(v[i], (i / 5 == i % 5) ? 0x3f80 : 0, "v[%zu] = %#x", i,
+                     (unsigned)v[i]);
+}
