@@ -35,8 +35,9 @@
  * Statistics 37, 1988, 477-484) structure and coefficients, PPND16 for f64
  * and PPND7 for f32, evaluated without division (a Newton reciprocal of the
  * denominator plus one residual correction). Far tails that a float could
- * not hold (alpha >= 2 on the sampled side) are scaled: the host passes
- * p * e^L and L, and Qinv uses -log(p) = L - log(p e^L).
+ * not hold are scaled: when an interval lies on one side of 0 and its near
+ * end is at least 2 from 0, the host passes p * e^L and L, and Qinv uses
+ * -log(p) = L - log(p e^L) (q is never needed there: |z| >= 2 > 1.44).
  *
  * Why two coordinates: an inverse CDF driven by one float u in [0, 1)
  * loses the far tails (1 - u rounds to 0 or to a coarse grid) and the
@@ -63,13 +64,14 @@
  *        0 = every index right, 2^23 (f32) / 2^52 (f64) = every index left
  *   p1 = left side: Q(far end) e^L + s / 2     (far end = -alpha)
  *   p2 = right side: Q(far end) e^L + s / 2    (far end = beta)
+ *        (a side no index uses holds 0.25)
  *   p3 = s e^L
  *   p4 = Phi0(near end) + s / 2, or 1/2 on a scaled (far-tail) interval,
  *        where q is not needed and stays 1/2
  *   p5 = L, an integer, 0 unless scaled
  * Each is a double rounded once to the kernel's type, and flushed to 0 below
- * its smallest normal. The host evaluates Q and Phi0 with + - * / sqrt fma
- * floor only (IEEE correctly rounded everywhere) and clinit_log_f64; no libm
+ * its smallest normal. The host evaluates Q, Phi0 and exp with + - * / fma
+ * and floor only (correctly rounded, or exact, in every C library): no libm
  * erfc/exp/log, whose last bits differ between C libraries.
  */
 #ifndef CLINIT_TRUNC_H
@@ -79,11 +81,16 @@
 #include "clinit_math.h"
 #include "clinit_math64.h"
 
-/* AS 241 split points and shifts */
-#define CLINIT_QI_SPLIT1 0.425   /* |q| <= SPLIT1: central rational */
-#define CLINIT_QI_CONST1 0.180625 /* = SPLIT1^2 */
-#define CLINIT_QI_SPLIT2 5.0     /* r <= SPLIT2: first tail rational */
-#define CLINIT_QI_CONST2 1.6
+/* AS 241's split points and shifts 0.425, 0.180625 = 0.425^2, 5 and 1.6,
+ * rounded to float and to double */
+#define CLINIT_QI32_SPLIT1 0x1.b33334p-2f
+#define CLINIT_QI32_CONST1 0x1.71eb86p-3f
+#define CLINIT_QI32_SPLIT2 0x1.4p+2f
+#define CLINIT_QI32_CONST2 0x1.99999ap+0f
+#define CLINIT_QI64_SPLIT1 0x1.b333333333333p-2
+#define CLINIT_QI64_CONST1 0x1.71eb851eb851fp-3
+#define CLINIT_QI64_SPLIT2 0x1.4p+2
+#define CLINIT_QI64_CONST2 0x1.999999999999ap+0
 
 /* ---- f32: PPND7 (approximation error 1.2e-7) -------------------------- */
 #define CLINIT_QI32_A0 0x1.b18d90p+1f
@@ -136,16 +143,16 @@ CLINIT_FN clinit_vf clinit_qinv_f32(clinit_vf q, clinit_vf p, float L)
     /* q^2 is taken of max(q, 2^-40) so it never goes subnormal; the
      * difference vanishes in CONST1 - q^2 */
     clinit_vf qc = CLINIT_SEL(q < CLINIT_VF(0x1p-40f), CLINIT_VF(0x1p-40f), q);
-    clinit_vf xc = CLINIT_VF((float)CLINIT_QI_CONST1) - qc * qc;
-    clinit_vf x1 = r - CLINIT_VF((float)CLINIT_QI_CONST2);
-    clinit_vf x2 = r - CLINIT_VF((float)CLINIT_QI_SPLIT2);
+    clinit_vf xc = CLINIT_VF(CLINIT_QI32_CONST1) - qc * qc;
+    clinit_vf x1 = r - CLINIT_VF(CLINIT_QI32_CONST2);
+    clinit_vf x2 = r - CLINIT_VF(CLINIT_QI32_SPLIT2);
     /* masks: central, else first tail (r <= 5), else second tail */
 #define CLINIT_QI32_PICK_(cen, t1, t2)                                         \
-    CLINIT_SEL(q <= CLINIT_VF((float)CLINIT_QI_SPLIT1), CLINIT_VF(cen),        \
-               CLINIT_SEL(r <= CLINIT_VF((float)CLINIT_QI_SPLIT2),             \
+    CLINIT_SEL(q <= CLINIT_VF(CLINIT_QI32_SPLIT1), CLINIT_VF(cen),             \
+               CLINIT_SEL(r <= CLINIT_VF(CLINIT_QI32_SPLIT2),                  \
                           CLINIT_VF(t1), CLINIT_VF(t2)))
-    clinit_vf x = CLINIT_SEL(q <= CLINIT_VF((float)CLINIT_QI_SPLIT1), xc,
-                             CLINIT_SEL(r <= CLINIT_VF((float)CLINIT_QI_SPLIT2),
+    clinit_vf x = CLINIT_SEL(q <= CLINIT_VF(CLINIT_QI32_SPLIT1), xc,
+                             CLINIT_SEL(r <= CLINIT_VF(CLINIT_QI32_SPLIT2),
                                         x1, x2));
     clinit_vf n = CLINIT_QI32_PICK_(CLINIT_QI32_A3, CLINIT_QI32_C3,
                                     CLINIT_QI32_E3);
@@ -163,7 +170,7 @@ CLINIT_FN clinit_vf clinit_qinv_f32(clinit_vf q, clinit_vf p, float L)
     d = CLINIT_FMA(d, x, CLINIT_VF(1.0f));
 #undef CLINIT_QI32_PICK_
     /* central: z = q n / d */
-    n = CLINIT_SEL(q <= CLINIT_VF((float)CLINIT_QI_SPLIT1), q * n, n);
+    n = CLINIT_SEL(q <= CLINIT_VF(CLINIT_QI32_SPLIT1), q * n, n);
     return clinit_div_f32(n, d);
 }
 
@@ -241,15 +248,15 @@ CLINIT_FN clinit_vd clinit_qinv_f64(clinit_vd q, clinit_vd p, double L)
 {
     clinit_vd r = clinit_sqrt_f64(CLINIT_VD(L) - clinit_log_f64(p));
     clinit_vd qc = CLINIT_SEL(q < CLINIT_VD(0x1p-300), CLINIT_VD(0x1p-300), q);
-    clinit_vd xc = CLINIT_VD(CLINIT_QI_CONST1) - qc * qc;
-    clinit_vd x1 = r - CLINIT_VD(CLINIT_QI_CONST2);
-    clinit_vd x2 = r - CLINIT_VD(CLINIT_QI_SPLIT2);
+    clinit_vd xc = CLINIT_VD(CLINIT_QI64_CONST1) - qc * qc;
+    clinit_vd x1 = r - CLINIT_VD(CLINIT_QI64_CONST2);
+    clinit_vd x2 = r - CLINIT_VD(CLINIT_QI64_SPLIT2);
 #define CLINIT_QI64_PICK_(cen, t1, t2)                                         \
-    CLINIT_SEL(q <= CLINIT_VD(CLINIT_QI_SPLIT1), CLINIT_VD(cen),               \
-               CLINIT_SEL(r <= CLINIT_VD(CLINIT_QI_SPLIT2), CLINIT_VD(t1),     \
+    CLINIT_SEL(q <= CLINIT_VD(CLINIT_QI64_SPLIT1), CLINIT_VD(cen),             \
+               CLINIT_SEL(r <= CLINIT_VD(CLINIT_QI64_SPLIT2), CLINIT_VD(t1),   \
                           CLINIT_VD(t2)))
-    clinit_vd x = CLINIT_SEL(q <= CLINIT_VD(CLINIT_QI_SPLIT1), xc,
-                             CLINIT_SEL(r <= CLINIT_VD(CLINIT_QI_SPLIT2), x1,
+    clinit_vd x = CLINIT_SEL(q <= CLINIT_VD(CLINIT_QI64_SPLIT1), xc,
+                             CLINIT_SEL(r <= CLINIT_VD(CLINIT_QI64_SPLIT2), x1,
                                         x2));
     clinit_vd n = CLINIT_QI64_PICK_(CLINIT_QI64_A7, CLINIT_QI64_C7,
                                     CLINIT_QI64_E7);
@@ -283,7 +290,7 @@ CLINIT_FN clinit_vd clinit_qinv_f64(clinit_vd q, clinit_vd p, double L)
                                              CLINIT_QI64_F1));
     d = CLINIT_FMA64(d, x, CLINIT_VD(1.0));
 #undef CLINIT_QI64_PICK_
-    n = CLINIT_SEL(q <= CLINIT_VD(CLINIT_QI_SPLIT1), q * n, n);
+    n = CLINIT_SEL(q <= CLINIT_VD(CLINIT_QI64_SPLIT1), q * n, n);
     return clinit_div_f64(n, d);
 }
 #endif /* CLINIT_HAVE_F64 */

@@ -212,6 +212,15 @@ class TestBasics(ClinitTest):
         self.assertIn(b"usage:", r.stderr)
         r = self.ok("fill", "--help")
         self.assertIn(b"usage:", r.stdout)
+        # every method and every method flag is documented
+        text = r.stdout.decode()
+        for method, _, _ in ALL_METHODS:
+            self.assertIn(method.rstrip("_"), text)
+        for flag in ("--a", "--b", "--mean", "--std", "--val", "--gain",
+                     "--mode", "--nonlinearity", "--scale", "--distribution",
+                     "--sparsity", "--groups", "fan_avg", "truncated_normal",
+                     "untruncated_normal"):
+            self.assertIn(flag, text)
 
 
 class TestFill(ClinitTest):
@@ -723,17 +732,17 @@ class TestMethods(ClinitTest):
         # --range is the slice of the whole tensor and --chunk changes
         # nothing, for the methods with a global structure and for the
         # 2- and 8-byte dtypes on the device path
-        cases = [("sparse", "37,29", ["--sparsity", "0.4"]),
-                 ("dirac", "6,3,3,5", ["--groups", "3"]),
-                 ("eye", "37,29", []),
-                 ("orthogonal", "20,35", []),
-                 ("trunc_normal", "37,29", []),
-                 ("he_uniform", "37,29", [])]
-        k = 0
-        for method, shape, extra in cases:
-            dtype, descr = DTYPES[k % len(DTYPES)]
-            dev = DEVICES[k % 2]
-            k += 1
+        cases = [("sparse", "37,29", "f16", ["--sparsity", "0.4"]),
+                 ("dirac", "6,3,3,5", "bf16", ["--groups", "3"]),
+                 ("eye", "37,29", "f64", []),
+                 ("orthogonal", "20,35", "f64", []),
+                 ("trunc_normal", "37,29", "f64", []),
+                 ("he_uniform", "37,29", "f16", []),
+                 ("normal", "37,29", "bf16", [])]
+        for k, (method, shape, dtype, extra) in enumerate(cases):
+            descr = dict(DTYPES)[dtype]
+            # the device path reads back chunk * element size bytes
+            dev = "opencl" if k != 2 else "cpu"
             with self.subTest(method=method, dtype=dtype, device=dev):
                 base = ["--method", method, "--shape", shape, "--dtype",
                         dtype, "--device", dev, "--seed", "9"] + extra

@@ -696,10 +696,11 @@ static int cmp_double(const void *a, const void *b)
 
 Test(dtypes, f64_uniform_and_normal_have_53_bits)
 {
-    /* Two-sided alpha = 1e-3 per bit: z = 3.2905; a bit that is set with
-     * probability 1/2 in n samples has sd 0.5 / sqrt(n). */
+    /* A bit that is set with probability 1/2 in N samples has sd
+     * 0.5 / sqrt(N); two-sided alpha = 1e-3 for all 53 bits together
+     * (Bonferroni, 1e-3 / 53 each): z = Phi^-1(1 - 1e-3 / 106) = 4.2779. */
     enum { N = 1 << 16 };
-    const double z = 3.2905267314918945;
+    const double z = 4.277882877182038;
     const int64_t dims[1] = {N};
     double *v = xmalloc(N * sizeof *v);
     clinit_tensor t = test_tensor(1, dims, 53, 1);

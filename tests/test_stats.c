@@ -23,13 +23,16 @@
  *    kurtosis); its quantiles by Wilson-Hilferty (relative error < 1e-4 at
  *    these nu);
  *  - Pearson correlations: |r| < z / sqrt(n);
- *  - f16 / bf16: the same bounds, widened by the most that rounding every
- *    value to the dtype can move a mean or a standard deviation (half an
- *    ulp relative, 2^-11 for f16 and 2^-8 for bf16, plus f16's subnormal
- *    unit).
+ *  - f16 / bf16: the same bounds, widened by the most that storing every
+ *    value in the dtype can move a mean or a standard deviation: half an
+ *    ulp of each value (at most 2^-11 relative for f16, 2^-8 for bf16;
+ *    2^-25 for f16's subnormals), plus what clamping to the dtype's bounds
+ *    can add (check_moments).
  * Sample sizes (3e5 .. 4e6) are chosen so that a standard deviation off
  * by 1% trips the std checks and the KS tests; build with
- * -DCLINIT_STATS_PERTURB=1.01 (or 0.99) to see every std check fail.
+ * -DCLINIT_STATS_PERTURB=1.01 (or 0.99) to see them fail: every KS test
+ * and every std check does, except uniform(0.1, 0.3) in bf16, whose ~150
+ * distinct values are 1.2% of its std apart, more than 1%.
  *
  * Each KS test prints D and D_crit with cr_log_info (run with --verbose).
  */
@@ -497,43 +500,129 @@ static double chi2_over_nu(double nu, double z)
     return pow(1 - c + z * sqrt(c), 3);
 }
 
-/* Checks the sample mean and standard deviation of x against m at two-
- * sided level z; `rel`, `abs_` and `clamp` bound how far storing the
- * values in a 16-bit dtype can move them (all 0 for f32 / f64): rounding
- * moves a value by at most rel |x| + abs_, clamping to the dtype's bounds
- * adds at most `clamp` to the rms of the displacement. */
-static void check_moments(const char *what, const double *x, size_t n,
-                          mom m, double z, double rel, double abs_,
-                          double clamp)
+/* Half an ulp of the stored value x in a dtype with p fraction bits
+ * (10 for f16, 7 for bf16): the most that rounding can have moved the
+ * value that x came from (for a value rounded up to a power of two the
+ * true bound is half of this, so this is an upper bound). f16's subnormal
+ * halves have a fixed unit of 2^-24; bf16 has f32's range. */
+static double half_ulp(double x, int p)
 {
-    double sum = 0, ss = 0, sq = 0, mean, sd, rms, mabs = 0;
+    double a = fabs(x);
+    if (p == 10 && a < 0x1p-14)
+        return 0x1p-25;
+    if (a < FLT_MIN)
+        return FLT_MIN;
+    return ldexp(1.0, ilogb(a) - p - 1);
+}
+
+/* Checks the sample mean and standard deviation of x against m at two-
+ * sided level z. For a 16-bit dtype (p fraction bits, 0 for f32 / f64,
+ * whose rounding is negligible here), the bounds widen by what storing
+ * the values in the dtype can have moved them: rounding moves value i by
+ * at most h_i = half_ulp(x_i), so the mean by at most mean(h) and the std
+ * (a norm of the centred vector, and centring does not lengthen a vector)
+ * by at most rms(h); clamping to the dtype's bounds adds at most `clamp`
+ * to that rms. */
+static void check_moments(const char *what, const double *x, size_t n,
+                          mom m, double z, int p, double clamp)
+{
+    double sum = 0, ss = 0, mean, sd, hsum = 0, hsq = 0;
     double nu, lo, hi, sigma = sqrt(m.var), tol_mean, sd_lo, sd_hi;
     for (size_t i = 0; i < n; i++) {
         sum += x[i];
-        sq += x[i] * x[i];
-        mabs += fabs(x[i]);
+        if (p) {
+            double h = half_ulp(x[i], p);
+            hsum += h;
+            hsq += h * h;
+        }
     }
     mean = sum / (double)n;
     for (size_t i = 0; i < n; i++)
         ss += (x[i] - mean) * (x[i] - mean);
     sd = sqrt(ss / (double)(n - 1));
-    rms = sqrt(sq / (double)n);
-    mabs /= (double)n;
+    hsum /= (double)n;
+    hsq = sqrt(hsq / (double)n);
     /* the scaled chi-square with the variance of s^2 / sigma^2 */
     nu = 2.0 / (2.0 / (double)(n - 1) + m.kurt / (double)n);
     lo = chi2_over_nu(nu, -z);
     hi = chi2_over_nu(nu, z);
-    /* the mean moves by at most the mean displacement, the sd (a norm of
-     * the centred vector) by at most the rms displacement */
-    tol_mean = z * sigma / sqrt((double)n) + rel * mabs + abs_ + clamp;
-    sd_lo = sigma * sqrt(lo) - rel * rms - abs_ - clamp;
-    sd_hi = sigma * sqrt(hi) + rel * rms + abs_ + clamp;
+    tol_mean = z * sigma / sqrt((double)n) + hsum + clamp;
+    sd_lo = sigma * sqrt(lo) - hsq - clamp;
+    sd_hi = sigma * sqrt(hi) + hsq + clamp;
     cr_expect(fabs(mean - m.mean) <= tol_mean,
               "%s: mean %.9g, want %.9g +- %.3g", what, mean, m.mean,
               tol_mean);
     cr_expect(sd >= sd_lo && sd <= sd_hi,
-              "%s: std %.9g, want %.9g in [%.9g, %.9g] (%+.3f%%)", what, sd,
-              sigma, sd_lo, sd_hi, 100 * (sd / sigma - 1));
+              "%s: std %.9g, want %.9g in [%.9g, %.9g] (%+.3f%%, bound "
+              "%+.3f%%)",
+              what, sd, sigma, sd_lo, sd_hi, 100 * (sd / sigma - 1),
+              100 * ((sd > sigma ? sd_hi : sd_lo) / sigma - 1));
+}
+
+/* ---- values of a dtype ------------------------------------------------ */
+
+/* The value of dtype dt nearest to x (ties to even), by the definition:
+ * the multiple of the dtype's unit in x's binade nearest to x. */
+static double dt_nearest(clinit_dtype dt, double x)
+{
+    int e, p;
+    double a = fabs(x), q;
+    switch (dt) {
+    case CLINIT_F64:
+        return x;
+    case CLINIT_F32:
+        return (float)x;
+    default:
+        break;
+    }
+    if (a == 0)
+        return x;
+    p = dt == CLINIT_F16 ? 10 : 7;
+    (void)frexp(a, &e);
+    e = e - 1 - p;
+    if (dt == CLINIT_F16 && e < -24)
+        e = -24;
+    q = ldexp(nearbyint(ldexp(a, -e)), e);
+    return copysign(q, x);
+}
+
+static double dt_ulp_at(clinit_dtype dt, double x)
+{
+    int e, p = dt == CLINIT_F16 ? 10 : dt == CLINIT_BF16 ? 7
+               : dt == CLINIT_F32                      ? 23
+                                                       : 52;
+    (void)frexp(fabs(x) > 0 ? fabs(x) : 1e-300, &e);
+    e = e - 1 - p;
+    if (dt == CLINIT_F16 && e < -24)
+        e = -24;
+    return ldexp(1, e);
+}
+
+/* next 16-bit pattern up or down (sign-magnitude) */
+static uint16_t step16(uint16_t h, int up)
+{
+    if ((h & 0x7fffu) == 0)
+        return up ? 0x0001u : 0x8001u;
+    if (!(h & 0x8000u) == !!up)
+        return (uint16_t)(h + 1);
+    return (uint16_t)(h - 1);
+}
+
+/* the smallest value of the 16-bit dtype >= x (up), or the largest <= x
+ * (!up), or < x (!up && strict) */
+static double dt_bound16(clinit_dtype dt, double x, int up, int strict)
+{
+    float q = (float)dt_nearest(dt, x); /* exact */
+    uint16_t h = (uint16_t)(dt == CLINIT_F16 ? clinit_f16_bits(q)
+                                             : clinit_bf16_bits(q));
+    if (up)
+        while ((double)widen16(dt, h) < x)
+            h = step16(h, 1);
+    else
+        while ((double)widen16(dt, h) > x ||
+               (strict && (double)widen16(dt, h) == x))
+            h = step16(h, 0);
+    return widen16(dt, h);
 }
 
 Test(stats, moments_f16_bf16)
@@ -556,9 +645,8 @@ Test(stats, moments_f16_bf16)
     /* two dtypes x the cases x (mean, std) */
     const double z = z_two_sided(ALPHA / (double)(2 * ncases * 2));
     for (int k = 0; k < 2; k++) {
-        /* the dtype's relative half-ulp, and f16's subnormal unit */
         clinit_dtype dt = k ? CLINIT_BF16 : CLINIT_F16;
-        double rel = k ? 0x1p-8 : 0x1p-11, abs_ = k ? 0 : 0x1p-25;
+        int p = k ? 7 : 10; /* fraction bits */
         for (size_t c = 0; c < ncases; c++) {
             const mcase *mc = &cases[c];
             clinit_init in = test_init(mc->m);
@@ -573,27 +661,39 @@ Test(stats, moments_f16_bf16)
             if (mc->m == CLINIT_NORMAL) {
                 d = normal_d(mc->mean, mc->std);
             } else {
-                /* only values within one dtype ulp u (at the larger
-                 * bound) of a bound are clamped, by at most u: a fraction
-                 * of at most 2 u dens (dens the largest density), so the
-                 * rms displacement grows by at most u sqrt(2 u dens);
-                 * twice that, for margin */
-                double u = 2 * rel * fmax(fabs(mc->a), fabs(mc->b));
-                double dens = 1 / (mc->b - mc->a);
+                /* Clamping to the dtype's bounds moves only the values
+                 * of a band of width w next to a bound, by at most w: a
+                 * fraction of at most w dens (dens the largest density),
+                 * so it adds at most w sqrt(w dens) to the rms
+                 * displacement per end. uniform: f32 values in [af, bf)
+                 * clamped to [a', top], a' the dtype's a, top the largest
+                 * value below its b; trunc_normal: f32 values in [a, b]
+                 * give or take an f32 ulp, clamped to the dtype's values
+                 * inside [a, b]. */
+                double wlo, whi, dens;
                 if (mc->m == CLINIT_UNIFORM) {
-                    d = uniform_d((float)mc->a, (float)mc->b);
+                    double af = (float)mc->a, bf = (float)mc->b;
+                    double a1 = dt_nearest(dt, mc->a);
+                    double top = dt_bound16(dt, dt_nearest(dt, mc->b), 0, 1);
+                    d = uniform_d(af, bf);
+                    wlo = fmax(0, a1 - af);
+                    whi = fmax(0, bf - top);
+                    dens = 1 / (bf - af);
                 } else {
+                    double z0;
                     d = trunc_d(mc->mean, mc->std, mc->a, mc->b);
-                    /* the truncated density is at most phi(0) / (std Z) */
-                    dens = 0.3989422804014327 /
-                           (mc->std * (Phi(d.beta) - Phi(d.alpha)));
+                    z0 = d.alpha > 0 ? d.alpha : d.beta < 0 ? d.beta : 0;
+                    wlo = dt_bound16(dt, mc->a, 1, 0) - mc->a +
+                          dt_ulp_at(CLINIT_F32, mc->a);
+                    whi = mc->b - dt_bound16(dt, mc->b, 0, 0) +
+                          dt_ulp_at(CLINIT_F32, mc->b);
+                    dens = phi(z0) / (mc->std * (Phi(d.beta) - Phi(d.alpha)));
                 }
-                clamp = 2 * u * sqrt(2 * u * dens);
+                clamp = wlo * sqrt(wlo * dens) + whi * sqrt(whi * dens);
             }
             snprintf(what, sizeof what, "%s in %s", mc->name,
                      clinit_dtype_name(dt));
-            check_moments(what, x, n, moments_of_dist(&d), z, rel, abs_,
-                          clamp);
+            check_moments(what, x, n, moments_of_dist(&d), z, p, clamp);
             free(x);
         }
     }
@@ -644,8 +744,9 @@ typedef struct fshape {
     int64_t dims[5];
 } fshape;
 
-/* 3e5 .. 6e5 elements each: at the Bonferroni level of 240 checks
- * (z = 4.6) a normal's std is pinned to +-0.6%, so 1% off trips it */
+/* 4.6e5 .. 6.1e5 elements each: at the Bonferroni level of the 240 checks
+ * (z = 4.60) a normal's std is pinned to +-0.48% or better, so 1% off
+ * trips it */
 static const fshape fan_shapes[] = {
     {2, {1024, 512}},          /* linear */
     {2, {8192, 64}},           /* skinny */
@@ -790,7 +891,7 @@ Test(stats, fan_methods_std_over_shapes_and_gains)
                 cr_expect_eq(out, 0, "%s: %zu values outside [-%g, %g)", what,
                              out, lim, lim);
             }
-            check_moments(what, x, (size_t)n, m, z, 0, 0, 0);
+            check_moments(what, x, (size_t)n, m, z, 0, 0);
             free(x);
         }
 }
@@ -901,43 +1002,6 @@ Test(stats, independence_of_neighbouring_elements)
 }
 
 /* ---- bounds in every dtype -------------------------------------------------- */
-
-/* f16 / bf16 / f32 / f64 value nearest to x (ties to even), smallest
- * value >= x (up) and largest <= x (down): reference roundings in double */
-static double dt_nearest(clinit_dtype dt, double x)
-{
-    int e, p;
-    double a = fabs(x), q;
-    switch (dt) {
-    case CLINIT_F64:
-        return x;
-    case CLINIT_F32:
-        return (float)x;
-    default:
-        break;
-    }
-    if (a == 0)
-        return x;
-    p = dt == CLINIT_F16 ? 10 : 7;
-    (void)frexp(a, &e);
-    e = e - 1 - p;
-    if (dt == CLINIT_F16 && e < -24)
-        e = -24;
-    q = ldexp(nearbyint(ldexp(a, -e)), e);
-    return copysign(q, x);
-}
-
-static double dt_ulp_at(clinit_dtype dt, double x)
-{
-    int e, p = dt == CLINIT_F16 ? 10 : dt == CLINIT_BF16 ? 7
-               : dt == CLINIT_F32                      ? 23
-                                                       : 52;
-    (void)frexp(fabs(x) > 0 ? fabs(x) : 1e-300, &e);
-    e = e - 1 - p;
-    if (dt == CLINIT_F16 && e < -24)
-        e = -24;
-    return ldexp(1, e);
-}
 
 Test(stats, uniform_and_trunc_normal_stay_in_bounds_in_every_dtype)
 {

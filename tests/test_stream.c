@@ -230,3 +230,140 @@ Test(stream, golden_opencl)
         run_golden(&goldens[i], ctx);
     clinit_ctx_destroy(ctx);
 }
+
+/* ---- golden values of every method and dtype ------------------------------ */
+
+typedef struct golden2 {
+    const char *name;
+    clinit_method method;
+    clinit_dtype dtype;
+    double p0, p1, p2, p3; /* per method, see golden2_init */
+    int ndim;
+    int64_t shape[4];
+    uint64_t seed, stream, lo, hi;
+    uint64_t fnv;      /* FNV-1a 64 of the output bytes */
+    uint64_t first[4]; /* bits of the first four elements */
+} golden2;
+
+static clinit_init golden2_init(const golden2 *g)
+{
+    clinit_init in = test_init(g->method);
+    switch (g->method) {
+    case CLINIT_UNIFORM:
+        in.a = g->p0;
+        in.b = g->p1;
+        break;
+    case CLINIT_NORMAL:
+        in.mean = g->p0;
+        in.std = g->p1;
+        break;
+    case CLINIT_TRUNC_NORMAL:
+        in.mean = g->p0;
+        in.std = g->p1;
+        in.a = g->p2;
+        in.b = g->p3;
+        break;
+    case CLINIT_CONSTANT:
+        in.val = g->p0;
+        break;
+    case CLINIT_SPARSE:
+        in.sparsity = g->p0;
+        in.std = g->p1;
+        break;
+    case CLINIT_DIRAC:
+        in.groups = (int)g->p0;
+        break;
+    case CLINIT_ORTHOGONAL:
+    case CLINIT_XAVIER_UNIFORM:
+    case CLINIT_XAVIER_NORMAL:
+        in.gain = g->p0;
+        break;
+    case CLINIT_VARIANCE_SCALING:
+        in.scale = g->p0;
+        in.mode = (clinit_mode)(int)g->p1;
+        in.distribution = (clinit_distribution)(int)g->p2;
+        break;
+    default:
+        break;
+    }
+    return in;
+}
+
+#include "golden_v1_methods.h"
+
+static uint64_t elem_bits(const void *v, size_t es, size_t k)
+{
+    uint64_t b = 0;
+    memcpy(&b, (const unsigned char *)v + k * es, es);
+    return b;
+}
+
+static void run_golden2(const golden2 *g, clinit_ctx *ctx)
+{
+    clinit_tensor t = test_tensor(g->ndim, g->shape, g->seed, g->stream);
+    clinit_init in;
+    size_t n = (size_t)(g->hi - g->lo), es;
+    void *v;
+    t.dtype = g->dtype;
+    in = golden2_init(g);
+    es = clinit_dtype_size(g->dtype);
+    v = calloc(n + 4, es);
+    cr_assert(v);
+    if (ctx) {
+        cl_mem b = test_buffer(ctx, n * es, 0);
+        cr_assert_eq(clinit_enqueue_fill(ctx, &t, &in, g->lo, g->hi, b, 0, 0,
+                                         NULL, NULL),
+                     CLINIT_OK, "%s", g->name);
+        test_read(ctx, b, 0, n * es, v);
+        clReleaseMemObject(b);
+    } else {
+        cr_assert_eq(clinit_fill_host(NULL, &t, &in, g->lo, g->hi, v),
+                     CLINIT_OK, "%s", g->name);
+    }
+    if (getenv("CLINIT_GOLDEN_PRINT") && !ctx) {
+        printf("    {\"%s\", %d, %d, %.17g, %.17g, %.17g, %.17g, %d, {%lld, "
+               "%lld, %lld, %lld}, %lluu, %lluu, %lluu, %lluu,\n     "
+               "0x%016llxull, {0x%llxu, 0x%llxu, 0x%llxu, 0x%llxu}},\n",
+               g->name, (int)g->method, (int)g->dtype, g->p0, g->p1, g->p2,
+               g->p3, g->ndim, (long long)g->shape[0], (long long)g->shape[1],
+               (long long)g->shape[2], (long long)g->shape[3],
+               (unsigned long long)g->seed, (unsigned long long)g->stream,
+               (unsigned long long)g->lo, (unsigned long long)g->hi,
+               (unsigned long long)fnv1a(v, n * es),
+               (unsigned long long)elem_bits(v, es, 0),
+               (unsigned long long)elem_bits(v, es, 1),
+               (unsigned long long)elem_bits(v, es, 2),
+               (unsigned long long)elem_bits(v, es, 3));
+    } else {
+        for (size_t k = 0; k < 4 && k < n; k++)
+            cr_expect_eq(elem_bits(v, es, k), g->first[k],
+                         "%s (%s): element %zu is %llx, golden %llx", g->name,
+                         ctx ? "opencl" : "cpu", k,
+                         (unsigned long long)elem_bits(v, es, k),
+                         (unsigned long long)g->first[k]);
+        cr_expect_eq(fnv1a(v, n * es), g->fnv, "%s (%s): output hash changed",
+                     g->name, ctx ? "opencl" : "cpu");
+    }
+    free(v);
+}
+
+Test(stream, golden_methods_dtypes_cpu)
+{
+    int best = clinit_cpu_isa();
+    for (int isa = CLINIT_ISA_GENERIC; isa <= best; isa++) {
+        clinit_cpu_force_isa(isa);
+        for (size_t i = 0; i < sizeof goldens2 / sizeof goldens2[0]; i++)
+            run_golden2(&goldens2[i], NULL);
+        if (getenv("CLINIT_GOLDEN_PRINT"))
+            break;
+    }
+    clinit_cpu_force_isa(-1);
+}
+
+Test(stream, golden_methods_dtypes_opencl)
+{
+    clinit_ctx *ctx = test_opencl_ctx();
+    for (size_t i = 0; i < sizeof goldens2 / sizeof goldens2[0]; i++)
+        run_golden2(&goldens2[i], ctx);
+    clinit_ctx_destroy(ctx);
+}
