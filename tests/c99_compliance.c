@@ -2,6 +2,7 @@
  * (-std=c99 -pedantic -Werror, see tests/CMakeLists.txt) and linked into
  * test_cxx, which calls the function below. */
 #include "clinit.h"
+#include "clinit_model.h"
 
 /* Uses the header's macros, enums and structs so that they are compiled,
  * not just declared. Returns clinit_version() when everything agrees. */

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "clinit.h"
+#include "clinit_model.h"
 
 extern "C" unsigned clinit_c99_compliance(void);
 

@@ -45,6 +45,10 @@ static const char usage_text[] =
     "  clinit raw --key K0,K1 [--counter C0,C1,C2,C3] --count N "
     "[--device D] [--chunk W]\n"
     "  clinit raw --seed S [--stream T] --count N [--chunk W]\n"
+    "  clinit init MODEL.json --out FILE.safetensors [--device D] [--seed N]\n"
+    "              [--dtype T] [--quiet]     (clinit init --help)\n"
+    "  clinit depth [--layers N] [--width N] [--batch N] [--device D]\n"
+    "              [--plot FILE.png]         (clinit depth --help)\n"
     "  clinit version | --version\n"
     "  clinit help | --help\n"
     "\n"
@@ -1176,6 +1180,9 @@ done:
 
 /* ---- main ---------------------------------------------------------------- */
 
+int clinit_cmd_init(int argc, char **argv);
+int clinit_cmd_depth(int argc, char **argv);
+
 int main(int argc, char **argv)
 {
     const char *cmd;
@@ -1200,5 +1207,9 @@ int main(int argc, char **argv)
         return cmd_fill(argc, argv);
     if (strcmp(cmd, "raw") == 0)
         return cmd_raw(argc, argv);
+    if (strcmp(cmd, "init") == 0) /* tools/init_cmd.c */
+        return clinit_cmd_init(argc - 1, argv + 1);
+    if (strcmp(cmd, "depth") == 0) /* tools/depth_cmd.c */
+        return clinit_cmd_depth(argc - 1, argv + 1);
     return fail(EXIT_USAGE, "unknown command '%s' (try clinit --help)", cmd);
 }

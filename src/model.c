@@ -1,0 +1,1532 @@
+/* model.c - JSON model specs expanded into named tensors (clinit_model.h;
+ * the format is docs/MODEL.md). cJSON does the JSON; everything here is
+ * validation, with one "PATH: PROBLEM" line for the first problem found.
+ *
+ * Hostile input is bounded before cJSON sees it (NUL bytes, nesting
+ * depth), and afterwards by the limits in clinit_model.h: every layer
+ * emits at least one tensor, so the tensor cap also bounds the work that
+ * repeats can ask for. */
+#include "clinit_model.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Largest integer that every JSON number parser carries exactly, and
+ * that no larger input rounds down to (2^53 - 1). */
+#define JSON_INT_MAX 9007199254740991.0
+#define MAX_LAYER_NAME 256
+#define PATH_CAP 512
+
+/* ---- the model ------------------------------------------------------------
+ */
+
+typedef struct mtensor {
+    char *name;
+    const char *kind, *param;
+    clinit_tensor t; /* seed unset: the model's seed is applied on read */
+    clinit_init init;
+    uint64_t numel;
+} mtensor;
+
+struct clinit_model {
+    char *name;
+    uint64_t seed;
+    mtensor *ts;
+    size_t n, cap;
+    uint64_t numel;
+};
+
+/* ---- layer kinds, rules, method parameters --------------------------------
+ */
+
+enum kind_id {
+    K_LINEAR,
+    K_CONV1D,
+    K_CONV2D,
+    K_CONV3D,
+    K_CONVT1D,
+    K_CONVT2D,
+    K_CONVT3D,
+    K_EMBEDDING,
+    K_LAYER_NORM,
+    K_BATCH_NORM,
+    K_TENSOR,
+    K_REPEAT,
+    K_COUNT_,
+    K_CONV_GROUP = K_COUNT_, /* rule key "conv.*": every conv kind */
+    K_RULES_
+};
+
+static const char *const kind_names[K_RULES_] = {"linear",
+                                                 "conv1d",
+                                                 "conv2d",
+                                                 "conv3d",
+                                                 "conv_transpose1d",
+                                                 "conv_transpose2d",
+                                                 "conv_transpose3d",
+                                                 "embedding",
+                                                 "layer_norm",
+                                                 "batch_norm",
+                                                 "tensor",
+                                                 "repeat",
+                                                 "conv"};
+
+enum { P_WEIGHT, P_BIAS, P_COUNT_ };
+static const char *const param_names[P_COUNT_] = {"weight", "bias"};
+
+static int is_conv(int k) { return k >= K_CONV1D && k <= K_CONVT3D; }
+static int is_convt(int k) { return k >= K_CONVT1D && k <= K_CONVT3D; }
+static int conv_dims(int k)
+{
+    return is_convt(k) ? k - K_CONVT1D + 1 : k - K_CONV1D + 1;
+}
+static int kind_has_bias(int k)
+{
+    return k != K_EMBEDDING && k != K_TENSOR && k != K_REPEAT;
+}
+
+/* The textbook _init_weights (docs/MODEL.md). */
+static void default_init(int kind, int param, clinit_init *in)
+{
+    if (kind == K_LINEAR && param == P_WEIGHT) {
+        clinit_init_default(in, CLINIT_XAVIER_UNIFORM);
+    } else if (kind == K_LINEAR) {
+        clinit_init_default(in, CLINIT_CONSTANT);
+        in->val = 0.01;
+    } else if (is_conv(kind) && param == P_WEIGHT) {
+        clinit_init_default(in, CLINIT_KAIMING_NORMAL);
+        in->mode = CLINIT_FAN_OUT;
+        in->nonlinearity = CLINIT_NL_RELU;
+    } else if (kind == K_EMBEDDING) {
+        clinit_init_default(in, CLINIT_NORMAL);
+        in->std = 0.02;
+    } else if ((kind == K_LAYER_NORM || kind == K_BATCH_NORM) &&
+               param == P_WEIGHT) {
+        clinit_init_default(in, CLINIT_ONES);
+    } else { /* conv and norm biases */
+        clinit_init_default(in, CLINIT_ZEROS);
+    }
+}
+
+enum mp_id {
+    MP_A,
+    MP_B,
+    MP_MEAN,
+    MP_STD,
+    MP_VAL,
+    MP_GAIN,
+    MP_MODE,
+    MP_NL,
+    MP_SCALE,
+    MP_DIST,
+    MP_SPARSITY,
+    MP_GROUPS,
+    MP_COUNT_
+};
+
+static const char *const mp_names[MP_COUNT_] = {
+    "a",        "b",     "mean",         "std",   "val",
+    "gain",     "mode",  "nonlinearity", "scale", "distribution",
+    "sparsity", "groups"};
+
+#define MB(x) (1u << (x))
+
+/* The parameters each method takes (torch's and Keras' signatures). */
+static unsigned method_keys(clinit_method m)
+{
+    switch (m) {
+    case CLINIT_UNIFORM:
+        return MB(MP_A) | MB(MP_B);
+    case CLINIT_NORMAL:
+        return MB(MP_MEAN) | MB(MP_STD);
+    case CLINIT_TRUNC_NORMAL:
+        return MB(MP_MEAN) | MB(MP_STD) | MB(MP_A) | MB(MP_B);
+    case CLINIT_CONSTANT:
+        return MB(MP_VAL);
+    case CLINIT_XAVIER_UNIFORM:
+    case CLINIT_XAVIER_NORMAL:
+    case CLINIT_ORTHOGONAL:
+        return MB(MP_GAIN);
+    case CLINIT_KAIMING_UNIFORM:
+    case CLINIT_KAIMING_NORMAL:
+        return MB(MP_A) | MB(MP_MODE) | MB(MP_NL);
+    case CLINIT_SPARSE:
+        return MB(MP_SPARSITY) | MB(MP_STD);
+    case CLINIT_DIRAC:
+        return MB(MP_GROUPS);
+    case CLINIT_VARIANCE_SCALING:
+        return MB(MP_SCALE) | MB(MP_MODE) | MB(MP_DIST);
+    case CLINIT_ZEROS:
+    case CLINIT_ONES:
+    case CLINIT_EYE:
+    case CLINIT_LECUN_UNIFORM:
+    case CLINIT_LECUN_NORMAL:
+    case CLINIT_GLOROT_UNIFORM:
+    case CLINIT_GLOROT_NORMAL:
+    case CLINIT_HE_UNIFORM:
+    case CLINIT_HE_NORMAL:
+        return 0;
+    }
+    return 0;
+}
+
+static unsigned method_required(clinit_method m)
+{
+    return m == CLINIT_CONSTANT ? MB(MP_VAL)
+           : m == CLINIT_SPARSE ? MB(MP_SPARSITY)
+                                : 0;
+}
+
+/* ", "-joined names of the set bits of mask, or "no parameters". */
+static void key_list(unsigned mask, char *buf, size_t cap)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < MP_COUNT_; k++)
+        if (mask & MB(k)) {
+            int w =
+                snprintf(buf + n, cap - n, "%s%s", n ? ", " : "", mp_names[k]);
+            if (w < 0 || (size_t)w >= cap - n)
+                return;
+            n += (size_t)w;
+        }
+    if (n == 0)
+        snprintf(buf, cap, "no parameters");
+}
+
+/* ---- parser state and errors --------------------------------------------- */
+
+typedef struct rule {
+    int set;
+    clinit_init init;
+    char origin[PATH_CAP];
+} rule;
+
+typedef struct pctx {
+    clinit_model *m;
+    char *err;
+    size_t errlen;
+    clinit_status st;
+    rule rules[K_RULES_][P_COUNT_];
+    size_t *set; /* open addressing: tensor index + 1, 0 = empty */
+    size_t setcap;
+    uint64_t bytes;
+    size_t name_bytes;
+} pctx;
+
+static int perr(pctx *p, const char *path, const char *fmt, ...)
+{
+    if (p->st == CLINIT_OK) {
+        p->st = CLINIT_EPARAM;
+        if (p->err && p->errlen > 0) {
+            va_list ap;
+            int n = snprintf(p->err, p->errlen, "%s: ", path);
+            if (n >= 0 && (size_t)n < p->errlen) {
+                va_start(ap, fmt);
+                vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+                va_end(ap);
+            }
+        }
+    }
+    return -1;
+}
+
+static int oom(pctx *p)
+{
+    if (p->st == CLINIT_OK) {
+        p->st = CLINIT_ENOMEM;
+        if (p->err && p->errlen > 0)
+            snprintf(p->err, p->errlen, "out of memory");
+    }
+    return -1;
+}
+
+/* A user string made safe to print: at most 64 bytes, bytes outside
+ * printable ASCII as '?', "..." when cut. */
+static const char *safe(const char *s, char *buf, size_t cap)
+{
+    size_t i = 0, len = strlen(s), lim = cap - 4 < 64 ? cap - 4 : 64;
+    for (; i < len && i < lim; i++) {
+        unsigned char c = (unsigned char)s[i];
+        buf[i] = c < 0x20 || c >= 0x7f ? '?' : (char)c;
+    }
+    if (i < len)
+        memcpy(buf + i, "...", 4);
+    else
+        buf[i] = '\0';
+    return buf;
+}
+
+/* The value as shown after "got": numbers shortest round-trip, strings
+ * quoted, other types by name. */
+static const char *show(const cJSON *v, char *buf, size_t cap)
+{
+    if (cJSON_IsNumber(v)) {
+        double d = v->valuedouble;
+        if (isinf(d))
+            snprintf(buf, cap, "%s",
+                     d > 0 ? "a number too large" : "a number too small");
+        else
+            for (int prec = 1; prec <= 17; prec++) {
+                snprintf(buf, cap, "%.*g", prec, d);
+                if (strtod(buf, NULL) == d)
+                    break;
+            }
+    } else if (cJSON_IsString(v)) {
+        char tmp[80];
+        snprintf(buf, cap, "'%s'", safe(v->valuestring, tmp, sizeof tmp));
+    } else if (cJSON_IsBool(v)) {
+        snprintf(buf, cap, "%s", cJSON_IsTrue(v) ? "true" : "false");
+    } else if (cJSON_IsNull(v)) {
+        snprintf(buf, cap, "null");
+    } else if (cJSON_IsArray(v)) {
+        snprintf(buf, cap, "an array");
+    } else {
+        snprintf(buf, cap, "an object");
+    }
+    return buf;
+}
+
+static void path_key(char *dst, const char *base, const char *key)
+{
+    char tmp[80];
+    safe(key, tmp, sizeof tmp);
+    if (*base)
+        snprintf(dst, PATH_CAP, "%s.%s", base, tmp);
+    else
+        snprintf(dst, PATH_CAP, "%s", tmp);
+}
+
+static void path_index(char *dst, const char *base, size_t i)
+{
+    snprintf(dst, PATH_CAP, "%s[%zu]", base, i);
+}
+
+/* Every key of obj is one of allowed[0..n) (else "unknown key") and none
+ * is repeated. `what` names the object in the message. */
+static int check_keys(pctx *p, const cJSON *obj, const char *path,
+                      const char *const *allowed, int n, const char *what)
+{
+    uint64_t seen = 0;
+    for (const cJSON *c = obj->child; c; c = c->next) {
+        char kp[PATH_CAP];
+        int k = 0;
+        path_key(kp, path, c->string ? c->string : "");
+        while (k < n && strcmp(allowed[k], c->string ? c->string : "") != 0)
+            k++;
+        if (k == n) {
+            char list[512];
+            size_t len = 0;
+            list[0] = '\0';
+            for (int j = 0; j < n && len < sizeof list; j++) {
+                int w = snprintf(list + len, sizeof list - len, "%s%s",
+                                 j ? ", " : "", allowed[j]);
+                if (w < 0)
+                    break;
+                len += (size_t)w;
+            }
+            return perr(p, kp, "unknown key for %s (expected %s)", what, list);
+        }
+        if (seen & ((uint64_t)1 << k))
+            return perr(p, kp, "duplicate key");
+        seen |= (uint64_t)1 << k;
+    }
+    return 0;
+}
+
+/* ---- typed values ----------------------------------------------------------
+ */
+
+/* An integral JSON number in [min, max] (max <= 2^53). */
+static int get_uint(pctx *p, const cJSON *v, const char *path, uint64_t min,
+                    uint64_t max, uint64_t *out)
+{
+    char got[64];
+    const char *what =
+        min >= 1 ? "a positive integer" : "a non-negative integer";
+    double d;
+    if (!cJSON_IsNumber(v))
+        return perr(p, path, "must be %s (got %s)", what,
+                    show(v, got, sizeof got));
+    d = v->valuedouble;
+    if (!(d >= (double)min) || d != floor(d) || isinf(d))
+        return perr(p, path, "must be %s (got %s)", what,
+                    show(v, got, sizeof got));
+    if (d > (double)max)
+        return perr(p, path, "must be at most %llu (got %s)",
+                    (unsigned long long)max, show(v, got, sizeof got));
+    *out = (uint64_t)d;
+    return 0;
+}
+
+static int get_double(pctx *p, const cJSON *v, const char *path, double *out)
+{
+    char got[64];
+    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+        return perr(p, path, "must be a finite number (got %s)",
+                    show(v, got, sizeof got));
+    *out = v->valuedouble;
+    return 0;
+}
+
+static int get_bool(pctx *p, const cJSON *v, const char *path, int *out)
+{
+    char got[64];
+    if (!cJSON_IsBool(v))
+        return perr(p, path, "must be true or false (got %s)",
+                    show(v, got, sizeof got));
+    *out = cJSON_IsTrue(v) ? 1 : 0;
+    return 0;
+}
+
+static int get_string(pctx *p, const cJSON *v, const char *path,
+                      const char **out)
+{
+    char got[64];
+    if (!cJSON_IsString(v) || !v->valuestring)
+        return perr(p, path, "must be a string (got %s)",
+                    show(v, got, sizeof got));
+    *out = v->valuestring;
+    return 0;
+}
+
+static int get_dtype(pctx *p, const cJSON *v, const char *path,
+                     clinit_dtype *out)
+{
+    const char *s = "";
+    char tmp[80];
+    if (get_string(p, v, path, &s))
+        return -1;
+    if (clinit_dtype_from_name(s, out) != CLINIT_OK)
+        return perr(p, path,
+                    "unknown dtype '%s' (expected f32, f16, bf16 or f64)",
+                    safe(s, tmp, sizeof tmp));
+    return 0;
+}
+
+/* A positive dimension (<= 2^53). */
+static int get_dim(pctx *p, const cJSON *obj, const char *key, const char *path,
+                   int64_t *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    char kp[PATH_CAP];
+    uint64_t u = 0;
+    if (!v)
+        return perr(p, path, "missing key '%s'", key);
+    path_key(kp, path, key);
+    if (get_uint(p, v, kp, 1, (uint64_t)JSON_INT_MAX, &u))
+        return -1;
+    *out = (int64_t)u;
+    return 0;
+}
+
+/* A positive integer or a list of 1..max of them ("kernel", layer_norm's
+ * "dim", "shape"). exact > 0: an int is repeated exact times and a list
+ * must have exactly that length. Returns the count, -1 on error. */
+static int get_dims(pctx *p, const cJSON *v, const char *path, int exact,
+                    int max, int allow_int, int64_t *out)
+{
+    char got[64], msg[96];
+    int n = 0;
+    if (exact > 0)
+        snprintf(msg, sizeof msg,
+                 "a positive integer or a list of %d positive integers", exact);
+    else
+        snprintf(msg, sizeof msg, "%sa list of 1 to %d positive integers",
+                 allow_int ? "a positive integer or " : "", max);
+    if (allow_int && cJSON_IsNumber(v)) {
+        uint64_t u = 0;
+        if (get_uint(p, v, path, 1, (uint64_t)JSON_INT_MAX, &u))
+            return -1;
+        for (n = 0; n < (exact > 0 ? exact : 1); n++)
+            out[n] = (int64_t)u;
+        return n;
+    }
+    if (!cJSON_IsArray(v))
+        return perr(p, path, "must be %s (got %s)", msg,
+                    show(v, got, sizeof got));
+    {
+        int len = cJSON_GetArraySize(v);
+        if (len == 0 || len > max || (exact > 0 && len != exact))
+            return perr(p, path, "must be %s (got a list of %d)", msg, len);
+    }
+    for (const cJSON *c = v->child; c; c = c->next) {
+        char ip[PATH_CAP];
+        uint64_t u = 0;
+        path_index(ip, path, (size_t)n);
+        if (get_uint(p, c, ip, 1, (uint64_t)JSON_INT_MAX, &u))
+            return -1;
+        out[n++] = (int64_t)u;
+    }
+    return n;
+}
+
+/* Names: non-empty, no spaces or control characters (they are keys of the
+ * safetensors header and words of the canonical text). */
+static int check_name(pctx *p, const char *s, const char *path, size_t max)
+{
+    size_t len = strlen(s);
+    if (len == 0 || len > max)
+        return perr(p, path, "must be a name of 1 to %zu bytes", max);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c <= 0x20 || c == 0x7f)
+            return perr(p, path,
+                        "must be a name without spaces or control characters");
+    }
+    return 0;
+}
+
+/* ---- method objects -------------------------------------------------------
+ */
+
+/* Reads "method" and its parameters from obj into *out. Keys in skip[] are
+ * the caller's (already checked); any other key must be a parameter the
+ * method takes. */
+static int parse_method(pctx *p, const cJSON *obj, const char *path,
+                        const char *const *skip, int nskip, clinit_init *out)
+{
+    const cJSON *mv = cJSON_GetObjectItemCaseSensitive(obj, "method");
+    char kp[PATH_CAP], tmp[80], list[160];
+    const char *ms = "";
+    clinit_method m;
+    unsigned seen = 0, takes;
+
+    if (!mv)
+        return perr(p, path, "missing key 'method'");
+    path_key(kp, path, "method");
+    if (get_string(p, mv, kp, &ms))
+        return -1;
+    if (clinit_method_from_name(ms, &m) != CLINIT_OK)
+        return perr(p, kp, "unknown method '%s'", safe(ms, tmp, sizeof tmp));
+    clinit_init_default(out, m);
+    takes = method_keys(m);
+    key_list(takes, list, sizeof list);
+    for (const cJSON *c = obj->child; c; c = c->next) {
+        const char *key = c->string ? c->string : "";
+        int k = 0, skipped = strcmp(key, "method") == 0;
+        for (int j = 0; j < nskip && !skipped; j++)
+            skipped = strcmp(key, skip[j]) == 0;
+        if (skipped) {
+            if (nskip == 0 && c != mv) {
+                path_key(kp, path, "method");
+                return perr(p, kp, "duplicate key");
+            }
+            continue;
+        }
+        path_key(kp, path, key);
+        while (k < MP_COUNT_ && strcmp(mp_names[k], key) != 0)
+            k++;
+        if (k == MP_COUNT_)
+            return perr(p, kp, "unknown key (method %s takes %s)",
+                        clinit_method_name(m), list);
+        if (!(takes & MB(k)))
+            return perr(p, kp, "does not apply to method %s (it takes %s)",
+                        clinit_method_name(m), list);
+        if (seen & MB(k))
+            return perr(p, kp, "duplicate key");
+        seen |= MB(k);
+        switch (k) {
+        case MP_A:
+            if (get_double(p, c, kp, &out->a))
+                return -1;
+            break;
+        case MP_B:
+            if (get_double(p, c, kp, &out->b))
+                return -1;
+            break;
+        case MP_MEAN:
+            if (get_double(p, c, kp, &out->mean))
+                return -1;
+            break;
+        case MP_STD:
+            if (get_double(p, c, kp, &out->std))
+                return -1;
+            break;
+        case MP_VAL:
+            if (get_double(p, c, kp, &out->val))
+                return -1;
+            break;
+        case MP_GAIN:
+            if (get_double(p, c, kp, &out->gain))
+                return -1;
+            break;
+        case MP_SCALE:
+            if (get_double(p, c, kp, &out->scale))
+                return -1;
+            break;
+        case MP_SPARSITY:
+            if (get_double(p, c, kp, &out->sparsity))
+                return -1;
+            break;
+        case MP_GROUPS: {
+            uint64_t g = 0;
+            if (get_uint(p, c, kp, 1, 2147483647u, &g))
+                return -1;
+            out->groups = (int)g;
+            break;
+        }
+        case MP_MODE: {
+            const char *s = "";
+            int kaiming =
+                m == CLINIT_KAIMING_UNIFORM || m == CLINIT_KAIMING_NORMAL;
+            if (get_string(p, c, kp, &s))
+                return -1;
+            if (clinit_mode_from_name(s, &out->mode) != CLINIT_OK ||
+                (kaiming && out->mode == CLINIT_FAN_AVG))
+                return perr(p, kp, "unknown mode '%s' for %s (expected %s)",
+                            safe(s, tmp, sizeof tmp), clinit_method_name(m),
+                            kaiming ? "fan_in or fan_out"
+                                    : "fan_in, fan_out or fan_avg");
+            break;
+        }
+        case MP_NL: {
+            const char *s = "";
+            if (get_string(p, c, kp, &s))
+                return -1;
+            if (clinit_nonlinearity_from_name(s, &out->nonlinearity) !=
+                CLINIT_OK)
+                return perr(p, kp, "unknown nonlinearity '%s'",
+                            safe(s, tmp, sizeof tmp));
+            break;
+        }
+        case MP_DIST: {
+            const char *s = "";
+            if (get_string(p, c, kp, &s))
+                return -1;
+            if (clinit_distribution_from_name(s, &out->distribution) !=
+                CLINIT_OK)
+                return perr(p, kp,
+                            "unknown distribution '%s' (expected "
+                            "truncated_normal, untruncated_normal or uniform)",
+                            safe(s, tmp, sizeof tmp));
+            break;
+        }
+        }
+    }
+    {
+        unsigned missing = method_required(m) & ~seen;
+        for (int k = 0; k < MP_COUNT_; k++)
+            if (missing & MB(k))
+                return perr(p, path, "method %s needs '%s'",
+                            clinit_method_name(m), mp_names[k]);
+    }
+    return 0;
+}
+
+/* An init object: {"method": ..., params...}. */
+static int parse_init_obj(pctx *p, const cJSON *obj, const char *path,
+                          clinit_init *out)
+{
+    char got[64];
+    if (!cJSON_IsObject(obj))
+        return perr(p, path, "must be an object with a 'method' (got %s)",
+                    show(obj, got, sizeof got));
+    return parse_method(p, obj, path, NULL, 0, out);
+}
+
+/* ---- rules ------------------------------------------------------------------
+ */
+
+static int parse_rules(pctx *p, const cJSON *rules)
+{
+    char got[64];
+    if (!cJSON_IsObject(rules))
+        return perr(p, "rules", "must be an object (got %s)",
+                    show(rules, got, sizeof got));
+    for (const cJSON *c = rules->child; c; c = c->next) {
+        const char *key = c->string ? c->string : "", *dot = strrchr(key, '.');
+        char rp[PATH_CAP], tmp[80];
+        int k = 0, prm = 0;
+        snprintf(rp, sizeof rp, "rules[\"%s\"]", safe(key, tmp, sizeof tmp));
+        if (dot) {
+            while (k < K_RULES_ &&
+                   !(strlen(kind_names[k]) == (size_t)(dot - key) &&
+                     memcmp(kind_names[k], key, (size_t)(dot - key)) == 0))
+                k++;
+            while (prm < P_COUNT_ && strcmp(param_names[prm], dot + 1) != 0)
+                prm++;
+        }
+        if (!dot || k == K_RULES_ || k == K_TENSOR || k == K_REPEAT ||
+            prm == P_COUNT_ || (prm == P_BIAS && !kind_has_bias(k)))
+            return perr(p, rp,
+                        "unknown rule (expected KIND.weight or KIND.bias for "
+                        "KIND linear, conv, conv1d, conv2d, conv3d, "
+                        "conv_transpose1d, conv_transpose2d, conv_transpose3d, "
+                        "layer_norm, batch_norm; embedding.weight)");
+        if (p->rules[k][prm].set)
+            return perr(p, rp, "duplicate key");
+        if (parse_init_obj(p, c, rp, &p->rules[k][prm].init))
+            return -1;
+        p->rules[k][prm].set = 1;
+        snprintf(p->rules[k][prm].origin, PATH_CAP, "%s", rp);
+    }
+    return 0;
+}
+
+/* ---- tensors ----------------------------------------------------------------
+ */
+
+static int name_insert(pctx *p, size_t idx)
+{
+    clinit_model *m = p->m;
+    if ((m->n + 1) * 2 > p->setcap) {
+        size_t ncap = p->setcap ? p->setcap * 2 : 256;
+        size_t *ns = calloc(ncap, sizeof *ns);
+        if (!ns)
+            return oom(p);
+        for (size_t i = 0; i < p->setcap; i++)
+            if (p->set[i]) {
+                size_t h = (size_t)clinit_stream_of(m->ts[p->set[i] - 1].name) &
+                           (ncap - 1);
+                while (ns[h])
+                    h = (h + 1) & (ncap - 1);
+                ns[h] = p->set[i];
+            }
+        free(p->set);
+        p->set = ns;
+        p->setcap = ncap;
+    }
+    {
+        size_t h = (size_t)clinit_stream_of(m->ts[idx].name) & (p->setcap - 1);
+        while (p->set[h]) {
+            if (strcmp(m->ts[p->set[h] - 1].name, m->ts[idx].name) == 0)
+                return 1;
+            h = (h + 1) & (p->setcap - 1);
+        }
+        p->set[h] = idx + 1;
+    }
+    return 0;
+}
+
+static void shape_text(const clinit_tensor *t, char *buf, size_t cap)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int d = 0; d < t->ndim && n < cap; d++) {
+        int w = snprintf(buf + n, cap - n, "%s%lld", d ? "," : "[",
+                         (long long)t->shape[d]);
+        if (w < 0)
+            return;
+        n += (size_t)w;
+    }
+    if (n < cap)
+        snprintf(buf + n, cap - n, "]");
+}
+
+/* Appends tensor prefix+lname[.param] with `shape`. `path` is the layer's
+ * path (name errors go to path.name), `origin` the path of the init's
+ * rule, layer init or layer (for method errors). */
+static int emit(pctx *p, const char *path, const char *prefix,
+                const char *lname, int kind, int param, clinit_dtype dt,
+                int ndim, const int64_t *shape, const clinit_init *init,
+                const char *origin)
+{
+    clinit_model *m = p->m;
+    char np[PATH_CAP], tmp[80], sh[256];
+    size_t plen = strlen(prefix), llen = strlen(lname), len;
+    const char *pn = param >= 0 ? param_names[param] : NULL;
+    mtensor *t;
+    clinit_resolved r;
+    clinit_status st;
+    uint64_t es;
+
+    path_key(np, path, "name");
+    len = plen + llen + (pn ? 1 + strlen(pn) : 0);
+    if (len > CLINIT_MODEL_MAX_NAME)
+        return perr(p, np, "tensor name longer than %d bytes",
+                    CLINIT_MODEL_MAX_NAME);
+    if (m->n >= CLINIT_MODEL_MAX_TENSORS)
+        return perr(p, path, "the model has more than %d tensors",
+                    CLINIT_MODEL_MAX_TENSORS);
+    if (p->name_bytes + len + 1 > CLINIT_MODEL_MAX_NAME_BYTES)
+        return perr(p, path, "the tensor names take more than %lu bytes",
+                    (unsigned long)CLINIT_MODEL_MAX_NAME_BYTES);
+    p->name_bytes += len + 1;
+    if (m->n == m->cap) {
+        size_t ncap = m->cap ? m->cap * 2 : 64;
+        mtensor *nt = realloc(m->ts, ncap * sizeof *nt);
+        if (!nt)
+            return oom(p);
+        m->ts = nt;
+        m->cap = ncap;
+    }
+    t = &m->ts[m->n];
+    memset(t, 0, sizeof *t);
+    if (!(t->name = malloc(len + 1)))
+        return oom(p);
+    memcpy(t->name, prefix, plen);
+    memcpy(t->name + plen, lname, llen);
+    if (pn) {
+        t->name[plen + llen] = '.';
+        memcpy(t->name + plen + llen + 1, pn, strlen(pn));
+    }
+    t->name[len] = '\0';
+    m->n++; /* owned from here on (freed with the model) */
+    if (strcmp(t->name, "__metadata__") == 0)
+        return perr(p, np, "tensor name '__metadata__' is reserved");
+    {
+        int dup = name_insert(p, m->n - 1);
+        if (dup < 0)
+            return -1;
+        if (dup)
+            return perr(p, np, "duplicate tensor name '%s'",
+                        safe(t->name, tmp, sizeof tmp));
+    }
+    t->kind = kind_names[kind];
+    t->param = pn;
+    t->t.dtype = dt;
+    t->t.ndim = ndim;
+    memcpy(t->t.shape, shape, (size_t)ndim * sizeof *shape);
+    t->t.stream = clinit_stream_of(t->name);
+    t->init = *init;
+    shape_text(&t->t, sh, sizeof sh);
+    if ((st = clinit_numel(&t->t, &t->numel)) != CLINIT_OK)
+        return perr(p, path, "tensor '%s' %s has more than 2^56 elements",
+                    safe(t->name, tmp, sizeof tmp), sh);
+    if ((st = clinit_resolve(&t->t, init, &r)) != CLINIT_OK)
+        return perr(p, origin, "%s cannot initialize '%s' %s %s: %s",
+                    clinit_method_name(init->method),
+                    safe(t->name, tmp, sizeof tmp), sh, clinit_dtype_name(dt),
+                    clinit_strerror(st));
+    es = clinit_dtype_size(dt);
+    if (m->numel > UINT64_MAX - t->numel || t->numel > UINT64_MAX / es ||
+        p->bytes > UINT64_MAX - t->numel * es)
+        return perr(p, path, "the model's total size overflows 64 bits");
+    m->numel += t->numel;
+    p->bytes += t->numel * es;
+    return 0;
+}
+
+/* The init of (kind, param): the layer's own "init", else the spec's rule
+ * for the kind, else its "conv" rule, else the default. */
+static int pick_init(pctx *p, const cJSON *layer_init, const char *path,
+                     int kind, int param, clinit_init *out, char *origin)
+{
+    const cJSON *li =
+        layer_init
+            ? cJSON_GetObjectItemCaseSensitive(layer_init, param_names[param])
+            : NULL;
+    if (li) {
+        char ip[PATH_CAP];
+        path_key(ip, path, "init");
+        path_key(origin, ip, param_names[param]);
+        return parse_init_obj(p, li, origin, out);
+    }
+    if (p->rules[kind][param].set) {
+        *out = p->rules[kind][param].init;
+        snprintf(origin, PATH_CAP, "%s", p->rules[kind][param].origin);
+    } else if (is_conv(kind) && p->rules[K_CONV_GROUP][param].set) {
+        *out = p->rules[K_CONV_GROUP][param].init;
+        snprintf(origin, PATH_CAP, "%s", p->rules[K_CONV_GROUP][param].origin);
+    } else {
+        default_init(kind, param, out);
+        snprintf(origin, PATH_CAP, "%s", path);
+    }
+    return 0;
+}
+
+/* ---- layers
+ * ------------------------------------------------------------------ */
+
+static int parse_layers(pctx *p, const cJSON *arr, const char *path,
+                        const char *prefix, clinit_dtype dt, int depth);
+
+static const char *const keys_linear[] = {"kind",    "name", "dtype", "init",
+                                          "comment", "in",   "out",   "bias"};
+static const char *const keys_conv[] = {"kind",    "name",  "dtype", "init",
+                                        "comment", "in",    "out",   "bias",
+                                        "kernel",  "groups"};
+static const char *const keys_embedding[] = {"kind",    "name", "dtype", "init",
+                                             "comment", "num",  "dim"};
+static const char *const keys_layer_norm[] = {
+    "kind", "name", "dtype", "init", "comment", "dim", "bias"};
+static const char *const keys_batch_norm[] = {"kind", "name",    "dtype",
+                                              "init", "comment", "dim"};
+static const char *const keys_repeat[] = {"kind",    "name",  "dtype",
+                                          "comment", "count", "layers"};
+/* kind "tensor": its own keys, then every method parameter */
+static const char *const keys_tensor[] = {
+    "kind",         "name",     "dtype", "comment",      "shape",
+    "method",       "a",        "b",     "mean",         "std",
+    "val",          "gain",     "mode",  "nonlinearity", "scale",
+    "distribution", "sparsity", "groups"};
+#define NKEYS(a) ((int)(sizeof a / sizeof a[0]))
+
+static int parse_layer(pctx *p, const cJSON *l, const char *path,
+                       const char *prefix, clinit_dtype dt, int depth)
+{
+    const cJSON *v, *init = NULL;
+    char kp[PATH_CAP], tmp[80], got[64];
+    const char *ks = "", *name = "";
+    int kind = 0, has_bias = 1;
+    int64_t shape[CLINIT_MAX_DIMS];
+
+    if (!cJSON_IsObject(l))
+        return perr(p, path, "must be a layer object (got %s)",
+                    show(l, got, sizeof got));
+    if (!(v = cJSON_GetObjectItemCaseSensitive(l, "kind")))
+        return perr(p, path, "missing key 'kind'");
+    path_key(kp, path, "kind");
+    if (get_string(p, v, kp, &ks))
+        return -1;
+    while (kind < K_COUNT_ && strcmp(kind_names[kind], ks) != 0)
+        kind++;
+    if (kind == K_COUNT_)
+        return perr(p, kp,
+                    "unknown layer kind '%s' (expected linear, conv1d, conv2d, "
+                    "conv3d, conv_transpose1d, conv_transpose2d, "
+                    "conv_transpose3d, embedding, layer_norm, batch_norm, "
+                    "tensor or repeat)",
+                    safe(ks, tmp, sizeof tmp));
+    switch (kind) {
+    case K_LINEAR:
+        if (check_keys(p, l, path, keys_linear, NKEYS(keys_linear), ks))
+            return -1;
+        break;
+    case K_EMBEDDING:
+        if (check_keys(p, l, path, keys_embedding, NKEYS(keys_embedding), ks))
+            return -1;
+        break;
+    case K_LAYER_NORM:
+        if (check_keys(p, l, path, keys_layer_norm, NKEYS(keys_layer_norm), ks))
+            return -1;
+        break;
+    case K_BATCH_NORM:
+        if (check_keys(p, l, path, keys_batch_norm, NKEYS(keys_batch_norm), ks))
+            return -1;
+        break;
+    case K_REPEAT:
+        if (check_keys(p, l, path, keys_repeat, NKEYS(keys_repeat), ks))
+            return -1;
+        break;
+    case K_TENSOR:
+        if (check_keys(p, l, path, keys_tensor, NKEYS(keys_tensor), ks))
+            return -1;
+        break;
+    default:
+        if (check_keys(p, l, path, keys_conv, NKEYS(keys_conv), ks))
+            return -1;
+        break;
+    }
+    if (!(v = cJSON_GetObjectItemCaseSensitive(l, "name")))
+        return perr(p, path, "missing key 'name'");
+    path_key(kp, path, "name");
+    if (get_string(p, v, kp, &name) || check_name(p, name, kp, MAX_LAYER_NAME))
+        return -1;
+    if ((v = cJSON_GetObjectItemCaseSensitive(l, "comment"))) {
+        const char *s = "";
+        path_key(kp, path, "comment");
+        if (get_string(p, v, kp, &s))
+            return -1;
+    }
+    if ((v = cJSON_GetObjectItemCaseSensitive(l, "dtype"))) {
+        path_key(kp, path, "dtype");
+        if (get_dtype(p, v, kp, &dt))
+            return -1;
+    }
+    if ((v = cJSON_GetObjectItemCaseSensitive(l, "bias"))) {
+        path_key(kp, path, "bias");
+        if (get_bool(p, v, kp, &has_bias))
+            return -1;
+    }
+    if (kind == K_EMBEDDING)
+        has_bias = 0; /* batch_norm: always weight and bias */
+    if ((init = cJSON_GetObjectItemCaseSensitive(l, "init"))) {
+        const char *const ikeys[] = {"weight", "bias"};
+        char what[64];
+        path_key(kp, path, "init");
+        if (!cJSON_IsObject(init))
+            return perr(p, kp, "must be an object with 'weight'%s (got %s)",
+                        has_bias ? " and/or 'bias'" : "",
+                        show(init, got, sizeof got));
+        snprintf(what, sizeof what, "the init of %s%s", ks,
+                 has_bias ? "" : " without bias");
+        if (check_keys(p, init, kp, ikeys, has_bias ? 2 : 1, what))
+            return -1;
+    }
+
+    if (kind == K_REPEAT) {
+        uint64_t count = 0;
+        const cJSON *ls;
+        size_t plen = strlen(prefix);
+        char *np;
+        if (depth >= CLINIT_MODEL_MAX_DEPTH)
+            return perr(p, path, "repeats nested deeper than %d levels",
+                        CLINIT_MODEL_MAX_DEPTH);
+        if (!(v = cJSON_GetObjectItemCaseSensitive(l, "count")))
+            return perr(p, path, "missing key 'count'");
+        path_key(kp, path, "count");
+        if (get_uint(p, v, kp, 1, CLINIT_MODEL_MAX_TENSORS, &count))
+            return -1;
+        if (!(ls = cJSON_GetObjectItemCaseSensitive(l, "layers")))
+            return perr(p, path, "missing key 'layers'");
+        path_key(kp, path, "layers");
+        /* prefix + name + "." + index + "." */
+        if (!(np = malloc(plen + strlen(name) + 24)))
+            return oom(p);
+        for (uint64_t i = 0; i < count; i++) {
+            int rc;
+            snprintf(np, plen + strlen(name) + 24, "%s%s.%llu.", prefix, name,
+                     (unsigned long long)i);
+            rc = parse_layers(p, ls, kp, np, dt, depth + 1);
+            if (rc) {
+                free(np);
+                return rc;
+            }
+        }
+        free(np);
+        return 0;
+    }
+
+    if (kind == K_TENSOR) {
+        clinit_init in;
+        int n;
+        if (!(v = cJSON_GetObjectItemCaseSensitive(l, "shape")))
+            return perr(p, path, "missing key 'shape'");
+        path_key(kp, path, "shape");
+        if ((n = get_dims(p, v, kp, 0, CLINIT_MAX_DIMS, 0, shape)) < 0)
+            return -1;
+        if (parse_method(p, l, path, keys_tensor, 5, &in))
+            return -1;
+        return emit(p, path, prefix, name, kind, -1, dt, n, shape, &in, path);
+    }
+
+    {
+        int ndim = 0;
+        int64_t bshape[1];
+        clinit_init win, bin;
+        char worigin[PATH_CAP], borigin[PATH_CAP];
+        switch (kind) {
+        case K_LINEAR: {
+            int64_t in, out;
+            if (get_dim(p, l, "in", path, &in) ||
+                get_dim(p, l, "out", path, &out))
+                return -1;
+            shape[0] = out;
+            shape[1] = in;
+            ndim = 2;
+            bshape[0] = out;
+            break;
+        }
+        case K_EMBEDDING:
+            if (get_dim(p, l, "num", path, &shape[0]) ||
+                get_dim(p, l, "dim", path, &shape[1]))
+                return -1;
+            ndim = 2;
+            break;
+        case K_BATCH_NORM:
+            if (get_dim(p, l, "dim", path, &shape[0]))
+                return -1;
+            ndim = 1;
+            bshape[0] = shape[0];
+            break;
+        case K_LAYER_NORM:
+            if (!(v = cJSON_GetObjectItemCaseSensitive(l, "dim")))
+                return perr(p, path, "missing key 'dim'");
+            path_key(kp, path, "dim");
+            if ((ndim = get_dims(p, v, kp, 0, CLINIT_MAX_DIMS, 1, shape)) < 0)
+                return -1;
+            break;
+        default: { /* conv */
+            int nk = conv_dims(kind);
+            int64_t in, out, k[3];
+            uint64_t groups = 1;
+            if (get_dim(p, l, "in", path, &in) ||
+                get_dim(p, l, "out", path, &out))
+                return -1;
+            if (!(v = cJSON_GetObjectItemCaseSensitive(l, "kernel")))
+                return perr(p, path, "missing key 'kernel'");
+            path_key(kp, path, "kernel");
+            if (get_dims(p, v, kp, nk, nk, 1, k) < 0)
+                return -1;
+            if ((v = cJSON_GetObjectItemCaseSensitive(l, "groups"))) {
+                path_key(kp, path, "groups");
+                if (get_uint(p, v, kp, 1, (uint64_t)JSON_INT_MAX, &groups))
+                    return -1;
+                if ((uint64_t)in % groups || (uint64_t)out % groups)
+                    return perr(p, kp, "must divide in (%lld) and out (%lld)",
+                                (long long)in, (long long)out);
+            }
+            /* torch: conv [out, in/groups, k...]; transposed
+             * [in, out/groups, k...] */
+            shape[0] = is_convt(kind) ? in : out;
+            shape[1] = (is_convt(kind) ? out : in) / (int64_t)groups;
+            for (int d = 0; d < nk; d++)
+                shape[2 + d] = k[d];
+            ndim = 2 + nk;
+            bshape[0] = out;
+            break;
+        }
+        }
+        if (pick_init(p, init, path, kind, P_WEIGHT, &win, worigin) ||
+            emit(p, path, prefix, name, kind, P_WEIGHT, dt, ndim, shape, &win,
+                 worigin))
+            return -1;
+        if (has_bias) {
+            /* layer_norm's bias has the weight's shape */
+            int bn = kind == K_LAYER_NORM ? ndim : 1;
+            const int64_t *bs = kind == K_LAYER_NORM ? shape : bshape;
+            if (pick_init(p, init, path, kind, P_BIAS, &bin, borigin) ||
+                emit(p, path, prefix, name, kind, P_BIAS, dt, bn, bs, &bin,
+                     borigin))
+                return -1;
+        }
+    }
+    return 0;
+}
+
+static int parse_layers(pctx *p, const cJSON *arr, const char *path,
+                        const char *prefix, clinit_dtype dt, int depth)
+{
+    char got[64];
+    size_t i = 0;
+    if (!cJSON_IsArray(arr) || !arr->child)
+        return perr(p, path, "must be a non-empty list of layers (got %s)",
+                    cJSON_IsArray(arr) ? "an empty list"
+                                       : show(arr, got, sizeof got));
+    for (const cJSON *c = arr->child; c; c = c->next, i++) {
+        char lp[PATH_CAP];
+        path_index(lp, path, i);
+        if (parse_layer(p, c, lp, prefix, dt, depth))
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- the document
+ * ------------------------------------------------------------ */
+
+/* Line and column (1-based) of json[pos]. */
+static void line_col(const char *json, size_t pos, size_t *line, size_t *col)
+{
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < pos; i++) {
+        if (json[i] == '\n') {
+            (*line)++;
+            *col = 1;
+        } else {
+            (*col)++;
+        }
+    }
+}
+
+static int is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* What cJSON must not see: NUL bytes (cJSON stops at them) and nesting
+ * deeper than CLINIT_MODEL_MAX_JSON_DEPTH. *open is set when the text
+ * ends inside a string, array or object (truncated). */
+static int prescan(pctx *p, const char *json, size_t len, int *open)
+{
+    int depth = 0, in_str = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = json[i];
+        char where[64];
+        size_t line, col;
+        if (c == '\0') {
+            line_col(json, i, &line, &col);
+            snprintf(where, sizeof where, "line %zu, column %zu", line, col);
+            return perr(p, where, "NUL byte in the spec");
+        }
+        if (in_str) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_str = 0;
+        } else if (c == '"') {
+            in_str = 1;
+        } else if (c == '[' || c == '{') {
+            if (++depth > CLINIT_MODEL_MAX_JSON_DEPTH) {
+                line_col(json, i, &line, &col);
+                snprintf(where, sizeof where, "line %zu, column %zu", line,
+                         col);
+                return perr(p, where, "JSON nested deeper than %d levels",
+                            CLINIT_MODEL_MAX_JSON_DEPTH);
+            }
+        } else if (c == ']' || c == '}') {
+            depth--;
+        }
+    }
+    *open = in_str || depth > 0;
+    return 0;
+}
+
+static const char *const keys_top[] = {"name",  "dtype",  "seed",
+                                       "rules", "layers", "comment"};
+
+static int parse_doc(pctx *p, const char *json, size_t len)
+{
+    const char *end = NULL;
+    cJSON *doc;
+    const cJSON *v;
+    clinit_dtype dt = CLINIT_F32;
+    char got[64];
+    size_t i = 0, line, col;
+    int rc = -1, open = 0;
+
+    while (i < len && is_ws(json[i]))
+        i++;
+    if (i == len)
+        return perr(p, "spec", "empty (expected a JSON object)");
+    if (prescan(p, json, len, &open))
+        return -1;
+    doc = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+    if (!doc) {
+        char where[64];
+        size_t pos =
+            end && end >= json && end <= json + len ? (size_t)(end - json) : 0;
+        line_col(json, pos, &line, &col);
+        snprintf(where, sizeof where, "line %zu, column %zu", line, col);
+        /* cJSON reports an error at the end as the last byte */
+        return perr(p, where,
+                    open ? "unexpected end of the JSON text" : "invalid JSON");
+    }
+    for (i = (size_t)(end - json); i < len && is_ws(json[i]); i++)
+        ;
+    if (i < len) {
+        char where[64];
+        line_col(json, i, &line, &col);
+        snprintf(where, sizeof where, "line %zu, column %zu", line, col);
+        perr(p, where, "unexpected text after the JSON value");
+        goto out;
+    }
+    if (!cJSON_IsObject(doc)) {
+        perr(p, "spec", "must be a JSON object (got %s)",
+             show(doc, got, sizeof got));
+        goto out;
+    }
+    if (check_keys(p, doc, "", keys_top, NKEYS(keys_top), "a model spec"))
+        goto out;
+    if ((v = cJSON_GetObjectItemCaseSensitive(doc, "name"))) {
+        const char *s = "";
+        if (get_string(p, v, "name", &s))
+            goto out;
+        if (!(p->m->name = malloc(strlen(s) + 1))) {
+            oom(p);
+            goto out;
+        }
+        memcpy(p->m->name, s, strlen(s) + 1);
+    }
+    if ((v = cJSON_GetObjectItemCaseSensitive(doc, "comment"))) {
+        const char *s = "";
+        if (get_string(p, v, "comment", &s))
+            goto out;
+    }
+    if ((v = cJSON_GetObjectItemCaseSensitive(doc, "dtype")) &&
+        get_dtype(p, v, "dtype", &dt))
+        goto out;
+    if ((v = cJSON_GetObjectItemCaseSensitive(doc, "seed"))) {
+        if (cJSON_IsString(v)) {
+            /* the full 64-bit range, decimal or 0x hex */
+            const char *s = v->valuestring;
+            int hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+            const char *digits = hex ? s + 2 : s;
+            unsigned long long u = 0;
+            char *e;
+            int ok = *digits != '\0';
+            for (const char *q = digits; ok && *q; q++)
+                ok = hex ? isxdigit((unsigned char)*q) != 0
+                         : (*q >= '0' && *q <= '9');
+            if (ok) {
+                errno = 0;
+                u = strtoull(digits, &e, hex ? 16 : 10);
+                ok = errno == 0 && *e == '\0';
+            }
+            if (!ok) {
+                perr(p, "seed",
+                     "must be an integer below 2^53 or a string of a "
+                     "64-bit integer, decimal or 0x hex (got %s)",
+                     show(v, got, sizeof got));
+                goto out;
+            }
+            p->m->seed = (uint64_t)u;
+        } else if (get_uint(p, v, "seed", 0, (uint64_t)JSON_INT_MAX,
+                            &p->m->seed)) {
+            goto out;
+        }
+    }
+    if ((v = cJSON_GetObjectItemCaseSensitive(doc, "rules")) &&
+        parse_rules(p, v))
+        goto out;
+    if (!(v = cJSON_GetObjectItemCaseSensitive(doc, "layers"))) {
+        perr(p, "spec", "missing key 'layers'");
+        goto out;
+    }
+    if (parse_layers(p, v, "layers", "", dt, 0))
+        goto out;
+    rc = 0;
+out:
+    cJSON_Delete(doc);
+    return rc;
+}
+
+clinit_status clinit_model_parse(const char *json, size_t len,
+                                 clinit_model **out, char *err, size_t errlen)
+{
+    pctx *p;
+    clinit_status st;
+    if (err && errlen > 0)
+        err[0] = '\0';
+    if (!out)
+        return CLINIT_ENULL;
+    *out = NULL;
+    if (!json && len > 0)
+        return CLINIT_ENULL;
+    /* the rules table is large: heap, not stack */
+    if (!(p = calloc(1, sizeof *p)) || !(p->m = calloc(1, sizeof *p->m))) {
+        free(p);
+        if (err && errlen > 0)
+            snprintf(err, errlen, "out of memory");
+        return CLINIT_ENOMEM;
+    }
+    p->err = err;
+    p->errlen = errlen;
+    p->st = CLINIT_OK;
+    if (parse_doc(p, json ? json : "", len) != 0 && p->st == CLINIT_OK)
+        p->st = CLINIT_EPARAM;
+    st = p->st;
+    if (st == CLINIT_OK)
+        *out = p->m;
+    else
+        clinit_model_destroy(p->m);
+    free(p->set);
+    free(p);
+    return st;
+}
+
+/* ---- accessors
+ * ----------------------------------------------------------------- */
+
+void clinit_model_destroy(clinit_model *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->n; i++)
+        free(m->ts[i].name);
+    free(m->ts);
+    free(m->name);
+    free(m);
+}
+
+size_t clinit_model_size(const clinit_model *m) { return m ? m->n : 0; }
+
+clinit_status clinit_model_tensor(const clinit_model *m, size_t i,
+                                  clinit_model_tensor_info *out)
+{
+    const mtensor *t;
+    if (!m || !out)
+        return CLINIT_ENULL;
+    if (i >= m->n)
+        return CLINIT_ERANGE;
+    t = &m->ts[i];
+    memset(out, 0, sizeof *out);
+    out->name = t->name;
+    out->kind = t->kind;
+    out->param = t->param;
+    out->tensor = t->t;
+    out->tensor.seed = m->seed;
+    out->init = t->init;
+    out->numel = t->numel;
+    /* numel < 2^56, so at most 2^59 bytes */
+    out->bytes = t->numel * clinit_dtype_size(t->t.dtype);
+    return CLINIT_OK;
+}
+
+clinit_status clinit_model_fill_desc(const clinit_model *m, size_t i,
+                                     clinit_fill_desc *out)
+{
+    clinit_model_tensor_info info;
+    clinit_status st;
+    if (!out)
+        return CLINIT_ENULL;
+    if ((st = clinit_model_tensor(m, i, &info)) != CLINIT_OK)
+        return st;
+    memset(out, 0, sizeof *out);
+    out->tensor = info.tensor;
+    out->init = info.init;
+    out->lo = 0;
+    out->hi = info.numel;
+    return CLINIT_OK;
+}
+
+uint64_t clinit_model_numel(const clinit_model *m) { return m ? m->numel : 0; }
+
+uint64_t clinit_model_bytes(const clinit_model *m)
+{
+    uint64_t b = 0;
+    if (!m)
+        return 0;
+    for (size_t i = 0; i < m->n; i++) {
+        uint64_t x = m->ts[i].numel * clinit_dtype_size(m->ts[i].t.dtype);
+        if (b > UINT64_MAX - x)
+            return UINT64_MAX;
+        b += x;
+    }
+    return b;
+}
+
+const char *clinit_model_name(const clinit_model *m)
+{
+    return m && m->name ? m->name : "";
+}
+
+uint64_t clinit_model_seed(const clinit_model *m) { return m ? m->seed : 0; }
+
+void clinit_model_set_seed(clinit_model *m, uint64_t seed)
+{
+    if (m)
+        m->seed = seed;
+}
+
+void clinit_model_set_dtype(clinit_model *m, clinit_dtype dtype)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->n; i++)
+        m->ts[i].t.dtype = dtype;
+}
+
+clinit_status clinit_model_check(const clinit_model *m, char *err,
+                                 size_t errlen)
+{
+    if (err && errlen > 0)
+        err[0] = '\0';
+    if (!m)
+        return CLINIT_ENULL;
+    for (size_t i = 0; i < m->n; i++) {
+        const mtensor *t = &m->ts[i];
+        clinit_tensor tt = t->t;
+        clinit_resolved r;
+        clinit_status st;
+        tt.seed = m->seed;
+        if ((st = clinit_resolve(&tt, &t->init, &r)) != CLINIT_OK) {
+            if (err && errlen > 0)
+                snprintf(err, errlen, "%s: %s in %s: %s", t->name,
+                         clinit_method_name(t->init.method),
+                         clinit_dtype_name(tt.dtype), clinit_strerror(st));
+            return st;
+        }
+    }
+    if (clinit_model_bytes(m) == UINT64_MAX) {
+        if (err && errlen > 0)
+            snprintf(err, errlen,
+                     "%s: the model's total size overflows 64 bits",
+                     clinit_model_name(m));
+        return CLINIT_EOVERFLOW;
+    }
+    return CLINIT_OK;
+}
+
+/* ---- canonical text
+ * ---------------------------------------------------------------- */
+
+/* One tensor's canonical line into buf (cap >= 2048: name <= 1024 plus
+ * 8 dims and 12 parameters). Returns its length. */
+static size_t canon_line(const mtensor *t, char *buf, size_t cap)
+{
+    const clinit_init *in = &t->init;
+    unsigned keys = method_keys(in->method);
+    char sh[256];
+    size_t n;
+    int w;
+    shape_text(&t->t, sh, sizeof sh);
+    w = snprintf(buf, cap, "%s %s %s %s", t->name,
+                 clinit_dtype_name(t->t.dtype), sh,
+                 clinit_method_name(in->method));
+    n = w > 0 ? (size_t)w : 0;
+    for (int k = 0; k < MP_COUNT_ && n < cap; k++) {
+        if (!(keys & MB(k)))
+            continue;
+        switch (k) {
+        case MP_A:
+            w = snprintf(buf + n, cap - n, " a=%.17g", in->a);
+            break;
+        case MP_B:
+            w = snprintf(buf + n, cap - n, " b=%.17g", in->b);
+            break;
+        case MP_MEAN:
+            w = snprintf(buf + n, cap - n, " mean=%.17g", in->mean);
+            break;
+        case MP_STD:
+            w = snprintf(buf + n, cap - n, " std=%.17g", in->std);
+            break;
+        case MP_VAL:
+            w = snprintf(buf + n, cap - n, " val=%.17g", in->val);
+            break;
+        case MP_GAIN:
+            w = snprintf(buf + n, cap - n, " gain=%.17g", in->gain);
+            break;
+        case MP_MODE:
+            w = snprintf(buf + n, cap - n, " mode=%s",
+                         clinit_mode_name(in->mode));
+            break;
+        case MP_NL:
+            w = snprintf(buf + n, cap - n, " nonlinearity=%s",
+                         clinit_nonlinearity_name(in->nonlinearity));
+            break;
+        case MP_SCALE:
+            w = snprintf(buf + n, cap - n, " scale=%.17g", in->scale);
+            break;
+        case MP_DIST:
+            w = snprintf(buf + n, cap - n, " distribution=%s",
+                         clinit_distribution_name(in->distribution));
+            break;
+        case MP_SPARSITY:
+            w = snprintf(buf + n, cap - n, " sparsity=%.17g", in->sparsity);
+            break;
+        case MP_GROUPS:
+            w = snprintf(buf + n, cap - n, " groups=%d", in->groups);
+            break;
+        }
+        n += w > 0 ? (size_t)w : 0;
+    }
+    if (n + 1 < cap) {
+        buf[n++] = '\n';
+        buf[n] = '\0';
+    }
+    return n;
+}
+
+size_t clinit_model_canonical(const clinit_model *m, char *buf, size_t cap)
+{
+    char line[2048];
+    size_t total = 0;
+    if (!m)
+        return 0;
+    for (size_t i = 0; i < m->n; i++) {
+        size_t n = canon_line(&m->ts[i], line, sizeof line);
+        if (buf && total < cap) {
+            size_t room = cap - total - 1, k = n < room ? n : room;
+            memcpy(buf + total, line, k);
+            buf[total + k] = '\0';
+        }
+        total += n;
+    }
+    if (buf && cap > 0 && total < cap)
+        buf[total] = '\0';
+    return total;
+}
+
+uint64_t clinit_model_spec_hash(const clinit_model *m)
+{
+    char line[2048];
+    uint64_t h = 0xcbf29ce484222325ull;
+    if (!m)
+        return 0;
+    for (size_t i = 0; i < m->n; i++) {
+        size_t n = canon_line(&m->ts[i], line, sizeof line);
+        for (size_t k = 0; k < n; k++)
+            h = (h ^ (unsigned char)line[k]) * 0x100000001b3ull;
+    }
+    return h;
+}

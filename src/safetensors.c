@@ -1,0 +1,333 @@
+/* safetensors.c - streaming safetensors writer; see safetensors.h and
+ * https://github.com/huggingface/safetensors (format). */
+#define _POSIX_C_SOURCE 200809L /* fstat, fileno */
+
+#include "safetensors.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Bytes written in one fwrite at most (as in npy.c). */
+#define ST_WRITE_STEP ((size_t)1 << 26)
+
+static int host_is_little_endian(void)
+{
+    const uint16_t one = 1;
+    unsigned char b[sizeof one];
+    memcpy(b, &one, sizeof one);
+    return b[0] == 1;
+}
+
+static const char *st_dtype(clinit_dtype dtype)
+{
+    switch (dtype) {
+    case CLINIT_F32:
+        return "F32";
+    case CLINIT_F16:
+        return "F16";
+    case CLINIT_BF16:
+        return "BF16";
+    case CLINIT_F64:
+        return "F64";
+    }
+    return NULL;
+}
+
+/* A growing text buffer; `bad` sticks after an allocation failure or
+ * when the text passes CLINIT_ST_MAX_HEADER. */
+typedef struct sbuf {
+    char *p;
+    size_t len, cap;
+    int bad;
+} sbuf;
+
+static void sb_put(sbuf *b, const char *s, size_t n)
+{
+    if (b->bad)
+        return;
+    if (b->len + n > CLINIT_ST_MAX_HEADER) {
+        b->bad = 2;
+        return;
+    }
+    if (b->len + n + 1 > b->cap) {
+        size_t ncap = b->cap ? b->cap : 4096;
+        char *np;
+        while (ncap < b->len + n + 1)
+            ncap *= 2;
+        if (!(np = realloc(b->p, ncap))) {
+            b->bad = 1;
+            return;
+        }
+        b->p = np;
+        b->cap = ncap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static void sb_str(sbuf *b, const char *s) { sb_put(b, s, strlen(s)); }
+
+static void sb_u64(sbuf *b, uint64_t v)
+{
+    char t[24];
+    int n = snprintf(t, sizeof t, "%llu", (unsigned long long)v);
+    sb_put(b, t, (size_t)n);
+}
+
+/* Length of the valid UTF-8 sequence at s (1..4), 0 if invalid. */
+static size_t utf8_len(const unsigned char *s)
+{
+    size_t n;
+    uint32_t cp;
+    if (s[0] < 0x80)
+        return 1;
+    if ((s[0] & 0xe0) == 0xc0) {
+        n = 2;
+        cp = s[0] & 0x1f;
+    } else if ((s[0] & 0xf0) == 0xe0) {
+        n = 3;
+        cp = s[0] & 0x0f;
+    } else if ((s[0] & 0xf8) == 0xf0) {
+        n = 4;
+        cp = s[0] & 0x07;
+    } else {
+        return 0;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3f);
+    }
+    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
+        (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+        (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return n;
+}
+
+/* s as a JSON string literal. */
+static void sb_json(sbuf *b, const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    sb_put(b, "\"", 1);
+    while (*u) {
+        size_t n;
+        if (*u == '"' || *u == '\\') {
+            char e[2] = {'\\', (char)*u};
+            sb_put(b, e, 2);
+            u++;
+        } else if (*u < 0x20 || *u == 0x7f) {
+            char e[8];
+            snprintf(e, sizeof e, "\\u%04x", *u);
+            sb_put(b, e, 6);
+            u++;
+        } else if ((n = utf8_len(u)) == 0) {
+            sb_str(b, "\\ufffd");
+            u++;
+        } else {
+            sb_put(b, (const char *)u, n);
+            u += n;
+        }
+    }
+    sb_put(b, "\"", 1);
+}
+
+/* Keeps errno of the failed call, closes and removes the file. */
+static void writer_fail(clinit_st_writer *w)
+{
+    int e = errno;
+    if (w->f) {
+        fclose(w->f);
+        w->f = NULL;
+    }
+    if (w->path) {
+        if (w->regular)
+            remove(w->path);
+        free(w->path);
+        w->path = NULL;
+    }
+    w->error = e;
+}
+
+clinit_status clinit_st_open(clinit_st_writer *w, const char *path,
+                             const clinit_st_meta *meta, size_t nmeta,
+                             const clinit_st_entry *e, size_t n)
+{
+    sbuf b = {NULL, 0, 0, 0};
+    uint64_t off = 0;
+    unsigned char len8[8];
+    size_t plen, pad;
+    clinit_status st = CLINIT_OK;
+
+    if (!w)
+        return CLINIT_ENULL;
+    memset(w, 0, sizeof *w);
+    if (!path || (n > 0 && !e) || (nmeta > 0 && !meta))
+        return CLINIT_ENULL;
+    if (!host_is_little_endian()) /* see safetensors.h */
+        return CLINIT_EIO;
+
+    sb_str(&b, "{");
+    if (nmeta > 0) {
+        sb_str(&b, "\"__metadata__\":{");
+        for (size_t i = 0; i < nmeta; i++) {
+            if (!meta[i].key || !meta[i].value) {
+                free(b.p);
+                return CLINIT_ENULL;
+            }
+            if (i)
+                sb_str(&b, ",");
+            sb_json(&b, meta[i].key);
+            sb_str(&b, ":");
+            sb_json(&b, meta[i].value);
+        }
+        sb_str(&b, "}");
+    }
+    for (size_t i = 0; i < n && st == CLINIT_OK; i++) {
+        const char *dt = st_dtype(e[i].dtype);
+        uint64_t numel = 1, bytes;
+        if (!e[i].name || !e[i].shape) {
+            st = CLINIT_ENULL;
+            break;
+        }
+        if (!dt) {
+            st = CLINIT_EDTYPE;
+            break;
+        }
+        if (e[i].ndim < 1 || e[i].ndim > CLINIT_MAX_DIMS) {
+            st = CLINIT_ESHAPE;
+            break;
+        }
+        for (int d = 0; d < e[i].ndim; d++) {
+            if (e[i].shape[d] < 1) {
+                st = CLINIT_ESHAPE;
+                break;
+            }
+            if (numel > UINT64_MAX / (uint64_t)e[i].shape[d]) {
+                st = CLINIT_EOVERFLOW;
+                break;
+            }
+            numel *= (uint64_t)e[i].shape[d];
+        }
+        if (st != CLINIT_OK)
+            break;
+        if (numel > UINT64_MAX / clinit_dtype_size(e[i].dtype) ||
+            off > UINT64_MAX - numel * clinit_dtype_size(e[i].dtype)) {
+            st = CLINIT_EOVERFLOW;
+            break;
+        }
+        bytes = numel * clinit_dtype_size(e[i].dtype);
+        sb_str(&b, i || nmeta ? "," : "");
+        sb_json(&b, e[i].name);
+        sb_str(&b, ":{\"dtype\":\"");
+        sb_str(&b, dt);
+        sb_str(&b, "\",\"shape\":[");
+        for (int d = 0; d < e[i].ndim; d++) {
+            if (d)
+                sb_str(&b, ",");
+            sb_u64(&b, (uint64_t)e[i].shape[d]);
+        }
+        sb_str(&b, "],\"data_offsets\":[");
+        sb_u64(&b, off);
+        sb_str(&b, ",");
+        sb_u64(&b, off + bytes);
+        sb_str(&b, "]}");
+        off += bytes;
+    }
+    sb_str(&b, "}");
+    pad = (8 - b.len % 8) % 8;
+    for (size_t i = 0; i < pad; i++)
+        sb_str(&b, " ");
+    if (st == CLINIT_OK && b.bad)
+        st = b.bad == 1 ? CLINIT_ENOMEM : CLINIT_EOVERFLOW;
+    if (st != CLINIT_OK) {
+        free(b.p);
+        return st;
+    }
+    for (int i = 0; i < 8; i++)
+        len8[i] = (unsigned char)((uint64_t)b.len >> (8 * i));
+
+    plen = strlen(path);
+    if (!(w->path = malloc(plen + 1))) {
+        free(b.p);
+        return CLINIT_ENOMEM;
+    }
+    memcpy(w->path, path, plen + 1);
+    w->expected = off;
+    w->header = b.len;
+    errno = 0;
+    if (!(w->f = fopen(path, "wb"))) {
+        w->error = errno;
+        free(w->path);
+        w->path = NULL;
+        free(b.p);
+        return CLINIT_EIO;
+    }
+    {
+        struct stat sb;
+        w->regular = fstat(fileno(w->f), &sb) == 0 && S_ISREG(sb.st_mode);
+    }
+    if (fwrite(len8, 1, 8, w->f) != 8 || fwrite(b.p, 1, b.len, w->f) != b.len) {
+        free(b.p);
+        writer_fail(w);
+        return CLINIT_EIO;
+    }
+    free(b.p);
+    return CLINIT_OK;
+}
+
+clinit_status clinit_st_append(clinit_st_writer *w, const void *data,
+                               size_t bytes)
+{
+    const unsigned char *p = data;
+    size_t left = bytes;
+    if (!w || !w->f || (bytes > 0 && !data))
+        return CLINIT_ENULL;
+    if ((uint64_t)bytes > w->expected - w->written) {
+        writer_fail(w);
+        return CLINIT_ERANGE;
+    }
+    errno = 0;
+    while (left > 0) {
+        size_t step = left < ST_WRITE_STEP ? left : ST_WRITE_STEP;
+        if (fwrite(p, 1, step, w->f) != step) {
+            writer_fail(w);
+            return CLINIT_EIO;
+        }
+        p += step;
+        left -= step;
+    }
+    w->written += bytes;
+    return CLINIT_OK;
+}
+
+clinit_status clinit_st_close(clinit_st_writer *w)
+{
+    int bad;
+    if (!w || !w->f)
+        return CLINIT_ENULL;
+    if (w->written != w->expected) {
+        writer_fail(w);
+        return CLINIT_ERANGE;
+    }
+    errno = 0;
+    bad = fflush(w->f) != 0 || ferror(w->f);
+    bad |= fclose(w->f) != 0;
+    w->f = NULL;
+    if (bad) {
+        writer_fail(w);
+        return CLINIT_EIO;
+    }
+    free(w->path);
+    w->path = NULL;
+    return CLINIT_OK;
+}
+
+void clinit_st_abort(clinit_st_writer *w)
+{
+    if (w)
+        writer_fail(w);
+}

@@ -1,0 +1,83 @@
+/* safetensors.h - a streaming writer for the safetensors format, used by
+ * `clinit init` (not part of the library API; not installed).
+ *
+ * Layout: an 8-byte little-endian header length N, N bytes of JSON
+ * {"__metadata__": {"key": "value", ...}, "NAME": {"dtype": "F32",
+ * "shape": [...], "data_offsets": [BEGIN, END]}, ...} padded with spaces
+ * so that N is a multiple of 8, then the tensors' little-endian bytes
+ * back to back in the header's order (offsets relative to the end of the
+ * header). dtypes: f32 F32, f16 F16, bf16 BF16, f64 F64.
+ *
+ * Every size is known up front, so the header is written first and the
+ * data is appended as it is produced: memory stays bounded whatever the
+ * model size. Names and metadata are JSON-escaped (invalid UTF-8 becomes
+ * U+FFFD). The header may not exceed 100,000,000 bytes (the reference
+ * implementation's limit).
+ *
+ * The host must be little-endian: the data is written as it lies in
+ * memory; on a big-endian host clinit_st_open returns CLINIT_EIO.
+ *
+ * No function here exits or prints. On any failure the partial file is
+ * removed, if it is a regular file (never a device node or a FIFO).
+ */
+#ifndef CLINIT_SAFETENSORS_H
+#define CLINIT_SAFETENSORS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "clinit.h"
+
+/* Largest header the reference safetensors reader accepts. */
+#define CLINIT_ST_MAX_HEADER 100000000u
+
+/* One tensor of the file, in file order. */
+typedef struct clinit_st_entry {
+    const char *name;
+    clinit_dtype dtype;
+    int ndim; /* 1..CLINIT_MAX_DIMS */
+    const int64_t *shape;
+} clinit_st_entry;
+
+/* One __metadata__ pair (both strings). */
+typedef struct clinit_st_meta {
+    const char *key, *value;
+} clinit_st_meta;
+
+/* A file being written. Fields are private. */
+typedef struct clinit_st_writer {
+    FILE *f;
+    char *path;        /* owned copy, for removal on failure */
+    uint64_t expected; /* data bytes the header announces */
+    uint64_t written;  /* data bytes appended so far */
+    uint64_t header;   /* N */
+    int error;         /* errno of the failed call after CLINIT_EIO */
+    int regular;       /* a regular file: removed on failure */
+} clinit_st_writer;
+
+/* Creates (or truncates) `path` and writes the length and the header for
+ * the n tensors e[0..n) with the nmeta pairs meta[0..nmeta) (may be NULL
+ * when nmeta is 0). Errors: CLINIT_ENULL, CLINIT_EDTYPE, CLINIT_ESHAPE
+ * (ndim or a dimension out of range), CLINIT_EOVERFLOW (sizes overflow
+ * 64 bits or the header is too large), CLINIT_ENOMEM, CLINIT_EIO (the
+ * file could not be created or written; nothing is left behind). On
+ * error *w is left closed and need not be aborted. */
+clinit_status clinit_st_open(clinit_st_writer *w, const char *path,
+                             const clinit_st_meta *meta, size_t nmeta,
+                             const clinit_st_entry *e, size_t n);
+
+/* Appends `bytes` bytes of tensor data (the next ones in file order).
+ * Errors: CLINIT_ENULL, CLINIT_ERANGE (more than the header announced),
+ * CLINIT_EIO. On error the writer is aborted (file removed). */
+clinit_status clinit_st_append(clinit_st_writer *w, const void *data,
+                               size_t bytes);
+
+/* Flushes and closes the file. Errors: CLINIT_ERANGE (fewer bytes than
+ * announced), CLINIT_EIO; the file is removed on error. The writer is
+ * closed in every case; a closed writer gives CLINIT_ENULL. */
+clinit_status clinit_st_close(clinit_st_writer *w);
+
+/* Closes and removes the file. Accepts NULL and a closed writer. */
+void clinit_st_abort(clinit_st_writer *w);
+
+#endif /* CLINIT_SAFETENSORS_H */

@@ -1,0 +1,988 @@
+/* init_cmd.c - `clinit init MODEL.json --out FILE.safetensors`: every
+ * tensor of a model spec (docs/MODEL.md) generated and streamed into a
+ * safetensors file with bounded memory.
+ *
+ * The file is produced in slots of at most --chunk bytes (default 16 MiB):
+ * consecutive tensors, and pieces [lo, hi) of tensors larger than a slot,
+ * are packed into a slot in file order and filled with one batch call.
+ * On an OpenCL context a slot is a device buffer filled with
+ * clinit_enqueue_fill_batch and read back into a host buffer; two slots
+ * alternate, so the device fills one while the host writes the other. On
+ * the CPU path one host slot is filled with clinit_fill_host_batch.
+ * orthogonal_ tensors are computed whole on the host (a QR per call, so
+ * never in pieces) into a buffer of their own size. Host memory: two
+ * slots, plus the largest orthogonal tensor if any, plus the model.
+ *
+ * The bytes depend only on the spec, --seed and --dtype: not on the
+ * device, --chunk or the thread count (the stream contract).
+ *
+ * Exit status: 0 success; 1 a library, device or I/O call failed
+ * (including a spec file that cannot be read); 2 bad command line or a
+ * spec error (one "clinit: FILE: PATH: PROBLEM" line).
+ */
+#define _POSIX_C_SOURCE 200809L /* isatty, fileno, clock_gettime */
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clinit.h"
+#include "clinit_model.h"
+#include "safetensors.h"
+
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+#define DEFAULT_SLOT_BYTES ((uint64_t)16 << 20)
+#define MIN_SLOT_BYTES ((uint64_t)64)
+#define MAX_SLOT_BYTES ((uint64_t)1 << 30)
+#define MAX_SPEC_BYTES ((long)64 << 20)
+/* Pieces start at multiples of this in a slot (any dtype's alignment). */
+#define PIECE_ALIGN 64
+/* Elements sampled per tensor for the measured std. */
+#define SAMPLE_MAX ((uint64_t)65536)
+
+int clinit_cmd_init(int argc, char **argv);
+
+static const char init_usage[] =
+    "usage: clinit init MODEL.json --out FILE.safetensors [options]\n"
+    "\n"
+    "Generates every tensor of the model spec MODEL.json (docs/MODEL.md)\n"
+    "and streams them into a safetensors file with bounded memory.\n"
+    "\n"
+    "options:\n"
+    "  --out FILE        output .safetensors (required)\n"
+    "  --device D        cpu, opencl or opencl:P.D (see clinit devices);\n"
+    "                    default: $CLINIT_DEVICE, else first GPU, else first\n"
+    "                    OpenCL device, else cpu. The bytes are the same on\n"
+    "                    every device.\n"
+    "  --seed N          overrides the spec's seed (decimal or 0x hex)\n"
+    "  --dtype T         overrides every tensor's dtype: f32, f16, bf16, f64\n"
+    "  --chunk BYTES     staging buffer size (default 16777216); the output\n"
+    "                    does not depend on it\n"
+    "  --quiet           no progress bar, no table\n"
+    "\n"
+    "Prints a progress bar on stderr when it is a terminal, and a table of\n"
+    "the tensors (shape, dtype, method, expected and sample std) on stdout.\n"
+    "exit status: 0 ok, 1 library, device or I/O failure, 2 bad command\n"
+    "line or spec error.\n";
+
+static int fail(int status, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("clinit: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return status;
+}
+
+static int lib_fail(const char *what, clinit_status st, const clinit_ctx *ctx)
+{
+    if (st == CLINIT_EOPENCL && ctx && clinit_ctx_cl_error(ctx) != CL_SUCCESS)
+        fprintf(stderr, "clinit: %s failed: %s (cl_int %d)\n", what,
+                clinit_strerror(st), (int)clinit_ctx_cl_error(ctx));
+    else if (st == CLINIT_ENOFP64 && ctx)
+        fprintf(stderr,
+                "clinit: %s failed: %s (%s); use --device cpu or "
+                "another dtype\n",
+                what, clinit_strerror(st), clinit_ctx_device_name(ctx));
+    else
+        fprintf(stderr, "clinit: %s failed: %s\n", what, clinit_strerror(st));
+    if (st == CLINIT_EBUILD && ctx) {
+        const char *log = clinit_ctx_build_log(ctx);
+        fputs(log, stderr);
+        if (*log && log[strlen(log) - 1] != '\n')
+            fputc('\n', stderr);
+    }
+    return EXIT_FAIL;
+}
+
+static const char *io_msg(int e) { return e ? strerror(e) : "I/O error"; }
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* ---- arguments ------------------------------------------------------------
+ */
+
+typedef struct init_args {
+    const char *spec, *out, *device, *seed, *dtype, *chunk;
+    int quiet;
+} init_args;
+
+/* Unsigned decimal or 0x hex, the whole of s. */
+static int parse_u64(const char *s, uint64_t *out)
+{
+    unsigned long long v;
+    char *end;
+    int base = 10;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        base = 16;
+        s += 2;
+        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f') ||
+              (*s >= 'A' && *s <= 'F')))
+            return 0;
+    } else if (!(*s >= '0' && *s <= '9')) {
+        return 0;
+    }
+    errno = 0;
+    v = strtoull(s, &end, base);
+    if (errno != 0 || *end != '\0')
+        return 0;
+    *out = (uint64_t)v;
+    return 1;
+}
+
+/* Returns 0, EXIT_USAGE after printing the error, or -1 for --help. */
+static int parse_args(int argc, char **argv, init_args *a)
+{
+    static const char *const names[] = {"out", "device", "seed", "dtype",
+                                        "chunk"};
+    memset(a, 0, sizeof *a);
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i], *name, *eq, *v;
+        const char **slot[5];
+        size_t len;
+        int id = -1;
+        slot[0] = &a->out;
+        slot[1] = &a->device;
+        slot[2] = &a->seed;
+        slot[3] = &a->dtype;
+        slot[4] = &a->chunk;
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)
+            return -1;
+        if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+            if (a->spec)
+                return fail(EXIT_USAGE,
+                            "init: unexpected argument '%s' (one "
+                            "MODEL.json only)",
+                            arg);
+            a->spec = arg;
+            continue;
+        }
+        name = arg + 2;
+        if (strcmp(name, "quiet") == 0) {
+            if (a->quiet)
+                return fail(EXIT_USAGE, "--quiet given twice");
+            a->quiet = 1;
+            continue;
+        }
+        eq = strchr(name, '=');
+        len = eq ? (size_t)(eq - name) : strlen(name);
+        for (int o = 0; o < 5; o++)
+            if (strlen(names[o]) == len && memcmp(names[o], name, len) == 0)
+                id = o;
+        if (id < 0)
+            return fail(EXIT_USAGE, "init: unknown option '--%.*s'", (int)len,
+                        name);
+        if (eq) {
+            v = eq + 1;
+        } else {
+            if (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0)
+                return fail(EXIT_USAGE, "--%s needs a value", names[id]);
+            v = argv[++i];
+        }
+        if (*slot[id])
+            return fail(EXIT_USAGE, "--%s given twice", names[id]);
+        *slot[id] = v;
+    }
+    if (!a->spec)
+        return fail(EXIT_USAGE, "init: a MODEL.json argument is required");
+    if (!a->out)
+        return fail(EXIT_USAGE, "init: --out is required");
+    if (!*a->out)
+        return fail(EXIT_USAGE, "--out: empty file name");
+    return 0;
+}
+
+/* The whole spec file in a new buffer. Returns 0 or an exit status. */
+static int read_spec(const char *path, char **buf, size_t *len)
+{
+    FILE *f;
+    struct stat sb;
+    size_t cap = 1 << 16, n = 0;
+    char *p;
+    errno = 0;
+    if (!(f = fopen(path, "rb")))
+        return fail(EXIT_FAIL, "init: cannot read '%s': %s", path,
+                    io_msg(errno));
+    if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        fclose(f);
+        return fail(EXIT_FAIL, "init: cannot read '%s': %s", path,
+                    strerror(EISDIR));
+    }
+    if (!(p = malloc(cap))) {
+        fclose(f);
+        return lib_fail("init", CLINIT_ENOMEM, NULL);
+    }
+    for (;;) {
+        size_t got = fread(p + n, 1, cap - n, f);
+        n += got;
+        if (n < cap) {
+            if (ferror(f)) {
+                int e = errno;
+                free(p);
+                fclose(f);
+                return fail(EXIT_FAIL, "init: cannot read '%s': %s", path,
+                            io_msg(e));
+            }
+            break;
+        }
+        if (cap >= (size_t)MAX_SPEC_BYTES) {
+            free(p);
+            fclose(f);
+            return fail(EXIT_USAGE, "%s: spec larger than %ld bytes", path,
+                        MAX_SPEC_BYTES);
+        }
+        {
+            char *np = realloc(p, cap * 2);
+            if (!np) {
+                free(p);
+                fclose(f);
+                return lib_fail("init", CLINIT_ENOMEM, NULL);
+            }
+            p = np;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    *buf = p;
+    *len = n;
+    return 0;
+}
+
+/* ---- statistics -----------------------------------------------------------
+ */
+
+static double f16_to_double(uint16_t h)
+{
+    int e = (h >> 10) & 0x1f;
+    double m = h & 0x3ff, v;
+    if (e == 0)
+        v = ldexp(m, -24);
+    else if (e == 31)
+        v = m != 0 ? NAN : INFINITY;
+    else
+        v = ldexp(m + 1024, e - 25);
+    return (h & 0x8000) ? -v : v;
+}
+
+static double element_as_double(clinit_dtype dtype, const unsigned char *p,
+                                uint64_t i)
+{
+    switch (dtype) {
+    case CLINIT_F32: {
+        float f;
+        memcpy(&f, p + 4 * i, 4);
+        return f;
+    }
+    case CLINIT_F64: {
+        double d;
+        memcpy(&d, p + 8 * i, 8);
+        return d;
+    }
+    case CLINIT_F16: {
+        uint16_t h;
+        memcpy(&h, p + 2 * i, 2);
+        return f16_to_double(h);
+    }
+    case CLINIT_BF16: {
+        uint16_t h;
+        uint32_t u;
+        float f;
+        memcpy(&h, p + 2 * i, 2);
+        u = (uint32_t)h << 16;
+        memcpy(&f, &u, 4);
+        return f;
+    }
+    }
+    return NAN;
+}
+
+/* Welford over the sampled elements: indices k * step, k < count. */
+typedef struct tstat {
+    uint64_t step, count, n;
+    double mean, m2;
+} tstat;
+
+static void sample_piece(tstat *s, clinit_dtype dt, const unsigned char *p,
+                         uint64_t lo, uint64_t hi)
+{
+    uint64_t k = (lo + s->step - 1) / s->step;
+    for (; k < s->count && k * s->step < hi; k++) {
+        double x = element_as_double(dt, p, k * s->step - lo), d;
+        s->n++;
+        d = x - s->mean;
+        s->mean += d / (double)s->n;
+        s->m2 += d * (x - s->mean);
+    }
+}
+
+/* The std of the standard normal truncated to [al, be]. */
+static double trunc_std(double al, double be)
+{
+    const double c = 0.39894228040143267794; /* 1/sqrt(2 pi) */
+    double pa = c * exp(-0.5 * al * al), pb = c * exp(-0.5 * be * be);
+    double z = 0.5 * (erf(be / sqrt(2.0)) - erf(al / sqrt(2.0)));
+    double m, v;
+    if (!(z > 0))
+        return 0;
+    m = (pa - pb) / z;
+    v = 1 + (al * pa - be * pb) / z - m * m;
+    return v > 0 ? sqrt(v) : 0;
+}
+
+/* What the table shows for a tensor's distribution: a short description
+ * and the std the values should have. */
+static void describe(const clinit_model_tensor_info *ti,
+                     const clinit_resolved *r, char *desc, size_t cap,
+                     double *std)
+{
+    const clinit_tensor *t = &ti->tensor;
+    switch (r->dist) {
+    case CLINIT_DIST_UNIFORM:
+        if (r->lo == -r->hi)
+            snprintf(desc, cap, "U(+-%.4g)", r->hi);
+        else
+            snprintf(desc, cap, "U(%.4g, %.4g)", r->lo, r->hi);
+        *std = (r->hi - r->lo) / sqrt(12.0);
+        break;
+    case CLINIT_DIST_NORMAL:
+        snprintf(desc, cap, "N(%.4g, %.4g)", r->mean, r->std);
+        *std = r->std;
+        break;
+    case CLINIT_DIST_CONSTANT:
+        snprintf(desc, cap, "const %.4g", r->value);
+        *std = 0;
+        break;
+    case CLINIT_DIST_TRUNCATED:
+        snprintf(desc, cap, "TN(%.4g, %.4g, [%.4g, %.4g])", r->mean, r->std,
+                 r->lo, r->hi);
+        *std = r->std > 0 ? r->std * trunc_std((r->lo - r->mean) / r->std,
+                                               (r->hi - r->mean) / r->std)
+                          : 0;
+        break;
+    case CLINIT_DIST_SPARSE: {
+        double rows = (double)t->shape[0];
+        snprintf(desc, cap, "sparse N(0, %.4g), %llu zeros/col", r->std,
+                 (unsigned long long)r->nzeros);
+        *std = r->std * sqrt(1 - (double)r->nzeros / rows);
+        break;
+    }
+    case CLINIT_DIST_PATTERN: {
+        /* ones: eye min(rows, cols); dirac groups * min(out/groups, in) */
+        double ones, p;
+        uint64_t g =
+            ti->init.method == CLINIT_DIRAC ? (uint64_t)ti->init.groups : 1;
+        uint64_t opg = (uint64_t)t->shape[0] / g, in = (uint64_t)t->shape[1];
+        ones = (double)g * (double)(opg < in ? opg : in);
+        p = ones / (double)ti->numel;
+        snprintf(desc, cap, "pattern, %.0f ones", ones);
+        *std = sqrt(p * (1 - p));
+        break;
+    }
+    case CLINIT_DIST_ORTHOGONAL: {
+        double rows = (double)t->shape[0], cols = (double)ti->numel / rows;
+        double g = isnan(r->gain) ? ti->init.gain : r->gain;
+        snprintf(desc, cap, "orthogonal, gain %.4g", g);
+        *std = fabs(g) / sqrt(rows > cols ? rows : cols);
+        break;
+    }
+    default:
+        snprintf(desc, cap, "?");
+        *std = NAN;
+    }
+}
+
+/* ---- progress
+ * ------------------------------------------------------------------ */
+
+typedef struct progress {
+    int on;
+    size_t done, total;
+    uint64_t bytes, total_bytes;
+    double t0, last;
+} progress;
+
+static void progress_show(progress *pg, int force)
+{
+    double t = now_s(), el = t - pg->t0, frac;
+    char bar[31];
+    int fill;
+    if (!pg->on || (!force && t - pg->last < 0.1))
+        return;
+    pg->last = t;
+    frac = pg->total_bytes ? (double)pg->bytes / (double)pg->total_bytes : 1;
+    fill = (int)(frac * 30);
+    for (int i = 0; i < 30; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[30] = '\0';
+    fprintf(stderr, "\r[%s] %zu/%zu tensors  %.1f/%.1f MB  %.1f MB/s\033[K",
+            bar, pg->done, pg->total, (double)pg->bytes / 1e6,
+            (double)pg->total_bytes / 1e6,
+            el > 0 ? (double)pg->bytes / 1e6 / el : 0.0);
+    fflush(stderr);
+}
+
+/* "clinit: init of NAME failed: ..." */
+static int tensor_fail(const clinit_model_tensor_info *ti, clinit_status st,
+                       const clinit_ctx *ctx)
+{
+    char what[160];
+    snprintf(what, sizeof what, "init of '%.100s'", ti->name);
+    return lib_fail(what, st, ctx);
+}
+
+/* ---- the stream
+ * -------------------------------------------------------------------- */
+
+typedef struct piece {
+    size_t t;        /* tensor index */
+    uint64_t lo, hi; /* element range */
+    size_t off;      /* byte offset in the slot */
+} piece;
+
+typedef struct slot {
+    cl_mem buf; /* NULL on the CPU path */
+    unsigned char *host;
+    piece *pc;
+    size_t np, pcap, used;
+    cl_event ev;
+    int pending;
+} slot;
+
+typedef struct run {
+    clinit_ctx *ctx;
+    const clinit_model *m;
+    clinit_model_tensor_info *info;
+    tstat *stats;
+    clinit_st_writer w;
+    const char *out;
+    clinit_fill_desc *descs; /* scratch, one per piece */
+    size_t dcap;
+    progress pg;
+    slot slots[2];
+    uint64_t slot_bytes;
+    int cur;
+} run;
+
+/* Writes a filled slot's pieces to the file in order. */
+static int process(run *R, slot *s)
+{
+    clinit_status st;
+    if (s->ev) {
+        cl_int err = clWaitForEvents(1, &s->ev);
+        clReleaseEvent(s->ev);
+        s->ev = NULL;
+        if (err != CL_SUCCESS)
+            return fail(EXIT_FAIL,
+                        "init failed: clEnqueueReadBuffer: OpenCL "
+                        "error %d",
+                        (int)err);
+    }
+    for (size_t k = 0; k < s->np; k++) {
+        const piece *p = &s->pc[k];
+        const clinit_model_tensor_info *ti = &R->info[p->t];
+        size_t es = clinit_dtype_size(ti->tensor.dtype);
+        size_t bytes = (size_t)(p->hi - p->lo) * es;
+        sample_piece(&R->stats[p->t], ti->tensor.dtype, s->host + p->off, p->lo,
+                     p->hi);
+        if ((st = clinit_st_append(&R->w, s->host + p->off, bytes)) !=
+            CLINIT_OK)
+            return fail(EXIT_FAIL, "init failed: writing '%s': %s", R->out,
+                        st == CLINIT_EIO ? io_msg(R->w.error)
+                                         : clinit_strerror(st));
+        R->pg.bytes += bytes;
+        if (p->hi == ti->numel)
+            R->pg.done++;
+    }
+    s->np = 0;
+    s->used = 0;
+    s->pending = 0;
+    progress_show(&R->pg, 0);
+    return 0;
+}
+
+/* Fills the current slot (OpenCL: enqueues fill and read-back, then
+ * writes the other slot while the device works) and moves on. */
+static int submit(run *R)
+{
+    slot *s = &R->slots[R->cur];
+    clinit_status st;
+    size_t bad = 0;
+    if (s->np == 0)
+        return 0;
+    if (s->np > R->dcap) {
+        clinit_fill_desc *nd = realloc(R->descs, s->np * sizeof *nd);
+        if (!nd)
+            return lib_fail("init", CLINIT_ENOMEM, R->ctx);
+        R->descs = nd;
+        R->dcap = s->np;
+    }
+    for (size_t k = 0; k < s->np; k++) {
+        const piece *p = &s->pc[k];
+        const clinit_model_tensor_info *ti = &R->info[p->t];
+        clinit_fill_desc *d = &R->descs[k];
+        memset(d, 0, sizeof *d);
+        d->tensor = ti->tensor;
+        d->init = ti->init;
+        d->lo = p->lo;
+        d->hi = p->hi;
+        if (s->buf) {
+            d->buf = s->buf;
+            d->offset = p->off / clinit_dtype_size(ti->tensor.dtype);
+        } else {
+            d->host = s->host + p->off;
+        }
+    }
+    if (!s->buf) {
+        if ((st = clinit_fill_host_batch(R->ctx, R->descs, s->np, &bad)) !=
+            CLINIT_OK)
+            return tensor_fail(&R->info[s->pc[bad].t], st, R->ctx);
+        return process(R, s);
+    }
+    st =
+        clinit_enqueue_fill_batch(R->ctx, R->descs, s->np, 0, NULL, NULL, &bad);
+    if (st != CLINIT_OK)
+        return tensor_fail(&R->info[s->pc[bad].t], st, R->ctx);
+    {
+        cl_int err =
+            clEnqueueReadBuffer(clinit_ctx_queue(R->ctx), s->buf, CL_FALSE, 0,
+                                s->used, s->host, 0, NULL, &s->ev);
+        if (err != CL_SUCCESS)
+            return fail(EXIT_FAIL,
+                        "init failed: clEnqueueReadBuffer: OpenCL error %d",
+                        (int)err);
+    }
+    s->pending = 1;
+    clFlush(clinit_ctx_queue(R->ctx));
+    R->cur ^= 1;
+    if (R->slots[R->cur].pending)
+        return process(R, &R->slots[R->cur]);
+    return 0;
+}
+
+/* Writes every pending slot, oldest first. */
+static int drain(run *R)
+{
+    int rc;
+    if ((rc = submit(R)) != 0)
+        return rc;
+    /* submit() left the current slot free; the other may be in flight */
+    if (R->slots[R->cur ^ 1].pending)
+        return process(R, &R->slots[R->cur ^ 1]);
+    return 0;
+}
+
+static int add_piece(run *R, size_t t, uint64_t lo, uint64_t hi, size_t off)
+{
+    slot *s = &R->slots[R->cur];
+    if (s->np == s->pcap) {
+        size_t nc = s->pcap ? s->pcap * 2 : 64;
+        piece *np = realloc(s->pc, nc * sizeof *np);
+        if (!np)
+            return lib_fail("init", CLINIT_ENOMEM, R->ctx);
+        s->pc = np;
+        s->pcap = nc;
+    }
+    s->pc[s->np].t = t;
+    s->pc[s->np].lo = lo;
+    s->pc[s->np].hi = hi;
+    s->pc[s->np].off = off;
+    s->np++;
+    s->used =
+        off + (size_t)(hi - lo) * clinit_dtype_size(R->info[t].tensor.dtype);
+    return 0;
+}
+
+/* An orthogonal tensor, whole, on the host. */
+static int orthogonal(run *R, size_t t, unsigned char **buf, size_t *cap)
+{
+    const clinit_model_tensor_info *ti = &R->info[t];
+    clinit_status st;
+    slot one;
+    piece p;
+    int rc;
+    if ((rc = drain(R)) != 0)
+        return rc;
+    if (ti->bytes > *cap) {
+        unsigned char *nb;
+        free(*buf);
+        *buf = NULL;
+        *cap = 0;
+        /* at most 2^26 elements (the stream contract's limit) */
+        if (!(nb = malloc((size_t)ti->bytes)))
+            return tensor_fail(ti, CLINIT_ENOMEM, R->ctx);
+        *buf = nb;
+        *cap = (size_t)ti->bytes;
+    }
+    if ((st = clinit_fill_host(R->ctx, &ti->tensor, &ti->init, 0, ti->numel,
+                               *buf)) != CLINIT_OK)
+        return tensor_fail(ti, st, R->ctx);
+    memset(&one, 0, sizeof one);
+    p.t = t;
+    p.lo = 0;
+    p.hi = ti->numel;
+    p.off = 0;
+    one.host = *buf;
+    one.pc = &p;
+    one.np = 1;
+    return process(R, &one);
+}
+
+static int stream_model(run *R)
+{
+    size_t n = clinit_model_size(R->m);
+    unsigned char *obuf = NULL;
+    size_t ocap = 0;
+    int rc = 0;
+    for (size_t t = 0; t < n && rc == 0; t++) {
+        const clinit_model_tensor_info *ti = &R->info[t];
+        uint64_t es = clinit_dtype_size(ti->tensor.dtype), lo = 0;
+        if (ti->init.method == CLINIT_ORTHOGONAL) {
+            rc = orthogonal(R, t, &obuf, &ocap);
+            continue;
+        }
+        while (lo < ti->numel && rc == 0) {
+            slot *s = &R->slots[R->cur];
+            size_t off =
+                (s->used + PIECE_ALIGN - 1) / PIECE_ALIGN * PIECE_ALIGN;
+            uint64_t room =
+                off < R->slot_bytes ? (R->slot_bytes - off) / es : 0;
+            uint64_t take = ti->numel - lo < room ? ti->numel - lo : room;
+            if (take == 0) {
+                rc = submit(R);
+                continue;
+            }
+            rc = add_piece(R, t, lo, lo + take, off);
+            lo += take;
+        }
+    }
+    if (rc == 0)
+        rc = drain(R);
+    free(obuf);
+    return rc;
+}
+
+/* ---- output
+ * ----------------------------------------------------------------------------
+ */
+
+static void shape_str(const clinit_tensor *t, char *buf, size_t cap)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int d = 0; d < t->ndim && n < cap; d++) {
+        int w = snprintf(buf + n, cap - n, "%s%lld", d ? ", " : "[",
+                         (long long)t->shape[d]);
+        if (w < 0)
+            return;
+        n += (size_t)w;
+    }
+    if (n < cap)
+        snprintf(buf + n, cap - n, "]");
+}
+
+static void print_table(const run *R, double secs)
+{
+    size_t n = clinit_model_size(R->m);
+    int wn = 4, ws = 5, wm = 6, wd = 4;
+    char sh[160], desc[96];
+    uint64_t bytes = 0;
+    for (size_t i = 0; i < n; i++) {
+        const clinit_model_tensor_info *ti = &R->info[i];
+        clinit_resolved r;
+        double sd;
+        int l = (int)strlen(ti->name);
+        if (l > wn)
+            wn = l;
+        shape_str(&ti->tensor, sh, sizeof sh);
+        if ((int)strlen(sh) > ws)
+            ws = (int)strlen(sh);
+        if ((int)strlen(clinit_method_name(ti->init.method)) > wm)
+            wm = (int)strlen(clinit_method_name(ti->init.method));
+        if (clinit_resolve(&ti->tensor, &ti->init, &r) == CLINIT_OK) {
+            describe(ti, &r, desc, sizeof desc, &sd);
+            if ((int)strlen(desc) > wd)
+                wd = (int)strlen(desc);
+        }
+    }
+    if (wn > 60)
+        wn = 60;
+    printf("%-*s  %-*s  %-5s  %-*s  %-*s  %11s  %11s\n", wn, "name", ws,
+           "shape", "dtype", wm, "method", wd, "init", "expect_std",
+           "sample_std");
+    for (size_t i = 0; i < n; i++) {
+        const clinit_model_tensor_info *ti = &R->info[i];
+        const tstat *s = &R->stats[i];
+        clinit_resolved r;
+        double sd = NAN, ms = s->n ? sqrt(s->m2 / (double)s->n) : NAN;
+        desc[0] = '\0';
+        if (clinit_resolve(&ti->tensor, &ti->init, &r) == CLINIT_OK)
+            describe(ti, &r, desc, sizeof desc, &sd);
+        shape_str(&ti->tensor, sh, sizeof sh);
+        printf("%-*s  %-*s  %-5s  %-*s  %-*s  %11.5g  %11.5g\n", wn, ti->name,
+               ws, sh, clinit_dtype_name(ti->tensor.dtype), wm,
+               clinit_method_name(ti->init.method), wd, desc, sd, ms);
+        bytes += ti->bytes;
+    }
+    printf("total: %zu tensors, %llu parameters (%.1fM), %llu bytes, %.3f s, "
+           "%.3f GB/s, device %s\n",
+           n, (unsigned long long)clinit_model_numel(R->m),
+           (double)clinit_model_numel(R->m) / 1e6, (unsigned long long)bytes,
+           secs, secs > 0 ? (double)bytes / 1e9 / secs : 0.0,
+           clinit_ctx_device_name(R->ctx));
+}
+
+/* Whether the context's OpenCL device has fp64: 1, 0, or -1 when it
+ * cannot be told here (the fill itself then reports ENOFP64). */
+static int ctx_has_fp64(const clinit_ctx *ctx)
+{
+    clinit_device_info *devs;
+    size_t n = 0, got = 0;
+    int has = -1;
+    if (clinit_list_devices(NULL, 0, &n) != CLINIT_OK || n == 0 ||
+        !(devs = calloc(n, sizeof *devs)))
+        return -1;
+    if (clinit_list_devices(devs, n, &got) == CLINIT_OK)
+        for (size_t i = 0; i < got && i < n; i++)
+            if (strcmp(devs[i].id, clinit_ctx_device_id(ctx)) == 0)
+                has = devs[i].has_fp64 != 0;
+    free(devs);
+    return has;
+}
+
+/* ---- the command
+ * ------------------------------------------------------------------------ */
+
+int clinit_cmd_init(int argc, char **argv)
+{
+    init_args a;
+    run R;
+    clinit_model *m = NULL;
+    clinit_st_entry *ents = NULL;
+    clinit_st_meta meta[6];
+    clinit_status st;
+    clinit_ctx_options opt;
+    char err[512], seedtxt[24], hashtxt[24];
+    char *json = NULL;
+    size_t jlen = 0, n, nmeta = 0;
+    uint64_t seed = 0, total = 0, need = 0;
+    double t0, secs;
+    int rc, any_f64 = 0;
+
+    memset(&R, 0, sizeof R);
+    if ((rc = parse_args(argc, argv, &a)) != 0) {
+        if (rc < 0) {
+            fputs(init_usage, stdout);
+            return 0;
+        }
+        return rc;
+    }
+    R.slot_bytes = DEFAULT_SLOT_BYTES;
+    if (a.seed && !parse_u64(a.seed, &seed))
+        return fail(EXIT_USAGE,
+                    "--seed: '%s' is not a non-negative integer (decimal or "
+                    "0x hex) below 2^64",
+                    a.seed);
+    if (a.dtype) {
+        clinit_dtype dt;
+        if (clinit_dtype_from_name(a.dtype, &dt) != CLINIT_OK)
+            return fail(EXIT_USAGE,
+                        "--dtype: unknown dtype '%s' (expected f32, f16, "
+                        "bf16 or f64)",
+                        a.dtype);
+    }
+    if (a.chunk &&
+        (!parse_u64(a.chunk, &R.slot_bytes) || R.slot_bytes < MIN_SLOT_BYTES ||
+         R.slot_bytes > MAX_SLOT_BYTES))
+        return fail(EXIT_USAGE, "--chunk: '%s' is not a byte count in 64..2^30",
+                    a.chunk);
+
+    if ((rc = read_spec(a.spec, &json, &jlen)) != 0)
+        return rc;
+    st = clinit_model_parse(json, jlen, &m, err, sizeof err);
+    free(json);
+    if (st == CLINIT_EPARAM)
+        return fail(EXIT_USAGE, "%s: %s", a.spec, err);
+    if (st != CLINIT_OK)
+        return lib_fail("init", st, NULL);
+    if (a.seed)
+        clinit_model_set_seed(m, seed);
+    if (a.dtype) {
+        clinit_dtype dt;
+        (void)clinit_dtype_from_name(a.dtype, &dt);
+        clinit_model_set_dtype(m, dt);
+        if ((st = clinit_model_check(m, err, sizeof err)) != CLINIT_OK) {
+            clinit_model_destroy(m);
+            return fail(EXIT_USAGE, "%s: with --dtype %s: %s", a.spec, a.dtype,
+                        err);
+        }
+    }
+    R.m = m;
+    R.out = a.out;
+    n = clinit_model_size(m);
+    R.info = calloc(n, sizeof *R.info);
+    R.stats = calloc(n, sizeof *R.stats);
+    ents = calloc(n, sizeof *ents);
+    if (!R.info || !R.stats || !ents) {
+        rc = lib_fail("init", CLINIT_ENOMEM, NULL);
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        clinit_model_tensor_info *ti = &R.info[i];
+        (void)clinit_model_tensor(m, i, ti);
+        ents[i].name = ti->name;
+        ents[i].dtype = ti->tensor.dtype;
+        ents[i].ndim = ti->tensor.ndim;
+        ents[i].shape = ti->tensor.shape;
+        R.stats[i].count = ti->numel < SAMPLE_MAX ? ti->numel : SAMPLE_MAX;
+        R.stats[i].step = ti->numel / R.stats[i].count;
+        total += ti->bytes;
+        if (ti->init.method != CLINIT_ORTHOGONAL)
+            need += (ti->bytes + PIECE_ALIGN - 1) / PIECE_ALIGN * PIECE_ALIGN;
+        any_f64 |= ti->tensor.dtype == CLINIT_F64;
+    }
+    /* no bigger staging than the model needs */
+    if (need < R.slot_bytes)
+        R.slot_bytes = need < MIN_SLOT_BYTES ? MIN_SLOT_BYTES : need;
+
+    memset(&opt, 0, sizeof opt);
+    opt.device = a.device;
+    st = clinit_ctx_create(&R.ctx, &opt);
+    if (st == CLINIT_EDEVICESPEC) {
+        const char *env = getenv("CLINIT_DEVICE");
+        if (a.device && *a.device)
+            rc = fail(EXIT_USAGE,
+                      "--device: '%s' is not cpu, opencl or opencl:P.D",
+                      a.device);
+        else
+            rc = fail(EXIT_USAGE,
+                      "CLINIT_DEVICE: '%s' is not cpu, opencl or opencl:P.D",
+                      env ? env : "");
+        goto done;
+    }
+    if (st == CLINIT_ENODEVICE) {
+        rc = fail(EXIT_FAIL,
+                  "init failed: no OpenCL device '%s' (see clinit devices)",
+                  a.device ? a.device : "");
+        goto done;
+    }
+    if (st != CLINIT_OK) {
+        rc = lib_fail("init", st, NULL);
+        goto done;
+    }
+    if (clinit_ctx_is_opencl(R.ctx)) {
+        if (any_f64 && ctx_has_fp64(R.ctx) == 0) {
+            rc = lib_fail("init", CLINIT_ENOFP64, R.ctx);
+            goto done;
+        }
+        if ((st = clinit_ctx_warmup(R.ctx)) != CLINIT_OK) {
+            rc = lib_fail("init", st, R.ctx);
+            goto done;
+        }
+    }
+    for (int k = 0; k < (clinit_ctx_is_opencl(R.ctx) ? 2 : 1); k++) {
+        slot *s = &R.slots[k];
+        if (!(s->host = malloc((size_t)R.slot_bytes))) {
+            rc = lib_fail("init", CLINIT_ENOMEM, R.ctx);
+            goto done;
+        }
+        if (clinit_ctx_is_opencl(R.ctx)) {
+            cl_int e = CL_SUCCESS;
+            s->buf =
+                clCreateBuffer(clinit_ctx_context(R.ctx), CL_MEM_READ_WRITE,
+                               (size_t)R.slot_bytes, NULL, &e);
+            if (!s->buf) {
+                rc = fail(EXIT_FAIL,
+                          "init failed: clCreateBuffer: OpenCL "
+                          "error %d",
+                          (int)e);
+                goto done;
+            }
+        }
+    }
+
+    snprintf(seedtxt, sizeof seedtxt, "%llu",
+             (unsigned long long)clinit_model_seed(m));
+    snprintf(hashtxt, sizeof hashtxt, "%016llx",
+             (unsigned long long)clinit_model_spec_hash(m));
+    meta[nmeta].key = "format"; /* what transformers' loaders expect */
+    meta[nmeta++].value = "pt";
+    meta[nmeta].key = "clinit_version";
+    meta[nmeta++].value = clinit_version_string();
+    meta[nmeta].key = "stream_contract";
+    meta[nmeta++].value = "1";
+    meta[nmeta].key = "seed";
+    meta[nmeta++].value = seedtxt;
+    meta[nmeta].key = "spec_hash";
+    meta[nmeta++].value = hashtxt;
+    if (*clinit_model_name(m)) {
+        meta[nmeta].key = "model";
+        meta[nmeta++].value = clinit_model_name(m);
+    }
+
+    t0 = now_s();
+    if ((st = clinit_st_open(&R.w, a.out, meta, nmeta, ents, n)) != CLINIT_OK) {
+        if (st == CLINIT_EIO)
+            rc = fail(EXIT_FAIL, "init failed: cannot write '%s': %s", a.out,
+                      io_msg(R.w.error));
+        else
+            rc = lib_fail("init", st, R.ctx);
+        goto done;
+    }
+    R.pg.on = !a.quiet && isatty(fileno(stderr));
+    R.pg.total = n;
+    R.pg.total_bytes = total;
+    R.pg.t0 = t0;
+    R.pg.last = 0;
+    if ((rc = stream_model(&R)) != 0)
+        goto done;
+    if ((st = clinit_st_close(&R.w)) != CLINIT_OK) {
+        rc = fail(EXIT_FAIL, "init failed: writing '%s': %s", a.out,
+                  st == CLINIT_EIO ? io_msg(R.w.error) : clinit_strerror(st));
+        goto done;
+    }
+    secs = now_s() - t0;
+    if (R.pg.on) {
+        progress_show(&R.pg, 1);
+        fputs("\r\033[K", stderr);
+    }
+    if (!a.quiet)
+        print_table(&R, secs);
+    rc = fflush(stdout) != 0 ? fail(EXIT_FAIL, "init: write to stdout failed")
+                             : 0;
+done:
+    if (R.pg.on && rc != 0)
+        fputc('\n', stderr);
+    if (R.ctx && clinit_ctx_queue(R.ctx))
+        clFinish(clinit_ctx_queue(R.ctx));
+    clinit_st_abort(&R.w); /* no-op once closed */
+    for (int k = 0; k < 2; k++) {
+        if (R.slots[k].ev)
+            clReleaseEvent(R.slots[k].ev);
+        if (R.slots[k].buf)
+            clReleaseMemObject(R.slots[k].buf);
+        free(R.slots[k].host);
+        free(R.slots[k].pc);
+    }
+    free(R.descs);
+    free(R.info);
+    free(R.stats);
+    free(ents);
+    clinit_ctx_destroy(R.ctx);
+    clinit_model_destroy(m);
+    return rc;
+}
