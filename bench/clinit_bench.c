@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "clinit.h"
+#include "clinit_model.h"
 
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
@@ -80,10 +81,20 @@ enum path {
 static const unsigned fill_paths[2] = {PATH_CPU, PATH_OPENCL};
 static const unsigned fill_paths_mask = PATH_CPU | PATH_OPENCL;
 
-enum mode { M_THROUGHPUT = 1, M_OVERHEAD = 2, M_STARTUP = 4 };
+enum mode { M_THROUGHPUT = 1, M_OVERHEAD = 2, M_STARTUP = 4, M_MODEL = 8 };
+
+/* What one timed repetition of the opencl or cpu path fills (job.kind). */
+enum kind {
+    K_TENSOR = 0,    /* j->t, whole, in one call (every mode but --model) */
+    K_BATCH = 1,     /* every tensor of the model in one batch call */
+    K_PER_TENSOR = 2 /* every tensor of the model, one call each */
+};
+
+/* Largest model spec read (bytes). */
+#define MAX_MODEL_FILE (64 * MIB)
 
 static const char *const default_methods[] = {
-    "uniform", "normal", "kaiming_uniform", "xavier_normal",
+    "uniform",  "normal",       "kaiming_uniform", "xavier_normal",
     "constant", "trunc_normal", "sparse"};
 
 static const char usage_text[] =
@@ -104,7 +115,11 @@ static const char usage_text[] =
     "  --overhead      measure per-call latency of a 1 KiB fill (us)\n"
     "  --startup       measure process start to end of the first 1 MiB\n"
     "                  fill in a fresh process (us)\n"
-    "                  (none of the three: --throughput --overhead)\n"
+    "  --model FILE    a whole model (JSON spec, docs/MODEL.md) in one\n"
+    "                  arena: one batch call, one tensor of the same bytes,\n"
+    "                  one call per tensor (s, GB/s); --dtype overrides\n"
+    "                  the model's dtypes\n"
+    "                  (none of the four: --throughput --overhead)\n"
     "  --json          one JSON object per line on stdout, nothing else\n"
     "  --help          this text\n";
 
@@ -119,23 +134,29 @@ typedef struct options {
     unsigned modes;
     int reps; /* 0: adaptive */
     const char *device;
+    const char *model; /* --model FILE */
+    int dtype_given;   /* --dtype was on the command line */
     int json;
     int startup_child;
 } options;
 
 /* What one timed call needs, for every path. */
 typedef struct job {
-    clinit_ctx *cpu;      /* CPU-path context */
-    clinit_ctx *ocl;      /* OpenCL context (owns the queue) */
+    clinit_ctx *cpu; /* CPU-path context */
+    clinit_ctx *ocl; /* OpenCL context (owns the queue) */
     cl_command_queue queue;
     const clinit_tensor *t;
     const clinit_init *init;
     uint64_t numel;
     size_t bytes;
-    void *host;           /* bytes, pre-touched */
-    cl_mem dev;           /* bytes */
-    unsigned threads;     /* memset threads */
-    cl_int cl_err;        /* last failed OpenCL call made here */
+    void *host;                    /* bytes, pre-touched */
+    cl_mem dev;                    /* bytes */
+    unsigned threads;              /* memset threads */
+    cl_int cl_err;                 /* last failed OpenCL call made here */
+    int kind;                      /* enum kind, for the opencl and cpu paths */
+    const clinit_fill_desc *descs; /* K_BATCH, K_PER_TENSOR: the model */
+    size_t ndescs;
+    size_t bad; /* the failing descriptor of a model call */
 } job;
 
 /* One throughput result. */
@@ -164,6 +185,7 @@ typedef struct bench {
     /* [dtype][method]: paths on which the library rejected the pair */
     unsigned rejected[MAX_LIST][MAX_LIST];
     int header_done;
+    clinit_model *model; /* --model, parsed before anything is set up */
 } bench;
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -267,9 +289,21 @@ static int parse_size(const char *s, uint64_t *out)
     if (errno)
         return -1;
     switch (*end) {
-    case 'K': case 'k': shift = 10; end++; break;
-    case 'M': case 'm': shift = 20; end++; break;
-    case 'G': case 'g': shift = 30; end++; break;
+    case 'K':
+    case 'k':
+        shift = 10;
+        end++;
+        break;
+    case 'M':
+    case 'm':
+        shift = 20;
+        end++;
+        break;
+    case 'G':
+    case 'g':
+        shift = 30;
+        end++;
+        break;
     }
     if (shift && strcmp(end, "iB") == 0)
         end += 2;
@@ -327,7 +361,8 @@ static int parse_args(int argc, char **argv, options *o)
         }
         takes_value = !strcmp(flag, "--size") || !strcmp(flag, "--method") ||
                       !strcmp(flag, "--dtype") || !strcmp(flag, "--path") ||
-                      !strcmp(flag, "--reps") || !strcmp(flag, "--device");
+                      !strcmp(flag, "--reps") || !strcmp(flag, "--device") ||
+                      !strcmp(flag, "--model");
         if (takes_value && !val) {
             if (i + 1 >= argc) {
                 usage_error("%s needs a value", flag);
@@ -355,6 +390,7 @@ static int parse_args(int argc, char **argv, options *o)
         } else if (!strcmp(flag, "--dtype")) {
             if ((o->ndtypes = split_names("--dtype", val, o->dtypes)) < 0)
                 return -1;
+            o->dtype_given = 1;
         } else if (!strcmp(flag, "--path")) {
             int n = split_names("--path", val, tmp);
             if (n < 0)
@@ -389,6 +425,13 @@ static int parse_args(int argc, char **argv, options *o)
                 return -1;
             }
             o->device = val;
+        } else if (!strcmp(flag, "--model")) {
+            if (!*val) {
+                usage_error("--model needs a file");
+                return -1;
+            }
+            o->model = val;
+            o->modes |= M_MODEL;
         } else if (!strcmp(flag, "--json")) {
             o->json = 1;
         } else if (!strcmp(flag, "--throughput")) {
@@ -486,21 +529,51 @@ static clinit_status run_once(job *j, unsigned path)
     j->cl_err = CL_SUCCESS;
     switch (path) {
     case PATH_CPU:
+        if (j->kind == K_BATCH)
+            return clinit_fill_host_batch(j->cpu, j->descs, j->ndescs, &j->bad);
+        if (j->kind == K_PER_TENSOR) {
+            for (size_t i = 0; i < j->ndescs; i++) {
+                const clinit_fill_desc *d = &j->descs[i];
+                if ((st = clinit_fill_host(j->cpu, &d->tensor, &d->init, d->lo,
+                                           d->hi, d->host)) != CLINIT_OK) {
+                    j->bad = i;
+                    return st;
+                }
+            }
+            return CLINIT_OK;
+        }
         return clinit_fill_host(j->cpu, j->t, j->init, 0, j->numel, j->host);
     case PATH_MEMSET:
         return par_memset(j->host, j->bytes, j->threads);
     case PATH_OPENCL:
-        st = clinit_enqueue_fill(j->ocl, j->t, j->init, 0, j->numel, j->dev,
-                                 0, 0, NULL, NULL);
-        if (st != CLINIT_OK)
+        if (j->kind == K_BATCH) {
+            st = clinit_enqueue_fill_batch(j->ocl, j->descs, j->ndescs, 0, NULL,
+                                           NULL, &j->bad);
+        } else if (j->kind == K_PER_TENSOR) {
+            st = CLINIT_OK;
+            for (size_t i = 0; i < j->ndescs && st == CLINIT_OK; i++) {
+                const clinit_fill_desc *d = &j->descs[i];
+                st = clinit_enqueue_fill(j->ocl, &d->tensor, &d->init, d->lo,
+                                         d->hi, d->buf, d->offset, 0, NULL,
+                                         NULL);
+                if (st != CLINIT_OK)
+                    j->bad = i;
+            }
+        } else {
+            st = clinit_enqueue_fill(j->ocl, j->t, j->init, 0, j->numel, j->dev,
+                                     0, 0, NULL, NULL);
+        }
+        if (st != CLINIT_OK) {
+            clFinish(j->queue); /* per-tensor: the fills already enqueued */
             return st;
+        }
         err = clFinish(j->queue);
         break;
     case PATH_FILLBUFFER:
         while (j->bytes % psize) /* the widest pattern that divides */
             psize /= 2;
-        err = clEnqueueFillBuffer(j->queue, j->dev, pattern, psize, 0,
-                                  j->bytes, 0, NULL, NULL);
+        err = clEnqueueFillBuffer(j->queue, j->dev, pattern, psize, 0, j->bytes,
+                                  0, NULL, NULL);
         if (err == CL_SUCCESS)
             err = clFinish(j->queue);
         break;
@@ -511,8 +584,7 @@ static clinit_status run_once(job *j, unsigned path)
 
 /* One untimed warm-up call, then timed calls: `reps` of them, or (reps 0)
  * adaptively (MIN_REPS above). The median in *median_s. */
-static clinit_status measure(job *j, unsigned path, int reps,
-                             double *median_s)
+static clinit_status measure(job *j, unsigned path, int reps, double *median_s)
 {
     int cap = reps > 0 ? reps : MAX_REPS, n = 0;
     double total = 0, *t = malloc((size_t)cap * sizeof *t);
@@ -541,7 +613,7 @@ static clinit_status measure(job *j, unsigned path, int reps,
 static void run_error(const job *j, unsigned path, clinit_status st,
                       const char *what)
 {
-    char buf[96];
+    char buf[160];
     snprintf(buf, sizeof buf, "%s (%s path)", what, path_name(path));
     if (st == CLINIT_EOPENCL && j->cl_err != CL_SUCCESS) /* a call of ours */
         cl_error(buf, j->cl_err);
@@ -603,7 +675,7 @@ static void print_table(bench *b, const row *rows, int n)
         const row *r = &rows[i];
         const row *lim = r->path == PATH_CPU      ? ms
                          : r->path == PATH_OPENCL ? fb
-                                               : NULL;
+                                                  : NULL;
         const row *cpu = r->path == PATH_OPENCL
                              ? find_row(rows, n, PATH_CPU, r->method, r->dtype)
                              : NULL;
@@ -679,8 +751,8 @@ static int bench_fill(bench *b, job *j, int di, int mi, unsigned path, row *r)
             for (int k = 0; k < b->nmethods; k++)
                 b->rejected[di][k] |= path;
         } else if (st == CLINIT_EMETHOD) {
-            note("method %s on the %s path: %s; skipped",
-                 b->method_names[mi], path_name(path), clinit_strerror(st));
+            note("method %s on the %s path: %s; skipped", b->method_names[mi],
+                 path_name(path), clinit_strerror(st));
             for (int k = 0; k < b->ndtypes; k++)
                 b->rejected[k][mi] |= path;
         } else {
@@ -852,7 +924,8 @@ out:
     return rc;
 }
 
-/* ---- overhead and startup ------------------------------------------------- */
+/* ---- overhead and startup -------------------------------------------------
+ */
 
 /* Median latency of OVERHEAD_CALLS uniform f32 fills of 1 KiB, call to
  * completion, on the cpu and opencl paths. */
@@ -964,8 +1037,8 @@ static int startup_child(const options *o)
     if (clinit_ctx_is_opencl(ctx)) {
         cl_context cx = NULL;
         cl_command_queue q = clinit_ctx_queue(ctx);
-        cl_int err = clGetCommandQueueInfo(q, CL_QUEUE_CONTEXT, sizeof cx,
-                                           &cx, NULL);
+        cl_int err =
+            clGetCommandQueueInfo(q, CL_QUEUE_CONTEXT, sizeof cx, &cx, NULL);
         if (err != CL_SUCCESS) {
             cl_error("clGetCommandQueueInfo", err);
             goto out;
@@ -975,8 +1048,8 @@ static int startup_child(const options *o)
             cl_error("clCreateBuffer", err);
             goto out;
         }
-        if ((st = clinit_enqueue_fill(ctx, &t, &init, 0, numel, buf, 0, 0,
-                                      NULL, NULL)) != CLINIT_OK) {
+        if ((st = clinit_enqueue_fill(ctx, &t, &init, 0, numel, buf, 0, 0, NULL,
+                                      NULL)) != CLINIT_OK) {
             lib_error("clinit_enqueue_fill", st, ctx);
             goto out;
         }
@@ -1104,14 +1177,450 @@ static int bench_startup(bench *b)
         if (b->o.json) {
             print_json_us(p, "startup", "f32", STARTUP_BYTES, us);
         } else {
-            printf("%-10s  %-16s  %-5s  %11s  %9s\n", "path", "method",
-                   "dtype", "bytes", "us");
-            printf("%-10s  %-16s  %-5s  %11" PRIu64 "  %9.0f\n\n",
-                   path_name(p), "startup", "f32", (uint64_t)STARTUP_BYTES,
-                   us);
+            printf("%-10s  %-16s  %-5s  %11s  %9s\n", "path", "method", "dtype",
+                   "bytes", "us");
+            printf("%-10s  %-16s  %-5s  %11" PRIu64 "  %9.0f\n\n", path_name(p),
+                   "startup", "f32", (uint64_t)STARTUP_BYTES, us);
         }
     }
     return 0;
+}
+
+/* ---- whole models (--model) -----------------------------------------------
+ */
+
+/* One row of the --model mode. */
+typedef struct mrow {
+    unsigned path;
+    const char *method; /* model-batch, model-single-tensor, ... or a limit */
+    const char *dtype;
+    uint64_t bytes, numel;
+    double s;  /* median seconds */
+    double vs; /* s / the single-tensor row of the path; 0: none */
+} mrow;
+
+/* Reads all of `path` (at most MAX_MODEL_FILE bytes) into a new buffer. */
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t cap = 0, n = 0;
+
+    if (!f) {
+        fprintf(stderr, "clinit-bench: %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    for (;;) {
+        size_t got;
+        if (n == cap) {
+            char *nb;
+            if (cap >= MAX_MODEL_FILE) {
+                fprintf(stderr, "clinit-bench: %s: larger than %u MiB\n", path,
+                        (unsigned)(MAX_MODEL_FILE / MIB));
+                goto fail;
+            }
+            cap = cap ? 2 * cap : 65536;
+            if (!(nb = realloc(buf, cap))) {
+                fprintf(stderr, "clinit-bench: out of memory\n");
+                goto fail;
+            }
+            buf = nb;
+        }
+        got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) {
+            if (ferror(f)) {
+                fprintf(stderr, "clinit-bench: %s: read error\n", path);
+                goto fail;
+            }
+            break;
+        }
+    }
+    fclose(f);
+    *len = n;
+    return buf;
+fail:
+    fclose(f);
+    free(buf);
+    return NULL;
+}
+
+static void print_mrow(const bench *b, const clinit_model *m, size_t ntensors,
+                       const mrow *r)
+{
+    double gbps = (double)r->bytes / r->s * 1e-9;
+    double gelems = (double)r->numel / r->s * 1e-9;
+    if (b->o.json) {
+        printf("{\"path\": \"%s\", \"method\": \"%s\", \"dtype\": \"%s\", "
+               "\"bytes\": %" PRIu64 ", \"gbps\": %.3f, \"gelems\": %.3f, "
+               "\"seconds\": %.6f, \"model\": \"%s\", \"tensors\": %zu",
+               path_name(r->path), r->method, r->dtype, r->bytes, gbps, gelems,
+               r->s, clinit_model_name(m), ntensors);
+        if (r->vs > 0)
+            printf(", \"vs_single\": %.3f", r->vs);
+        printf("}\n");
+    } else {
+        char vs[16] = "-";
+        if (r->vs > 0)
+            snprintf(vs, sizeof vs, "%.2f", r->vs);
+        printf("%-10s  %-25s  %-5s  %11" PRIu64 "  %10.6f  %9.3f  %9.3f  %9s\n",
+               path_name(r->path), r->method, r->dtype, r->bytes, r->s, gbps,
+               gelems, vs);
+    }
+    fflush(stdout);
+}
+
+/* Compares the tensors of the device arena with the host arena (the cpu
+ * batch's result): a warning on a difference, like check_device. */
+static int check_model(bench *b, job *j, size_t arena, const char *what)
+{
+    unsigned char *dev = malloc(arena);
+    size_t bad = 0, nbad = 0;
+    cl_int err;
+    if (!dev) {
+        note("no memory to check the %s result; not checked", what);
+        return 0;
+    }
+    err = clEnqueueReadBuffer(b->queue, j->dev, CL_TRUE, 0, arena, dev, 0, NULL,
+                              NULL);
+    if (err != CL_SUCCESS) {
+        cl_error("clEnqueueReadBuffer", err);
+        free(dev);
+        return -1;
+    }
+    for (size_t i = 0; i < j->ndescs; i++) {
+        const clinit_fill_desc *d = &j->descs[i];
+        size_t es = clinit_dtype_size(d->tensor.dtype);
+        size_t off = d->offset * es, n = (size_t)(d->hi - d->lo) * es;
+        if (memcmp(dev + off, (const unsigned char *)d->host, n) != 0) {
+            if (!nbad)
+                bad = i;
+            nbad++;
+        }
+    }
+    if (nbad)
+        fprintf(stderr,
+                "clinit-bench: warning: opencl %s: %zu tensors differ from "
+                "the cpu batch (the first: tensor %zu)\n",
+                what, nbad, bad);
+    free(dev);
+    return 0;
+}
+
+/* Times one model (as it is now, after overrides): the arena, the single
+ * tensor of the same bytes and the per-tensor calls, on every path. */
+static int bench_model_one(bench *b, clinit_model *m)
+{
+    size_t n = clinit_model_size(m), arena = 0;
+    clinit_fill_desc *descs = calloc(n ? n : 1, sizeof *descs);
+    unsigned paths = b->o.paths;
+    uint64_t numel = clinit_model_numel(m), bytes = clinit_model_bytes(m);
+    /* bytes per (method, dtype), and the largest tensor of each */
+    static uint64_t mbytes[64][4], mlbytes[64][4];
+    static size_t mlargest[64][4];
+    int dom_m = -1, dom_d = 0, mixed = 0, nbuf, rc = 0, nr = 0;
+    const char *dtname;
+    clinit_tensor single;
+    clinit_init sinit;
+    clinit_model_tensor_info info;
+    clinit_status st;
+    mrow rows[12];
+    clinit_fill_desc sdesc;
+    job j;
+    cl_int err;
+
+    memset(&j, 0, sizeof j);
+    memset(mbytes, 0, sizeof mbytes);
+    memset(mlbytes, 0, sizeof mlbytes);
+    if (!descs) {
+        fprintf(stderr, "clinit-bench: out of memory\n");
+        return -1;
+    }
+    if (n == 0) {
+        note("model '%s' has no tensors; skipped", clinit_model_name(m));
+        goto out;
+    }
+    /* the arena: tensors in spec order, each at a multiple of its element
+     * size (no padding for a single-dtype model) */
+    for (size_t i = 0; i < n; i++) {
+        clinit_fill_desc *d = &descs[i];
+        size_t es;
+        int mi, di;
+        if ((st = clinit_model_fill_desc(m, i, d)) != CLINIT_OK ||
+            (st = clinit_model_tensor(m, i, &info)) != CLINIT_OK) {
+            lib_error("clinit_model_fill_desc", st, NULL);
+            rc = -1;
+            goto out;
+        }
+        es = clinit_dtype_size(d->tensor.dtype);
+        arena = (arena + es - 1) / es * es;
+        d->offset = arena / es;
+        arena += (size_t)info.bytes;
+        mi = (int)d->init.method;
+        di = (int)d->tensor.dtype;
+        if (mi >= 0 && mi < 64 && di >= 0 && di < 4) {
+            if (info.bytes > mlbytes[mi][di]) {
+                mlbytes[mi][di] = info.bytes;
+                mlargest[mi][di] = i;
+            }
+            mbytes[mi][di] += info.bytes;
+        }
+        if (d->tensor.dtype != descs[0].tensor.dtype)
+            mixed = 1;
+    }
+    for (int mi = 0; mi < 64; mi++)
+        for (int di = 0; di < 4; di++)
+            if (mbytes[mi][di] &&
+                (dom_m < 0 || mbytes[mi][di] > mbytes[dom_m][dom_d])) {
+                dom_m = mi;
+                dom_d = di;
+            }
+    dtname = mixed ? "mixed" : clinit_dtype_name(descs[0].tensor.dtype);
+
+    /* (b): one tensor of the same bytes, the dominant method and dtype,
+     * with the parameters of the largest tensor that uses them */
+    single = descs[mlargest[dom_m][dom_d]].tensor;
+    sinit = descs[mlargest[dom_m][dom_d]].init;
+    if (sinit.method == CLINIT_ORTHOGONAL || sinit.method == CLINIT_DIRAC ||
+        sinit.method == CLINIT_EYE) {
+        note("the model's dominant method %s has no single-tensor "
+             "equivalent of that size; normal instead",
+             clinit_method_name(sinit.method));
+        clinit_init_default(&sinit, CLINIT_NORMAL);
+    }
+    single.ndim = 2;
+    single.stream = 1;
+    shape_2d(bytes / clinit_dtype_size(single.dtype), single.shape);
+
+    nbuf = ((paths & (PATH_CPU | PATH_MEMSET)) != 0) +
+           ((paths & (PATH_OPENCL | PATH_FILLBUFFER)) != 0);
+    if ((uint64_t)arena * (uint64_t)nbuf >= MEM_BUDGET) {
+        note("model of %zu bytes x %d buffers is over the %" PRIu64
+             " MiB memory cap; skipped",
+             arena, nbuf, MEM_BUDGET / MIB);
+        goto out;
+    }
+    if ((paths & (PATH_OPENCL | PATH_FILLBUFFER)) && arena > b->max_alloc) {
+        note("model of %zu bytes is over the device's max allocation (%" PRIu64
+             "); opencl and fillbuffer skipped",
+             arena, b->max_alloc);
+        paths &= ~(unsigned)(PATH_OPENCL | PATH_FILLBUFFER);
+    }
+    j.cpu = b->cpu;
+    j.ocl = b->ocl;
+    j.queue = b->queue;
+    j.bytes = arena;
+    j.descs = descs;
+    j.ndescs = n;
+    if (paths & (PATH_CPU | PATH_MEMSET)) {
+        if (posix_memalign(&j.host, 4096, arena) != 0) {
+            j.host = NULL;
+            fprintf(stderr, "clinit-bench: out of memory (%zu bytes)\n", arena);
+            rc = -1;
+            goto out;
+        }
+        memset(j.host, 0, arena); /* pre-touch */
+        j.threads = (unsigned)(arena / MEMSET_BYTES_PER_THREAD);
+        if (j.threads > b->ncpu)
+            j.threads = b->ncpu;
+        if (j.threads < 1)
+            j.threads = 1;
+    }
+    if (paths & (PATH_OPENCL | PATH_FILLBUFFER)) {
+        j.dev = clCreateBuffer(b->cl_ctx, CL_MEM_READ_WRITE, arena, NULL, &err);
+        if (!j.dev) {
+            cl_error("clCreateBuffer", err);
+            rc = -1;
+            goto out;
+        }
+    }
+    memset(&sdesc, 0, sizeof sdesc);
+    sdesc.tensor = single;
+    sdesc.init = sinit;
+    sdesc.hi = bytes / clinit_dtype_size(single.dtype);
+    sdesc.buf = j.dev;
+    sdesc.host = j.host;
+    for (size_t i = 0; i < n; i++) {
+        size_t es = clinit_dtype_size(descs[i].tensor.dtype);
+        descs[i].buf = j.dev;
+        descs[i].host =
+            j.host ? (unsigned char *)j.host + descs[i].offset * es : NULL;
+    }
+
+    if (!b->o.json) {
+        printf("model %s: %zu tensors, %" PRIu64 " elements, %" PRIu64
+               " bytes (%s), one arena buffer of %zu bytes\n",
+               *clinit_model_name(m) ? clinit_model_name(m) : "(unnamed)", n,
+               numel, bytes, dtname, arena);
+        printf("single tensor: %s %s [%" PRId64 ", %" PRId64
+               "] (the method and dtype of %.1f%% of the bytes)\n\n",
+               clinit_method_name(sinit.method),
+               clinit_dtype_name(single.dtype), single.shape[0],
+               single.shape[1],
+               100.0 * (double)mbytes[dom_m][dom_d] / (double)bytes);
+        printf("%-10s  %-25s  %-5s  %11s  %10s  %9s  %9s  %9s\n", "path",
+               "method", "dtype", "bytes", "seconds", "GB/s", "Gelem/s",
+               "vs-single");
+    }
+
+    /* the limits, then cpu (the host arena keeps the cpu batch's result
+     * for the checks), then opencl; the single tensors last, since they
+     * overwrite the arenas */
+    {
+        static const struct {
+            unsigned path;
+            int kind;
+            int one; /* a batch of one descriptor: the single tensor */
+            const char *name;
+        } plan[] = {
+            {PATH_MEMSET, K_TENSOR, 0, "memset"},
+            {PATH_FILLBUFFER, K_TENSOR, 0, "fillbuffer"},
+            {PATH_CPU, K_PER_TENSOR, 0, "model-per-tensor"},
+            {PATH_CPU, K_BATCH, 0, "model-batch"},
+            {PATH_OPENCL, K_BATCH, 0, "model-batch"},
+            {PATH_OPENCL, K_PER_TENSOR, 0, "model-per-tensor"},
+            {PATH_CPU, K_TENSOR, 0, "model-single-tensor"},
+            {PATH_OPENCL, K_TENSOR, 0, "model-single-tensor"},
+            /* where a batch's time goes: the batch kernel on the single
+             * tensor, no tensor lookups to speak of */
+            {PATH_OPENCL, K_BATCH, 1, "model-single-tensor-batch"},
+        };
+        for (size_t k = 0; k < sizeof plan / sizeof *plan; k++) {
+            unsigned path = plan[k].path;
+            int limit = path == PATH_MEMSET || path == PATH_FILLBUFFER;
+            mrow *r = &rows[nr];
+            double s;
+            if (!(paths & path))
+                continue;
+            j.kind = plan[k].kind;
+            j.descs = plan[k].one ? &sdesc : descs;
+            j.ndescs = plan[k].one ? 1 : n;
+            if (limit) {
+                j.bytes = (size_t)bytes; /* the tensors' bytes */
+            } else if (j.kind == K_TENSOR || plan[k].one) {
+                j.t = &single;
+                j.init = &sinit;
+                j.numel = bytes / clinit_dtype_size(single.dtype);
+                j.bytes = (size_t)(j.numel * clinit_dtype_size(single.dtype));
+            }
+            st = measure(&j, path, b->o.reps, &s);
+            if (is_rejection(st)) {
+                note("model %s on the %s path: %s; skipped", plan[k].name,
+                     path_name(path), clinit_strerror(st));
+                continue;
+            }
+            if (st != CLINIT_OK) {
+                char what[64];
+                if (j.kind != K_TENSOR) {
+                    clinit_model_tensor_info ti;
+                    if (clinit_model_tensor(m, j.bad, &ti) == CLINIT_OK)
+                        fprintf(stderr, "clinit-bench: at tensor %zu (%s)\n",
+                                j.bad, ti.name);
+                }
+                snprintf(what, sizeof what, "model %s", plan[k].name);
+                run_error(&j, path, st, what);
+                rc = -1;
+                goto out;
+            }
+            r->path = path;
+            r->method = plan[k].name;
+            r->dtype = limit ? "u8"
+                       : j.kind == K_TENSOR || plan[k].one
+                           ? clinit_dtype_name(single.dtype)
+                           : dtname;
+            r->bytes = limit                               ? bytes
+                       : j.kind == K_TENSOR || plan[k].one ? (uint64_t)j.bytes
+                                                           : bytes;
+            r->numel = limit                               ? bytes
+                       : j.kind == K_TENSOR || plan[k].one ? j.numel
+                                                           : numel;
+            r->s = s;
+            r->vs = 0;
+            nr++;
+            if (path == PATH_OPENCL && j.kind != K_TENSOR && !plan[k].one &&
+                j.host && (paths & PATH_CPU) &&
+                check_model(b, &j, arena, r->method)) {
+                rc = -1;
+                goto out;
+            }
+        }
+    }
+    for (int i = 0; i < nr; i++) {
+        for (int k = 0; k < nr; k++)
+            if (rows[k].path == rows[i].path &&
+                !strcmp(rows[k].method, "model-single-tensor") &&
+                rows[i].path != PATH_MEMSET && rows[i].path != PATH_FILLBUFFER)
+                rows[i].vs = rows[i].s / rows[k].s;
+        print_mrow(b, m, n, &rows[i]);
+    }
+    if (!b->o.json) {
+        for (int pi = 1; pi >= 0; pi--) {
+            unsigned path = fill_paths[pi];
+            const mrow *a = NULL, *c = NULL;
+            for (int i = 0; i < nr; i++)
+                if (rows[i].path == path && rows[i].vs > 0) {
+                    if (!strcmp(rows[i].method, "model-batch"))
+                        a = &rows[i];
+                    else if (!strcmp(rows[i].method, "model-per-tensor"))
+                        c = &rows[i];
+                }
+            if (a && c)
+                printf("%s: (a) one batch / (b) one tensor = %.2f; (c) one "
+                       "call per tensor / (b) = %.2f\n",
+                       path_name(path), a->vs, c->vs);
+        }
+        putchar('\n');
+    }
+out:
+    if (j.dev)
+        clReleaseMemObject(j.dev);
+    free(j.host);
+    free(descs);
+    return rc;
+}
+
+/* --model: parses the spec and times it as it is, or once per --dtype
+ * (clinit_model_set_dtype). */
+static int load_model(bench *b)
+{
+    size_t len;
+    char err[512] = "";
+    char *json = read_file(b->o.model, &len);
+    clinit_status st;
+
+    if (!json)
+        return -1;
+    st = clinit_model_parse(json, len, &b->model, err, sizeof err);
+    free(json);
+    if (st != CLINIT_OK) {
+        fprintf(stderr, "clinit-bench: %s: %s\n", b->o.model,
+                *err ? err : clinit_strerror(st));
+        return -1;
+    }
+    return 0;
+}
+
+static int bench_model(bench *b)
+{
+    char err[512] = "";
+    clinit_model *m = b->model;
+    clinit_status st;
+    int rc = 0;
+
+    if (!b->o.dtype_given) {
+        rc = bench_model_one(b, m);
+    } else {
+        for (int di = 0; di < b->ndtypes && rc == 0; di++) {
+            clinit_model_set_dtype(m, b->dtypes[di]);
+            if ((st = clinit_model_check(m, err, sizeof err)) != CLINIT_OK) {
+                note("model as %s: %s; skipped",
+                     clinit_dtype_name(b->dtypes[di]), err);
+                continue;
+            }
+            rc = bench_model_one(b, m);
+        }
+    }
+    return rc;
 }
 
 /* ---- setup -------------------------------------------------------------- */
@@ -1224,6 +1733,10 @@ int main(int argc, char **argv)
     ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     b.ncpu = ncpu < 1 ? 1u : (unsigned)ncpu;
     resolve_names(&b);
+    if (b.o.model && load_model(&b) != 0) {
+        rc = EXIT_FAIL;
+        goto out;
+    }
     if ((rc = setup(&b)) != 0) {
         rc = rc == EXIT_USAGE ? EXIT_USAGE : EXIT_FAIL;
         goto out;
@@ -1250,8 +1763,11 @@ int main(int argc, char **argv)
         rc = EXIT_FAIL;
     if (rc == 0 && (b.o.modes & M_STARTUP) && bench_startup(&b) != 0)
         rc = EXIT_FAIL;
+    if (rc == 0 && (b.o.modes & M_MODEL) && bench_model(&b) != 0)
+        rc = EXIT_FAIL;
 out:
     clinit_ctx_destroy(b.cpu);
     clinit_ctx_destroy(b.ocl);
+    clinit_model_destroy(b.model);
     return rc;
 }

@@ -10,7 +10,8 @@ Reads JSON lines from the files (or stdin when none is given) and writes a
 PNG: GB/s against tensor bytes, log-log, one line per path (opencl, cpu,
 memset, fillbuffer, torch, numpy) for one method and dtype. The memset and
 fillbuffer limits are drawn whatever the method. Rows without "gbps"
-(overhead, startup) are ignored; when a (path, bytes) point appears more
+(overhead, startup) and the rows of `clinit-bench --model` (they have a
+"model" key) are ignored; when a (path, bytes) point appears more
 than once, the last one read wins. Needs matplotlib (Debian
 python3-matplotlib); uses the Agg backend, no display.
 Exit status: 0 success, 1 nothing to plot, 2 bad arguments or input.
@@ -68,7 +69,7 @@ def series(rows, method, dtype):
     out = {}
     for r in rows:
         path = r.get("path")
-        if "gbps" not in r or "bytes" not in r:
+        if "gbps" not in r or "bytes" not in r or "model" in r:
             continue
         if path in LIMITS:
             if r.get("method") != path:

@@ -27,9 +27,8 @@ extern const size_t clinit_cl_source_len;
 
 /* Fill kernels by [distribution][dtype]; clinit_k_<dist>_<dtype>. */
 enum { D_UNIFORM, D_NORMAL, D_TRUNCATED, D_SPARSE, D_PATTERN, D_COUNT };
-static const char *const dist_names[D_COUNT] = {"uniform", "normal",
-                                                "truncated", "sparse",
-                                                "pattern"};
+static const char *const dist_names[D_COUNT] = {
+    "uniform", "normal", "truncated", "sparse", "pattern"};
 static const char *const dtype_names[4] = {"f32", "f16", "bf16", "f64"};
 
 enum {
@@ -183,9 +182,8 @@ static int device_has_fp64(cl_device_id d)
 
 /* Finds the device: (want_p, want_d) >= 0 picks opencl:P.D; otherwise the
  * first GPU, else the first device. */
-static clinit_status find_device(long want_p, long want_d,
-                                 cl_platform_id *plat, cl_device_id *dev,
-                                 unsigned *pi, unsigned *di)
+static clinit_status find_device(long want_p, long want_d, cl_platform_id *plat,
+                                 cl_device_id *dev, unsigned *pi, unsigned *di)
 {
     cl_platform_id *ps;
     cl_uint np;
@@ -376,8 +374,8 @@ clinit_status clinit_ctx_create_from_queue(clinit_ctx **out,
         return CLINIT_ENULL;
     if (clGetCommandQueueInfo(queue, CL_QUEUE_CONTEXT, sizeof cx, &cx, NULL) !=
             CL_SUCCESS ||
-        clGetCommandQueueInfo(queue, CL_QUEUE_DEVICE, sizeof dev, &dev,
-                              NULL) != CL_SUCCESS ||
+        clGetCommandQueueInfo(queue, CL_QUEUE_DEVICE, sizeof dev, &dev, NULL) !=
+            CL_SUCCESS ||
         !cx || !dev)
         return CLINIT_EQUEUE;
     if (!(c = ctx_alloc(opt)))
@@ -424,7 +422,10 @@ void clinit_ctx_destroy(clinit_ctx *c)
     free(c);
 }
 
-int clinit_ctx_is_opencl(const clinit_ctx *c) { return c && c->is_opencl; }
+int clinit_ctx_is_opencl(const clinit_ctx *c)
+{
+    return c && c->is_opencl;
+}
 
 const char *clinit_ctx_device_name(const clinit_ctx *c)
 {
@@ -612,9 +613,9 @@ static clinit_status launch_blocks_locked(clinit_ctx *c, cl_kernel k,
         cl_ulong bstart = b0 + done;
         cl_ulong n = nb - done < MAX_BLOCKS_PER_LAUNCH ? nb - done
                                                        : MAX_BLOCKS_PER_LAUNCH;
-        size_t global = (size_t)((n + GLOBAL_ROUND - 1) / GLOBAL_ROUND *
-                                 GLOBAL_ROUND);
-        cl_event *ev = !out_event ? NULL
+        size_t global =
+            (size_t)((n + GLOBAL_ROUND - 1) / GLOBAL_ROUND * GLOBAL_ROUND);
+        cl_event *ev = !out_event     ? NULL
                        : nlaunch == 1 ? out_event
                                       : &ev_list[i];
         if ((err = clSetKernelArg(k, 4, sizeof bstart, &bstart)) !=
@@ -646,9 +647,8 @@ static clinit_status clinit_ocl_fill_empty(clinit_ctx *c, cl_uint num_wait,
                                            cl_event *out_event)
 {
     cl_int err;
-    if (out_event &&
-        (err = clEnqueueMarkerWithWaitList(c->queue, num_wait, wait,
-                                           out_event)) != CL_SUCCESS)
+    if (out_event && (err = clEnqueueMarkerWithWaitList(
+                          c->queue, num_wait, wait, out_event)) != CL_SUCCESS)
         return cl_fail(c, err);
     return CLINIT_OK;
 }
@@ -669,9 +669,9 @@ static clinit_status fill_locked(clinit_ctx *c, const clinit_plan *p,
     if (n == 0)
         return clinit_ocl_fill_empty(c, num_wait, wait, out_event);
     if (p->dist == CLINIT_DIST_CONSTANT) {
-        err = clEnqueueFillBuffer(c->queue, buf, p->bits, es,
-                                  (size_t)offset * es, (size_t)n * es,
-                                  num_wait, wait, out_event);
+        err =
+            clEnqueueFillBuffer(c->queue, buf, p->bits, es, (size_t)offset * es,
+                                (size_t)n * es, num_wait, wait, out_event);
         return err == CL_SUCCESS ? CLINIT_OK : cl_fail(c, err);
     }
     if (p->dist == CLINIT_DIST_ORTHOGONAL) {
@@ -681,10 +681,9 @@ static clinit_status fill_locked(clinit_ctx *c, const clinit_plan *p,
             return CLINIT_ENOMEM;
         st = clinit_ortho_fill(p, c->cpu_threads, host);
         if (st == CLINIT_OK &&
-            (err = clEnqueueWriteBuffer(c->queue, buf, CL_TRUE,
-                                        (size_t)offset * es, (size_t)n * es,
-                                        host, num_wait, wait, out_event)) !=
-                CL_SUCCESS)
+            (err = clEnqueueWriteBuffer(
+                 c->queue, buf, CL_TRUE, (size_t)offset * es, (size_t)n * es,
+                 host, num_wait, wait, out_event)) != CL_SUCCESS)
             st = cl_fail(c, err);
         free(host);
         return st;
@@ -742,7 +741,8 @@ clinit_status clinit_ocl_fill(clinit_ctx *c, const clinit_plan *p, cl_mem buf,
     return st;
 }
 
-/* ---- raw words and the math probe (tests, CLI) ---------------------------- */
+/* ---- raw words and the math probe (tests, CLI) ----------------------------
+ */
 
 static clinit_status raw_locked(clinit_ctx *c, const uint32_t key[2],
                                 const uint32_t counter[4], cl_ulong nwords,
@@ -767,8 +767,9 @@ static clinit_status raw_locked(clinit_ctx *c, const uint32_t key[2],
      * MAX_BLOCKS_PER_LAUNCH work-items, each starting at a global offset */
     for (cl_ulong g0 = 0; g0 * 4 * CLINIT_LANES < nwords;
          g0 += MAX_BLOCKS_PER_LAUNCH) {
-        cl_ulong left = (nwords - g0 * 4 * CLINIT_LANES + 4 * CLINIT_LANES - 1) /
-                        (4 * CLINIT_LANES);
+        cl_ulong left =
+            (nwords - g0 * 4 * CLINIT_LANES + 4 * CLINIT_LANES - 1) /
+            (4 * CLINIT_LANES);
         size_t off = (size_t)g0;
         global = (size_t)(left < MAX_BLOCKS_PER_LAUNCH ? left
                                                        : MAX_BLOCKS_PER_LAUNCH);
@@ -819,8 +820,9 @@ static clinit_status probe(clinit_ctx *c, int kid, int op, const void *in,
     st = build_locked(c);
     if (st == CLINIT_OK) {
         cl_kernel k = c->kernels[kid];
-        bin = clCreateBuffer(c->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
-                             in_bytes, (void *)in, &err);
+        bin =
+            clCreateBuffer(c->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+                           in_bytes, (void *)in, &err);
         if (bin)
             bout = clCreateBuffer(c->context, CL_MEM_WRITE_ONLY, out_bytes,
                                   NULL, &err);
@@ -844,15 +846,14 @@ static clinit_status probe(clinit_ctx *c, int kid, int op, const void *in,
 }
 
 clinit_status clinit_debug_math_device(clinit_ctx *c, int op,
-                                       const uint32_t *in, size_t n,
-                                       float *out)
+                                       const uint32_t *in, size_t n, float *out)
 {
     if (!c || !in || !out)
         return CLINIT_ENULL;
     if (n == 0 || n % 16 || op < 0)
         return CLINIT_ERANGE;
-    return probe(c, K_MATH_PROBE, op, in, n * 4, out,
-                 (op == 2 ? 2 * n : n) * 4, n / 16);
+    return probe(c, K_MATH_PROBE, op, in, n * 4, out, (op == 2 ? 2 * n : n) * 4,
+                 n / 16);
 }
 
 clinit_status clinit_debug_philox_device(clinit_ctx *c, const uint32_t *in,
@@ -866,7 +867,8 @@ clinit_status clinit_debug_philox_device(clinit_ctx *c, const uint32_t *in,
                  npairs / 16);
 }
 
-/* ---- batches ------------------------------------------------------------------ */
+/* ---- batches
+ * ------------------------------------------------------------------ */
 
 typedef struct batch_item {
     const clinit_fill_desc *desc;
@@ -924,11 +926,12 @@ static clinit_status launch_group(clinit_ctx *c, const batch_item *items,
             float f[16];
             memcpy(f, p->p, sizeof f);
             if (p->dist == CLINIT_DIST_CONSTANT) /* the dtype's value */
-                f[0] = dt == CLINIT_F32  ? *(const float *)(const void *)p->bits
-                       : dt == CLINIT_F16 ? clinit_f32_from_f16(
-                                                *(const uint16_t *)(const void *)p->bits)
-                                          : clinit_f32_from_bf16(
-                                                *(const uint16_t *)(const void *)p->bits);
+                f[0] = dt == CLINIT_F32 ? *(const float *)(const void *)p->bits
+                       : dt == CLINIT_F16
+                           ? clinit_f32_from_f16(
+                                 *(const uint16_t *)(const void *)p->bits)
+                           : clinit_f32_from_bf16(
+                                 *(const uint16_t *)(const void *)p->bits);
             memcpy(d + 16, f, sizeof f);
         }
         total += nb;
@@ -949,11 +952,11 @@ static clinit_status launch_group(clinit_ctx *c, const batch_item *items,
          g0 += MAX_BLOCKS_PER_LAUNCH) {
         uint64_t left = total - g0;
         size_t off = (size_t)g0;
-        size_t global = (size_t)((left < MAX_BLOCKS_PER_LAUNCH
-                                      ? left
-                                      : MAX_BLOCKS_PER_LAUNCH) +
-                                 GLOBAL_ROUND - 1) /
-                        GLOBAL_ROUND * GLOBAL_ROUND;
+        size_t global =
+            (size_t)((left < MAX_BLOCKS_PER_LAUNCH ? left
+                                                   : MAX_BLOCKS_PER_LAUNCH) +
+                     GLOBAL_ROUND - 1) /
+            GLOBAL_ROUND * GLOBAL_ROUND;
         if (nev == 64) { /* more than 2^30 blocks: wait on a marker */
             cl_event m;
             if ((err = clEnqueueMarkerWithWaitList(c->queue, 64, evs, &m)) !=
@@ -988,9 +991,8 @@ static clinit_status launch_group(clinit_ctx *c, const batch_item *items,
 }
 
 clinit_status clinit_enqueue_fill_batch(clinit_ctx *c,
-                                        const clinit_fill_desc *descs,
-                                        size_t n, cl_uint num_wait,
-                                        const cl_event *wait,
+                                        const clinit_fill_desc *descs, size_t n,
+                                        cl_uint num_wait, const cl_event *wait,
                                         cl_event *out_event, size_t *bad_index)
 {
     batch_item *items;
@@ -1055,8 +1057,7 @@ clinit_status clinit_enqueue_fill_batch(clinit_ctx *c,
                 continue;
             }
             st = fill_locked(c, &items[i].plan, items[i].desc->buf,
-                             items[i].desc->offset, num_wait, wait,
-                             &evs[nev]);
+                             items[i].desc->offset, num_wait, wait, &evs[nev]);
             if (st == CLINIT_OK)
                 nev++;
         }
@@ -1070,8 +1071,8 @@ clinit_status clinit_enqueue_fill_batch(clinit_ctx *c,
     if (st == CLINIT_OK && out_event) {
         cl_int err = nev ? clEnqueueMarkerWithWaitList(c->queue, (cl_uint)nev,
                                                        evs, out_event)
-                         : clEnqueueMarkerWithWaitList(c->queue, num_wait,
-                                                       wait, out_event);
+                         : clEnqueueMarkerWithWaitList(c->queue, num_wait, wait,
+                                                       out_event);
         if (err != CL_SUCCESS)
             st = cl_fail(c, err);
     }

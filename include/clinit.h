@@ -40,7 +40,7 @@ extern "C" {
 #endif
 
 #define CLINIT_VERSION_NUMBER                                                  \
-    (CLINIT_VERSION_MAJOR * 10000 + CLINIT_VERSION_MINOR * 100 +              \
+    (CLINIT_VERSION_MAJOR * 10000 + CLINIT_VERSION_MINOR * 100 +               \
      CLINIT_VERSION_PATCH)
 
 /* Version of the stream contract (docs/STREAM.md). Outputs of a given
@@ -60,15 +60,18 @@ extern "C" {
 #define CLINIT_STATUS_MAP(X)                                                   \
     X(OK, 0, "success")                                                        \
     X(ENULL, -1, "a required pointer argument is NULL")                        \
-    X(ESHAPE, -2, "bad shape: ndim must be 1..CLINIT_MAX_DIMS and every "      \
-                  "dimension >= 1, and the method's own rule must hold (2-D "  \
-                  "for sparse and eye, 3-5-D for dirac, >= 2-D for "          \
-                  "orthogonal)")                                               \
-    X(EFANS, -3, "the method needs fan_in/fan_out: the tensor must have "      \
-                 "at least 2 dimensions")                                      \
-    X(EPARAM, -4, "bad method parameter (non-finite value, std < 0, a >= b, " \
-                  "or a range that is empty or overflows in the output "      \
-                  "dtype)")                                                    \
+    X(ESHAPE, -2,                                                              \
+      "bad shape: ndim must be 1..CLINIT_MAX_DIMS and every "                  \
+      "dimension >= 1, and the method's own rule must hold (2-D "              \
+      "for sparse and eye, 3-5-D for dirac, >= 2-D for "                       \
+      "orthogonal)")                                                           \
+    X(EFANS, -3,                                                               \
+      "the method needs fan_in/fan_out: the tensor must have "                 \
+      "at least 2 dimensions")                                                 \
+    X(EPARAM, -4,                                                              \
+      "bad method parameter (non-finite value, std < 0, a >= b, "              \
+      "or a range that is empty or overflows in the output "                   \
+      "dtype)")                                                                \
     X(ENONLINEARITY, -5, "unknown nonlinearity name or value")                 \
     X(EMODE, -6, "unknown fan mode (expected fan_in or fan_out)")              \
     X(EMETHOD, -7, "unknown initialization method")                            \
@@ -77,18 +80,21 @@ extern "C" {
     X(ERANGE, -10, "bad element range: need lo <= hi <= number of elements")   \
     X(EBUFFER, -11, "destination cl_mem is too small for offset + count")      \
     X(EQUEUE, -12, "invalid OpenCL command queue, context or buffer")          \
-    X(ENODEVICE, -13, "no OpenCL device: the context uses the CPU path or "    \
-                      "the requested device does not exist")                   \
-    X(EDEVICESPEC, -14, "malformed device name (expected cpu, opencl or "      \
-                        "opencl:P.D)")                                         \
+    X(ENODEVICE, -13,                                                          \
+      "no OpenCL device: the context uses the CPU path or "                    \
+      "the requested device does not exist")                                   \
+    X(EDEVICESPEC, -14,                                                        \
+      "malformed device name (expected cpu, opencl or "                        \
+      "opencl:P.D)")                                                           \
     X(EBUILD, -15, "OpenCL program build failed (see clinit_ctx_build_log)")   \
     X(EOPENCL, -16, "OpenCL call failed (see clinit_ctx_cl_error)")            \
     X(ENOMEM, -17, "out of memory")                                            \
     X(ETHREAD, -18, "could not start a worker thread")                         \
     X(ENOFP64, -19, "the OpenCL device does not support double precision")     \
     X(EIO, -20, "file I/O failed")                                             \
-    X(EDISTRIBUTION, -21, "unknown variance_scaling distribution (expected "   \
-                          "truncated_normal, untruncated_normal or uniform)")
+    X(EDISTRIBUTION, -21,                                                      \
+      "unknown variance_scaling distribution (expected "                       \
+      "truncated_normal, untruncated_normal or uniform)")
 
 typedef enum clinit_status {
 #define CLINIT_STATUS_ENUM_(name, value, msg) CLINIT_##name = value,
@@ -178,15 +184,15 @@ typedef enum clinit_nonlinearity {
  * method does not use are ignored. */
 typedef struct clinit_init {
     clinit_method method;
-    double a;    /* uniform: lower bound; kaiming_*: negative slope;
-                    trunc_normal: lower bound (absolute) */
-    double b;    /* uniform: upper bound (exclusive); trunc_normal: upper
-                    bound (inclusive, absolute) */
-    double mean; /* normal, trunc_normal */
-    double std;  /* normal, trunc_normal, sparse */
-    double val;  /* constant (must be finite in the dtype) */
-    double gain; /* xavier_*, orthogonal */
-    clinit_mode mode;                 /* kaiming_*, variance_scaling */
+    double a;         /* uniform: lower bound; kaiming_*: negative slope;
+                         trunc_normal: lower bound (absolute) */
+    double b;         /* uniform: upper bound (exclusive); trunc_normal: upper
+                         bound (inclusive, absolute) */
+    double mean;      /* normal, trunc_normal */
+    double std;       /* normal, trunc_normal, sparse */
+    double val;       /* constant (must be finite in the dtype) */
+    double gain;      /* xavier_*, orthogonal */
+    clinit_mode mode; /* kaiming_*, variance_scaling */
     clinit_nonlinearity nonlinearity; /* kaiming_* */
     double scale;                     /* variance_scaling (> 0) */
     clinit_distribution distribution; /* variance_scaling */
@@ -212,8 +218,8 @@ CLINIT_API const char *clinit_method_name(clinit_method method);
 CLINIT_API clinit_status clinit_mode_from_name(const char *name,
                                                clinit_mode *out);
 CLINIT_API const char *clinit_mode_name(clinit_mode mode);
-CLINIT_API clinit_status clinit_nonlinearity_from_name(
-    const char *name, clinit_nonlinearity *out);
+CLINIT_API clinit_status
+clinit_nonlinearity_from_name(const char *name, clinit_nonlinearity *out);
 CLINIT_API const char *clinit_nonlinearity_name(clinit_nonlinearity nl);
 CLINIT_API clinit_status clinit_dtype_from_name(const char *name,
                                                 clinit_dtype *out);
@@ -244,10 +250,10 @@ CLINIT_API clinit_status clinit_fans(int ndim, const int64_t *shape,
  * the generator coordinates. */
 typedef struct clinit_tensor {
     clinit_dtype dtype;
-    int ndim;                         /* 1..CLINIT_MAX_DIMS */
-    int64_t shape[CLINIT_MAX_DIMS];   /* each >= 1, torch layout */
-    uint64_t seed;                    /* Philox key */
-    uint64_t stream;                  /* independent stream per tensor */
+    int ndim;                       /* 1..CLINIT_MAX_DIMS */
+    int64_t shape[CLINIT_MAX_DIMS]; /* each >= 1, torch layout */
+    uint64_t seed;                  /* Philox key */
+    uint64_t stream;                /* independent stream per tensor */
 } clinit_tensor;
 
 /* Number of elements of `t` in *numel. Errors: CLINIT_ENULL, CLINIT_ESHAPE,
@@ -256,13 +262,13 @@ CLINIT_API clinit_status clinit_numel(const clinit_tensor *t, uint64_t *numel);
 
 /* The distribution a method resolves to for a tensor. */
 typedef enum clinit_dist {
-    CLINIT_DIST_UNIFORM = 0,    /* [lo, hi) */
-    CLINIT_DIST_NORMAL = 1,     /* mean, std */
-    CLINIT_DIST_CONSTANT = 2,   /* value */
-    CLINIT_DIST_TRUNCATED = 3,  /* mean, std, truncated to [lo, hi] */
-    CLINIT_DIST_SPARSE = 4,     /* normal(0, std), nzeros zeros per column */
-    CLINIT_DIST_PATTERN = 5,    /* eye_ / dirac_: zeros and ones */
-    CLINIT_DIST_ORTHOGONAL = 6  /* gain * Q of a QR */
+    CLINIT_DIST_UNIFORM = 0,   /* [lo, hi) */
+    CLINIT_DIST_NORMAL = 1,    /* mean, std */
+    CLINIT_DIST_CONSTANT = 2,  /* value */
+    CLINIT_DIST_TRUNCATED = 3, /* mean, std, truncated to [lo, hi] */
+    CLINIT_DIST_SPARSE = 4,    /* normal(0, std), nzeros zeros per column */
+    CLINIT_DIST_PATTERN = 5,   /* eye_ / dirac_: zeros and ones */
+    CLINIT_DIST_ORTHOGONAL = 6 /* gain * Q of a QR */
 } clinit_dist;
 
 typedef struct clinit_resolved {
@@ -375,8 +381,8 @@ CLINIT_API clinit_status clinit_list_devices(clinit_device_info *out,
  * CLINIT_EOVERFLOW, CLINIT_ERANGE, CLINIT_ETHREAD. */
 CLINIT_API clinit_status clinit_fill_host(clinit_ctx *ctx,
                                           const clinit_tensor *t,
-                                          const clinit_init *init,
-                                          uint64_t lo, uint64_t hi, void *dst);
+                                          const clinit_init *init, uint64_t lo,
+                                          uint64_t hi, void *dst);
 
 /* Enqueues a fill of elements [lo, hi) of tensor `t` into `buf`, starting
  * at element `offset` of the buffer (in units of t->dtype), on the
@@ -420,9 +426,8 @@ typedef struct clinit_fill_desc {
  * build the program on first use, and for orthogonal_). Errors: those of
  * clinit_enqueue_fill. */
 CLINIT_API clinit_status clinit_enqueue_fill_batch(
-    clinit_ctx *ctx, const clinit_fill_desc *descs, size_t n,
-    cl_uint num_wait, const cl_event *wait, cl_event *out_event,
-    size_t *bad_index);
+    clinit_ctx *ctx, const clinit_fill_desc *descs, size_t n, cl_uint num_wait,
+    const cl_event *wait, cl_event *out_event, size_t *bad_index);
 
 /* The same into host memory (desc.host), on the CPU path. Blocks. */
 CLINIT_API clinit_status clinit_fill_host_batch(clinit_ctx *ctx,

@@ -33,8 +33,8 @@ CLINIT_FN clinit_vu clinit_f16_bits(clinit_vf v)
     clinit_vu norm = (a - CLINIT_VU(0x38000000u) + CLINIT_VU(0xfffu) +
                       ((a >> 13) & CLINIT_VU(1u))) >>
                      13;
-    clinit_vu sub = CLINIT_AS_U(CLINIT_AS_F(a) + CLINIT_VF(0.5f)) -
-                    CLINIT_VU(0x3f000000u);
+    clinit_vu sub =
+        CLINIT_AS_U(CLINIT_AS_F(a) + CLINIT_VF(0.5f)) - CLINIT_VU(0x3f000000u);
     clinit_vu h = CLINIT_SEL(a < CLINIT_VU(0x38800000u), sub, norm);
     h = CLINIT_SEL(a >= CLINIT_VU(0x477ff000u), CLINIT_VU(0x7c00u), h);
     return sign | h;

@@ -68,7 +68,7 @@ typedef float16 clinit_vf;
 #define CLINIT_FMA(a, b, c) fma((a), (b), (c))
 /* lane index vector 0..15 */
 #define CLINIT_LANE_IDS                                                        \
-    ((clinit_vu)(0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 12u, 13u,  \
+    ((clinit_vu)(0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 12u, 13u,   \
                  14u, 15u))
 
 #else /* C99 */

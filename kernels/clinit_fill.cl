@@ -35,8 +35,8 @@ static inline void clinit_values_uniform(ulong B, uint4 key, float16 P,
         v[w] = clinit_uniform_f32(x[w], P.s0, P.s1, P.s2, P.s3);
 }
 
-static inline void clinit_values_normal(ulong B, uint4 key, float16 P,
-                                        ulong8 Q, float16 *v)
+static inline void clinit_values_normal(ulong B, uint4 key, float16 P, ulong8 Q,
+                                        float16 *v)
 {
     uint16 x[4];
     clinit_words(B, key, CLINIT_DOMAIN_VALUES, x);
@@ -56,8 +56,8 @@ static inline void clinit_values_truncated(ulong B, uint4 key, float16 P,
 /* normal(0, std) with the zeros of sparse_: element (r, c) of the
  * [rows, cols] matrix is 0 iff pi_c(r) < nzeros.
  * Q: s0 cols, s1 rows, s2 nzeros, s3 h, s4 keys 0|1, s5 keys 2|3. */
-static inline void clinit_values_sparse(ulong B, uint4 key, float16 P,
-                                        ulong8 Q, float16 *v)
+static inline void clinit_values_sparse(ulong B, uint4 key, float16 P, ulong8 Q,
+                                        float16 *v)
 {
     uint16 x[4];
     clinit_words(B, key, CLINIT_DOMAIN_VALUES, x);
@@ -70,9 +70,8 @@ static inline void clinit_values_sparse(ulong B, uint4 key, float16 P,
             c[l] = (uint)(i % Q.s0);
         }
         uint16 pr = clinit_sparse_perm(
-            vload16(0, r), clinit_mix32(vload16(0, c)), (uint)Q.s1,
-            (uint)Q.s3, (uint)Q.s4, (uint)(Q.s4 >> 32), (uint)Q.s5,
-            (uint)(Q.s5 >> 32));
+            vload16(0, r), clinit_mix32(vload16(0, c)), (uint)Q.s1, (uint)Q.s3,
+            (uint)Q.s4, (uint)(Q.s4 >> 32), (uint)Q.s5, (uint)(Q.s5 >> 32));
         v[w] = select(v[w], (float16)(0.0f), pr < (uint16)((uint)Q.s2));
     }
 }
@@ -102,7 +101,8 @@ static inline void clinit_values_pattern(ulong B, uint4 key, float16 P,
         v[w] = vload16(w, t);
 }
 
-/* ---- stores ---------------------------------------------------------------- */
+/* ---- stores ----------------------------------------------------------------
+ */
 
 static inline int clinit_whole(ulong first, ulong n, ulong lo, ulong hi)
 {
@@ -174,9 +174,9 @@ static inline void clinit_store_bf16(__global ushort *dst, ulong lo, ulong hi,
 }
 
 #define CLINIT_KERNEL32(DIST, DT, T)                                           \
-    __kernel void clinit_k_##DIST##_##DT(                                      \
-        __global T *dst, ulong lo, ulong hi, ulong off, ulong b0,              \
-        ulong nblocks, uint4 key, float16 P, ulong8 Q)                         \
+    __kernel void clinit_k_##DIST##_##DT(__global T *dst, ulong lo, ulong hi,  \
+                                         ulong off, ulong b0, ulong nblocks,   \
+                                         uint4 key, float16 P, ulong8 Q)       \
     {                                                                          \
         ulong g = get_global_id(0);                                            \
         float16 v[4];                                                          \
@@ -197,8 +197,8 @@ CLINIT_KERNELS32(truncated)
 CLINIT_KERNELS32(sparse)
 CLINIT_KERNELS32(pattern)
 
-
-/* ---- f64 (devices with cl_khr_fp64) ----------------------------------------- */
+/* ---- f64 (devices with cl_khr_fp64) -----------------------------------------
+ */
 #if CLINIT_HAVE_F64
 
 /* The 32 values of f64 block B: v[p] holds slots 16p .. 16p+15. */
@@ -314,9 +314,8 @@ static inline uint4 clinit_desc_key(__global const ulong *d)
 }
 
 #define CLINIT_BATCH32(DT, T)                                                  \
-    __kernel void clinit_k_batch_##DT(__global T *dst,                         \
-                                      __global const ulong *desc, uint ndesc, \
-                                      ulong total)                             \
+    __kernel void clinit_k_batch_##DT(                                         \
+        __global T *dst, __global const ulong *desc, uint ndesc, ulong total)  \
     {                                                                          \
         ulong g = get_global_id(0);                                            \
         if (g >= total)                                                        \
@@ -379,7 +378,8 @@ __kernel void clinit_k_batch_f64(__global double *dst,
 }
 #endif
 
-/* ---- test hooks -------------------------------------------------------------- */
+/* ---- test hooks
+ * -------------------------------------------------------------- */
 
 /* Raw Philox words: out[j] = word j % 4 of philox(counter + j / 4, key),
  * j < nwords, the counter a 128-bit integer (c0 lowest). Work-item g
@@ -444,8 +444,7 @@ __kernel void clinit_k_math_probe(__global const uint *in, __global float *out,
 /* Philox itself on the device: pair p has counter in[6p .. 6p+3] and key
  * in[6p+4], in[6p+5]; out[4p .. 4p+3] receives philox4x32_10. Work-item g
  * handles pairs 16 g .. 16 g + 15, one per lane. */
-__kernel void clinit_k_philox_probe(__global const uint *in,
-                                    __global uint *out)
+__kernel void clinit_k_philox_probe(__global const uint *in, __global uint *out)
 {
     ulong g = get_global_id(0);
     uint w[6][CLINIT_LANES];

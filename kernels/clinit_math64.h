@@ -212,8 +212,8 @@ CLINIT_FN clinit_vd clinit_sqrt_f64(clinit_vd x)
 CLINIT_FN void clinit_sincos2pi_f64(clinit_vul k, CLINIT_PRIV clinit_vd *s,
                                     CLINIT_PRIV clinit_vd *c)
 {
-    clinit_vul q = (k >> 51) & CLINIT_VUL(3u);              /* quadrant */
-    clinit_vul j = k & CLINIT_VUL(0x0007ffffffffffffu);     /* 2^-53 turns */
+    clinit_vul q = (k >> 51) & CLINIT_VUL(3u);          /* quadrant */
+    clinit_vul j = k & CLINIT_VUL(0x0007ffffffffffffu); /* 2^-53 turns */
     clinit_vul refl = (CLINIT_VUL(0x0004000000000000u) - j) >> 63; /* > 1/8 */
     clinit_vul jr = CLINIT_SEL(refl != CLINIT_VUL(0u),
                                CLINIT_VUL(0x0008000000000000u) - j, j);

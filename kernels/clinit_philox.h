@@ -16,7 +16,7 @@
 #define CLINIT_PHILOX_W0 0x9E3779B9u
 #define CLINIT_PHILOX_W1 0xBB67AE85u
 
-#define CLINIT_PHILOX_ROUND_(x0, x1, x2, x3, k0, k1)                          \
+#define CLINIT_PHILOX_ROUND_(x0, x1, x2, x3, k0, k1)                           \
     do {                                                                       \
         clinit_vu hi0_ = CLINIT_MULHI(CLINIT_VU(CLINIT_PHILOX_M0), x0);        \
         clinit_vu lo0_ = CLINIT_VU(CLINIT_PHILOX_M0) * x0;                     \

@@ -62,8 +62,8 @@ CLINIT_FN clinit_vf clinit_u01_f32(clinit_vu x)
 CLINIT_FN clinit_vf clinit_uniform_f32(clinit_vu x, float lo, float scale,
                                        float top, float bottom)
 {
-    clinit_vf v = CLINIT_FMA(clinit_u01_f32(x), CLINIT_VF(scale),
-                             CLINIT_VF(lo));
+    clinit_vf v =
+        CLINIT_FMA(clinit_u01_f32(x), CLINIT_VF(scale), CLINIT_VF(lo));
     v = CLINIT_SEL(v > CLINIT_VF(top), CLINIT_VF(top), v);
     v = CLINIT_SEL(v < CLINIT_VF(bottom), CLINIT_VF(bottom), v);
     return clinit_flush_f32(v);
@@ -79,8 +79,8 @@ CLINIT_FN void clinit_boxmuller_f32(clinit_vu xa, clinit_vu xb,
     clinit_vf u = CLINIT_FMA(CLINIT_I2F(CLINIT_AS_I(xa >> 1)),
                              CLINIT_VF(0x1p-31f), CLINIT_VF(0x1p-32f));
     /* 0 - 2 log(u) is +0, never -0, when u = 1 */
-    clinit_vf r = clinit_sqrt_f32(CLINIT_VF(0.0f) -
-                                  CLINIT_VF(2.0f) * clinit_log_f32(u));
+    clinit_vf r =
+        clinit_sqrt_f32(CLINIT_VF(0.0f) - CLINIT_VF(2.0f) * clinit_log_f32(u));
     clinit_vf s, c;
     clinit_sincos2pi_f32(xb, &s, &c);
     *z0 = r * c;
@@ -114,8 +114,8 @@ CLINIT_FN void clinit_normal4_f32(CLINIT_PRIV const clinit_vu *x, float mean,
  * [a, b], so no value leaves [a, b] after rounding. */
 CLINIT_FN clinit_vf clinit_truncated_f32(clinit_vu x, float mean, float std,
                                          float bottom, float top, float t0,
-                                         float t1, float t2, float t3,
-                                         float t4, float t5)
+                                         float t1, float t2, float t3, float t4,
+                                         float t5)
 {
     clinit_vf z = clinit_trunc_z_f32(x, t0, t1, t2, t3, t4, t5);
     clinit_vf v = CLINIT_FMA(z, CLINIT_VF(std), CLINIT_VF(mean));
@@ -147,9 +147,9 @@ CLINIT_FN clinit_vu clinit_feistel(clinit_vu v, clinit_vu tweak, clinit_u32 h,
     clinit_vu mask = CLINIT_VU((clinit_u32)((((clinit_u64)1) << h) - 1u));
     clinit_vu L = v >> h, R = v & mask;
     for (clinit_u32 j = 0; j < 6; j++) {
-        clinit_vu f = clinit_mix32(R ^ tweak ^
-                                   CLINIT_VU(keys[j & 3] + j * 0x9E3779B9u)) &
-                      mask;
+        clinit_vu f =
+            clinit_mix32(R ^ tweak ^ CLINIT_VU(keys[j & 3] + j * 0x9E3779B9u)) &
+            mask;
         clinit_vu t = L ^ f;
         L = R;
         R = t;
@@ -189,8 +189,7 @@ CLINIT_FN clinit_vul clinit_k53(clinit_vu hi, clinit_vu lo)
 CLINIT_FN clinit_vd clinit_flush_f64(clinit_vd v)
 {
     clinit_vul u = CLINIT_AS_UL(v);
-    return CLINIT_SEL((u & CLINIT_VUL(0x7ff0000000000000ul)) ==
-                          CLINIT_VUL(0ul),
+    return CLINIT_SEL((u & CLINIT_VUL(0x7ff0000000000000ul)) == CLINIT_VUL(0ul),
                       CLINIT_AS_D(u & CLINIT_VUL(0x8000000000000000ul)), v);
 }
 
@@ -203,8 +202,8 @@ CLINIT_FN clinit_vd clinit_u01_f64(clinit_vul k)
 CLINIT_FN clinit_vd clinit_uniform_f64(clinit_vul k, double lo, double scale,
                                        double top, double bottom)
 {
-    clinit_vd v = CLINIT_FMA64(clinit_u01_f64(k), CLINIT_VD(scale),
-                               CLINIT_VD(lo));
+    clinit_vd v =
+        CLINIT_FMA64(clinit_u01_f64(k), CLINIT_VD(scale), CLINIT_VD(lo));
     v = CLINIT_SEL(v > CLINIT_VD(top), CLINIT_VD(top), v);
     v = CLINIT_SEL(v < CLINIT_VD(bottom), CLINIT_VD(bottom), v);
     return clinit_flush_f64(v);
@@ -212,19 +211,20 @@ CLINIT_FN clinit_vd clinit_uniform_f64(clinit_vul k, double lo, double scale,
 
 /* Box-Muller in double: u = (ka + 1) 2^-53 in (0, 1] (never 0; |z| <=
  * 8.57), angle 2 pi kb 2^-53; z0 to slot p = 0, z1 to p = 1. */
-CLINIT_FN void clinit_normal_pair_f64(clinit_vul ka, clinit_vul kb,
-                                      double mean, double std,
-                                      CLINIT_PRIV clinit_vd *v0,
+CLINIT_FN void clinit_normal_pair_f64(clinit_vul ka, clinit_vul kb, double mean,
+                                      double std, CLINIT_PRIV clinit_vd *v0,
                                       CLINIT_PRIV clinit_vd *v1)
 {
-    clinit_vd u = CLINIT_L2D(CLINIT_UL2L(ka + CLINIT_VUL(1ul))) *
-                  CLINIT_VD(0x1p-53);
-    clinit_vd r = clinit_sqrt_f64(CLINIT_VD(0.0) -
-                                  CLINIT_VD(2.0) * clinit_log_f64(u));
+    clinit_vd u =
+        CLINIT_L2D(CLINIT_UL2L(ka + CLINIT_VUL(1ul))) * CLINIT_VD(0x1p-53);
+    clinit_vd r =
+        clinit_sqrt_f64(CLINIT_VD(0.0) - CLINIT_VD(2.0) * clinit_log_f64(u));
     clinit_vd s, c;
     clinit_sincos2pi_f64(kb, &s, &c);
-    *v0 = clinit_flush_f64(CLINIT_FMA64(r * c, CLINIT_VD(std), CLINIT_VD(mean)));
-    *v1 = clinit_flush_f64(CLINIT_FMA64(r * s, CLINIT_VD(std), CLINIT_VD(mean)));
+    *v0 =
+        clinit_flush_f64(CLINIT_FMA64(r * c, CLINIT_VD(std), CLINIT_VD(mean)));
+    *v1 =
+        clinit_flush_f64(CLINIT_FMA64(r * s, CLINIT_VD(std), CLINIT_VD(mean)));
 }
 
 CLINIT_FN clinit_vd clinit_truncated_f64(clinit_vul k, double mean, double std,

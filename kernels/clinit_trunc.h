@@ -149,24 +149,29 @@ CLINIT_FN clinit_vf clinit_qinv_f32(clinit_vf q, clinit_vf p, float L)
     /* masks: central, else first tail (r <= 5), else second tail */
 #define CLINIT_QI32_PICK_(cen, t1, t2)                                         \
     CLINIT_SEL(q <= CLINIT_VF(CLINIT_QI32_SPLIT1), CLINIT_VF(cen),             \
-               CLINIT_SEL(r <= CLINIT_VF(CLINIT_QI32_SPLIT2),                  \
-                          CLINIT_VF(t1), CLINIT_VF(t2)))
-    clinit_vf x = CLINIT_SEL(q <= CLINIT_VF(CLINIT_QI32_SPLIT1), xc,
-                             CLINIT_SEL(r <= CLINIT_VF(CLINIT_QI32_SPLIT2),
-                                        x1, x2));
-    clinit_vf n = CLINIT_QI32_PICK_(CLINIT_QI32_A3, CLINIT_QI32_C3,
-                                    CLINIT_QI32_E3);
-    n = CLINIT_FMA(n, x, CLINIT_QI32_PICK_(CLINIT_QI32_A2, CLINIT_QI32_C2,
-                                           CLINIT_QI32_E2));
-    n = CLINIT_FMA(n, x, CLINIT_QI32_PICK_(CLINIT_QI32_A1, CLINIT_QI32_C1,
-                                           CLINIT_QI32_E1));
-    n = CLINIT_FMA(n, x, CLINIT_QI32_PICK_(CLINIT_QI32_A0, CLINIT_QI32_C0,
-                                           CLINIT_QI32_E0));
+               CLINIT_SEL(r <= CLINIT_VF(CLINIT_QI32_SPLIT2), CLINIT_VF(t1),   \
+                          CLINIT_VF(t2)))
+    clinit_vf x =
+        CLINIT_SEL(q <= CLINIT_VF(CLINIT_QI32_SPLIT1), xc,
+                   CLINIT_SEL(r <= CLINIT_VF(CLINIT_QI32_SPLIT2), x1, x2));
+    clinit_vf n =
+        CLINIT_QI32_PICK_(CLINIT_QI32_A3, CLINIT_QI32_C3, CLINIT_QI32_E3);
+    n = CLINIT_FMA(
+        n, x,
+        CLINIT_QI32_PICK_(CLINIT_QI32_A2, CLINIT_QI32_C2, CLINIT_QI32_E2));
+    n = CLINIT_FMA(
+        n, x,
+        CLINIT_QI32_PICK_(CLINIT_QI32_A1, CLINIT_QI32_C1, CLINIT_QI32_E1));
+    n = CLINIT_FMA(
+        n, x,
+        CLINIT_QI32_PICK_(CLINIT_QI32_A0, CLINIT_QI32_C0, CLINIT_QI32_E0));
     clinit_vf d = CLINIT_QI32_PICK_(CLINIT_QI32_B3, 0.0f, 0.0f);
-    d = CLINIT_FMA(d, x, CLINIT_QI32_PICK_(CLINIT_QI32_B2, CLINIT_QI32_D2,
-                                           CLINIT_QI32_F2));
-    d = CLINIT_FMA(d, x, CLINIT_QI32_PICK_(CLINIT_QI32_B1, CLINIT_QI32_D1,
-                                           CLINIT_QI32_F1));
+    d = CLINIT_FMA(
+        d, x,
+        CLINIT_QI32_PICK_(CLINIT_QI32_B2, CLINIT_QI32_D2, CLINIT_QI32_F2));
+    d = CLINIT_FMA(
+        d, x,
+        CLINIT_QI32_PICK_(CLINIT_QI32_B1, CLINIT_QI32_D1, CLINIT_QI32_F1));
     d = CLINIT_FMA(d, x, CLINIT_VF(1.0f));
 #undef CLINIT_QI32_PICK_
     /* central: z = q n / d */
@@ -255,39 +260,52 @@ CLINIT_FN clinit_vd clinit_qinv_f64(clinit_vd q, clinit_vd p, double L)
     CLINIT_SEL(q <= CLINIT_VD(CLINIT_QI64_SPLIT1), CLINIT_VD(cen),             \
                CLINIT_SEL(r <= CLINIT_VD(CLINIT_QI64_SPLIT2), CLINIT_VD(t1),   \
                           CLINIT_VD(t2)))
-    clinit_vd x = CLINIT_SEL(q <= CLINIT_VD(CLINIT_QI64_SPLIT1), xc,
-                             CLINIT_SEL(r <= CLINIT_VD(CLINIT_QI64_SPLIT2), x1,
-                                        x2));
-    clinit_vd n = CLINIT_QI64_PICK_(CLINIT_QI64_A7, CLINIT_QI64_C7,
-                                    CLINIT_QI64_E7);
-    n = CLINIT_FMA64(n, x, CLINIT_QI64_PICK_(CLINIT_QI64_A6, CLINIT_QI64_C6,
-                                             CLINIT_QI64_E6));
-    n = CLINIT_FMA64(n, x, CLINIT_QI64_PICK_(CLINIT_QI64_A5, CLINIT_QI64_C5,
-                                             CLINIT_QI64_E5));
-    n = CLINIT_FMA64(n, x, CLINIT_QI64_PICK_(CLINIT_QI64_A4, CLINIT_QI64_C4,
-                                             CLINIT_QI64_E4));
-    n = CLINIT_FMA64(n, x, CLINIT_QI64_PICK_(CLINIT_QI64_A3, CLINIT_QI64_C3,
-                                             CLINIT_QI64_E3));
-    n = CLINIT_FMA64(n, x, CLINIT_QI64_PICK_(CLINIT_QI64_A2, CLINIT_QI64_C2,
-                                             CLINIT_QI64_E2));
-    n = CLINIT_FMA64(n, x, CLINIT_QI64_PICK_(CLINIT_QI64_A1, CLINIT_QI64_C1,
-                                             CLINIT_QI64_E1));
-    n = CLINIT_FMA64(n, x, CLINIT_QI64_PICK_(CLINIT_QI64_A0, CLINIT_QI64_C0,
-                                             CLINIT_QI64_E0));
-    clinit_vd d = CLINIT_QI64_PICK_(CLINIT_QI64_B7, CLINIT_QI64_D7,
-                                    CLINIT_QI64_F7);
-    d = CLINIT_FMA64(d, x, CLINIT_QI64_PICK_(CLINIT_QI64_B6, CLINIT_QI64_D6,
-                                             CLINIT_QI64_F6));
-    d = CLINIT_FMA64(d, x, CLINIT_QI64_PICK_(CLINIT_QI64_B5, CLINIT_QI64_D5,
-                                             CLINIT_QI64_F5));
-    d = CLINIT_FMA64(d, x, CLINIT_QI64_PICK_(CLINIT_QI64_B4, CLINIT_QI64_D4,
-                                             CLINIT_QI64_F4));
-    d = CLINIT_FMA64(d, x, CLINIT_QI64_PICK_(CLINIT_QI64_B3, CLINIT_QI64_D3,
-                                             CLINIT_QI64_F3));
-    d = CLINIT_FMA64(d, x, CLINIT_QI64_PICK_(CLINIT_QI64_B2, CLINIT_QI64_D2,
-                                             CLINIT_QI64_F2));
-    d = CLINIT_FMA64(d, x, CLINIT_QI64_PICK_(CLINIT_QI64_B1, CLINIT_QI64_D1,
-                                             CLINIT_QI64_F1));
+    clinit_vd x =
+        CLINIT_SEL(q <= CLINIT_VD(CLINIT_QI64_SPLIT1), xc,
+                   CLINIT_SEL(r <= CLINIT_VD(CLINIT_QI64_SPLIT2), x1, x2));
+    clinit_vd n =
+        CLINIT_QI64_PICK_(CLINIT_QI64_A7, CLINIT_QI64_C7, CLINIT_QI64_E7);
+    n = CLINIT_FMA64(
+        n, x,
+        CLINIT_QI64_PICK_(CLINIT_QI64_A6, CLINIT_QI64_C6, CLINIT_QI64_E6));
+    n = CLINIT_FMA64(
+        n, x,
+        CLINIT_QI64_PICK_(CLINIT_QI64_A5, CLINIT_QI64_C5, CLINIT_QI64_E5));
+    n = CLINIT_FMA64(
+        n, x,
+        CLINIT_QI64_PICK_(CLINIT_QI64_A4, CLINIT_QI64_C4, CLINIT_QI64_E4));
+    n = CLINIT_FMA64(
+        n, x,
+        CLINIT_QI64_PICK_(CLINIT_QI64_A3, CLINIT_QI64_C3, CLINIT_QI64_E3));
+    n = CLINIT_FMA64(
+        n, x,
+        CLINIT_QI64_PICK_(CLINIT_QI64_A2, CLINIT_QI64_C2, CLINIT_QI64_E2));
+    n = CLINIT_FMA64(
+        n, x,
+        CLINIT_QI64_PICK_(CLINIT_QI64_A1, CLINIT_QI64_C1, CLINIT_QI64_E1));
+    n = CLINIT_FMA64(
+        n, x,
+        CLINIT_QI64_PICK_(CLINIT_QI64_A0, CLINIT_QI64_C0, CLINIT_QI64_E0));
+    clinit_vd d =
+        CLINIT_QI64_PICK_(CLINIT_QI64_B7, CLINIT_QI64_D7, CLINIT_QI64_F7);
+    d = CLINIT_FMA64(
+        d, x,
+        CLINIT_QI64_PICK_(CLINIT_QI64_B6, CLINIT_QI64_D6, CLINIT_QI64_F6));
+    d = CLINIT_FMA64(
+        d, x,
+        CLINIT_QI64_PICK_(CLINIT_QI64_B5, CLINIT_QI64_D5, CLINIT_QI64_F5));
+    d = CLINIT_FMA64(
+        d, x,
+        CLINIT_QI64_PICK_(CLINIT_QI64_B4, CLINIT_QI64_D4, CLINIT_QI64_F4));
+    d = CLINIT_FMA64(
+        d, x,
+        CLINIT_QI64_PICK_(CLINIT_QI64_B3, CLINIT_QI64_D3, CLINIT_QI64_F3));
+    d = CLINIT_FMA64(
+        d, x,
+        CLINIT_QI64_PICK_(CLINIT_QI64_B2, CLINIT_QI64_D2, CLINIT_QI64_F2));
+    d = CLINIT_FMA64(
+        d, x,
+        CLINIT_QI64_PICK_(CLINIT_QI64_B1, CLINIT_QI64_D1, CLINIT_QI64_F1));
     d = CLINIT_FMA64(d, x, CLINIT_VD(1.0));
 #undef CLINIT_QI64_PICK_
     n = CLINIT_SEL(q <= CLINIT_VD(CLINIT_QI64_SPLIT1), q * n, n);
@@ -318,8 +336,8 @@ CLINIT_FN clinit_vf clinit_trunc_z_f32(clinit_vu x, float p0, float p1,
     clinit_vu iq = CLINIT_SEL(left, d ^ m31, d);
     clinit_vf p = CLINIT_FMA(CLINIT_I2F(CLINIT_AS_I(ip)), CLINIT_VF(p3),
                              CLINIT_SEL(left, CLINIT_VF(p1), CLINIT_VF(p2)));
-    clinit_vf q = CLINIT_FMA(CLINIT_I2F(CLINIT_AS_I(iq)), CLINIT_VF(p3),
-                             CLINIT_VF(p4));
+    clinit_vf q =
+        CLINIT_FMA(CLINIT_I2F(CLINIT_AS_I(iq)), CLINIT_VF(p3), CLINIT_VF(p4));
     q = CLINIT_SEL(q > CLINIT_VF(0.5f), CLINIT_VF(0.5f), q);
     clinit_vf z = clinit_qinv_f32(q, p, p5);
     return CLINIT_SEL(left, -z, z);
@@ -344,8 +362,8 @@ CLINIT_FN clinit_vd clinit_trunc_z_f64(clinit_vul k53, double p0, double p1,
     clinit_vul iq = CLINIT_SEL(left, d ^ m53, d);
     clinit_vd p = CLINIT_FMA64(CLINIT_L2D(CLINIT_UL2L(ip)), CLINIT_VD(p3),
                                CLINIT_SEL(left, CLINIT_VD(p1), CLINIT_VD(p2)));
-    clinit_vd q = CLINIT_FMA64(CLINIT_L2D(CLINIT_UL2L(iq)), CLINIT_VD(p3),
-                               CLINIT_VD(p4));
+    clinit_vd q =
+        CLINIT_FMA64(CLINIT_L2D(CLINIT_UL2L(iq)), CLINIT_VD(p3), CLINIT_VD(p4));
     q = CLINIT_SEL(q > CLINIT_VD(0.5), CLINIT_VD(0.5), q);
     clinit_vd z = clinit_qinv_f64(q, p, p5);
     return CLINIT_SEL(left, -z, z);
@@ -441,10 +459,12 @@ static inline void clinit_trunc_params_(double mean, double std, double a,
     double al = (a - mean) / std, be = (b - mean) / std;
     if (al != al || be != be)
         return;
-    al = al < -CLINIT_TRUNC_ZMAX ? -CLINIT_TRUNC_ZMAX
-                                 : al > CLINIT_TRUNC_ZMAX ? CLINIT_TRUNC_ZMAX : al;
-    be = be < -CLINIT_TRUNC_ZMAX ? -CLINIT_TRUNC_ZMAX
-                                 : be > CLINIT_TRUNC_ZMAX ? CLINIT_TRUNC_ZMAX : be;
+    al = al < -CLINIT_TRUNC_ZMAX  ? -CLINIT_TRUNC_ZMAX
+         : al > CLINIT_TRUNC_ZMAX ? CLINIT_TRUNC_ZMAX
+                                  : al;
+    be = be < -CLINIT_TRUNC_ZMAX  ? -CLINIT_TRUNC_ZMAX
+         : be > CLINIT_TRUNC_ZMAX ? CLINIT_TRUNC_ZMAX
+                                  : be;
     if (!(al < be))
         return;
     int side; /* 0: all right, 1: all left, 2: both */

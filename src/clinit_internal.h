@@ -77,15 +77,15 @@ clinit_status clinit_ocl_fill(clinit_ctx *ctx, const clinit_plan *plan,
  * 16-bit pattern in the low bits of each word) or 2n floats (op 2: sin/cos
  * interleaved per 16-lane vector, as the kernel stores them). Blocks. */
 CLINIT_API clinit_status clinit_debug_math_device(clinit_ctx *ctx, int op,
-                                                  const uint32_t *in,
-                                                  size_t n, float *out);
+                                                  const uint32_t *in, size_t n,
+                                                  float *out);
 
 /* Test hook: philox4x32_10 on the device for npairs (npairs % 16 == 0)
  * independent (counter, key) pairs: in[6p..6p+3] counter, in[6p+4..6p+5]
  * key; out[4p..4p+3]. Blocks. */
 CLINIT_API clinit_status clinit_debug_philox_device(clinit_ctx *ctx,
-                                                   const uint32_t *in,
-                                                   size_t npairs,
-                                                   uint32_t *out);
+                                                    const uint32_t *in,
+                                                    size_t npairs,
+                                                    uint32_t *out);
 
 #endif /* CLINIT_INTERNAL_H */

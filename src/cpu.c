@@ -24,9 +24,9 @@ unsigned clinit_cpu_count(void)
 typedef void (*blocks32_fn)(const clinit_plan *, uint64_t, uint64_t, float *);
 typedef void (*round16_fn)(clinit_dtype, const float *, size_t, uint16_t *);
 #define CLINIT_DECLARE_VARIANT_(isa)                                           \
-    void clinit_cpu_blocks32_##isa(const clinit_plan *, uint64_t, uint64_t,   \
+    void clinit_cpu_blocks32_##isa(const clinit_plan *, uint64_t, uint64_t,    \
                                    float *);                                   \
-    void clinit_cpu_round16_##isa(clinit_dtype, const float *, size_t,        \
+    void clinit_cpu_round16_##isa(clinit_dtype, const float *, size_t,         \
                                   uint16_t *);
 CLINIT_DECLARE_VARIANT_(generic)
 #if CLINIT_X86_VARIANTS
@@ -36,7 +36,10 @@ CLINIT_DECLARE_VARIANT_(avx512)
 
 static int forced_isa = -1;
 
-void clinit_cpu_force_isa(int isa) { forced_isa = isa; }
+void clinit_cpu_force_isa(int isa)
+{
+    forced_isa = isa;
+}
 
 int clinit_cpu_isa(void)
 {
@@ -44,9 +47,11 @@ int clinit_cpu_isa(void)
         return forced_isa;
 #if CLINIT_X86_VARIANTS
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-        __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
-        __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi2"))
+    if (__builtin_cpu_supports("avx512f") &&
+        __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma") &&
+        __builtin_cpu_supports("bmi2"))
         return CLINIT_ISA_AVX512;
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
         __builtin_cpu_supports("bmi2"))
@@ -126,7 +131,7 @@ static void fill_part(const work *wk)
         uint64_t a, e;
         if (nb > CHUNK_BLOCKS)
             nb = CHUNK_BLOCKS;
-        a = first < lo ? lo : first;                    /* in range: [a, e) */
+        a = first < lo ? lo : first; /* in range: [a, e) */
         e = first + nb * CLINIT_BLOCK32 > hi ? hi : first + nb * CLINIT_BLOCK32;
         if (p->dtype == CLINIT_F32 && a == first &&
             e == first + nb * CLINIT_BLOCK32) {

@@ -36,8 +36,8 @@ static void block64(const clinit_plan *p, uint64_t B, double *v)
         for (int l = 0; l < L; l++) {
             v[l] = clinit_truncated_f64(k0[l], d[0], d[1], d[2], d[3], d[4],
                                         d[5], d[6], d[7], d[8], d[9]);
-            v[L + l] = clinit_truncated_f64(k1[l], d[0], d[1], d[2], d[3],
-                                            d[4], d[5], d[6], d[7], d[8], d[9]);
+            v[L + l] = clinit_truncated_f64(k1[l], d[0], d[1], d[2], d[3], d[4],
+                                            d[5], d[6], d[7], d[8], d[9]);
         }
         break;
     default:

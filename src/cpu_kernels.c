@@ -38,8 +38,7 @@ static inline void words(const clinit_plan *p, uint64_t B, uint32_t domain,
 static void uniform_blocks(const clinit_plan *p, uint64_t B0, uint64_t nb,
                            float *out)
 {
-    const float lo = p->p[0], scale = p->p[1], top = p->p[2],
-                bottom = p->p[3];
+    const float lo = p->p[0], scale = p->p[1], top = p->p[2], bottom = p->p[3];
     for (uint64_t b = 0; b < nb; b++) {
         uint32_t x[4][L];
         float *v = out + b * CLINIT_BLOCK32;
@@ -147,8 +146,8 @@ void CLINIT_KNAME(clinit_cpu_blocks32)(const clinit_plan *p, uint64_t B0,
 }
 
 /* n f32 values rounded to f16 or bf16 bits. */
-void CLINIT_KNAME(clinit_cpu_round16)(clinit_dtype dt, const float *v,
-                                      size_t n, uint16_t *out)
+void CLINIT_KNAME(clinit_cpu_round16)(clinit_dtype dt, const float *v, size_t n,
+                                      uint16_t *out)
 {
     if (dt == CLINIT_F16)
         for (size_t i = 0; i < n; i++)

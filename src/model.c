@@ -80,8 +80,14 @@ static const char *const kind_names[K_RULES_] = {"linear",
 enum { P_WEIGHT, P_BIAS, P_COUNT_ };
 static const char *const param_names[P_COUNT_] = {"weight", "bias"};
 
-static int is_conv(int k) { return k >= K_CONV1D && k <= K_CONVT3D; }
-static int is_convt(int k) { return k >= K_CONVT1D && k <= K_CONVT3D; }
+static int is_conv(int k)
+{
+    return k >= K_CONV1D && k <= K_CONVT3D;
+}
+static int is_convt(int k)
+{
+    return k >= K_CONVT1D && k <= K_CONVT3D;
+}
 static int conv_dims(int k)
 {
     return is_convt(k) ? k - K_CONVT1D + 1 : k - K_CONV1D + 1;
@@ -1318,7 +1324,10 @@ void clinit_model_destroy(clinit_model *m)
     free(m);
 }
 
-size_t clinit_model_size(const clinit_model *m) { return m ? m->n : 0; }
+size_t clinit_model_size(const clinit_model *m)
+{
+    return m ? m->n : 0;
+}
 
 clinit_status clinit_model_tensor(const clinit_model *m, size_t i,
                                   clinit_model_tensor_info *out)
@@ -1359,7 +1368,10 @@ clinit_status clinit_model_fill_desc(const clinit_model *m, size_t i,
     return CLINIT_OK;
 }
 
-uint64_t clinit_model_numel(const clinit_model *m) { return m ? m->numel : 0; }
+uint64_t clinit_model_numel(const clinit_model *m)
+{
+    return m ? m->numel : 0;
+}
 
 uint64_t clinit_model_bytes(const clinit_model *m)
 {
@@ -1380,7 +1392,10 @@ const char *clinit_model_name(const clinit_model *m)
     return m && m->name ? m->name : "";
 }
 
-uint64_t clinit_model_seed(const clinit_model *m) { return m ? m->seed : 0; }
+uint64_t clinit_model_seed(const clinit_model *m)
+{
+    return m ? m->seed : 0;
+}
 
 void clinit_model_set_seed(clinit_model *m, uint64_t seed)
 {

@@ -32,11 +32,10 @@ static const name_entry methods[] = {
     {"he_normal", CLINIT_HE_NORMAL},
     {NULL, 0}};
 
-static const name_entry modes[] = {
-    {"fan_in", CLINIT_FAN_IN},
-    {"fan_out", CLINIT_FAN_OUT},
-    {"fan_avg", CLINIT_FAN_AVG},
-    {NULL, 0}};
+static const name_entry modes[] = {{"fan_in", CLINIT_FAN_IN},
+                                   {"fan_out", CLINIT_FAN_OUT},
+                                   {"fan_avg", CLINIT_FAN_AVG},
+                                   {NULL, 0}};
 
 static const name_entry distributions[] = {
     {"truncated_normal", CLINIT_VS_TRUNCATED_NORMAL},
@@ -62,10 +61,10 @@ static const name_entry nonlinearities[] = {
 
 /* canonical names first, then aliases */
 static const name_entry dtypes[] = {
-    {"f32", CLINIT_F32},     {"f16", CLINIT_F16},     {"bf16", CLINIT_BF16},
-    {"f64", CLINIT_F64},     {"float32", CLINIT_F32}, {"float16", CLINIT_F16},
+    {"f32", CLINIT_F32},       {"f16", CLINIT_F16},     {"bf16", CLINIT_BF16},
+    {"f64", CLINIT_F64},       {"float32", CLINIT_F32}, {"float16", CLINIT_F16},
     {"bfloat16", CLINIT_BF16}, {"float64", CLINIT_F64}, {"float", CLINIT_F32},
-    {"half", CLINIT_F16},    {"double", CLINIT_F64},  {NULL, 0}};
+    {"half", CLINIT_F16},      {"double", CLINIT_F64},  {NULL, 0}};
 
 static int lookup(const name_entry *t, const char *name, size_t len, int *out)
 {
@@ -101,7 +100,10 @@ clinit_status clinit_method_from_name(const char *name, clinit_method *out)
     return CLINIT_OK;
 }
 
-const char *clinit_method_name(clinit_method m) { return reverse(methods, (int)m); }
+const char *clinit_method_name(clinit_method m)
+{
+    return reverse(methods, (int)m);
+}
 
 clinit_status clinit_mode_from_name(const char *name, clinit_mode *out)
 {
@@ -114,7 +116,10 @@ clinit_status clinit_mode_from_name(const char *name, clinit_mode *out)
     return CLINIT_OK;
 }
 
-const char *clinit_mode_name(clinit_mode m) { return reverse(modes, (int)m); }
+const char *clinit_mode_name(clinit_mode m)
+{
+    return reverse(modes, (int)m);
+}
 
 clinit_status clinit_nonlinearity_from_name(const char *name,
                                             clinit_nonlinearity *out)
@@ -145,7 +150,7 @@ clinit_status clinit_dtype_from_name(const char *name, clinit_dtype *out)
 }
 
 clinit_status clinit_distribution_from_name(const char *name,
-                                           clinit_distribution *out)
+                                            clinit_distribution *out)
 {
     int v;
     if (!name || !out)
@@ -161,7 +166,10 @@ const char *clinit_distribution_name(clinit_distribution d)
     return reverse(distributions, (int)d);
 }
 
-const char *clinit_dtype_name(clinit_dtype d) { return reverse(dtypes, (int)d); }
+const char *clinit_dtype_name(clinit_dtype d)
+{
+    return reverse(dtypes, (int)d);
+}
 
 size_t clinit_dtype_size(clinit_dtype d)
 {

@@ -12,8 +12,8 @@ clinit_status clinit_philox_raw(const uint32_t key[2],
     lo64 = ((uint64_t)counter[1] << 32) | counter[0];
     hi64 = ((uint64_t)counter[3] << 32) | counter[2];
     for (uint64_t j = 0; j < nwords; j += 4) {
-        uint32_t x[4] = {(uint32_t)lo64, (uint32_t)(lo64 >> 32),
-                         (uint32_t)hi64, (uint32_t)(hi64 >> 32)};
+        uint32_t x[4] = {(uint32_t)lo64, (uint32_t)(lo64 >> 32), (uint32_t)hi64,
+                         (uint32_t)(hi64 >> 32)};
         clinit_philox4x32_10(x, key[0], key[1]);
         for (uint64_t i = 0; i < 4 && j + i < nwords; i++)
             out[j + i] = x[i];

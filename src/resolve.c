@@ -159,8 +159,14 @@ typedef struct fmt16 {
     float (*widen)(uint16_t);
 } fmt16;
 
-static uint16_t round_f16(float f) { return (uint16_t)clinit_f16_bits(f); }
-static uint16_t round_bf16(float f) { return (uint16_t)clinit_bf16_bits(f); }
+static uint16_t round_f16(float f)
+{
+    return (uint16_t)clinit_f16_bits(f);
+}
+static uint16_t round_bf16(float f)
+{
+    return (uint16_t)clinit_bf16_bits(f);
+}
 static const fmt16 fmt_f16 = {round_f16, clinit_f32_from_f16};
 static const fmt16 fmt_bf16 = {round_bf16, clinit_f32_from_bf16};
 
@@ -199,7 +205,8 @@ static double dtype_round(clinit_dtype dt, double x)
         best = f->widen(h);
         for (int up = 0; up < 2; up++) {
             double n = f->widen(next16(h, up));
-            if (isfinite(n) && (!isfinite(best) || fabs(n - x) < fabs(best - x)))
+            if (isfinite(n) &&
+                (!isfinite(best) || fabs(n - x) < fabs(best - x)))
                 best = n;
         }
         return best;
@@ -254,7 +261,8 @@ static int finite_in(clinit_dtype dt, double x)
     return dt == CLINIT_F64 ? isfinite(x) : finite_float(x);
 }
 
-/* ---- resolving methods ------------------------------------------------------- */
+/* ---- resolving methods
+ * ------------------------------------------------------- */
 
 static clinit_status fans_of(const clinit_tensor *t, clinit_resolved *r)
 {
@@ -416,10 +424,10 @@ clinit_status clinit_resolve(const clinit_tensor *t, const clinit_init *init,
             return CLINIT_EDISTRIBUTION;
         if (!isfinite(vs.scale) || !(vs.scale > 0))
             return CLINIT_EPARAM;
-        r.fan = vs.mode == CLINIT_FAN_IN    ? (double)r.fan_in
-                : vs.mode == CLINIT_FAN_OUT ? (double)r.fan_out
-                                            : ((double)r.fan_in +
-                                               (double)r.fan_out) / 2.0;
+        r.fan = vs.mode == CLINIT_FAN_IN ? (double)r.fan_in
+                : vs.mode == CLINIT_FAN_OUT
+                    ? (double)r.fan_out
+                    : ((double)r.fan_in + (double)r.fan_out) / 2.0;
         /* Keras: stddev = sqrt(scale / n) / .87962566103423978 for the
          * truncated normal (the std of a standard normal truncated to
          * [-2, 2]), limit = sqrt(3 * scale / n) for uniform */
@@ -432,7 +440,8 @@ clinit_status clinit_resolve(const clinit_tensor *t, const clinit_init *init,
         if (!finite_in(dt, std))
             return CLINIT_EPARAM;
         set_scaled(&r, std, (int)vs.distribution);
-        if (vs.distribution == CLINIT_VS_UNIFORM && r.dist == CLINIT_DIST_UNIFORM) {
+        if (vs.distribution == CLINIT_VS_UNIFORM &&
+            r.dist == CLINIT_DIST_UNIFORM) {
             /* Keras' exact limit: scale /= n, then sqrt(3 * scale) */
             r.lo = -sqrt(3.0 * (vs.scale / r.fan));
             r.hi = -r.lo;
@@ -512,8 +521,8 @@ static void constant_bits(clinit_plan *p, double v)
     case CLINIT_F16:
     case CLINIT_BF16: {
         /* v is already a value of the dtype: exact through float */
-        uint16_t h = p->dtype == CLINIT_F16 ? round_f16((float)v)
-                                            : round_bf16((float)v);
+        uint16_t h =
+            p->dtype == CLINIT_F16 ? round_f16((float)v) : round_bf16((float)v);
         memcpy(p->bits, &h, 2);
         break;
     }
@@ -590,8 +599,7 @@ clinit_status clinit_plan_make(const clinit_tensor *t, const clinit_init *init,
             p.p[1] = param_f32(r.std);
         }
         if (r.dist == CLINIT_DIST_SPARSE) {
-            uint32_t k[4] = {0, CLINIT_DOMAIN_SPARSE << 24, p.key[2],
-                             p.key[3]};
+            uint32_t k[4] = {0, CLINIT_DOMAIN_SPARSE << 24, p.key[2], p.key[3]};
             uint64_t rows = (uint64_t)t->shape[0];
             uint32_t h = 1;
             while (h < 16 && (UINT64_C(1) << (2 * h)) < rows)
@@ -628,12 +636,11 @@ clinit_status clinit_plan_make(const clinit_tensor *t, const clinit_init *init,
         /* eye_ is dirac_'s rule with no kernel dims and one group */
         uint64_t S = 1, centre = 0, out = (uint64_t)t->shape[0],
                  in = (uint64_t)t->shape[1];
-        uint64_t groups = init->method == CLINIT_DIRAC ? (uint64_t)init->groups
-                                                       : 1;
+        uint64_t groups =
+            init->method == CLINIT_DIRAC ? (uint64_t)init->groups : 1;
         uint64_t opg = out / groups;
         for (int d = 2; d < t->ndim; d++) {
-            centre = centre * (uint64_t)t->shape[d] +
-                     (uint64_t)t->shape[d] / 2;
+            centre = centre * (uint64_t)t->shape[d] + (uint64_t)t->shape[d] / 2;
             S *= (uint64_t)t->shape[d];
         }
         p.q[0] = in * S;
@@ -671,8 +678,7 @@ clinit_status clinit_fill_host(clinit_ctx *ctx, const clinit_tensor *t,
     if (plan.dist == CLINIT_DIST_ORTHOGONAL)
         return clinit_ortho_fill(&plan, ctx ? clinit_ctx_cpu_threads_(ctx) : 0,
                                  dst);
-    return clinit_cpu_fill(&plan, ctx ? clinit_ctx_cpu_threads_(ctx) : 0,
-                           dst);
+    return clinit_cpu_fill(&plan, ctx ? clinit_ctx_cpu_threads_(ctx) : 0, dst);
 }
 
 clinit_status clinit_enqueue_fill(clinit_ctx *ctx, const clinit_tensor *t,
@@ -687,8 +693,7 @@ clinit_status clinit_enqueue_fill(clinit_ctx *ctx, const clinit_tensor *t,
         return CLINIT_ENULL;
     if ((st = clinit_plan_make(t, init, lo, hi, &plan)) != CLINIT_OK)
         return st;
-    return clinit_ocl_fill(ctx, &plan, buf, offset, num_wait, wait,
-                           out_event);
+    return clinit_ocl_fill(ctx, &plan, buf, offset, num_wait, wait, out_event);
 }
 
 clinit_status clinit_fill_host_batch(clinit_ctx *ctx,
@@ -715,8 +720,8 @@ clinit_status clinit_fill_host_batch(clinit_ctx *ctx,
     }
     for (size_t i = 0; i < n; i++) {
         const clinit_fill_desc *d = &descs[i];
-        clinit_status st = clinit_fill_host(ctx, &d->tensor, &d->init, d->lo,
-                                            d->hi, d->host);
+        clinit_status st =
+            clinit_fill_host(ctx, &d->tensor, &d->init, d->lo, d->hi, d->host);
         if (st != CLINIT_OK) { /* ENOMEM in orthogonal: cannot be undone */
             if (bad_index)
                 *bad_index = i;

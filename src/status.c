@@ -28,6 +28,12 @@ const char *clinit_status_name(int status)
     }
 }
 
-unsigned clinit_version(void) { return CLINIT_VERSION_NUMBER; }
+unsigned clinit_version(void)
+{
+    return CLINIT_VERSION_NUMBER;
+}
 
-const char *clinit_version_string(void) { return CLINIT_VERSION_STRING; }
+const char *clinit_version_string(void)
+{
+    return CLINIT_VERSION_STRING;
+}

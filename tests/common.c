@@ -41,20 +41,19 @@ cl_mem test_buffer(clinit_ctx *ctx, size_t bytes, unsigned char pattern)
     cl_command_queue q = clinit_ctx_queue(ctx);
     cl_context cx;
     cl_mem b;
-    cr_assert_eq(clGetCommandQueueInfo(q, CL_QUEUE_CONTEXT, sizeof cx, &cx,
-                                       NULL),
-                 CL_SUCCESS);
+    cr_assert_eq(
+        clGetCommandQueueInfo(q, CL_QUEUE_CONTEXT, sizeof cx, &cx, NULL),
+        CL_SUCCESS);
     b = clCreateBuffer(cx, CL_MEM_READ_WRITE, bytes, NULL, &err);
     cr_assert(b != NULL, "clCreateBuffer(%zu) failed: %d", bytes, err);
-    cr_assert_eq(clEnqueueFillBuffer(q, b, &pattern, 1, 0, bytes, 0, NULL,
-                                     NULL),
-                 CL_SUCCESS);
+    cr_assert_eq(
+        clEnqueueFillBuffer(q, b, &pattern, 1, 0, bytes, 0, NULL, NULL),
+        CL_SUCCESS);
     cr_assert_eq(clFinish(q), CL_SUCCESS);
     return b;
 }
 
-void test_read(clinit_ctx *ctx, cl_mem buf, size_t off, size_t bytes,
-               void *dst)
+void test_read(clinit_ctx *ctx, cl_mem buf, size_t off, size_t bytes, void *dst)
 {
     cr_assert_eq(clEnqueueReadBuffer(clinit_ctx_queue(ctx), buf, CL_TRUE, off,
                                      bytes, dst, 0, NULL, NULL),

@@ -13,7 +13,10 @@
 
 TestSuite(api);
 
-static const char *sn(int st) { return clinit_status_name(st); }
+static const char *sn(int st)
+{
+    return clinit_status_name(st);
+}
 
 /* ---- names ------------------------------------------------------------- */
 
@@ -21,14 +24,27 @@ Test(api, method_names_round_trip)
 {
     /* torch.nn.init's spellings (Keras' for variance_scaling and its
      * presets), in enum order */
-    static const char *const names[] = {
-        "uniform",          "normal",          "constant",
-        "zeros",            "ones",            "xavier_uniform",
-        "xavier_normal",    "kaiming_uniform", "kaiming_normal",
-        "trunc_normal",     "sparse",          "eye",
-        "dirac",            "orthogonal",      "variance_scaling",
-        "lecun_uniform",    "lecun_normal",    "glorot_uniform",
-        "glorot_normal",    "he_uniform",      "he_normal"};
+    static const char *const names[] = {"uniform",
+                                        "normal",
+                                        "constant",
+                                        "zeros",
+                                        "ones",
+                                        "xavier_uniform",
+                                        "xavier_normal",
+                                        "kaiming_uniform",
+                                        "kaiming_normal",
+                                        "trunc_normal",
+                                        "sparse",
+                                        "eye",
+                                        "dirac",
+                                        "orthogonal",
+                                        "variance_scaling",
+                                        "lecun_uniform",
+                                        "lecun_normal",
+                                        "glorot_uniform",
+                                        "glorot_normal",
+                                        "he_uniform",
+                                        "he_normal"};
     cr_assert_eq(sizeof names / sizeof names[0], CLINIT_HE_NORMAL + 1);
     for (int m = 0; m <= CLINIT_HE_NORMAL; m++) {
         const char *n = clinit_method_name((clinit_method)m);
@@ -92,8 +108,8 @@ Test(api, distribution_names_round_trip)
         back = (clinit_distribution)77;
         cr_assert(n != NULL, "distribution %d has no name", d);
         cr_expect_str_eq(n, names[d]);
-        cr_expect_eq(clinit_distribution_from_name(n, &back), CLINIT_OK,
-                     "%s", n);
+        cr_expect_eq(clinit_distribution_from_name(n, &back), CLINIT_OK, "%s",
+                     n);
         cr_expect_eq((int)back, d, "%s", n);
     }
     /* Keras 2's "normal" is the truncated normal; the canonical name
@@ -109,11 +125,18 @@ Test(api, distribution_names_round_trip)
 
 Test(api, nonlinearity_names_round_trip)
 {
-    static const char *const names[] = {
-        "linear",           "conv1d",           "conv2d",
-        "conv3d",           "conv_transpose1d", "conv_transpose2d",
-        "conv_transpose3d", "sigmoid",          "tanh",
-        "relu",             "leaky_relu",       "selu"};
+    static const char *const names[] = {"linear",
+                                        "conv1d",
+                                        "conv2d",
+                                        "conv3d",
+                                        "conv_transpose1d",
+                                        "conv_transpose2d",
+                                        "conv_transpose3d",
+                                        "sigmoid",
+                                        "tanh",
+                                        "relu",
+                                        "leaky_relu",
+                                        "selu"};
     for (int k = 0; k < 12; k++) {
         clinit_nonlinearity back = (clinit_nonlinearity)77;
         const char *n = clinit_nonlinearity_name((clinit_nonlinearity)k);
@@ -138,9 +161,9 @@ Test(api, dtype_names_and_sizes)
     static const struct {
         const char *alias;
         clinit_dtype d;
-    } aliases[] = {{"float32", CLINIT_F32},  {"float16", CLINIT_F16},
+    } aliases[] = {{"float32", CLINIT_F32},   {"float16", CLINIT_F16},
                    {"bfloat16", CLINIT_BF16}, {"float64", CLINIT_F64},
-                   {"float", CLINIT_F32},    {"half", CLINIT_F16},
+                   {"float", CLINIT_F32},     {"half", CLINIT_F16},
                    {"double", CLINIT_F64}};
     for (size_t i = 0; i < 4; i++) {
         clinit_dtype back = (clinit_dtype)77;
@@ -153,8 +176,8 @@ Test(api, dtype_names_and_sizes)
     }
     for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++) {
         clinit_dtype back = (clinit_dtype)77;
-        cr_expect_eq(clinit_dtype_from_name(aliases[i].alias, &back),
-                     CLINIT_OK, "%s", aliases[i].alias);
+        cr_expect_eq(clinit_dtype_from_name(aliases[i].alias, &back), CLINIT_OK,
+                     "%s", aliases[i].alias);
         cr_expect_eq(back, aliases[i].d, "%s", aliases[i].alias);
     }
     cr_expect_eq(clinit_dtype_size((clinit_dtype)4), 0);
@@ -166,9 +189,9 @@ Test(api, version)
 {
     char s[64];
     cr_expect_eq(clinit_version(), CLINIT_VERSION_NUMBER);
-    cr_expect_eq(CLINIT_VERSION_NUMBER,
-                 CLINIT_VERSION_MAJOR * 10000 + CLINIT_VERSION_MINOR * 100 +
-                     CLINIT_VERSION_PATCH);
+    cr_expect_eq(CLINIT_VERSION_NUMBER, CLINIT_VERSION_MAJOR * 10000 +
+                                            CLINIT_VERSION_MINOR * 100 +
+                                            CLINIT_VERSION_PATCH);
     snprintf(s, sizeof s, "%d.%d.%d", CLINIT_VERSION_MAJOR,
              CLINIT_VERSION_MINOR, CLINIT_VERSION_PATCH);
     cr_assert(clinit_version_string() != NULL);
@@ -192,8 +215,8 @@ Test(api, init_defaults_are_torchs)
                       in.b);
             break;
         case CLINIT_NORMAL: /* normal_(mean=0.0, std=1.0) */
-            cr_expect(in.mean == 0.0 && in.std == 1.0, "normal %g %g",
-                      in.mean, in.std);
+            cr_expect(in.mean == 0.0 && in.std == 1.0, "normal %g %g", in.mean,
+                      in.std);
             break;
         case CLINIT_CONSTANT: /* val is required in torch; 0 here */
             cr_expect(in.val == 0.0, "constant val=%g", in.val);
@@ -211,8 +234,8 @@ Test(api, init_defaults_are_torchs)
             break;
         case CLINIT_TRUNC_NORMAL:
             /* trunc_normal_(mean=0.0, std=1.0, a=-2.0, b=2.0) */
-            cr_expect(in.mean == 0.0 && in.std == 1.0, "trunc %g %g",
-                      in.mean, in.std);
+            cr_expect(in.mean == 0.0 && in.std == 1.0, "trunc %g %g", in.mean,
+                      in.std);
             cr_expect(in.a == -2.0 && in.b == 2.0, "trunc a=%g b=%g", in.a,
                       in.b);
             break;
@@ -244,7 +267,8 @@ Test(api, init_defaults_are_torchs)
             /* Keras: lecun (1, fan_in), glorot (1, fan_avg), he (2,
              * fan_in); *_uniform uniform, *_normal truncated_normal */
             int he = m == CLINIT_HE_UNIFORM || m == CLINIT_HE_NORMAL;
-            int glorot = m == CLINIT_GLOROT_UNIFORM || m == CLINIT_GLOROT_NORMAL;
+            int glorot =
+                m == CLINIT_GLOROT_UNIFORM || m == CLINIT_GLOROT_NORMAL;
             int uni = m == CLINIT_LECUN_UNIFORM || m == CLINIT_GLOROT_UNIFORM ||
                       m == CLINIT_HE_UNIFORM;
             cr_expect(in.scale == (he ? 2.0 : 1.0), "%s scale=%g",
@@ -278,15 +302,15 @@ Test(api, init_defaults_are_valid)
             cr_expect_eq(clinit_resolve(&t, &in, &r), CLINIT_OK, "%s %s",
                          clinit_method_name((clinit_method)m),
                          clinit_dtype_name((clinit_dtype)d));
-            cr_expect_eq(clinit_fill_host(NULL, &t, &in, 0, 64, v),
-                         CLINIT_OK, "%s %s",
-                         clinit_method_name((clinit_method)m),
+            cr_expect_eq(clinit_fill_host(NULL, &t, &in, 0, 64, v), CLINIT_OK,
+                         "%s %s", clinit_method_name((clinit_method)m),
                          clinit_dtype_name((clinit_dtype)d));
         }
     }
 }
 
-/* ---- devices -------------------------------------------------------------- */
+/* ---- devices --------------------------------------------------------------
+ */
 
 Test(api, list_devices)
 {
@@ -333,8 +357,7 @@ Test(api, list_devices)
         cr_expect_gt(all[i].global_mem_bytes, 0);
         cr_expect_gt(all[i].compute_units, 0);
         /* the id is usable as a device option */
-        cr_assert_eq(clinit_ctx_create(&c, &opt), CLINIT_OK, "%s",
-                     all[i].id);
+        cr_assert_eq(clinit_ctx_create(&c, &opt), CLINIT_OK, "%s", all[i].id);
         cr_expect(clinit_ctx_is_opencl(c));
         snprintf(want, sizeof want, "%s %s", all[i].id, all[i].name);
         cr_expect_str_eq(clinit_ctx_device_name(c), want);
@@ -358,7 +381,8 @@ Test(api, list_devices)
     free(all);
 }
 
-/* ---- contexts ---------------------------------------------------------------- */
+/* ---- contexts
+ * ---------------------------------------------------------------- */
 
 static clinit_ctx *create(const char *device)
 {
@@ -391,9 +415,9 @@ Test(api, opencl_context)
     char name[256] = "", want[300];
     cr_expect(clinit_ctx_is_opencl(c));
     cr_assert(q != NULL);
-    cr_assert_eq(clGetCommandQueueInfo(q, CL_QUEUE_DEVICE, sizeof dev, &dev,
-                                       NULL),
-                 CL_SUCCESS);
+    cr_assert_eq(
+        clGetCommandQueueInfo(q, CL_QUEUE_DEVICE, sizeof dev, &dev, NULL),
+        CL_SUCCESS);
     clGetDeviceInfo(dev, CL_DEVICE_NAME, sizeof name - 1, name, NULL);
     /* "opencl:P.D <device name>" */
     cr_expect(strncmp(clinit_ctx_device_name(c), "opencl:", 7) == 0, "%s",
@@ -437,15 +461,18 @@ Test(api, env_selects_device)
     cr_assert_eq(setenv("CLINIT_DEVICE", "opencl:0.0", 1), 0);
     c = create(NULL);
     cr_expect(clinit_ctx_is_opencl(c));
-    cr_expect(strncmp(clinit_ctx_device_name(c), "opencl:0.0 ", 11) == 0,
-              "%s", clinit_ctx_device_name(c));
+    cr_expect(strncmp(clinit_ctx_device_name(c), "opencl:0.0 ", 11) == 0, "%s",
+              clinit_ctx_device_name(c));
     clinit_ctx_destroy(c);
     c = create("cpu");
     cr_expect(!clinit_ctx_is_opencl(c));
     clinit_ctx_destroy(c);
 }
 
-Test(api, destroy_null) { clinit_ctx_destroy(NULL); }
+Test(api, destroy_null)
+{
+    clinit_ctx_destroy(NULL);
+}
 
 Test(api, warmup_and_build_log)
 {
@@ -463,12 +490,12 @@ Test(api, warmup_and_build_log)
     clinit_ctx_destroy(c);
 }
 
-/* ---- fills against the host path ------------------------------------------- */
+/* ---- fills against the host path -------------------------------------------
+ */
 
 #define N 4099 /* not a multiple of the 64-element block */
 
-static void host_ref(const clinit_tensor *t, const clinit_init *in,
-                     float *out)
+static void host_ref(const clinit_tensor *t, const clinit_init *in, float *out)
 {
     cr_assert_eq(clinit_fill_host(NULL, t, in, 0, N, out), CLINIT_OK);
 }
@@ -476,18 +503,18 @@ static void host_ref(const clinit_tensor *t, const clinit_init *in,
 static cl_uint refcount_queue(cl_command_queue q)
 {
     cl_uint n = 0;
-    cr_assert_eq(clGetCommandQueueInfo(q, CL_QUEUE_REFERENCE_COUNT, sizeof n,
-                                       &n, NULL),
-                 CL_SUCCESS);
+    cr_assert_eq(
+        clGetCommandQueueInfo(q, CL_QUEUE_REFERENCE_COUNT, sizeof n, &n, NULL),
+        CL_SUCCESS);
     return n;
 }
 
 static cl_uint refcount_context(cl_context cx)
 {
     cl_uint n = 0;
-    cr_assert_eq(clGetContextInfo(cx, CL_CONTEXT_REFERENCE_COUNT, sizeof n,
-                                  &n, NULL),
-                 CL_SUCCESS);
+    cr_assert_eq(
+        clGetContextInfo(cx, CL_CONTEXT_REFERENCE_COUNT, sizeof n, &n, NULL),
+        CL_SUCCESS);
     return n;
 }
 
@@ -532,9 +559,9 @@ Test(api, borrowed_queue)
     cr_assert(b != NULL);
     /* pocl keeps the queue's last event, which holds a reference to the
      * queue: run one command first so the baseline includes it */
-    cr_assert_eq(clEnqueueFillBuffer(q, b, &zero, 1, 0, sizeof dev_out, 0,
-                                     NULL, NULL),
-                 CL_SUCCESS);
+    cr_assert_eq(
+        clEnqueueFillBuffer(q, b, &zero, 1, 0, sizeof dev_out, 0, NULL, NULL),
+        CL_SUCCESS);
     cr_assert_eq(clFinish(q), CL_SUCCESS);
     q_refs = refcount_queue(q);
     cx_refs = refcount_context(cx);
@@ -552,8 +579,8 @@ Test(api, borrowed_queue)
     host_ref(&t, &in, host);
     cr_assert_eq(clinit_enqueue_fill(c, &t, &in, 0, N, b, 0, 0, NULL, NULL),
                  CLINIT_OK, "%s", clinit_ctx_build_log(c));
-    cr_assert_eq(clEnqueueReadBuffer(q, b, CL_TRUE, 0, sizeof dev_out,
-                                     dev_out, 0, NULL, NULL),
+    cr_assert_eq(clEnqueueReadBuffer(q, b, CL_TRUE, 0, sizeof dev_out, dev_out,
+                                     0, NULL, NULL),
                  CL_SUCCESS);
     cr_expect_arr_eq(dev_out, host, sizeof host,
                      "borrowed-queue fill differs from the host fill");
@@ -563,11 +590,11 @@ Test(api, borrowed_queue)
     cr_expect_eq(refcount_context(cx), cx_refs, "context references leaked");
     /* the caller's queue still works */
     cr_expect_eq(clFinish(q), CL_SUCCESS);
-    cr_expect_eq(clEnqueueFillBuffer(q, b, &zero, 1, 0, sizeof dev_out, 0,
-                                     NULL, NULL),
-                 CL_SUCCESS);
-    cr_expect_eq(clEnqueueReadBuffer(q, b, CL_TRUE, 0, sizeof dev_out,
-                                     dev_out, 0, NULL, NULL),
+    cr_expect_eq(
+        clEnqueueFillBuffer(q, b, &zero, 1, 0, sizeof dev_out, 0, NULL, NULL),
+        CL_SUCCESS);
+    cr_expect_eq(clEnqueueReadBuffer(q, b, CL_TRUE, 0, sizeof dev_out, dev_out,
+                                     0, NULL, NULL),
                  CL_SUCCESS);
     cr_expect_eq(test_bits(dev_out[N - 1]), 0);
     clReleaseMemObject(b);
@@ -592,9 +619,8 @@ Test(api, own_queue_fill_matches_host)
         if (m == CLINIT_SPARSE)
             in.sparsity = 0.3;
         host_ref(&t, &in, host);
-        cr_assert_eq(
-            clinit_enqueue_fill(c, &t, &in, 0, N, b, 0, 0, NULL, NULL),
-            CLINIT_OK, "%s", clinit_method_name((clinit_method)m));
+        cr_assert_eq(clinit_enqueue_fill(c, &t, &in, 0, N, b, 0, 0, NULL, NULL),
+                     CLINIT_OK, "%s", clinit_method_name((clinit_method)m));
         test_read(c, b, 0, sizeof dev_out, dev_out);
         cr_expect_arr_eq(dev_out, host, sizeof host, "%s",
                          clinit_method_name((clinit_method)m));
@@ -603,13 +629,14 @@ Test(api, own_queue_fill_matches_host)
     clinit_ctx_destroy(c);
 }
 
-/* ---- events ------------------------------------------------------------------- */
+/* ---- events
+ * ------------------------------------------------------------------- */
 
 static cl_int event_status(cl_event e)
 {
     cl_int s = 12345;
-    cr_assert_eq(clGetEventInfo(e, CL_EVENT_COMMAND_EXECUTION_STATUS,
-                                sizeof s, &s, NULL),
+    cr_assert_eq(clGetEventInfo(e, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof s,
+                                &s, NULL),
                  CL_SUCCESS);
     return s;
 }
@@ -637,12 +664,12 @@ static void check_waits_for_user_event(clinit_method method)
     cl_device_id dev;
     cl_mem b = test_buffer(c, sizeof back, 0xAB);
 
-    cr_assert_eq(clGetCommandQueueInfo(q, CL_QUEUE_CONTEXT, sizeof cx, &cx,
-                                       NULL),
-                 CL_SUCCESS);
-    cr_assert_eq(clGetCommandQueueInfo(q, CL_QUEUE_DEVICE, sizeof dev, &dev,
-                                       NULL),
-                 CL_SUCCESS);
+    cr_assert_eq(
+        clGetCommandQueueInfo(q, CL_QUEUE_CONTEXT, sizeof cx, &cx, NULL),
+        CL_SUCCESS);
+    cr_assert_eq(
+        clGetCommandQueueInfo(q, CL_QUEUE_DEVICE, sizeof dev, &dev, NULL),
+        CL_SUCCESS);
     /* a second queue reads the buffer while the first is blocked */
     q2 = clCreateCommandQueue(cx, dev, 0, &err);
     cr_assert(q2 != NULL);
@@ -729,7 +756,8 @@ Test(api, empty_fill_event_waits_too)
     clinit_ctx_destroy(c);
 }
 
-/* ---- no OpenCL platform at all ---------------------------------------------- */
+/* ---- no OpenCL platform at all ----------------------------------------------
+ */
 
 Test(api, no_icd_falls_back_to_cpu)
 {
@@ -772,16 +800,15 @@ Test(api, no_icd_falls_back_to_cpu)
     for (int i = 0; i < M; i++) {
         float want = (float)(w[i] >> 8) * 0x1p-24f;
         cr_expect(u[i] >= 0.0f && u[i] < 1.0f, "u[%d] = %a", i, u[i]);
-        cr_expect_eq(test_bits(u[i]), test_bits(want), "u[%d] = %a, want %a",
-                     i, u[i], want);
+        cr_expect_eq(test_bits(u[i]), test_bits(want), "u[%d] = %a, want %a", i,
+                     u[i], want);
     }
     in = test_init(CLINIT_NORMAL);
     cr_assert_eq(clinit_fill_host(c, &t, &in, 0, M, z), CLINIT_OK);
     cr_assert_eq(clinit_fill_host(c, &t, &in, 0, M, z2), CLINIT_OK);
     cr_expect_arr_eq(z, z2, sizeof z, "normal fill is not deterministic");
     for (int i = 0; i < M; i++)
-        cr_expect(isfinite(z[i]) && fabsf(z[i]) < 6.7f, "z[%d] = %g", i,
-                  z[i]);
+        cr_expect(isfinite(z[i]) && fabsf(z[i]) < 6.7f, "z[%d] = %g", i, z[i]);
     clinit_ctx_destroy(c);
     rmdir(dir);
 }

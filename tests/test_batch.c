@@ -128,8 +128,8 @@ Test(batch, host_batch_equals_device_batch_with_sub_ranges)
                  CLINIT_OK);
     cr_assert_eq(clFinish(clinit_ctx_queue(ctx)), CL_SUCCESS);
     for (size_t i = 0; i < NT; i++) {
-        size_t n = (size_t)(d[i].hi - d[i].lo) *
-                   clinit_dtype_size(d[i].tensor.dtype);
+        size_t n =
+            (size_t)(d[i].hi - d[i].lo) * clinit_dtype_size(d[i].tensor.dtype);
         test_read(ctx, bufs[i], 0, n, dev[i]);
         cr_expect_arr_eq(host[i], dev[i], n, "%s", model[i].name);
         free(host[i]);

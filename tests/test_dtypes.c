@@ -26,8 +26,14 @@
 
 static clinit_ctx *ctx;
 
-static void setup(void) { ctx = test_opencl_ctx(); }
-static void teardown(void) { clinit_ctx_destroy(ctx); }
+static void setup(void)
+{
+    ctx = test_opencl_ctx();
+}
+static void teardown(void)
+{
+    clinit_ctx_destroy(ctx);
+}
 
 TestSuite(dtypes, .init = setup, .fini = teardown, .timeout = 300);
 
@@ -197,14 +203,15 @@ static int check(const clinit_tensor *t, const clinit_init *in, uint64_t lo,
     test_read(ctx, b, 0, total * es, dev);
     for (size_t i = 0; i < off * es; i++)
         if (dev[i] != 0x7f) {
-            snprintf(msg, cap, "wrote byte %zu before the offset (%zu elements)",
-                     i, off);
+            snprintf(msg, cap,
+                     "wrote byte %zu before the offset (%zu elements)", i, off);
             bad = 1;
             goto out;
         }
     for (size_t i = (off + n) * es; i < total * es; i++)
         if (dev[i] != 0x7f) {
-            snprintf(msg, cap, "wrote byte %zu past the end", i - (off + n) * es);
+            snprintf(msg, cap, "wrote byte %zu past the end",
+                     i - (off + n) * es);
             bad = 1;
             goto out;
         }
@@ -217,8 +224,7 @@ static int check(const clinit_tensor *t, const clinit_init *in, uint64_t lo,
         memcpy(&db, dev + (off + i) * es, es);
         snprintf(msg, cap, "element %llu differs: cpu %0*llx opencl %0*llx",
                  (unsigned long long)(lo + i), (int)(2 * es),
-                 (unsigned long long)hb, (int)(2 * es),
-                 (unsigned long long)db);
+                 (unsigned long long)hb, (int)(2 * es), (unsigned long long)db);
         bad = 1;
     }
 out:
@@ -288,8 +294,8 @@ static void run_matrix(int sparse_only)
                     cr_assert_eq(clinit_numel(&t, &n), CLINIT_OK);
                     nr = ranges_for(n, CLINIT_BLOCK_ELEMS(dt), rg);
                     for (size_t k = 0; k < nr; k++) {
-                        size_t off = (k == 0 && v == 0) ? 0
-                                                        : 1 + (k * 5 + 3) % 13;
+                        size_t off =
+                            (k == 0 && v == 0) ? 0 : 1 + (k * 5 + 3) % 13;
                         char msg[200];
                         if (dt == CLINIT_F64 && k == 0 && s == 0 && v == 0) {
                             /* a device without double precision says so */
@@ -327,8 +333,8 @@ static void run_matrix(int sparse_only)
                 "f64");
     for (size_t ri = 0; ri < NROWS; ri++)
         if (cell[ri][0])
-            cr_log_info("%-38s %-5c %-5c %-5c %-5c", rows[ri].name,
-                        cell[ri][0], cell[ri][1], cell[ri][2], cell[ri][3]);
+            cr_log_info("%-38s %-5c %-5c %-5c %-5c", rows[ri].name, cell[ri][0],
+                        cell[ri][1], cell[ri][2], cell[ri][3]);
     for (size_t ri = 0; ri < NROWS; ri++)
         for (int di = 0; di < NDTYPES; di++)
             cr_expect(cell[ri][di] != 'X', "%s in %s: %s", rows[ri].name,
@@ -337,7 +343,10 @@ static void run_matrix(int sparse_only)
 
 /* Every row but sparse_, which has its own test below so that a hang in
  * it (a timeout) cannot hide the rest of the matrix. */
-Test(dtypes, cpu_opencl_equality_matrix) { run_matrix(0); }
+Test(dtypes, cpu_opencl_equality_matrix)
+{
+    run_matrix(0);
+}
 
 Test(dtypes, cpu_opencl_equality_matrix_sparse, .timeout = 30)
 {
@@ -430,8 +439,8 @@ static void probe_flush(probe *p)
         }
         if (got != want && p->dev_diff++ == 0)
             snprintf(p->first_dev, sizeof p->first_dev,
-                     "%a (%08x): device %04x, C %04x", (double)f, p->in[i],
-                     got, want);
+                     "%a (%08x): device %04x, C %04x", (double)f, p->in[i], got,
+                     want);
         if (ref != want && p->ref_diff++ == 0)
             snprintf(p->first_ref, sizeof p->first_ref,
                      "%a (%08x): reference %04x, C %04x", (double)f, p->in[i],
@@ -465,11 +474,12 @@ static void probe_finish(probe *p, const char *what)
                 (unsigned long long)p->dev_diff,
                 (unsigned long long)p->ref_diff);
     cr_expect_eq(p->dev_diff, 0, "%s: %llu of %llu differ, first %s", what,
-                 (unsigned long long)p->dev_diff,
-                 (unsigned long long)p->total, p->first_dev);
-    cr_expect_eq(p->ref_diff, 0, "%s: C differs from the reference %llu "
-                 "times, first %s", what, (unsigned long long)p->ref_diff,
-                 p->first_ref);
+                 (unsigned long long)p->dev_diff, (unsigned long long)p->total,
+                 p->first_dev);
+    cr_expect_eq(p->ref_diff, 0,
+                 "%s: C differs from the reference %llu "
+                 "times, first %s",
+                 what, (unsigned long long)p->ref_diff, p->first_ref);
     free(p->in);
     free(p->out);
 }
@@ -583,7 +593,8 @@ Test(dtypes, bf16_rounding)
     probe_finish(&p, "bf16 rounding (device vs clinit_bf16_bits)");
 }
 
-/* ---- 16-bit fills are the f32 fill rounded --------------------------------- */
+/* ---- 16-bit fills are the f32 fill rounded ---------------------------------
+ */
 
 static float widen16(clinit_dtype dt, uint16_t h)
 {
@@ -636,7 +647,7 @@ Test(dtypes, f16_bf16_fills_are_rounded_f32_fills)
     } fcase;
     static const fcase cases[] = {
         {CLINIT_NORMAL, 0, 0, 0.5, 2.0, 0},
-        {CLINIT_NORMAL, 0, 0, 0.0, 1e-5, 0}, /* f16 subnormals */
+        {CLINIT_NORMAL, 0, 0, 0.0, 1e-5, 0},  /* f16 subnormals */
         {CLINIT_NORMAL, 0, 0, 300.0, 2e4, 0}, /* f16 overflow */
         {CLINIT_XAVIER_NORMAL, 0, 0, 0, 0, 0},
         {CLINIT_KAIMING_NORMAL, 0, 0, 0, 0, 0},
@@ -686,7 +697,8 @@ Test(dtypes, f16_bf16_fills_are_rounded_f32_fills)
     free(h);
 }
 
-/* ---- f64 carries 53 bits ----------------------------------------------------- */
+/* ---- f64 carries 53 bits
+ * ----------------------------------------------------- */
 
 static int cmp_double(const void *a, const void *b)
 {

@@ -10,8 +10,14 @@
 
 static clinit_ctx *ctx;
 
-static void setup(void) { ctx = test_opencl_ctx(); }
-static void teardown(void) { clinit_ctx_destroy(ctx); }
+static void setup(void)
+{
+    ctx = test_opencl_ctx();
+}
+static void teardown(void)
+{
+    clinit_ctx_destroy(ctx);
+}
 
 TestSuite(equality, .init = setup, .fini = teardown, .timeout = 300);
 
@@ -30,8 +36,8 @@ static void check(const clinit_tensor *t, const clinit_init *in, uint64_t lo,
     st = clinit_fill_host(NULL, t, in, lo, hi, host);
     cr_assert_eq(st, CLINIT_OK, "%s: host: %s", what, clinit_strerror(st));
     st = clinit_enqueue_fill(ctx, t, in, lo, hi, b, off, 0, NULL, &ev);
-    cr_assert_eq(st, CLINIT_OK, "%s: device: %s %s", what,
-                 clinit_strerror(st), clinit_ctx_build_log(ctx));
+    cr_assert_eq(st, CLINIT_OK, "%s: device: %s %s", what, clinit_strerror(st),
+                 clinit_ctx_build_log(ctx));
     cr_assert_eq(clWaitForEvents(1, &ev), CL_SUCCESS);
     clReleaseEvent(ev);
     test_read(ctx, b, 0, total * 4, dev);
@@ -47,9 +53,8 @@ static void check(const clinit_tensor *t, const clinit_init *in, uint64_t lo,
             i++;
         cr_assert_fail("%s: element %llu differs: cpu %08x (%.9g) opencl %08x "
                        "(%.9g)",
-                       what, (unsigned long long)(lo + i),
-                       test_bits(host[i]), host[i], test_bits(dev[off + i]),
-                       dev[off + i]);
+                       what, (unsigned long long)(lo + i), test_bits(host[i]),
+                       host[i], test_bits(dev[off + i]), dev[off + i]);
     }
     clReleaseMemObject(b);
     free(host);
@@ -88,14 +93,16 @@ static clinit_init method_init(clinit_method m, int variant)
 }
 
 static const clinit_method all_methods[] = {
-    CLINIT_UNIFORM,         CLINIT_NORMAL,          CLINIT_CONSTANT,
-    CLINIT_ZEROS,           CLINIT_ONES,            CLINIT_XAVIER_UNIFORM,
-    CLINIT_XAVIER_NORMAL,   CLINIT_KAIMING_UNIFORM, CLINIT_KAIMING_NORMAL};
+    CLINIT_UNIFORM,       CLINIT_NORMAL,
+    CLINIT_CONSTANT,      CLINIT_ZEROS,
+    CLINIT_ONES,          CLINIT_XAVIER_UNIFORM,
+    CLINIT_XAVIER_NORMAL, CLINIT_KAIMING_UNIFORM,
+    CLINIT_KAIMING_NORMAL};
 #define NMETHODS (sizeof all_methods / sizeof all_methods[0])
 
 /* odd shapes: sizes 1, 63, 64, 65, 1001, 3*5*7*11, 4099*3 ... */
 static const int64_t shapes[][4] = {
-    {1, 1, 0, 0},  {7, 9, 0, 0},   {1, 64, 0, 0},  {5, 13, 0, 0},
+    {1, 1, 0, 0},   {7, 9, 0, 0},  {1, 64, 0, 0},   {5, 13, 0, 0},
     {13, 77, 0, 0}, {3, 5, 7, 11}, {4099, 3, 0, 0}, {33, 17, 3, 3}};
 static const int shape_ndim[] = {2, 2, 2, 2, 2, 4, 2, 4};
 #define NSHAPES (sizeof shape_ndim / sizeof shape_ndim[0])
@@ -106,9 +113,9 @@ Test(equality, every_method_whole_tensors)
     for (size_t m = 0; m < NMETHODS; m++)
         for (size_t s = 0; s < NSHAPES; s++)
             for (int v = 0; v < 2; v++) {
-                clinit_tensor t = test_tensor(shape_ndim[s], shapes[s],
-                                              v ? 0xdeadbeefcafef00dull : 42,
-                                              v ? 3 : 0);
+                clinit_tensor t =
+                    test_tensor(shape_ndim[s], shapes[s],
+                                v ? 0xdeadbeefcafef00dull : 42, v ? 3 : 0);
                 clinit_init in = method_init(all_methods[m], v);
                 uint64_t n;
                 cr_assert_eq(clinit_numel(&t, &n), CLINIT_OK);
@@ -142,7 +149,7 @@ Test(equality, sub_ranges_and_offsets)
 {
     int64_t shape[2] = {1000, 37}; /* 37000 elements */
     static const uint64_t ranges[][2] = {
-        {0, 1},     {1, 2},     {63, 65},     {64, 128},    {5, 37000},
+        {0, 1},     {1, 2},      {63, 65},       {64, 128},    {5, 37000},
         {100, 101}, {127, 1000}, {36999, 37000}, {640, 36990}, {17, 17}};
     char what[160];
     for (int m = 0; m < 2; m++)

@@ -39,7 +39,10 @@ static void fini(void)
 
 TestSuite(errors, .fini = fini);
 
-static const char *sn(int st) { return clinit_status_name(st); }
+static const char *sn(int st)
+{
+    return clinit_status_name(st);
+}
 
 /* 1 if all `n` bytes of p equal `b`. */
 static int all_bytes(const void *p, size_t n, unsigned char b)
@@ -60,9 +63,9 @@ static clinit_tensor tensor2(void)
 
 /* Host fill into a sentinel-filled buffer large enough for NBUF elements
  * of any dtype, so a wrong success is caught rather than a crash. */
-static void expect_host(const char *what, clinit_status want,
-                        clinit_ctx *ctx, const clinit_tensor *t,
-                        const clinit_init *in, uint64_t lo, uint64_t hi)
+static void expect_host(const char *what, clinit_status want, clinit_ctx *ctx,
+                        const clinit_tensor *t, const clinit_init *in,
+                        uint64_t lo, uint64_t hi)
 {
     static unsigned char dst[NBUF * 8];
     clinit_status st;
@@ -98,8 +101,8 @@ static void expect_device_ex(const char *what, clinit_status want,
     cl_event ev = NO_EVENT;
     clinit_status st;
     cr_assert(back);
-    st = clinit_enqueue_fill(ctx, t, in, lo, hi, b, offset, num_wait, wait,
-                             &ev);
+    st =
+        clinit_enqueue_fill(ctx, t, in, lo, hi, b, offset, num_wait, wait, &ev);
     cr_expect_eq(st, want, "%s (device): got %s, want %s", what, sn(st),
                  sn(want));
     if (want != CLINIT_OK)
@@ -144,13 +147,12 @@ Test(errors, null_fill_arguments)
     expect_all("NULL tensor", CLINIT_ENULL, NULL, &in, 0, NBUF);
     expect_all("NULL init", CLINIT_ENULL, &t, NULL, 0, NBUF);
     cr_expect_eq(clinit_fill_host(NULL, &t, &in, 0, NBUF, NULL), CLINIT_ENULL);
-    cr_expect_eq(clinit_fill_host(ocl(), &t, &in, 0, NBUF, NULL),
-                 CLINIT_ENULL);
+    cr_expect_eq(clinit_fill_host(ocl(), &t, &in, 0, NBUF, NULL), CLINIT_ENULL);
     /* the fill_host ctx may be NULL: the positive control */
     expect_host("NULL ctx (valid)", CLINIT_OK, NULL, &t, &in, 0, 0);
 
-    expect_device_ex("NULL ctx", CLINIT_ENULL, NULL, &t, &in, 0, NBUF,
-                     NBUF * 4, 0, 0, NULL);
+    expect_device_ex("NULL ctx", CLINIT_ENULL, NULL, &t, &in, 0, NBUF, NBUF * 4,
+                     0, 0, NULL);
     st = clinit_enqueue_fill(ocl(), &t, &in, 0, NBUF, NULL, 0, 0, NULL, &ev);
     cr_expect_eq(st, CLINIT_ENULL, "NULL buf: %s", sn(st));
     cr_expect(ev == NO_EVENT, "NULL buf: an event was produced");
@@ -163,9 +165,9 @@ Test(errors, null_fill_arguments)
                      NBUF, NBUF * 4, 0, 0, NULL);
     {
         cl_mem b = test_buffer(ocl(), NBUF * 4, DEV_PATTERN);
-        cr_expect_eq(clinit_enqueue_fill(ocl(), &t, &in, 0, NBUF, b, 0, 0,
-                                         NULL, NULL),
-                     CLINIT_OK);
+        cr_expect_eq(
+            clinit_enqueue_fill(ocl(), &t, &in, 0, NBUF, b, 0, 0, NULL, NULL),
+            CLINIT_OK);
         clFinish(clinit_ctx_queue(ocl()));
         clReleaseMemObject(b);
     }
@@ -199,9 +201,9 @@ Test(errors, null_other_arguments)
     cr_expect_eq(g, 12.5);
 
     cr_expect_eq(clinit_ctx_create(NULL, NULL), CLINIT_ENULL);
-    cr_expect_eq(clinit_ctx_create_from_queue(NULL, clinit_ctx_queue(ocl()),
-                                              NULL),
-                 CLINIT_ENULL);
+    cr_expect_eq(
+        clinit_ctx_create_from_queue(NULL, clinit_ctx_queue(ocl()), NULL),
+        CLINIT_ENULL);
     cr_expect_eq(clinit_ctx_create_from_queue(&c, NULL, NULL), CLINIT_ENULL);
     cr_expect(c == (clinit_ctx *)&no_event_marker, "*out was written");
     cr_expect_eq(clinit_ctx_warmup(NULL), CLINIT_ENULL);
@@ -296,10 +298,10 @@ Test(errors, bad_shapes)
 Test(errors, fan_methods_need_two_dims)
 {
     static const clinit_method fan_methods[] = {
-        CLINIT_XAVIER_UNIFORM,   CLINIT_XAVIER_NORMAL, CLINIT_KAIMING_UNIFORM,
-        CLINIT_KAIMING_NORMAL,   CLINIT_VARIANCE_SCALING,
-        CLINIT_LECUN_UNIFORM,    CLINIT_LECUN_NORMAL,  CLINIT_GLOROT_UNIFORM,
-        CLINIT_GLOROT_NORMAL,    CLINIT_HE_UNIFORM,    CLINIT_HE_NORMAL};
+        CLINIT_XAVIER_UNIFORM, CLINIT_XAVIER_NORMAL,    CLINIT_KAIMING_UNIFORM,
+        CLINIT_KAIMING_NORMAL, CLINIT_VARIANCE_SCALING, CLINIT_LECUN_UNIFORM,
+        CLINIT_LECUN_NORMAL,   CLINIT_GLOROT_UNIFORM,   CLINIT_GLOROT_NORMAL,
+        CLINIT_HE_UNIFORM,     CLINIT_HE_NORMAL};
     static const clinit_method plain[] = {CLINIT_UNIFORM,  CLINIT_NORMAL,
                                           CLINIT_CONSTANT, CLINIT_ZEROS,
                                           CLINIT_ONES,     CLINIT_TRUNC_NORMAL};
@@ -309,8 +311,8 @@ Test(errors, fan_methods_need_two_dims)
     for (size_t m = 0; m < sizeof fan_methods / sizeof fan_methods[0]; m++) {
         clinit_init in = test_init(fan_methods[m]);
         clinit_resolved r;
-        expect_all(clinit_method_name(fan_methods[m]), CLINIT_EFANS, &t, &in,
-                   0, NBUF);
+        expect_all(clinit_method_name(fan_methods[m]), CLINIT_EFANS, &t, &in, 0,
+                   NBUF);
         cr_expect_eq(clinit_resolve(&t, &in, &r), CLINIT_EFANS, "%s",
                      clinit_method_name(fan_methods[m]));
     }
@@ -340,15 +342,24 @@ Test(errors, structured_method_shapes)
         int ndim;
         clinit_status want;
     } cases[] = {
-        {CLINIT_SPARSE, 1, CLINIT_ESHAPE},     {CLINIT_SPARSE, 3, CLINIT_ESHAPE},
-        {CLINIT_SPARSE, 4, CLINIT_ESHAPE},     {CLINIT_SPARSE, 2, CLINIT_OK},
-        {CLINIT_EYE, 1, CLINIT_ESHAPE},        {CLINIT_EYE, 3, CLINIT_ESHAPE},
-        {CLINIT_EYE, 4, CLINIT_ESHAPE},        {CLINIT_EYE, 2, CLINIT_OK},
-        {CLINIT_DIRAC, 1, CLINIT_ESHAPE},      {CLINIT_DIRAC, 2, CLINIT_ESHAPE},
-        {CLINIT_DIRAC, 6, CLINIT_ESHAPE},      {CLINIT_DIRAC, 8, CLINIT_ESHAPE},
-        {CLINIT_DIRAC, 3, CLINIT_OK},          {CLINIT_DIRAC, 4, CLINIT_OK},
-        {CLINIT_DIRAC, 5, CLINIT_OK},          {CLINIT_ORTHOGONAL, 1, CLINIT_ESHAPE},
-        {CLINIT_ORTHOGONAL, 2, CLINIT_OK},     {CLINIT_ORTHOGONAL, 3, CLINIT_OK},
+        {CLINIT_SPARSE, 1, CLINIT_ESHAPE},
+        {CLINIT_SPARSE, 3, CLINIT_ESHAPE},
+        {CLINIT_SPARSE, 4, CLINIT_ESHAPE},
+        {CLINIT_SPARSE, 2, CLINIT_OK},
+        {CLINIT_EYE, 1, CLINIT_ESHAPE},
+        {CLINIT_EYE, 3, CLINIT_ESHAPE},
+        {CLINIT_EYE, 4, CLINIT_ESHAPE},
+        {CLINIT_EYE, 2, CLINIT_OK},
+        {CLINIT_DIRAC, 1, CLINIT_ESHAPE},
+        {CLINIT_DIRAC, 2, CLINIT_ESHAPE},
+        {CLINIT_DIRAC, 6, CLINIT_ESHAPE},
+        {CLINIT_DIRAC, 8, CLINIT_ESHAPE},
+        {CLINIT_DIRAC, 3, CLINIT_OK},
+        {CLINIT_DIRAC, 4, CLINIT_OK},
+        {CLINIT_DIRAC, 5, CLINIT_OK},
+        {CLINIT_ORTHOGONAL, 1, CLINIT_ESHAPE},
+        {CLINIT_ORTHOGONAL, 2, CLINIT_OK},
+        {CLINIT_ORTHOGONAL, 3, CLINIT_OK},
         {CLINIT_ORTHOGONAL, 5, CLINIT_OK},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -356,8 +367,8 @@ Test(errors, structured_method_shapes)
         clinit_init in = test_init(cases[i].m);
         clinit_resolved r;
         char what[64];
-        snprintf(what, sizeof what, "%s on %d-D", clinit_method_name(cases[i].m),
-                 cases[i].ndim);
+        snprintf(what, sizeof what, "%s on %d-D",
+                 clinit_method_name(cases[i].m), cases[i].ndim);
         if (cases[i].want == CLINIT_OK) {
             cr_expect_eq(clinit_resolve(&t, &in, &r), CLINIT_OK, "%s", what);
             expect_host(what, CLINIT_OK, NULL, &t, &in, 0, 0);
@@ -493,8 +504,7 @@ Test(errors, fan_method_params)
         in.a = NAN;
         expect_all("kaiming a NaN", CLINIT_EPARAM, &t, &in, 0, NBUF);
         in.a = INFINITY; /* leaky_relu's slope must be finite */
-        expect_all("kaiming leaky_relu a inf", CLINIT_EPARAM, &t, &in, 0,
-                   NBUF);
+        expect_all("kaiming leaky_relu a inf", CLINIT_EPARAM, &t, &in, 0, NBUF);
     }
 }
 
@@ -566,11 +576,11 @@ Test(errors, trunc_normal_interval_without_dtype_values)
         clinit_dtype dt;
         double a, b;
     } bad[] = {
-        {CLINIT_F16, 1.0001, 1.0002},  /* f16 ulp at 1 is 2^-10 */
+        {CLINIT_F16, 1.0001, 1.0002}, /* f16 ulp at 1 is 2^-10 */
         {CLINIT_F16, -1.0002, -1.0001},
         {CLINIT_F16, 1 + 0x1p-12, 1 + 0x1p-11},
         {CLINIT_F16, 0x1p-25, 0x1p-24 * 0.75}, /* below the least subnormal */
-        {CLINIT_BF16, 1.001, 1.002},   /* bf16 ulp at 1 is 2^-7 */
+        {CLINIT_BF16, 1.001, 1.002},           /* bf16 ulp at 1 is 2^-7 */
         {CLINIT_BF16, 100.1, 100.4},
         {CLINIT_F32, 1 + 1e-9, 1 + 2e-9}, /* f32 ulp at 1 is 2^-23 */
         {CLINIT_F32, -(1 + 2e-9), -(1 + 1e-9)},
@@ -639,9 +649,11 @@ Test(errors, trunc_normal_interval_without_dtype_values)
             }
             bad_n += x != one[i].only;
         }
-        cr_expect_eq(bad_n, 0, "trunc_normal [%.17g, %.17g] in %s: %zu values "
-                     "are not %.17g", one[i].a, one[i].b,
-                     clinit_dtype_name(one[i].dt), bad_n, one[i].only);
+        cr_expect_eq(bad_n, 0,
+                     "trunc_normal [%.17g, %.17g] in %s: %zu values "
+                     "are not %.17g",
+                     one[i].a, one[i].b, clinit_dtype_name(one[i].dt), bad_n,
+                     one[i].only);
     }
     {
         /* bounds outside f32's range: an error in f32, fine in f64 */
@@ -695,8 +707,8 @@ Test(errors, sparse_params)
                 expect_host("sparse (valid)", CLINIT_OK, NULL, &t, &in, 0,
                             NBUF);
                 in.std = 0;
-                expect_host("sparse std 0 (valid)", CLINIT_OK, NULL, &t, &in,
-                            0, NBUF);
+                expect_host("sparse std 0 (valid)", CLINIT_OK, NULL, &t, &in, 0,
+                            NBUF);
             }
         }
     }
@@ -797,8 +809,8 @@ Test(errors, orthogonal_params)
 
 Test(errors, variance_scaling_params)
 {
-    static const double bad_scale[] = {0.0, -0.0, -1.0, -1e-300, NAN,
-                                       INFINITY, -INFINITY};
+    static const double bad_scale[] = {0.0, -0.0,     -1.0,     -1e-300,
+                                       NAN, INFINITY, -INFINITY};
     static const int bad_mode[] = {3, -1, 1000, INT_MAX};
     static const int bad_dist[] = {3, -1, 1000, INT_MIN};
     for (size_t d = 0; d < NDTYPES; d++) {
@@ -820,8 +832,7 @@ Test(errors, variance_scaling_params)
             snprintf(what, sizeof what, "variance_scaling mode %d, %s",
                      bad_mode[i], dn);
             expect_all(what, CLINIT_EMODE, &t, &in, 0, NBUF);
-            cr_expect_eq(clinit_resolve(&t, &in, &r), CLINIT_EMODE, "%s",
-                         what);
+            cr_expect_eq(clinit_resolve(&t, &in, &r), CLINIT_EMODE, "%s", what);
         }
         for (size_t i = 0; i < sizeof bad_dist / sizeof bad_dist[0]; i++) {
             clinit_init in = test_init(CLINIT_VARIANCE_SCALING);
@@ -942,15 +953,15 @@ Test(errors, uniform_params_in_16_bit_dtypes)
         clinit_dtype dt;
         double a, b;
     } bad[] = {
-        {CLINIT_F16, 1.0, 1.0001},        /* both round to 1.0 */
-        {CLINIT_F16, 1.0001, 1.0004},     /* both round to 1.0 */
+        {CLINIT_F16, 1.0, 1.0001},    /* both round to 1.0 */
+        {CLINIT_F16, 1.0001, 1.0004}, /* both round to 1.0 */
         {CLINIT_F16, -1.0004, -1.0001},
-        {CLINIT_F16, 0.0, 0x1p-26},       /* b rounds to 0 */
-        {CLINIT_F16, 60000.0, 70000.0},   /* b overflows f16 */
-        {CLINIT_F16, -70000.0, 0.0},      /* a overflows f16 */
-        {CLINIT_BF16, 1.0, 1.003},        /* both round to 1.0 */
-        {CLINIT_BF16, 3e38, 3.4e38},      /* b overflows bf16 */
-        {CLINIT_F64, -1e308, 1e308},      /* b - a overflows */
+        {CLINIT_F16, 0.0, 0x1p-26},     /* b rounds to 0 */
+        {CLINIT_F16, 60000.0, 70000.0}, /* b overflows f16 */
+        {CLINIT_F16, -70000.0, 0.0},    /* a overflows f16 */
+        {CLINIT_BF16, 1.0, 1.003},      /* both round to 1.0 */
+        {CLINIT_BF16, 3e38, 3.4e38},    /* b overflows bf16 */
+        {CLINIT_F64, -1e308, 1e308},    /* b - a overflows */
         {CLINIT_F64, 1.0, 1.0},
         {CLINIT_F64, 0.0, INFINITY},
     };
@@ -959,11 +970,11 @@ Test(errors, uniform_params_in_16_bit_dtypes)
         double a, b;
     } ok[] = {
         {CLINIT_F16, 1.0, 1.0 + 0x1p-10},
-        {CLINIT_F16, 1.0, 1.0006},       /* b rounds up to 1 + 2^-10 */
+        {CLINIT_F16, 1.0, 1.0006}, /* b rounds up to 1 + 2^-10 */
         {CLINIT_F16, -65504.0, 65504.0},
         {CLINIT_BF16, 1.0, 1.0 + 0x1p-7},
         {CLINIT_BF16, -1.5e38, 1.5e38},
-        {CLINIT_F32, 1.0, 1.0001},        /* fine in f32 */
+        {CLINIT_F32, 1.0, 1.0001}, /* fine in f32 */
         {CLINIT_F64, 1.0, 1.0 + 0x1p-52},
         {CLINIT_F64, -1e300, 1e300},
     };
@@ -991,7 +1002,8 @@ Test(errors, uniform_params_in_16_bit_dtypes)
     }
 }
 
-/* ---- enum values and names ------------------------------------------------ */
+/* ---- enum values and names ------------------------------------------------
+ */
 
 Test(errors, unknown_enum_values)
 {
@@ -1027,11 +1039,11 @@ Test(errors, unknown_enum_values)
         for (size_t i = 0; i < sizeof bad_nl / sizeof bad_nl[0]; i++) {
             clinit_init in = test_init((clinit_method)m);
             in.nonlinearity = (clinit_nonlinearity)bad_nl[i];
-            expect_all("unknown nonlinearity", CLINIT_ENONLINEARITY, &t, &in,
-                       0, NBUF);
-            cr_expect_eq(clinit_calculate_gain(
-                             (clinit_nonlinearity)bad_nl[i], NAN, &g),
-                         CLINIT_ENONLINEARITY);
+            expect_all("unknown nonlinearity", CLINIT_ENONLINEARITY, &t, &in, 0,
+                       NBUF);
+            cr_expect_eq(
+                clinit_calculate_gain((clinit_nonlinearity)bad_nl[i], NAN, &g),
+                CLINIT_ENONLINEARITY);
             cr_expect_null(
                 clinit_nonlinearity_name((clinit_nonlinearity)bad_nl[i]));
         }
@@ -1042,8 +1054,8 @@ Test(errors, unknown_enum_values)
         for (size_t i = 0; i < sizeof bad_dist / sizeof bad_dist[0]; i++) {
             clinit_init in = test_init(CLINIT_VARIANCE_SCALING);
             in.distribution = (clinit_distribution)bad_dist[i];
-            expect_all("unknown distribution", CLINIT_EDISTRIBUTION, &t, &in,
-                       0, NBUF);
+            expect_all("unknown distribution", CLINIT_EDISTRIBUTION, &t, &in, 0,
+                       NBUF);
             cr_expect_null(
                 clinit_distribution_name((clinit_distribution)bad_dist[i]));
             in = test_init(CLINIT_VARIANCE_SCALING);
@@ -1063,31 +1075,38 @@ Test(errors, unknown_enum_values)
         in.distribution = (clinit_distribution)77;
         in.sparsity = NAN;
         in.groups = 0;
-        expect_host("xavier ignores mode/nonlinearity (valid)", CLINIT_OK,
-                    NULL, &t, &in, 0, 0);
+        expect_host("xavier ignores mode/nonlinearity (valid)", CLINIT_OK, NULL,
+                    &t, &in, 0, 0);
     }
 }
 
 Test(errors, unknown_names)
 {
-    static const char *const bad_methods[] = {
-        "", "_", "foo", "Uniform", "uniform ", " uniform", "xavier_uniform__",
-        "xavier", "kaiming_normal_x", "uniform\n"};
-    static const char *const bad_modes[] = {"", "fan", "fan_in_", "FAN_IN",
-                                            "fanin", "fan_out "};
-    static const char *const bad_nls[] = {"", "Relu", "relu_", "gelu",
-                                          "leaky", "conv4d"};
-    static const char *const bad_dtypes[] = {"", "F32", "fp32", "float8",
+    static const char *const bad_methods[] = {"",
+                                              "_",
+                                              "foo",
+                                              "Uniform",
+                                              "uniform ",
+                                              " uniform",
+                                              "xavier_uniform__",
+                                              "xavier",
+                                              "kaiming_normal_x",
+                                              "uniform\n"};
+    static const char *const bad_modes[] = {"",       "fan",   "fan_in_",
+                                            "FAN_IN", "fanin", "fan_out "};
+    static const char *const bad_nls[] = {"",     "Relu",  "relu_",
+                                          "gelu", "leaky", "conv4d"};
+    static const char *const bad_dtypes[] = {"",      "F32",  "fp32",  "float8",
                                              "int32", "f32_", "bfloat"};
     static const char *const bad_dists[] = {
-        "", "truncated", "truncated_normal_", "Uniform", "uniform_",
-        "untruncated", "normal_", "fan_in", "truncated_normal "};
+        "",        "truncated", "truncated_normal_",
+        "Uniform", "uniform_",  "untruncated",
+        "normal_", "fan_in",    "truncated_normal "};
     for (size_t i = 0; i < sizeof bad_methods / sizeof bad_methods[0]; i++) {
         clinit_method m = (clinit_method)77;
         cr_expect_eq(clinit_method_from_name(bad_methods[i], &m),
                      CLINIT_EMETHOD, "method \"%s\"", bad_methods[i]);
-        cr_expect_eq((int)m, 77, "method \"%s\": *out written",
-                     bad_methods[i]);
+        cr_expect_eq((int)m, 77, "method \"%s\": *out written", bad_methods[i]);
     }
     for (size_t i = 0; i < sizeof bad_modes / sizeof bad_modes[0]; i++) {
         clinit_mode m = (clinit_mode)77;
@@ -1104,8 +1123,7 @@ Test(errors, unknown_names)
     for (size_t i = 0; i < sizeof bad_dists / sizeof bad_dists[0]; i++) {
         clinit_distribution d = (clinit_distribution)77;
         cr_expect_eq(clinit_distribution_from_name(bad_dists[i], &d),
-                     CLINIT_EDISTRIBUTION, "distribution \"%s\"",
-                     bad_dists[i]);
+                     CLINIT_EDISTRIBUTION, "distribution \"%s\"", bad_dists[i]);
         cr_expect_eq((int)d, 77);
     }
     for (size_t i = 0; i < sizeof bad_dtypes / sizeof bad_dtypes[0]; i++) {
@@ -1124,8 +1142,7 @@ Test(errors, unknown_names)
         cr_expect_eq(clinit_mode_from_name(NULL, &mo), CLINIT_ENULL);
         cr_expect_eq(clinit_mode_from_name("fan_in", NULL), CLINIT_ENULL);
         cr_expect_eq(clinit_nonlinearity_from_name(NULL, &n), CLINIT_ENULL);
-        cr_expect_eq(clinit_nonlinearity_from_name("relu", NULL),
-                     CLINIT_ENULL);
+        cr_expect_eq(clinit_nonlinearity_from_name("relu", NULL), CLINIT_ENULL);
         cr_expect_eq(clinit_dtype_from_name(NULL, &d), CLINIT_ENULL);
         cr_expect_eq(clinit_dtype_from_name("f32", NULL), CLINIT_ENULL);
         {
@@ -1211,8 +1228,8 @@ Test(errors, f64_on_the_device)
         valid_case((clinit_method)m, &t, &in);
         t.dtype = CLINIT_F64;
         expect_device_ex(clinit_method_name((clinit_method)m),
-                         has_fp64 ? CLINIT_OK : CLINIT_ENOFP64, ocl(), &t,
-                         &in, 0, NBUF, NBUF * 8, 0, 0, NULL);
+                         has_fp64 ? CLINIT_OK : CLINIT_ENOFP64, ocl(), &t, &in,
+                         0, NBUF, NBUF * 8, 0, 0, NULL);
     }
     {
         clinit_tensor t = tensor2_dt(CLINIT_F64);
@@ -1234,7 +1251,8 @@ Test(errors, element_count_overflow)
         {"2^57 (> MAX_NUMEL)", 3, {1 << 28, 1 << 28, 2}},
         {"2^56 + 1", 1, {(INT64_C(1) << 56) + 1}},
         {"2^56 * 3 over 2 dims", 2, {INT64_C(1) << 56, 3}},
-        {"2^96 (overflows uint64)", 3,
+        {"2^96 (overflows uint64)",
+         3,
          {INT64_C(1) << 32, INT64_C(1) << 32, INT64_C(1) << 32}},
         {"INT64_MAX^2", 2, {INT64_MAX, INT64_MAX}},
         {"256^8 = 2^64 (wraps to 0)",
@@ -1248,8 +1266,7 @@ Test(errors, element_count_overflow)
             test_tensor(bad[i].ndim, bad[i].shape, 3, (uint64_t)i);
         uint64_t n = 5, fi = 5, fo = 5;
         expect_all(bad[i].what, CLINIT_EOVERFLOW, &t, &in, 0, 16);
-        cr_expect_eq(clinit_numel(&t, &n), CLINIT_EOVERFLOW, "%s",
-                     bad[i].what);
+        cr_expect_eq(clinit_numel(&t, &n), CLINIT_EOVERFLOW, "%s", bad[i].what);
         cr_expect_eq(n, 5, "%s: numel written on error", bad[i].what);
         cr_expect_eq(clinit_fans(t.ndim, t.shape, &fi, &fo), CLINIT_EOVERFLOW,
                      "%s", bad[i].what);
@@ -1324,7 +1341,8 @@ Test(errors, empty_device_range_writes_nothing)
     clReleaseMemObject(b);
 }
 
-/* ---- device buffers, contexts and queues ----------------------------------- */
+/* ---- device buffers, contexts and queues -----------------------------------
+ */
 
 Test(errors, device_buffer_too_small)
 {
@@ -1346,8 +1364,7 @@ Test(errors, device_buffer_too_small)
             {"1 at offset 64", 5, 6, 64},
             {"0 at offset 65", 3, 3, 65},
             {"offset SIZE_MAX", 0, 1, SIZE_MAX},
-            {"offset SIZE_MAX / 4 (bytes do not overflow)", 0, 1,
-             SIZE_MAX / 4},
+            {"offset SIZE_MAX / 4 (bytes do not overflow)", 0, 1, SIZE_MAX / 4},
             {"offset SIZE_MAX / 4 + 1 (bytes overflow)", 0, 1,
              SIZE_MAX / 4 + 1},
             {"offset + count overflows", 0, 16, (SIZE_MAX - 15) / 4},
@@ -1361,8 +1378,8 @@ Test(errors, device_buffer_too_small)
         /* the exact fit works */
         expect_device_ex("16 at offset 48 (valid)", CLINIT_OK, ocl(), &t, &in,
                          0, 16, bytes, 48, 0, NULL);
-        expect_device_ex("0 at offset 64 (valid)", CLINIT_OK, ocl(), &t, &in,
-                         7, 7, bytes, 64, 0, NULL);
+        expect_device_ex("0 at offset 64 (valid)", CLINIT_OK, ocl(), &t, &in, 7,
+                         7, bytes, 64, 0, NULL);
     }
 }
 
@@ -1407,9 +1424,8 @@ Test(errors, device_calls_on_cpu_context)
     for (int m = CLINIT_UNIFORM; m <= CLINIT_HE_NORMAL; m++) {
         clinit_init in;
         valid_case((clinit_method)m, &t, &in);
-        expect_device_ex(clinit_method_name((clinit_method)m),
-                         CLINIT_ENODEVICE, cpu, &t, &in, 0, NBUF, NBUF * 4, 0,
-                         0, NULL);
+        expect_device_ex(clinit_method_name((clinit_method)m), CLINIT_ENODEVICE,
+                         cpu, &t, &in, 0, NBUF, NBUF * 4, 0, 0, NULL);
     }
     cr_expect_eq(clinit_ctx_warmup(cpu), CLINIT_ENODEVICE);
     {
@@ -1424,8 +1440,7 @@ Test(errors, device_calls_on_cpu_context)
     /* host fills work on a CPU context (positive control) */
     {
         clinit_init in = test_init(CLINIT_UNIFORM);
-        expect_host("cpu ctx host fill (valid)", CLINIT_OK, cpu, &t, &in, 0,
-                    0);
+        expect_host("cpu ctx host fill (valid)", CLINIT_OK, cpu, &t, &in, 0, 0);
     }
     clinit_ctx_destroy(cpu);
 }
@@ -1459,7 +1474,8 @@ Test(errors, raw_generator_bounds)
     }
 }
 
-/* ---- contexts and device names ---------------------------------------------- */
+/* ---- contexts and device names ----------------------------------------------
+ */
 
 Test(errors, create_from_null_queue)
 {
@@ -1477,13 +1493,28 @@ Test(errors, create_from_null_queue)
 
 Test(errors, bad_device_strings)
 {
-    static const char *const bad[] = {
-        "gpu",          "GPU",          "CPU",         "cpu ",
-        " cpu",         "opencl:",      "opencl:x.y",  "opencl:0",
-        "opencl:0.",    "opencl:.0",    "opencl:0.0junk", "opencl:0.0 ",
-        "opencl:-1.0",  "opencl:0.-1",  "opencl:+0.0", "opencl:0.+0",
-        "opencl:0:0",   "opencl0.0",    "OpenCL",      "opencl ",
-        "opencl:0.0.0", "opencl:99999999999999999999.0"};
+    static const char *const bad[] = {"gpu",
+                                      "GPU",
+                                      "CPU",
+                                      "cpu ",
+                                      " cpu",
+                                      "opencl:",
+                                      "opencl:x.y",
+                                      "opencl:0",
+                                      "opencl:0.",
+                                      "opencl:.0",
+                                      "opencl:0.0junk",
+                                      "opencl:0.0 ",
+                                      "opencl:-1.0",
+                                      "opencl:0.-1",
+                                      "opencl:+0.0",
+                                      "opencl:0.+0",
+                                      "opencl:0:0",
+                                      "opencl0.0",
+                                      "OpenCL",
+                                      "opencl ",
+                                      "opencl:0.0.0",
+                                      "opencl:99999999999999999999.0"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         clinit_ctx_options opt = {bad[i], 0};
         clinit_ctx *c = (clinit_ctx *)&no_event_marker;
@@ -1504,8 +1535,7 @@ Test(errors, absent_devices)
         clinit_ctx_options opt = {absent[i], 0};
         clinit_ctx *c = (clinit_ctx *)&no_event_marker;
         clinit_status st = clinit_ctx_create(&c, &opt);
-        cr_expect_eq(st, CLINIT_ENODEVICE, "\"%s\": got %s", absent[i],
-                     sn(st));
+        cr_expect_eq(st, CLINIT_ENODEVICE, "\"%s\": got %s", absent[i], sn(st));
         cr_expect(c == (clinit_ctx *)&no_event_marker);
         if (st == CLINIT_OK)
             clinit_ctx_destroy(c);
@@ -1548,7 +1578,8 @@ Test(errors, bad_device_env)
     }
 }
 
-/* ---- status codes ------------------------------------------------------------ */
+/* ---- status codes
+ * ------------------------------------------------------------ */
 
 typedef struct status_entry {
     int value;
@@ -1607,8 +1638,8 @@ Test(errors, strerror_of_every_status)
     for (size_t k = 0; k < sizeof unknown / sizeof unknown[0]; k++) {
         cr_expect_str_eq(clinit_strerror(unknown[k]), unk, "status %d",
                          unknown[k]);
-        cr_expect_str_eq(clinit_status_name(unknown[k]), "UNKNOWN",
-                         "status %d", unknown[k]);
+        cr_expect_str_eq(clinit_status_name(unknown[k]), "UNKNOWN", "status %d",
+                         unknown[k]);
     }
     for (size_t i = 0; i < NSTATUS; i++) {
         const char *s = clinit_strerror(statuses[i].value);

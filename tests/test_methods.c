@@ -37,7 +37,8 @@ static float *alloc_f(size_t n)
     return p;
 }
 
-/* ---- calculate_gain ------------------------------------------------------- */
+/* ---- calculate_gain -------------------------------------------------------
+ */
 
 Test(methods, calculate_gain_matches_torch)
 {
@@ -65,8 +66,8 @@ Test(methods, calculate_gain_matches_torch)
         {CLINIT_NL_SELU, -7, 3.0 / 4},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        double g = -1, want = cases[i].nl == CLINIT_NL_RELU ? sqrt(2.0)
-                                                            : cases[i].want;
+        double g = -1,
+               want = cases[i].nl == CLINIT_NL_RELU ? sqrt(2.0) : cases[i].want;
         cr_assert_eq(clinit_calculate_gain(cases[i].nl, cases[i].param, &g),
                      CLINIT_OK, "%s", clinit_nonlinearity_name(cases[i].nl));
         cr_expect(g == want, "%s(%g): %.17g, want %.17g",
@@ -75,8 +76,8 @@ Test(methods, calculate_gain_matches_torch)
     }
     {
         /* leaky_relu: sqrt(2.0 / (1 + negative_slope ** 2)) */
-        static const double slopes[] = {0.2, 0.0, -0.3, 1.0, 2.2360679774997898,
-                                        1e-3, 100.0};
+        static const double slopes[] = {
+            0.2, 0.0, -0.3, 1.0, 2.2360679774997898, 1e-3, 100.0};
         double g = -1;
         cr_assert_eq(clinit_calculate_gain(CLINIT_NL_LEAKY_RELU, NAN, &g),
                      CLINIT_OK);
@@ -87,15 +88,14 @@ Test(methods, calculate_gain_matches_torch)
             double s = slopes[i];
             cr_assert_eq(clinit_calculate_gain(CLINIT_NL_LEAKY_RELU, s, &g),
                          CLINIT_OK);
-            cr_expect(g == sqrt(2.0 / (1 + s * s)), "leaky_relu(%g): %.17g",
-                      s, g);
+            cr_expect(g == sqrt(2.0 / (1 + s * s)), "leaky_relu(%g): %.17g", s,
+                      g);
         }
         cr_expect_eq(clinit_calculate_gain(CLINIT_NL_LEAKY_RELU, 0.0, &g),
                      CLINIT_OK);
         cr_expect(g == sqrt(2.0), "leaky_relu(0) is relu's gain");
-        cr_expect_eq(
-            clinit_calculate_gain(CLINIT_NL_LEAKY_RELU, INFINITY, &g),
-            CLINIT_EPARAM);
+        cr_expect_eq(clinit_calculate_gain(CLINIT_NL_LEAKY_RELU, INFINITY, &g),
+                     CLINIT_EPARAM);
     }
     {
         double g = 42;
@@ -107,7 +107,8 @@ Test(methods, calculate_gain_matches_torch)
     }
 }
 
-/* ---- fans ----------------------------------------------------------------- */
+/* ---- fans -----------------------------------------------------------------
+ */
 
 typedef struct shape_case {
     int ndim;
@@ -129,10 +130,10 @@ Test(methods, fans_over_shapes)
         {2, {3, 5}},
         {2, {1, 1}},
         {2, {4096, 1000}},
-        {3, {64, 32, 7}},          /* conv1d */
-        {4, {128, 64, 3, 3}},      /* conv2d */
-        {4, {1, 3, 11, 5}},        /* conv2d, non-square kernel */
-        {5, {16, 8, 3, 5, 7}},     /* conv3d */
+        {3, {64, 32, 7}},      /* conv1d */
+        {4, {128, 64, 3, 3}},  /* conv2d */
+        {4, {1, 3, 11, 5}},    /* conv2d, non-square kernel */
+        {5, {16, 8, 3, 5, 7}}, /* conv3d */
         {8, {2, 3, 2, 2, 2, 2, 2, 3}},
         {2, {INT64_C(1) << 40, 1 << 16}}, /* numel 2^56 */
     };
@@ -154,19 +155,20 @@ Test(methods, fans_over_shapes)
     }
 }
 
-/* ---- resolve ---------------------------------------------------------------- */
+/* ---- resolve ----------------------------------------------------------------
+ */
 
 typedef struct fan_case {
     clinit_method method;
-    double gain;                /* xavier */
-    double a;                   /* kaiming */
-    clinit_mode mode;           /* kaiming */
-    clinit_nonlinearity nl;     /* kaiming */
+    double gain;            /* xavier */
+    double a;               /* kaiming */
+    clinit_mode mode;       /* kaiming */
+    clinit_nonlinearity nl; /* kaiming */
 } fan_case;
 
 static const shape_case fan_shapes[] = {
-    {2, {256, 128}},      {2, {1000, 33}},        {3, {128, 64, 5}},
-    {4, {64, 32, 3, 3}},  {5, {32, 16, 3, 3, 3}}, {2, {1, 40000}},
+    {2, {256, 128}},     {2, {1000, 33}},        {3, {128, 64, 5}},
+    {4, {64, 32, 3, 3}}, {5, {32, 16, 3, 3, 3}}, {2, {1, 40000}},
 };
 
 static const fan_case fan_cases[] = {
@@ -243,44 +245,46 @@ Test(methods, resolve_matches_torch_formulas)
 {
     /* the parameters are computed in double, the same in every dtype */
     for (int dt = CLINIT_F32; dt <= CLINIT_F64; dt++)
-    for (size_t si = 0; si < sizeof fan_shapes / sizeof fan_shapes[0]; si++)
-        for (size_t ci = 0; ci < sizeof fan_cases / sizeof fan_cases[0];
-             ci++) {
-            const shape_case *s = &fan_shapes[si];
-            const fan_case *c = &fan_cases[ci];
-            clinit_tensor t = test_tensor(s->ndim, s->shape, 1, 2);
-            clinit_init in = fan_init(c);
-            clinit_resolved r;
-            double gain, fan, std = torch_std(s, c, &gain, &fan);
-            uint64_t fi, fo;
-            t.dtype = (clinit_dtype)dt;
-            fans_ref(s, &fi, &fo);
-            cr_assert_eq(clinit_resolve(&t, &in, &r), CLINIT_OK,
-                         "shape %zu case %zu %s", si, ci,
-                         clinit_dtype_name((clinit_dtype)dt));
-            cr_expect_eq(r.fan_in, fi, "shape %zu case %zu", si, ci);
-            cr_expect_eq(r.fan_out, fo, "shape %zu case %zu", si, ci);
-            cr_expect(r.gain == gain, "shape %zu case %zu: gain %.17g/%.17g",
-                      si, ci, r.gain, gain);
-            if (isnan(fan))
-                cr_expect(isnan(r.fan), "shape %zu case %zu", si, ci);
-            else
-                cr_expect(r.fan == fan, "shape %zu case %zu: fan %g/%g", si,
-                          ci, r.fan, fan);
-            if (is_uniform(c->method)) {
-                /* bound = math.sqrt(3.0) * std; U(-bound, bound) */
-                double bound = sqrt(3.0) * std;
-                cr_expect_eq(r.dist, CLINIT_DIST_UNIFORM);
-                cr_expect(r.lo == -bound && r.hi == bound,
-                          "shape %zu case %zu: [%.17g, %.17g), want +-%.17g",
-                          si, ci, r.lo, r.hi, bound);
-            } else {
-                cr_expect_eq(r.dist, CLINIT_DIST_NORMAL);
-                cr_expect(r.mean == 0.0 && r.std == std,
-                          "shape %zu case %zu: N(%g, %.17g), want %.17g", si,
-                          ci, r.mean, r.std, std);
+        for (size_t si = 0; si < sizeof fan_shapes / sizeof fan_shapes[0]; si++)
+            for (size_t ci = 0; ci < sizeof fan_cases / sizeof fan_cases[0];
+                 ci++) {
+                const shape_case *s = &fan_shapes[si];
+                const fan_case *c = &fan_cases[ci];
+                clinit_tensor t = test_tensor(s->ndim, s->shape, 1, 2);
+                clinit_init in = fan_init(c);
+                clinit_resolved r;
+                double gain, fan, std = torch_std(s, c, &gain, &fan);
+                uint64_t fi, fo;
+                t.dtype = (clinit_dtype)dt;
+                fans_ref(s, &fi, &fo);
+                cr_assert_eq(clinit_resolve(&t, &in, &r), CLINIT_OK,
+                             "shape %zu case %zu %s", si, ci,
+                             clinit_dtype_name((clinit_dtype)dt));
+                cr_expect_eq(r.fan_in, fi, "shape %zu case %zu", si, ci);
+                cr_expect_eq(r.fan_out, fo, "shape %zu case %zu", si, ci);
+                cr_expect(r.gain == gain,
+                          "shape %zu case %zu: gain %.17g/%.17g", si, ci,
+                          r.gain, gain);
+                if (isnan(fan))
+                    cr_expect(isnan(r.fan), "shape %zu case %zu", si, ci);
+                else
+                    cr_expect(r.fan == fan, "shape %zu case %zu: fan %g/%g", si,
+                              ci, r.fan, fan);
+                if (is_uniform(c->method)) {
+                    /* bound = math.sqrt(3.0) * std; U(-bound, bound) */
+                    double bound = sqrt(3.0) * std;
+                    cr_expect_eq(r.dist, CLINIT_DIST_UNIFORM);
+                    cr_expect(
+                        r.lo == -bound && r.hi == bound,
+                        "shape %zu case %zu: [%.17g, %.17g), want +-%.17g", si,
+                        ci, r.lo, r.hi, bound);
+                } else {
+                    cr_expect_eq(r.dist, CLINIT_DIST_NORMAL);
+                    cr_expect(r.mean == 0.0 && r.std == std,
+                              "shape %zu case %zu: N(%g, %.17g), want %.17g",
+                              si, ci, r.mean, r.std, std);
+                }
             }
-        }
 }
 
 Test(methods, resolve_plain_methods)
@@ -294,8 +298,7 @@ Test(methods, resolve_plain_methods)
     cr_assert_eq(clinit_resolve(&t, &in, &r), CLINIT_OK);
     cr_expect_eq(r.dist, CLINIT_DIST_UNIFORM);
     cr_expect(r.lo == -2.5 && r.hi == 7.0);
-    cr_expect(r.fan_in == 0 && r.fan_out == 0 && isnan(r.gain) &&
-              isnan(r.fan));
+    cr_expect(r.fan_in == 0 && r.fan_out == 0 && isnan(r.gain) && isnan(r.fan));
     in = test_init(CLINIT_NORMAL);
     in.mean = 3;
     in.std = 0.5;
@@ -340,7 +343,8 @@ Test(methods, gain_zero_gives_zeros)
     }
 }
 
-/* ---- statistics ---------------------------------------------------------------
+/* ---- statistics
+ * ---------------------------------------------------------------
  *
  * For n iid samples with mean mu, variance s2 = sigma^2, and excess
  * kurtosis k (= mu4 / sigma^4 - 3):
@@ -406,8 +410,8 @@ static void expect_moments(const char *what, const float *v, size_t n,
               "%s: mean %.9g, want %.9g +- %.3g (%.2f SE)", what, s.mean, mu,
               Z_CRIT * se_mean, (s.mean - mu) / se_mean);
     cr_expect(fabs(s.var - s2) <= Z_CRIT * se_var,
-              "%s: variance %.9g, want %.9g +- %.3g (%.2f SE)", what, s.var,
-              s2, Z_CRIT * se_var, (s.var - s2) / se_var);
+              "%s: variance %.9g, want %.9g +- %.3g (%.2f SE)", what, s.var, s2,
+              Z_CRIT * se_var, (s.var - s2) / se_var);
 }
 
 /* Pearson's chi-square of 64 equiprobable bins. */
@@ -419,8 +423,8 @@ static double chi2_64(const unsigned *count, size_t n)
     return x;
 }
 
-static void fill_1d(clinit_init in, uint64_t seed, uint64_t stream,
-                    float *v, size_t n)
+static void fill_1d(clinit_init in, uint64_t seed, uint64_t stream, float *v,
+                    size_t n)
 {
     const int64_t s[1] = {(int64_t)n};
     clinit_tensor t = test_tensor(1, s, seed, stream);
@@ -431,7 +435,7 @@ Test(methods, uniform_statistics)
 {
     static const struct {
         double a, b;
-    } cases[] = {{0, 1},   {-1e-3, 1e-3}, {-3, 5},
+    } cases[] = {{0, 1},       {-1e-3, 1e-3},     {-3, 5},
                  {1000, 1001}, {-1.7e38, 1.7e38}, {1e-30, 2e-30}};
     float *v = alloc_f(NSTAT);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -471,8 +475,7 @@ Test(methods, uniform_histogram)
 Test(methods, uniform_tiny_ranges)
 {
     /* [a, next float after a): every value is exactly a, never b */
-    static const float as[] = {1.0f, 1e6f, -1.0f, -3e-38f, 123.456f,
-                               -3.4e38f};
+    static const float as[] = {1.0f, 1e6f, -1.0f, -3e-38f, 123.456f, -3.4e38f};
     enum { M = 100000 };
     float *v = alloc_f(M);
     for (size_t i = 0; i < sizeof as / sizeof as[0]; i++) {
@@ -484,8 +487,7 @@ Test(methods, uniform_tiny_ranges)
         fill_1d(in, 9, i, v, M);
         for (size_t k = 0; k < M; k++)
             bad += test_bits(v[k]) != test_bits(as[i]);
-        cr_expect_eq(bad, 0, "U(%a, %a): %zu values are not a", as[i], b,
-                     bad);
+        cr_expect_eq(bad, 0, "U(%a, %a): %zu values are not a", as[i], b, bad);
     }
     {
         /* [0, FLT_MIN): every value is below FLT_MIN, so flushed to +0 */
@@ -521,8 +523,7 @@ Test(methods, normal_statistics)
             if (fabs(z) > zmax)
                 zmax = fabs(z);
         }
-        snprintf(what, sizeof what, "N(%g, %g)", cases[i].mean,
-                 cases[i].std);
+        snprintf(what, sizeof what, "N(%g, %g)", cases[i].mean, cases[i].std);
         /* docs: u >= 2^-32, so |z| <= sqrt(-2 ln 2^-32) = 6.66 */
         cr_expect_lt(zmax, 6.7, "%s: max |z| = %g", what, zmax);
         expect_moments(what, v, NSTAT, mean, std, KURT_NORMAL);
@@ -535,8 +536,10 @@ Test(methods, normal_shape)
     /* tail fractions and a chi-square on 64 equiprobable bins of Phi(z) */
     static const struct {
         double z, p; /* P(|Z| > z) = erfc(z / sqrt 2) */
-    } tails[] = {{1, 0.31731050786291410}, {2, 0.045500263896358417},
-                 {3, 0.0026997960632601866}, {4, 6.3342483666239957e-05}};
+    } tails[] = {{1, 0.31731050786291410},
+                 {2, 0.045500263896358417},
+                 {3, 0.0026997960632601866},
+                 {4, 6.3342483666239957e-05}};
     float *v = alloc_f(NSTAT);
     unsigned count[64] = {0};
     size_t beyond[4] = {0, 0, 0, 0};
@@ -557,16 +560,14 @@ Test(methods, normal_shape)
                   beyond[j], NSTAT, e, Z_CRIT * sd);
     }
     x2 = chi2_64(count, NSTAT);
-    cr_expect_leq(x2, CHI2_63_CRIT, "chi-square %.1f over 64 bins of Phi",
-                  x2);
+    cr_expect_leq(x2, CHI2_63_CRIT, "chi-square %.1f over 64 bins of Phi", x2);
     free(v);
 }
 
 Test(methods, fan_methods_statistics)
 {
     for (size_t si = 0; si < sizeof fan_shapes / sizeof fan_shapes[0]; si++)
-        for (size_t ci = 0; ci < sizeof fan_cases / sizeof fan_cases[0];
-             ci++) {
+        for (size_t ci = 0; ci < sizeof fan_cases / sizeof fan_cases[0]; ci++) {
             const shape_case *s = &fan_shapes[si];
             const fan_case *c = &fan_cases[ci];
             clinit_tensor t = test_tensor(s->ndim, s->shape, 31 + si, ci);
@@ -628,7 +629,8 @@ Test(methods, constants_are_exact)
     }
 }
 
-/* ---- sub-ranges and threads ----------------------------------------------------- */
+/* ---- sub-ranges and threads
+ * ----------------------------------------------------- */
 
 static clinit_ctx *cpu_ctx(unsigned threads)
 {
@@ -661,10 +663,14 @@ Test(methods, sub_ranges_equal_slices_of_the_whole)
             uint64_t lo, hi;
             size_t bad = 0;
             /* fixed edge cases first, then random ranges */
-            static const uint64_t edge[][2] = {
-                {0, 0},  {0, 1},   {63, 65}, {64, 128}, {1, 3 * 65577},
-                {0, 3 * 65577}, {3 * 65577 - 1, 3 * 65577},
-                {3 * 65577, 3 * 65577}};
+            static const uint64_t edge[][2] = {{0, 0},
+                                               {0, 1},
+                                               {63, 65},
+                                               {64, 128},
+                                               {1, 3 * 65577},
+                                               {0, 3 * 65577},
+                                               {3 * 65577 - 1, 3 * 65577},
+                                               {3 * 65577, 3 * 65577}};
             if (k < 8) {
                 lo = edge[k][0];
                 hi = edge[k][1];
@@ -678,13 +684,12 @@ Test(methods, sub_ranges_equal_slices_of_the_whole)
                 }
             }
             part[hi - lo] = 12345.0f; /* canary after the range */
-            cr_assert_eq(clinit_fill_host(c, &t, &in, lo, hi, part),
-                         CLINIT_OK);
+            cr_assert_eq(clinit_fill_host(c, &t, &in, lo, hi, part), CLINIT_OK);
             for (uint64_t i = lo; i < hi; i++)
                 bad += test_bits(part[i - lo]) != test_bits(whole[i]);
             cr_expect_eq(bad, 0, "%s [%llu, %llu): %zu values differ",
-                         clinit_method_name(methods[m]),
-                         (unsigned long long)lo, (unsigned long long)hi, bad);
+                         clinit_method_name(methods[m]), (unsigned long long)lo,
+                         (unsigned long long)hi, bad);
             cr_expect(part[hi - lo] == 12345.0f,
                       "%s [%llu, %llu): wrote past hi - lo",
                       clinit_method_name(methods[m]), (unsigned long long)lo,
@@ -738,13 +743,14 @@ Test(methods, thread_count_does_not_change_bytes)
     free(v);
 }
 
-/* ---- the 16-bit dtypes, independently of the library ------------------------ */
+/* ---- the 16-bit dtypes, independently of the library ------------------------
+ */
 
 /* The value of an f16 / bf16 bit pattern. */
 static double f16_value(uint16_t h)
 {
     int e = (h >> 10) & 0x1f, m = h & 0x3ff;
-    double v = e == 31   ? (m ? NAN : INFINITY)
+    double v = e == 31  ? (m ? NAN : INFINITY)
                : e == 0 ? ldexp((double)m, -24)
                         : ldexp((double)(m | 0x400), e - 25);
     return (h & 0x8000) ? -v : v;
@@ -850,8 +856,8 @@ static uint64_t bits_of(clinit_dtype dt, double x)
     }
 }
 
-static const clinit_dtype every_dtype[] = {CLINIT_F32, CLINIT_F16,
-                                           CLINIT_BF16, CLINIT_F64};
+static const clinit_dtype every_dtype[] = {CLINIT_F32, CLINIT_F16, CLINIT_BF16,
+                                           CLINIT_F64};
 #define NDT (sizeof every_dtype / sizeof every_dtype[0])
 
 Test(methods, test_helpers_for_16_bit_dtypes)
@@ -878,7 +884,8 @@ Test(methods, test_helpers_for_16_bit_dtypes)
     cr_assert(f16_value(0x3555) == 0x1.554p-2);
 }
 
-/* ---- eye_ and dirac_: exact patterns in every dtype, host and device -------- */
+/* ---- eye_ and dirac_: exact patterns in every dtype, host and device --------
+ */
 
 /* Fills the whole tensor on the host (NULL ctx) and on the device; both
  * must equal want (0/1 per element, in the dtype's bits). */
@@ -922,7 +929,7 @@ static void expect_pattern(clinit_ctx *ocl, const clinit_tensor *t,
 
 Test(methods, eye_is_the_identity)
 {
-    static const int64_t shapes[][2] = {{3, 5}, {5, 3}, {4, 4}, {1, 1},
+    static const int64_t shapes[][2] = {{3, 5}, {5, 3}, {4, 4},   {1, 1},
                                         {1, 7}, {7, 1}, {64, 64}, {33, 70}};
     clinit_ctx *ocl = test_opencl_ctx();
     cr_expect_eq(bits_of(CLINIT_F16, 1.0), 0x3c00);
@@ -939,9 +946,8 @@ Test(methods, eye_is_the_identity)
             for (int64_t i = 0; i < rows && i < cols; i++)
                 want[i * cols + i] = 1;
             t.dtype = every_dtype[d];
-            snprintf(what, sizeof what, "eye [%lld, %lld] %s",
-                     (long long)rows, (long long)cols,
-                     clinit_dtype_name(every_dtype[d]));
+            snprintf(what, sizeof what, "eye [%lld, %lld] %s", (long long)rows,
+                     (long long)cols, clinit_dtype_name(every_dtype[d]));
             expect_pattern(ocl, &t, &in, want, what);
             free(want);
         }
@@ -949,8 +955,7 @@ Test(methods, eye_is_the_identity)
 }
 
 /* torch.nn.init.dirac_ (groups) on a zeroed tensor, flat row-major. */
-static void dirac_ref(int ndim, const int64_t *s, int groups,
-                      unsigned char *t)
+static void dirac_ref(int ndim, const int64_t *s, int groups, unsigned char *t)
 {
     int64_t S = 1, centre = 0, opg = s[0] / groups;
     int64_t min_dim = opg < s[1] ? opg : s[1];
@@ -971,18 +976,19 @@ Test(methods, dirac_matches_torch)
         int64_t shape[5];
         int groups;
     } cases[] = {
-        {3, {4, 2, 3}, 1},          {3, {4, 2, 3}, 2},
-        {3, {2, 4, 3}, 1},          {3, {3, 3, 4}, 1}, /* even kernel */
-        {4, {6, 3, 3, 3}, 1},       {4, {6, 3, 3, 3}, 2},
-        {4, {6, 3, 3, 3}, 3},       {4, {6, 3, 3, 3}, 6},
-        {4, {8, 3, 2, 5}, 4},       {4, {16, 16, 3, 3}, 1},
-        {5, {4, 4, 1, 3, 3}, 1},    {5, {4, 4, 1, 3, 3}, 2},
-        {5, {6, 2, 2, 3, 4}, 3},    {5, {1, 1, 1, 1, 1}, 1},
+        {3, {4, 2, 3}, 1},       {3, {4, 2, 3}, 2},
+        {3, {2, 4, 3}, 1},       {3, {3, 3, 4}, 1}, /* even kernel */
+        {4, {6, 3, 3, 3}, 1},    {4, {6, 3, 3, 3}, 2},
+        {4, {6, 3, 3, 3}, 3},    {4, {6, 3, 3, 3}, 6},
+        {4, {8, 3, 2, 5}, 4},    {4, {16, 16, 3, 3}, 1},
+        {5, {4, 4, 1, 3, 3}, 1}, {5, {4, 4, 1, 3, 3}, 2},
+        {5, {6, 2, 2, 3, 4}, 3}, {5, {1, 1, 1, 1, 1}, 1},
     };
     clinit_ctx *ocl = test_opencl_ctx();
     for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++)
         for (size_t d = 0; d < NDT; d++) {
-            clinit_tensor t = test_tensor(cases[ci].ndim, cases[ci].shape, 3, 4);
+            clinit_tensor t =
+                test_tensor(cases[ci].ndim, cases[ci].shape, 3, 4);
             clinit_init in = test_init(CLINIT_DIRAC);
             uint64_t n;
             unsigned char *want;
@@ -997,8 +1003,7 @@ Test(methods, dirac_matches_torch)
             len += snprintf(what + len, sizeof what - (size_t)len, "dirac [");
             for (int k = 0; k < cases[ci].ndim; k++)
                 len += snprintf(what + len, sizeof what - (size_t)len, "%s%lld",
-                                k ? "," : "",
-                                (long long)cases[ci].shape[k]);
+                                k ? "," : "", (long long)cases[ci].shape[k]);
             snprintf(what + len, sizeof what - (size_t)len, "] groups %d %s",
                      cases[ci].groups, clinit_dtype_name(every_dtype[d]));
             expect_pattern(ocl, &t, &in, want, what);
@@ -1007,7 +1012,8 @@ Test(methods, dirac_matches_torch)
     clinit_ctx_destroy(ocl);
 }
 
-/* ---- sparse_ ------------------------------------------------------------------ */
+/* ---- sparse_
+ * ------------------------------------------------------------------ */
 
 /* Checks a sparse_ fill of [rows, cols] in dt against torch's rule:
  * exactly nz zeros (+0) per column, every other element equal to the
@@ -1111,16 +1117,19 @@ Test(methods, sparse_matches_torch)
                 }
             if (lc > log(1e6)) {
                 /* P(any pair equal) <= pairs / C(rows, nz) < 1e-3 */
-                cr_expect_eq(same, 0, "[%lld, %lld] nz %llu %s: %zu column "
-                             "pairs share their zero rows", (long long)rows,
-                             (long long)cols, (unsigned long long)nz,
-                             clinit_dtype_name(dt), same);
+                cr_expect_eq(same, 0,
+                             "[%lld, %lld] nz %llu %s: %zu column "
+                             "pairs share their zero rows",
+                             (long long)rows, (long long)cols,
+                             (unsigned long long)nz, clinit_dtype_name(dt),
+                             same);
             } else if (lc > log(1.5) && cols >= 16) {
                 /* at least two zero sets to choose from: not all equal */
-                cr_expect_lt(same, pairs, "[%lld, %lld] nz %llu %s: every "
-                             "column has the same zero rows", (long long)rows,
-                             (long long)cols, (unsigned long long)nz,
-                             clinit_dtype_name(dt));
+                cr_expect_lt(same, pairs,
+                             "[%lld, %lld] nz %llu %s: every "
+                             "column has the same zero rows",
+                             (long long)rows, (long long)cols,
+                             (unsigned long long)nz, clinit_dtype_name(dt));
             }
             free(v);
         }
@@ -1167,7 +1176,7 @@ Test(methods, sparse_streams_and_ranges)
  * hang) the fill. */
 Test(methods, sparse_partial_last_block, .timeout = 30)
 {
-    static const int64_t shapes[][2] = {{6, 10}, {7, 3}, {3, 65577},
+    static const int64_t shapes[][2] = {{6, 10},   {7, 3}, {3, 65577},
                                         {4099, 1}, {5, 5}, {2, 3}};
     {
         /* a case that once hung the CPU path (padding rows past the
@@ -1185,8 +1194,8 @@ Test(methods, sparse_partial_last_block, .timeout = 30)
         for (uint64_t seed = 0; seed < 8; seed++) {
             int64_t rows = shapes[si][0], cols = shapes[si][1];
             uint64_t nz = (uint64_t)ceil(0.5 * (double)rows);
-            unsigned char *v = check_sparse(rows, cols, 0.5, nz, CLINIT_F32,
-                                            seed, si);
+            unsigned char *v =
+                check_sparse(rows, cols, 0.5, nz, CLINIT_F32, seed, si);
             const size_t n = (size_t)(rows * cols);
             float *dev = malloc(n * 4);
             cl_mem b = test_buffer(ocl, n * 4, 0x5A);
@@ -1200,9 +1209,8 @@ Test(methods, sparse_partial_last_block, .timeout = 30)
                 CLINIT_OK);
             test_read(ocl, b, 0, n * 4, dev);
             cr_expect(memcmp(dev, v, n * 4) == 0,
-                      "[%lld, %lld] seed %llu: device differs",
-                      (long long)rows, (long long)cols,
-                      (unsigned long long)seed);
+                      "[%lld, %lld] seed %llu: device differs", (long long)rows,
+                      (long long)cols, (unsigned long long)seed);
             clReleaseMemObject(b);
             free(dev);
             free(v);
@@ -1210,7 +1218,8 @@ Test(methods, sparse_partial_last_block, .timeout = 30)
     clinit_ctx_destroy(ocl);
 }
 
-/* ---- orthogonal_ ------------------------------------------------------------ */
+/* ---- orthogonal_ ------------------------------------------------------------
+ */
 
 /* max |(W^T W)/gain^2 - I| (rows >= cols) or |(W W^T)/gain^2 - I| */
 static double ortho_error(const void *w, clinit_dtype dt, int64_t rows,
@@ -1237,8 +1246,8 @@ static const struct {
     int ndim;
     int64_t shape[4];
 } ortho_shapes[] = {
-    {2, {8, 5}},  {2, {5, 8}},   {4, {16, 4, 2, 2}}, {2, {1, 1}},
-    {2, {1, 7}},  {2, {7, 1}},   {3, {6, 3, 3}},     {2, {64, 64}},
+    {2, {8, 5}},   {2, {5, 8}},   {4, {16, 4, 2, 2}}, {2, {1, 1}},
+    {2, {1, 7}},   {2, {7, 1}},   {3, {6, 3, 3}},     {2, {64, 64}},
     {2, {100, 3}}, {2, {3, 100}},
 };
 #define NORTHO (sizeof ortho_shapes / sizeof ortho_shapes[0])
@@ -1249,9 +1258,8 @@ Test(methods, orthogonal_is_orthonormal)
     for (size_t si = 0; si < NORTHO; si++)
         for (size_t gi = 0; gi < sizeof gains / sizeof gains[0]; gi++)
             for (int f64 = 0; f64 < 2; f64++) {
-                clinit_tensor t = test_tensor(ortho_shapes[si].ndim,
-                                              ortho_shapes[si].shape, 11 + si,
-                                              gi);
+                clinit_tensor t = test_tensor(
+                    ortho_shapes[si].ndim, ortho_shapes[si].shape, 11 + si, gi);
                 clinit_init in = test_init(CLINIT_ORTHOGONAL);
                 clinit_resolved r;
                 uint64_t n;
@@ -1307,8 +1315,8 @@ Test(methods, orthogonal_is_q_of_the_normal_fill)
         t.dtype = CLINIT_F64;
         cr_assert_eq(clinit_fill_host(NULL, &t, &in, 0, n, w), CLINIT_OK);
         /* Wm[:, i] . Am[:, j] over the long dimension */
-#define WM(x, i) w[rows >= cols ? (x) * cols + (i) : (i) * cols + (x)]
-#define AM(x, j) a[rows >= cols ? (x) * cols + (j) : (j) * cols + (x)]
+#define WM(x, i) w[rows >= cols ? (x)*cols + (i) : (i)*cols + (x)]
+#define AM(x, j) a[rows >= cols ? (x)*cols + (j) : (j)*cols + (x)]
         for (int64_t i = 0; i < k; i++)
             for (int64_t j = 0; j < k; j++) {
                 double dot = 0;
@@ -1332,8 +1340,7 @@ Test(methods, orthogonal_is_q_of_the_normal_fill)
 #undef AM
         cr_expect_leq(lower, 1e-10, "shape %zu: R has %g below its diagonal",
                       si, lower);
-        cr_expect_gt(mindiag, 0, "shape %zu: R's diagonal has %g", si,
-                     mindiag);
+        cr_expect_gt(mindiag, 0, "shape %zu: R's diagonal has %g", si, mindiag);
         cr_expect_leq(recon, 1e-10, "shape %zu: W R differs from A by %g", si,
                       recon);
         free(w);
@@ -1401,8 +1408,8 @@ Test(methods, orthogonal_device_equals_host)
                                                  NULL, NULL),
                              CLINIT_OK);
                 test_read(ocl, b, 0, (size_t)(hi - lo) * es, dev);
-                cr_expect(memcmp(dev, host + lo * es,
-                                 (size_t)(hi - lo) * es) == 0,
+                cr_expect(memcmp(dev, host + lo * es, (size_t)(hi - lo) * es) ==
+                              0,
                           "shape %zu %s: device sub-range differs", si,
                           clinit_dtype_name(dt));
                 clReleaseMemObject(b);
@@ -1420,9 +1427,10 @@ Test(methods, orthogonal_device_equals_host)
                                                    : round_dt(dt, (float)w[i]);
                     bad += elem(host, dt, i) != want;
                 }
-                cr_expect_eq(bad, 0, "shape %zu %s: %zu values are not the "
-                             "f64 result rounded", si, clinit_dtype_name(dt),
-                             bad);
+                cr_expect_eq(bad, 0,
+                             "shape %zu %s: %zu values are not the "
+                             "f64 result rounded",
+                             si, clinit_dtype_name(dt), bad);
                 free(w);
             }
             free(host);
@@ -1432,17 +1440,18 @@ Test(methods, orthogonal_device_equals_host)
     clinit_ctx_destroy(ocl);
 }
 
-/* ---- variance_scaling and its presets -------------------------------------------- */
+/* ---- variance_scaling and its presets
+ * -------------------------------------------- */
 
 /* Keras' VarianceScaling.__call__, in double, in Keras' order. */
 static void keras_vs(double scale, clinit_mode mode, clinit_distribution dist,
                      uint64_t fan_in, uint64_t fan_out, double *n_out,
                      clinit_dist *kind, double *std, double *lo, double *hi)
 {
-    double n = mode == CLINIT_FAN_IN    ? (double)fan_in
-               : mode == CLINIT_FAN_OUT ? (double)fan_out
-                                        : ((double)fan_in + (double)fan_out) /
-                                              2.0;
+    double n = mode == CLINIT_FAN_IN ? (double)fan_in
+               : mode == CLINIT_FAN_OUT
+                   ? (double)fan_out
+                   : ((double)fan_in + (double)fan_out) / 2.0;
     if (n < 1.0)
         n = 1.0; /* max(1., n): never below 1 here */
     *n_out = n;
@@ -1473,9 +1482,15 @@ Test(methods, resolve_variance_scaling_matches_keras)
 {
     static const double scales[] = {1.0, 2.0, 0.5, 1e-3, 3.0, 1.0 / 3};
     static const shape_case shapes[] = {
-        {2, {256, 128}}, {2, {1000, 33}}, {3, {128, 64, 5}},
-        {4, {64, 32, 3, 3}}, {5, {32, 16, 3, 3, 3}}, {2, {1, 40000}},
-        {2, {3, 7}}, {2, {1, 1}}, {2, {2, 1}},
+        {2, {256, 128}},
+        {2, {1000, 33}},
+        {3, {128, 64, 5}},
+        {4, {64, 32, 3, 3}},
+        {5, {32, 16, 3, 3, 3}},
+        {2, {1, 40000}},
+        {2, {3, 7}},
+        {2, {1, 1}},
+        {2, {2, 1}},
     };
     size_t checked = 0, mismatched = 0;
     for (size_t si = 0; si < sizeof shapes / sizeof shapes[0]; si++)
@@ -1483,8 +1498,8 @@ Test(methods, resolve_variance_scaling_matches_keras)
             for (int mode = 0; mode < 3; mode++)
                 for (int dist = 0; dist < 3; dist++)
                     for (size_t d = 0; d < NDT; d++) {
-                        clinit_tensor t = test_tensor(
-                            shapes[si].ndim, shapes[si].shape, 1, 2);
+                        clinit_tensor t = test_tensor(shapes[si].ndim,
+                                                      shapes[si].shape, 1, 2);
                         clinit_init in = test_init(CLINIT_VARIANCE_SCALING);
                         clinit_resolved r;
                         clinit_dist kind;
@@ -1513,12 +1528,11 @@ Test(methods, resolve_variance_scaling_matches_keras)
                                     "shape %zu scale %g %s %s %s: dist %d/%d "
                                     "fan %.17g/%.17g std %.17g/%.17g "
                                     "[%.17g, %.17g] / [%.17g, %.17g]",
-                                    si, scales[sc],
-                                    clinit_mode_name(in.mode),
+                                    si, scales[sc], clinit_mode_name(in.mode),
                                     clinit_distribution_name(in.distribution),
                                     clinit_dtype_name(t.dtype), (int)r.dist,
-                                    (int)kind, r.fan, n, r.std, std, r.lo,
-                                    r.hi, lo, hi);
+                                    (int)kind, r.fan, n, r.std, std, r.lo, r.hi,
+                                    lo, hi);
                         }
                     }
     cr_expect_eq(mismatched, 0, "%zu of %zu resolutions differ from Keras",
@@ -1536,16 +1550,15 @@ Test(methods, presets_are_variance_scaling)
         {CLINIT_LECUN_UNIFORM, 1.0, CLINIT_FAN_IN, CLINIT_VS_UNIFORM},
         {CLINIT_LECUN_NORMAL, 1.0, CLINIT_FAN_IN, CLINIT_VS_TRUNCATED_NORMAL},
         {CLINIT_GLOROT_UNIFORM, 1.0, CLINIT_FAN_AVG, CLINIT_VS_UNIFORM},
-        {CLINIT_GLOROT_NORMAL, 1.0, CLINIT_FAN_AVG,
-         CLINIT_VS_TRUNCATED_NORMAL},
+        {CLINIT_GLOROT_NORMAL, 1.0, CLINIT_FAN_AVG, CLINIT_VS_TRUNCATED_NORMAL},
         {CLINIT_HE_UNIFORM, 2.0, CLINIT_FAN_IN, CLINIT_VS_UNIFORM},
         {CLINIT_HE_NORMAL, 2.0, CLINIT_FAN_IN, CLINIT_VS_TRUNCATED_NORMAL},
     };
     for (size_t si = 0; si < sizeof fan_shapes / sizeof fan_shapes[0]; si++)
         for (size_t p = 0; p < sizeof presets / sizeof presets[0]; p++)
             for (size_t d = 0; d < NDT; d++) {
-                clinit_tensor t =
-                    test_tensor(fan_shapes[si].ndim, fan_shapes[si].shape, 1, 2);
+                clinit_tensor t = test_tensor(fan_shapes[si].ndim,
+                                              fan_shapes[si].shape, 1, 2);
                 clinit_init pre = test_init(presets[p].m);
                 clinit_init vs = test_init(CLINIT_VARIANCE_SCALING);
                 clinit_resolved a, b;
@@ -1556,19 +1569,18 @@ Test(methods, presets_are_variance_scaling)
                 vs.distribution = presets[p].dist;
                 cr_assert_eq(clinit_resolve(&t, &pre, &a), CLINIT_OK, "%s", mn);
                 cr_assert_eq(clinit_resolve(&t, &vs, &b), CLINIT_OK, "%s", mn);
-                cr_expect(a.dist == b.dist && a.fan_in == b.fan_in &&
-                              a.fan_out == b.fan_out &&
-                              same_double(a.gain, b.gain) &&
-                              same_double(a.fan, b.fan) &&
-                              same_double(a.lo, b.lo) &&
-                              same_double(a.hi, b.hi) &&
-                              same_double(a.mean, b.mean) &&
-                              same_double(a.std, b.std),
-                          "%s shape %zu %s differs from variance_scaling(%g, "
-                          "%s, %s)",
-                          mn, si, clinit_dtype_name(t.dtype), presets[p].scale,
-                          clinit_mode_name(presets[p].mode),
-                          clinit_distribution_name(presets[p].dist));
+                cr_expect(
+                    a.dist == b.dist && a.fan_in == b.fan_in &&
+                        a.fan_out == b.fan_out && same_double(a.gain, b.gain) &&
+                        same_double(a.fan, b.fan) && same_double(a.lo, b.lo) &&
+                        same_double(a.hi, b.hi) &&
+                        same_double(a.mean, b.mean) &&
+                        same_double(a.std, b.std),
+                    "%s shape %zu %s differs from variance_scaling(%g, "
+                    "%s, %s)",
+                    mn, si, clinit_dtype_name(t.dtype), presets[p].scale,
+                    clinit_mode_name(presets[p].mode),
+                    clinit_distribution_name(presets[p].dist));
                 /* the preset's own fields do not change it */
                 pre.scale = 7;
                 pre.mode = CLINIT_FAN_OUT;
@@ -1587,7 +1599,8 @@ Test(methods, presets_are_variance_scaling)
         clinit_init in = test_init(CLINIT_HE_NORMAL);
         clinit_resolved r;
         cr_assert_eq(clinit_resolve(&t, &in, &r), CLINIT_OK);
-        cr_expect(r.fan == 576.0 && r.std == sqrt(2.0 / 576) / .87962566103423978,
+        cr_expect(r.fan == 576.0 &&
+                      r.std == sqrt(2.0 / 576) / .87962566103423978,
                   "he_normal std %.17g", r.std);
         t = test_tensor(2, dense, 1, 1);
         in = test_init(CLINIT_GLOROT_UNIFORM);
@@ -1598,7 +1611,8 @@ Test(methods, presets_are_variance_scaling)
     }
 }
 
-/* ---- uniform in the 16-bit dtypes ---------------------------------------------- */
+/* ---- uniform in the 16-bit dtypes
+ * ---------------------------------------------- */
 
 Test(methods, uniform_16_bit_stays_in_rounded_range)
 {
@@ -1606,19 +1620,19 @@ Test(methods, uniform_16_bit_stays_in_rounded_range)
         clinit_dtype dt;
         double a, b;
     } cases[] = {
-        {CLINIT_F16, 1.0, 1.0078125},   /* 8 f16 values */
+        {CLINIT_F16, 1.0, 1.0078125},    /* 8 f16 values */
         {CLINIT_F16, 1.0, 1.0 + 0x1p-9}, /* 2 f16 values */
         {CLINIT_F16, -3.0, 5.0},
-        {CLINIT_F16, 0.1, 0.3},         /* neither a nor b is an f16 */
+        {CLINIT_F16, 0.1, 0.3}, /* neither a nor b is an f16 */
         {CLINIT_F16, -1e-3, 1e-3},
-        {CLINIT_F16, 1000.0, 1001.0},   /* ulp 0.5: 2 values */
+        {CLINIT_F16, 1000.0, 1001.0}, /* ulp 0.5: 2 values */
         {CLINIT_F16, 65000.0, 65504.0},
         {CLINIT_F16, -0.00012, 0.0001}, /* subnormals */
         {CLINIT_BF16, 1.0, 1.0625},     /* 8 bf16 values */
         {CLINIT_BF16, -3.0, 5.0},
         {CLINIT_BF16, 0.1, 0.2},
         {CLINIT_BF16, -1e30, 1e30},
-        {CLINIT_BF16, 255.0, 256.0},    /* ulp 1: only 255 */
+        {CLINIT_BF16, 255.0, 256.0}, /* ulp 1: only 255 */
     };
     enum { M = 1 << 18 };
     unsigned char *v = malloc((size_t)M * 2);
@@ -1663,13 +1677,24 @@ Test(methods, uniform_16_bit_stays_in_rounded_range)
     free(v);
 }
 
-/* ---- constants in every dtype ------------------------------------------------- */
+/* ---- constants in every dtype
+ * ------------------------------------------------- */
 
 Test(methods, constants_are_exact_in_every_dtype)
 {
     static const double vals[] = {
-        0.1, -3.75, 1e-3, 65504.0, -0.0, 0.0, 1.0, -2.5, 1e-5, 1e-8,
-        -1e-8, 3.0e38,
+        0.1,
+        -3.75,
+        1e-3,
+        65504.0,
+        -0.0,
+        0.0,
+        1.0,
+        -2.5,
+        1e-5,
+        1e-8,
+        -1e-8,
+        3.0e38,
         1 + 0x1p-11 + 0x1p-40, /* f16: above the tie, rounds up */
         1 + 0x1p-8 + 0x1p-40,  /* bf16: above the tie, rounds up */
         1 + 0x1p-11,           /* f16: a tie, to even (1.0) */
@@ -1707,13 +1732,15 @@ Test(methods, constants_are_exact_in_every_dtype)
             cr_assert_eq(clinit_fill_host(NULL, &t, &in, 0, M, v), CLINIT_OK);
             for (size_t k = 0; k < M; k++)
                 bad += elem_bits(v, dt, k) != wbits;
-            cr_expect_eq(bad, 0, "constant %.17g %s: %zu values differ from "
-                         "%#llx", vals[i], clinit_dtype_name(dt), bad,
+            cr_expect_eq(bad, 0,
+                         "constant %.17g %s: %zu values differ from "
+                         "%#llx",
+                         vals[i], clinit_dtype_name(dt), bad,
                          (unsigned long long)wbits);
             b = test_buffer(ocl, M * es, 0x5A);
-            cr_assert_eq(clinit_enqueue_fill(ocl, &t, &in, 0, M, b, 0, 0, NULL,
-                                             NULL),
-                         CLINIT_OK);
+            cr_assert_eq(
+                clinit_enqueue_fill(ocl, &t, &in, 0, M, b, 0, 0, NULL, NULL),
+                CLINIT_OK);
             test_read(ocl, b, 0, M * es, dev);
             cr_expect(memcmp(dev, v, M * es) == 0,
                       "constant %.17g %s: device differs", vals[i],

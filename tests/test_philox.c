@@ -67,8 +67,8 @@ Test(philox, kat_device)
         memcpy(&in[6 * p], k->ctr, 16);
         memcpy(&in[6 * p + 4], k->key, 8);
     }
-    cr_assert_eq(clinit_debug_philox_device(ctx, in, 16, out), CLINIT_OK,
-                 "%s", clinit_ctx_build_log(ctx));
+    cr_assert_eq(clinit_debug_philox_device(ctx, in, 16, out), CLINIT_OK, "%s",
+                 clinit_ctx_build_log(ctx));
     for (size_t p = 0; p < 16; p++)
         cr_expect_arr_eq(&out[4 * p], kats[p % 3].out, 16, "pair %zu", p);
     clinit_ctx_destroy(ctx);
@@ -114,8 +114,8 @@ Test(philox, random123_cross_check_cpu_and_device, .timeout = 120)
         }
     cr_assert_eq(clinit_debug_philox_device(ctx, in, NPAIRS, dev), CLINIT_OK);
     for (size_t p = 0; p < NPAIRS; p++) {
-        philox4x32_ctr_t c = {{in[6 * p], in[6 * p + 1], in[6 * p + 2],
-                               in[6 * p + 3]}};
+        philox4x32_ctr_t c = {
+            {in[6 * p], in[6 * p + 1], in[6 * p + 2], in[6 * p + 3]}};
         philox4x32_key_t k = {{in[6 * p + 4], in[6 * p + 5]}};
         philox4x32_ctr_t r = philox4x32(c, k);
         uint32_t x[4] = {c.v[0], c.v[1], c.v[2], c.v[3]};

@@ -66,10 +66,19 @@ static void *xmalloc(size_t n)
 
 /* ---- distributions ------------------------------------------------------- */
 
-static double Phi(double z) { return 0.5 * erfc(-z / SQRT2); }
+static double Phi(double z)
+{
+    return 0.5 * erfc(-z / SQRT2);
+}
 /* 1 - Phi(z), accurate in the right tail */
-static double Qf(double z) { return 0.5 * erfc(z / SQRT2); }
-static double phi(double z) { return exp(-0.5 * z * z) / 2.5066282746310002; }
+static double Qf(double z)
+{
+    return 0.5 * erfc(z / SQRT2);
+}
+static double phi(double z)
+{
+    return exp(-0.5 * z * z) / 2.5066282746310002;
+}
 
 enum { D_UNIFORM, D_NORMAL, D_TRUNC };
 
@@ -156,14 +165,14 @@ static mom trunc_std_moments(double a, double b)
     m[0] = 1;
     m[1] = (pa - pb) / Z;
     for (int k = 2; k <= 4; k++)
-        m[k] = (k - 1) * m[k - 2] +
-               (pow(a, k - 1) * pa - pow(b, k - 1) * pb) / Z;
+        m[k] =
+            (k - 1) * m[k - 2] + (pow(a, k - 1) * pa - pow(b, k - 1) * pb) / Z;
     r.mean = m[1];
     r.var = m[2] - m[1] * m[1];
-    r.kurt = (m[4] - 4 * m[1] * m[3] + 6 * m[1] * m[1] * m[2] -
-              3 * pow(m[1], 4)) /
-                 (r.var * r.var) -
-             3;
+    r.kurt =
+        (m[4] - 4 * m[1] * m[3] + 6 * m[1] * m[1] * m[2] - 3 * pow(m[1], 4)) /
+            (r.var * r.var) -
+        3;
     return r;
 }
 
@@ -191,7 +200,8 @@ static mom moments_of_dist(const dist *d)
     }
 }
 
-/* ---- samples --------------------------------------------------------------- */
+/* ---- samples ---------------------------------------------------------------
+ */
 
 static float widen16(clinit_dtype dt, uint16_t h)
 {
@@ -330,8 +340,8 @@ Test(stats, ks_normal)
     for (int k = 0; k < 2; k++) {
         clinit_dtype dt = k ? CLINIT_F64 : CLINIT_F32;
         for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-            double *x = sample_1d(
-                dt, normal_init(cases[c].mean, cases[c].std), 200 + c, 2, n);
+            double *x = sample_1d(dt, normal_init(cases[c].mean, cases[c].std),
+                                  200 + c, 2, n);
             dist d = normal_d(cases[c].mean, cases[c].std);
             char what[96];
             snprintf(what, sizeof what, "normal(%g, %g) %s", cases[c].mean,
@@ -379,8 +389,14 @@ static void ks_trunc(clinit_dtype dt)
     }
 }
 
-Test(stats, ks_trunc_normal_f32) { ks_trunc(CLINIT_F32); }
-Test(stats, ks_trunc_normal_f64) { ks_trunc(CLINIT_F64); }
+Test(stats, ks_trunc_normal_f32)
+{
+    ks_trunc(CLINIT_F32);
+}
+Test(stats, ks_trunc_normal_f64)
+{
+    ks_trunc(CLINIT_F64);
+}
 
 /* variance_scaling (Keras): sd = sqrt(scale / fan); truncated_normal draws
  * normal(0, sd / .87962566103423978) truncated to +-2 of its own std */
@@ -411,19 +427,46 @@ Test(stats, ks_variance_scaling)
         int64_t dims[4];
         double fan;
     } cases[] = {
-        {"variance_scaling truncated, scale 2, fan_in", CLINIT_VARIANCE_SCALING,
-         CLINIT_VS_TRUNCATED_NORMAL, 2, CLINIT_FAN_IN, 2, {1024, 1024}, 1024},
-        {"variance_scaling untruncated, fan_out", CLINIT_VARIANCE_SCALING,
-         CLINIT_VS_UNTRUNCATED_NORMAL, 1, CLINIT_FAN_OUT, 4, {64, 128, 11, 11},
+        {"variance_scaling truncated, scale 2, fan_in",
+         CLINIT_VARIANCE_SCALING,
+         CLINIT_VS_TRUNCATED_NORMAL,
+         2,
+         CLINIT_FAN_IN,
+         2,
+         {1024, 1024},
+         1024},
+        {"variance_scaling untruncated, fan_out",
+         CLINIT_VARIANCE_SCALING,
+         CLINIT_VS_UNTRUNCATED_NORMAL,
+         1,
+         CLINIT_FAN_OUT,
+         4,
+         {64, 128, 11, 11},
          64 * 121},
         {"variance_scaling uniform, scale 0.5, fan_avg",
-         CLINIT_VARIANCE_SCALING, CLINIT_VS_UNIFORM, 0.5, CLINIT_FAN_AVG, 2,
-         {2048, 512}, 1280},
-        {"he_normal [512, 256, 3, 3]", CLINIT_HE_NORMAL,
-         CLINIT_VS_TRUNCATED_NORMAL, 2, CLINIT_FAN_IN, 4, {512, 256, 3, 3},
+         CLINIT_VARIANCE_SCALING,
+         CLINIT_VS_UNIFORM,
+         0.5,
+         CLINIT_FAN_AVG,
+         2,
+         {2048, 512},
+         1280},
+        {"he_normal [512, 256, 3, 3]",
+         CLINIT_HE_NORMAL,
+         CLINIT_VS_TRUNCATED_NORMAL,
+         2,
+         CLINIT_FAN_IN,
+         4,
+         {512, 256, 3, 3},
          256 * 9},
-        {"glorot_normal [1024, 768]", CLINIT_GLOROT_NORMAL,
-         CLINIT_VS_TRUNCATED_NORMAL, 1, CLINIT_FAN_AVG, 2, {1024, 768}, 896},
+        {"glorot_normal [1024, 768]",
+         CLINIT_GLOROT_NORMAL,
+         CLINIT_VS_TRUNCATED_NORMAL,
+         1,
+         CLINIT_FAN_AVG,
+         2,
+         {1024, 768},
+         896},
     };
     for (int k = 0; k < 2; k++)
         for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
@@ -480,8 +523,8 @@ Test(stats, ks_sparse_nonzeros)
             /* ceil(sparsity * rows) zeros per column, and a normal value is
              * exactly 0 with probability ~2^-24 */
             cr_expect(n - m >= (size_t)ceil(cases[c].sparsity * 2048) * 1024 &&
-                          n - m <= (size_t)ceil(cases[c].sparsity * 2048) *
-                                           1024 + 4,
+                          n - m <=
+                              (size_t)ceil(cases[c].sparsity * 2048) * 1024 + 4,
                       "sparse %g: %zu zeros", cases[c].sparsity, n - m);
             snprintf(what, sizeof what, "sparse %g non-zeros, std %g, %s",
                      cases[c].sparsity, cases[c].std, clinit_dtype_name(dt));
@@ -523,8 +566,8 @@ static double half_ulp(double x, int p)
  * (a norm of the centred vector, and centring does not lengthen a vector)
  * by at most rms(h); clamping to the dtype's bounds adds at most `clamp`
  * to that rms. */
-static void check_moments(const char *what, const double *x, size_t n,
-                          mom m, double z, int p, double clamp)
+static void check_moments(const char *what, const double *x, size_t n, mom m,
+                          double z, int p, double clamp)
 {
     double sum = 0, ss = 0, mean, sd, hsum = 0, hsq = 0;
     double nu, lo, hi, sigma = sqrt(m.var), tol_mean, sd_lo, sd_hi;
@@ -550,8 +593,7 @@ static void check_moments(const char *what, const double *x, size_t n,
     sd_lo = sigma * sqrt(lo) - hsq - clamp;
     sd_hi = sigma * sqrt(hi) + hsq + clamp;
     cr_expect(fabs(mean - m.mean) <= tol_mean,
-              "%s: mean %.9g, want %.9g +- %.3g", what, mean, m.mean,
-              tol_mean);
+              "%s: mean %.9g, want %.9g +- %.3g", what, mean, m.mean, tol_mean);
     cr_expect(sd >= sd_lo && sd <= sd_hi,
               "%s: std %.9g, want %.9g in [%.9g, %.9g] (%+.3f%%, bound "
               "%+.3f%%)",
@@ -588,9 +630,10 @@ static double dt_nearest(clinit_dtype dt, double x)
 
 static double dt_ulp_at(clinit_dtype dt, double x)
 {
-    int e, p = dt == CLINIT_F16 ? 10 : dt == CLINIT_BF16 ? 7
-               : dt == CLINIT_F32                      ? 23
-                                                       : 52;
+    int e, p = dt == CLINIT_F16    ? 10
+               : dt == CLINIT_BF16 ? 7
+               : dt == CLINIT_F32  ? 23
+                                   : 52;
     (void)frexp(fabs(x) > 0 ? fabs(x) : 1e-300, &e);
     e = e - 1 - p;
     if (dt == CLINIT_F16 && e < -24)
@@ -613,8 +656,8 @@ static uint16_t step16(uint16_t h, int up)
 static double dt_bound16(clinit_dtype dt, double x, int up, int strict)
 {
     float q = (float)dt_nearest(dt, x); /* exact */
-    uint16_t h = (uint16_t)(dt == CLINIT_F16 ? clinit_f16_bits(q)
-                                             : clinit_bf16_bits(q));
+    uint16_t h =
+        (uint16_t)(dt == CLINIT_F16 ? clinit_f16_bits(q) : clinit_bf16_bits(q));
     if (up)
         while ((double)widen16(dt, h) < x)
             h = step16(h, 1);
@@ -638,8 +681,7 @@ Test(stats, moments_f16_bf16)
         {"uniform(-3, 7.5)", CLINIT_UNIFORM, -3, 7.5, 0, 0},
         {"uniform(0.1, 0.3)", CLINIT_UNIFORM, 0.1, 0.3, 0, 0},
         {"trunc_normal(0, 1, -2, 2)", CLINIT_TRUNC_NORMAL, -2, 2, 0, 1},
-        {"trunc_normal(0.1, 1.5, -1, 3)", CLINIT_TRUNC_NORMAL, -1, 3, 0.1,
-         1.5},
+        {"trunc_normal(0.1, 1.5, -1, 3)", CLINIT_TRUNC_NORMAL, -1, 3, 0.1, 1.5},
     };
     const size_t n = 1u << 21, ncases = sizeof cases / sizeof cases[0];
     /* two dtypes x the cases x (mean, std) */
@@ -709,11 +751,10 @@ Test(stats, normal_tails_f16_bf16)
     static const clinit_dtype dts[] = {CLINIT_F16, CLINIT_BF16, CLINIT_F32};
     for (size_t k = 0; k < 3; k++) {
         double *x = sample_1d(dts[k], normal_init(0, 1), 700, 7, n);
-        double mn = INFINITY, mx = -INFINITY, ulp = dts[k] == CLINIT_BF16
-                                                        ? 0x1p-5
-                                                    : dts[k] == CLINIT_F16
-                                                        ? 0x1p-8
-                                                        : 0x1p-21;
+        double mn = INFINITY, mx = -INFINITY,
+               ulp = dts[k] == CLINIT_BF16  ? 0x1p-5
+                     : dts[k] == CLINIT_F16 ? 0x1p-8
+                                            : 0x1p-21;
         double plo = 2 * Qf(4 + ulp), phi_ = 2 * Qf(4);
         /* three dtypes: alpha / 3 each */
         double z = z_two_sided(ALPHA / 3);
@@ -748,12 +789,12 @@ typedef struct fshape {
  * (z = 4.60) a normal's std is pinned to +-0.48% or better, so 1% off
  * trips it */
 static const fshape fan_shapes[] = {
-    {2, {1024, 512}},          /* linear */
-    {2, {8192, 64}},           /* skinny */
-    {3, {512, 128, 7}},        /* conv1d */
-    {4, {256, 256, 3, 3}},     /* conv2d */
-    {5, {128, 64, 3, 5, 5}},   /* conv3d */
-    {4, {32, 2048, 1, 7}},     /* fan_in >> fan_out */
+    {2, {1024, 512}},        /* linear */
+    {2, {8192, 64}},         /* skinny */
+    {3, {512, 128, 7}},      /* conv1d */
+    {4, {256, 256, 3, 3}},   /* conv2d */
+    {5, {128, 64, 3, 5, 5}}, /* conv3d */
+    {4, {32, 2048, 1, 7}},   /* fan_in >> fan_out */
 };
 #define NFAN_SHAPES (sizeof fan_shapes / sizeof fan_shapes[0])
 
@@ -775,12 +816,12 @@ static double gain_of(clinit_nonlinearity nl, double a)
 
 typedef struct fcase {
     clinit_method m;
-    double gain;                    /* xavier */
-    clinit_nonlinearity nl;         /* kaiming */
-    double a;                       /* kaiming slope */
-    clinit_mode mode;               /* kaiming, VS */
-    double scale;                   /* VS */
-    clinit_distribution dis;        /* VS */
+    double gain;             /* xavier */
+    clinit_nonlinearity nl;  /* kaiming */
+    double a;                /* kaiming slope */
+    clinit_mode mode;        /* kaiming, VS */
+    double scale;            /* VS */
+    clinit_distribution dis; /* VS */
 } fcase;
 
 static const fcase fan_cases[] = {
@@ -798,8 +839,7 @@ static const fcase fan_cases[] = {
      CLINIT_VS_TRUNCATED_NORMAL},
     {CLINIT_VARIANCE_SCALING, 0, 0, 0, CLINIT_FAN_OUT, 2,
      CLINIT_VS_UNTRUNCATED_NORMAL},
-    {CLINIT_VARIANCE_SCALING, 0, 0, 0, CLINIT_FAN_AVG, 0.5,
-     CLINIT_VS_UNIFORM},
+    {CLINIT_VARIANCE_SCALING, 0, 0, 0, CLINIT_FAN_AVG, 0.5, CLINIT_VS_UNIFORM},
     {CLINIT_VARIANCE_SCALING, 0, 0, 0, CLINIT_FAN_AVG, 3,
      CLINIT_VS_TRUNCATED_NORMAL},
     {CLINIT_LECUN_UNIFORM, 0, 0, 0, 0, 0, 0},
@@ -856,8 +896,9 @@ static dist fan_dist(const fcase *c, const fshape *s, clinit_init *in)
                   : CLINIT_VS_TRUNCATED_NORMAL;
         break;
     }
-    fan = mode == CLINIT_FAN_IN ? fi : mode == CLINIT_FAN_OUT ? fo
-                                                              : (fi + fo) / 2;
+    fan = mode == CLINIT_FAN_IN    ? fi
+          : mode == CLINIT_FAN_OUT ? fo
+                                   : (fi + fo) / 2;
     return vs_dist(dis, scale, fan);
 }
 
@@ -896,7 +937,8 @@ Test(stats, fan_methods_std_over_shapes_and_gains)
         }
 }
 
-/* ---- independence ---------------------------------------------------------- */
+/* ---- independence ----------------------------------------------------------
+ */
 
 static double pearson(const double *x, const double *y, size_t n)
 {
@@ -1001,7 +1043,8 @@ Test(stats, independence_of_neighbouring_elements)
     }
 }
 
-/* ---- bounds in every dtype -------------------------------------------------- */
+/* ---- bounds in every dtype --------------------------------------------------
+ */
 
 Test(stats, uniform_and_trunc_normal_stay_in_bounds_in_every_dtype)
 {
@@ -1009,8 +1052,8 @@ Test(stats, uniform_and_trunc_normal_stay_in_bounds_in_every_dtype)
                                        CLINIT_F64};
     static const struct {
         double a, b;
-    } ucases[] = {{0, 1}, {-3, 7.5}, {0.1, 0.3}, {-1e-3, 1e-3}, {1000, 1024},
-                  {-1, 1.0078125}};
+    } ucases[] = {{0, 1},        {-3, 7.5},    {0.1, 0.3},
+                  {-1e-3, 1e-3}, {1000, 1024}, {-1, 1.0078125}};
     const size_t n = 1u << 18;
     for (size_t k = 0; k < 4; k++) {
         clinit_dtype dt = dts[k];
@@ -1043,9 +1086,8 @@ Test(stats, uniform_and_trunc_normal_stay_in_bounds_in_every_dtype)
         for (size_t c = 0; c < NTRUNC; c++) {
             /* [a, b] exactly: no value below a or above b */
             const struct tcase *tc = &trunc_cases[c];
-            double *x = sample_1d(dt, trunc_init(tc->mean, tc->std, tc->a,
-                                                 tc->b),
-                                  950 + c, k, n);
+            double *x = sample_1d(
+                dt, trunc_init(tc->mean, tc->std, tc->a, tc->b), 950 + c, k, n);
             size_t out = 0, first = 0;
             for (size_t i = 0; i < n; i++)
                 if (!(x[i] >= tc->a && x[i] <= tc->b) && out++ == 0)

@@ -56,8 +56,8 @@ Test(stream, mapping_matches_random123)
         for (int k = 0; k < 3; k++) {
             uint32_t o = oracle_word(seed, stream, i + k);
             cr_assert_eq(w[k], o, "stream word %llu", (unsigned long long)i);
-            cr_assert_eq(v[k], (float)(o >> 8) * 0x1p-24f,
-                         "element %llu: %a", (unsigned long long)(i + k), v[k]);
+            cr_assert_eq(v[k], (float)(o >> 8) * 0x1p-24f, "element %llu: %a",
+                         (unsigned long long)(i + k), v[k]);
         }
     }
 }
@@ -79,7 +79,8 @@ Test(stream, boxmuller_pairs_share_a_counter)
                 /* u as the generator rounds it to float */
                 double u = fmaf((float)(int32_t)(w >> 1), 0x1p-31f, 0x1p-32f);
                 double r2 = -2 * log(u);
-                double got = (double)z[i0] * z[i0] + (double)z[i0 + 16] * z[i0 + 16];
+                double got =
+                    (double)z[i0] * z[i0] + (double)z[i0 + 16] * z[i0 + 16];
                 cr_assert(fabs(got - r2) <= 1e-5 * (r2 + 1e-3),
                           "block %llu lane %d: r^2 %.9g vs %.9g",
                           (unsigned long long)B, l, got, r2);
@@ -183,13 +184,13 @@ static void run_golden(const golden *g, clinit_ctx *ctx)
         printf("    {\"%s\", %s, %.17g, %.17g, %d, {%lld, %lld, %lld, %lld}, "
                "%lluu, %lluu, %lluu, %lluu,\n     0x%016llxull, {0x%08x, "
                "0x%08x, 0x%08x, 0x%08x}},\n",
-               g->name, "METHOD", g->p0, g->p1, g->ndim,
-               (long long)g->shape[0], (long long)g->shape[1],
-               (long long)g->shape[2], (long long)g->shape[3],
-               (unsigned long long)g->seed, (unsigned long long)g->stream,
-               (unsigned long long)g->lo, (unsigned long long)g->hi,
-               (unsigned long long)fnv1a(v, n * 4), test_bits(v[0]),
-               test_bits(v[1]), test_bits(v[2]), test_bits(v[3]));
+               g->name, "METHOD", g->p0, g->p1, g->ndim, (long long)g->shape[0],
+               (long long)g->shape[1], (long long)g->shape[2],
+               (long long)g->shape[3], (unsigned long long)g->seed,
+               (unsigned long long)g->stream, (unsigned long long)g->lo,
+               (unsigned long long)g->hi, (unsigned long long)fnv1a(v, n * 4),
+               test_bits(v[0]), test_bits(v[1]), test_bits(v[2]),
+               test_bits(v[3]));
     } else {
         for (int k = 0; k < 4; k++)
             cr_expect_eq(test_bits(v[k]), g->first[k],
@@ -231,7 +232,8 @@ Test(stream, golden_opencl)
     clinit_ctx_destroy(ctx);
 }
 
-/* ---- golden values of every method and dtype ------------------------------ */
+/* ---- golden values of every method and dtype ------------------------------
+ */
 
 typedef struct golden2 {
     const char *name;

@@ -31,7 +31,8 @@
 
 static const long double TWO_PI_L = 6.283185307179586476925286766559005768L;
 static const long double SQRT1_2_L = 0.707106781186547524400844362104849039L;
-static const long double INV_SQRT2PI_L = 0.398942280401432677939946059934381868L;
+static const long double INV_SQRT2PI_L =
+    0.398942280401432677939946059934381868L;
 static const long double LN2_L = 0.693147180559945309417232121458176568L;
 
 /* splitmix64: test inputs only */
@@ -142,7 +143,8 @@ Test(math64, log_random_and_special)
     for (size_t i = 0; i < sizeof xs / sizeof xs[0]; i++) {
         double y = clinit_log_f64(xs[i]);
         double err = ulp_err64(y, logl((long double)xs[i]));
-        cr_expect(err <= LOG64_MAX_ULP, "log(%a) = %a: %.4f ulp", xs[i], y, err);
+        cr_expect(err <= LOG64_MAX_ULP, "log(%a) = %a: %.4f ulp", xs[i], y,
+                  err);
     }
 }
 
@@ -160,7 +162,7 @@ Test(math64, sqrt_correctly_rounded)
     do {                                                                       \
         double x_ = (xv);                                                      \
         n++;                                                                   \
-        if (bits64(clinit_sqrt_f64(x_)) != bits64(sqrt(x_)) && bad++ == 0)    \
+        if (bits64(clinit_sqrt_f64(x_)) != bits64(sqrt(x_)) && bad++ == 0)     \
             first = x_;                                                        \
     } while (0)
     for (uint64_t i = 0; i < ((uint64_t)1 << 23); i++) {
@@ -200,8 +202,8 @@ Test(math64, sqrt_special_points)
     cr_assert_eq(clinit_sqrt_f64(DBL_MAX), sqrt(DBL_MAX));
     cr_assert_eq(clinit_sqrt_f64(0x1.fffffffffffffp+1),
                  sqrt(0x1.fffffffffffffp+1));
-    static const double tiny[] = {0x1p-1074, 0x1.ffffffffffffep-1023, -0.0,
-                                  -0x1p-1074, -1.0, -DBL_MAX};
+    static const double tiny[] = {
+        0x1p-1074, 0x1.ffffffffffffep-1023, -0.0, -0x1p-1074, -1.0, -DBL_MAX};
     for (size_t i = 0; i < sizeof tiny / sizeof tiny[0]; i++)
         cr_assert_eq(bits64(clinit_sqrt_f64(tiny[i])), 0u, "sqrt(%a) = %a",
                      tiny[i], clinit_sqrt_f64(tiny[i]));
@@ -250,15 +252,16 @@ Test(math64, sincos_accuracy)
         k &= ((uint64_t)1 << 53) - 1;
         double sv, cv, s2, c2;
         long double rs, rc;
-        clinit_sincos2pi_f64(k | (mix(&s) << 53), &sv, &cv); /* high bits ignored */
+        clinit_sincos2pi_f64(k | (mix(&s) << 53), &sv,
+                             &cv); /* high bits ignored */
         ref_sincos64(k, &rs, &rc);
         double es = ulp_err64(sv, rs), ec = ulp_err64(cv, rc);
         if (es > ws)
             ws = es, ats = k;
         if (ec > wc)
             wc = ec, atc = k;
-        clinit_sincos2pi_f64((((uint64_t)1 << 53) - k) & (((uint64_t)1 << 53) - 1),
-                             &s2, &c2);
+        clinit_sincos2pi_f64(
+            (((uint64_t)1 << 53) - k) & (((uint64_t)1 << 53) - 1), &s2, &c2);
         if (k != 0 && (s2 != -sv || c2 != cv))
             asym++;
     }
@@ -278,15 +281,18 @@ Test(math64, sincos_quadrant_points)
     for (uint64_t q = 0; q < 4; q++) {
         double s, c;
         clinit_sincos2pi_f64(q << 51, &s, &c);
-        cr_expect_eq(bits64(s), bits64(ws[q]), "sin(2 pi %d/4) = %a", (int)q, s);
-        cr_expect_eq(bits64(c), bits64(wc[q]), "cos(2 pi %d/4) = %a", (int)q, c);
+        cr_expect_eq(bits64(s), bits64(ws[q]), "sin(2 pi %d/4) = %a", (int)q,
+                     s);
+        cr_expect_eq(bits64(c), bits64(wc[q]), "cos(2 pi %d/4) = %a", (int)q,
+                     c);
     }
     double s, c;
     clinit_sincos2pi_f64((uint64_t)1 << 50, &s, &c); /* t = 1/8 */
     cr_expect_eq(s, 0x1.6a09e667f3bcdp-1, "sin(pi/4) = %a", s);
     cr_expect_eq(c, 0x1.6a09e667f3bcdp-1, "cos(pi/4) = %a", c);
     clinit_sincos2pi_f64(1, &s, &c); /* the smallest angle */
-    cr_expect(ulp_err64(s, TWO_PI_L * 0x1p-53L) <= SIN64_MAX_ULP, "sin = %a", s);
+    cr_expect(ulp_err64(s, TWO_PI_L * 0x1p-53L) <= SIN64_MAX_ULP, "sin = %a",
+              s);
     cr_expect_eq(c, 1.0);
 }
 
@@ -319,7 +325,8 @@ Test(trunc, host_functions)
         if (e > wq)
             wq = e, atq = x;
         if (x > 0) {
-            e = (double)fabsl(clinit_phi0_host(x) / (erfl(x * SQRT1_2_L) / 2) - 1);
+            e = (double)fabsl(clinit_phi0_host(x) / (erfl(x * SQRT1_2_L) / 2) -
+                              1);
             if (e > wp)
                 wp = e, atp = x;
         }
@@ -331,7 +338,8 @@ Test(trunc, host_functions)
             we = e, ate = y;
     }
     cr_log_info("host: Q max rel %.3g, Phi0 %.3g, exp %.3g", wq, wp, we);
-    cr_expect(wq <= HOST_MAX_REL, "Q: max rel error %.3g at x = %.17g", wq, atq);
+    cr_expect(wq <= HOST_MAX_REL, "Q: max rel error %.3g at x = %.17g", wq,
+              atq);
     cr_expect(wp <= HOST_MAX_REL, "Phi0: max rel error %.3g at x = %.17g", wp,
               atp);
     cr_expect(we <= HOST_MAX_REL, "exp: max rel error %.3g at y = %.17g", we,
@@ -372,8 +380,8 @@ static void qinv_errors(int f64, uint64_t n, double *wc, double *wt,
     *wc = *wt = 0;
     for (uint64_t i = 0; i < n; i++) {
         double u = (double)(mix(&s) >> 11) * 0x1p-53;
-        double q = (i & 1) ? 0.425 * u
-                           : ldexp(1.0 + u, -(int)(mix(&s) % 60) - 2);
+        double q =
+            (i & 1) ? 0.425 * u : ldexp(1.0 + u, -(int)(mix(&s) % 60) - 2);
         double z, e;
         if (f64) {
             z = clinit_qinv_f64(q, 0.5 - q, 0.0);
@@ -406,7 +414,8 @@ Test(trunc, qinv_f32_accuracy)
     double wc, wt, atc, att;
     qinv_errors(0, (uint64_t)1 << 20, &wc, &wt, &atc, &att);
     cr_log_info("qinv_f32: central max rel %.3g, tail %.3g", wc, wt);
-    cr_expect(wc <= QINV32_MAX_REL, "qinv_f32 central: %.3g at q = %a", wc, atc);
+    cr_expect(wc <= QINV32_MAX_REL, "qinv_f32 central: %.3g at q = %a", wc,
+              atc);
     cr_expect(wt <= QINV32_MAX_REL, "qinv_f32 tail: %.3g at -log p = %.9g", wt,
               att);
     cr_expect_eq(clinit_qinv_f32(0.0f, 0.5f, 0.0f), 0.0f);
@@ -417,7 +426,8 @@ Test(trunc, qinv_f64_accuracy)
     double wc, wt, atc, att;
     qinv_errors(1, (uint64_t)1 << 20, &wc, &wt, &atc, &att);
     cr_log_info("qinv_f64: central max rel %.3g, tail %.3g", wc, wt);
-    cr_expect(wc <= QINV64_MAX_REL, "qinv_f64 central: %.3g at q = %a", wc, atc);
+    cr_expect(wc <= QINV64_MAX_REL, "qinv_f64 central: %.3g at q = %a", wc,
+              atc);
     cr_expect(wt <= QINV64_MAX_REL, "qinv_f64 tail: %.3g at -log p = %.17g", wt,
               att);
     cr_expect_eq(clinit_qinv_f64(0.0, 0.5, 0.0), 0.0);
@@ -527,7 +537,8 @@ static void check_trunc(int f64, double a, double b)
     cr_assert(z != NULL);
     tnorm t = tn_make(a, b);
     double zmax = fabs(a) > fabs(b) ? fabs(a) : fabs(b);
-    double ulp = f64 ? ldexp(1.0, ilogb(zmax) - 52) : ldexp(1.0, ilogb(zmax) - 23);
+    double ulp =
+        f64 ? ldexp(1.0, ilogb(zmax) - 52) : ldexp(1.0, ilogb(zmax) - 23);
     double dz = zmax * (f64 ? QINV64_MAX_REL : QINV32_MAX_REL) + ulp;
     double fmax = tn_fmax(&t);
     /* f64: the threshold is exact to 2^-53; 2^-45 covers the long double
@@ -555,15 +566,16 @@ static void check_trunc(int f64, double a, double b)
     long double mu = tn_mean(&t), var = tn_var(&t), mean = sum / n, ss = 0;
     for (uint32_t i = 0; i < n; i++)
         ss += (z[i] - mean) * (z[i] - mean);
-    long double dmax = fabsl(a - mu) > fabsl(b - mu) ? fabsl(a - mu) : fabsl(b - mu);
+    long double dmax =
+        fabsl(a - mu) > fabsl(b - mu) ? fabsl(a - mu) : fabsl(b - mu);
     long double tol_m = (b - a) / n + dz;
     long double tol_v = ((a - mu) * (a - mu) + (b - mu) * (b - mu)) / n +
                         2 * dmax * dz + (long double)dz * dz;
-    cr_expect(fabsl(mean - mu) <= tol_m, "%s (%g, %g): mean %.12Lg, exact %.12Lg",
-              ty, a, b, mean, mu);
+    cr_expect(fabsl(mean - mu) <= tol_m,
+              "%s (%g, %g): mean %.12Lg, exact %.12Lg", ty, a, b, mean, mu);
     cr_expect(fabsl(ss / n - var) <= tol_v,
-              "%s (%g, %g): variance %.12Lg, exact %.12Lg (tol %.3Lg)", ty, a, b,
-              ss / n, var, tol_v);
+              "%s (%g, %g): variance %.12Lg, exact %.12Lg (tol %.3Lg)", ty, a,
+              b, ss / n, var, tol_v);
 
     trunc_sample(f64, 1, a, b, z, n);
     outside = 0;
@@ -573,7 +585,8 @@ static void check_trunc(int f64, double a, double b)
     qsort(z, n, sizeof *z, cmp_ld);
     for (uint32_t i = 0; i < n; i++) {
         long double F = tn_cdf(&t, z[i]);
-        long double lo = F - (long double)i / n, hi = (long double)(i + 1) / n - F;
+        long double lo = F - (long double)i / n,
+                    hi = (long double)(i + 1) / n - F;
         ks = lo > ks ? lo : ks;
         ks = hi > ks ? hi : ks;
     }
@@ -588,8 +601,14 @@ static void check_trunc(int f64, double a, double b)
 }
 
 #define TRUNC_CASE_(name, a, b)                                                \
-    Test(trunc, name##_f32) { check_trunc(0, a, b); }                          \
-    Test(trunc, name##_f64) { check_trunc(1, a, b); }
+    Test(trunc, name##_f32)                                                    \
+    {                                                                          \
+        check_trunc(0, a, b);                                                  \
+    }                                                                          \
+    Test(trunc, name##_f64)                                                    \
+    {                                                                          \
+        check_trunc(1, a, b);                                                  \
+    }
 
 TRUNC_CASE_(central_m2_2, -2.0, 2.0)
 TRUNC_CASE_(half_0_2, 0.0, 2.0)
@@ -607,8 +626,8 @@ Test(trunc, scaled_bounds)
     clinit_trunc_params_f32(0.0, 1e-3, 3e-3, 6e-3, p);
     clinit_trunc_params_f32(0.0, 1.0, 3.0, 6.0, q);
     for (int j = 0; j < 6; j++)
-        cr_expect(fabsf(p[j] - q[j]) <= 1e-6f * fabsf(q[j]), "p[%d] %a vs %a", j,
-                  (double)p[j], (double)q[j]);
+        cr_expect(fabsf(p[j] - q[j]) <= 1e-6f * fabsf(q[j]), "p[%d] %a vs %a",
+                  j, (double)p[j], (double)q[j]);
     float lo = 1e9f, hi = -1e9f;
     for (uint32_t i = 0; i < (1u << 16); i++) {
         float z = clinit_trunc_z_f32(i * 65536u + 32768u, p[0], p[1], p[2],
@@ -628,16 +647,21 @@ Test(trunc, robust_parameters)
 {
     static const double cs[][4] = {
         /* mean, std, a, b */
-        {0, 1, -1e-4, 1e-4},  {0, 1, 1, 1 + 1e-6},      {0, 1, -3, -2.9999},
-        {0, 1, 0.01, 0.02},   {0, 1, -1e-12, 5},         {0, 1, -5, 1e-12},
-        {0, 1, -40, 40},      {0, 1, 30, 37},            {0, 1, -38, -37.5},
-        {0, 1, 50, 60},       {0, 1, -1e300, 1e300},     {0, 1, -INFINITY, INFINITY},
-        {0, 1, 2, INFINITY},  {0, 1, -INFINITY, -2},     {5, 2, 5, 5},
-        {0, 1, 1, 1},         {0, 1, 1e-300, 2e-300},    {0, 1, 0, 1e-30},
-        {0, 0, -1, 1},        {0, -1, -1, 1},            {NAN, 1, -1, 1},
-        {0, NAN, -1, 1},      {0, 1, NAN, 1},            {0, 1, 3, 2},
-        {0, INFINITY, -1, 1}, {1e300, 1e-300, -1e300, 1e300}, {0, 1, 1.9999, 2.0001},
-        {0, 1, -2.0001, -1.9999}, {0, 1, 37.9, 38.1},    {0, 1, -0.5, 3},
+        {0, 1, -1e-4, 1e-4},    {0, 1, 1, 1 + 1e-6},
+        {0, 1, -3, -2.9999},    {0, 1, 0.01, 0.02},
+        {0, 1, -1e-12, 5},      {0, 1, -5, 1e-12},
+        {0, 1, -40, 40},        {0, 1, 30, 37},
+        {0, 1, -38, -37.5},     {0, 1, 50, 60},
+        {0, 1, -1e300, 1e300},  {0, 1, -INFINITY, INFINITY},
+        {0, 1, 2, INFINITY},    {0, 1, -INFINITY, -2},
+        {5, 2, 5, 5},           {0, 1, 1, 1},
+        {0, 1, 1e-300, 2e-300}, {0, 1, 0, 1e-30},
+        {0, 0, -1, 1},          {0, -1, -1, 1},
+        {NAN, 1, -1, 1},        {0, NAN, -1, 1},
+        {0, 1, NAN, 1},         {0, 1, 3, 2},
+        {0, INFINITY, -1, 1},   {1e300, 1e-300, -1e300, 1e300},
+        {0, 1, 1.9999, 2.0001}, {0, 1, -2.0001, -1.9999},
+        {0, 1, 37.9, 38.1},     {0, 1, -0.5, 3},
     };
     uint64_t s = 15;
     for (size_t c = 0; c < sizeof cs / sizeof cs[0]; c++) {
@@ -663,8 +687,10 @@ Test(trunc, robust_parameters)
             uint64_t k = i < 8    ? i
                          : i < 16 ? (((uint64_t)1 << 53) - 1 - (i - 8))
                                   : mix(&s) >> 11;
-            double z32 = clinit_trunc_z_f32(x, p[0], p[1], p[2], p[3], p[4], p[5]);
-            double z64 = clinit_trunc_z_f64(k, d[0], d[1], d[2], d[3], d[4], d[5]);
+            double z32 =
+                clinit_trunc_z_f32(x, p[0], p[1], p[2], p[3], p[4], p[5]);
+            double z64 =
+                clinit_trunc_z_f64(k, d[0], d[1], d[2], d[3], d[4], d[5]);
             if (degenerate) {
                 bad32 += z32 != 0.0;
                 bad64 += z64 != 0.0;
@@ -672,15 +698,17 @@ Test(trunc, robust_parameters)
             }
             double m = fabs(al) > fabs(be) ? fabs(al) : fabs(be);
             /* bounds below FLT_MIN (DBL_MIN) are 0 in the kernel's type */
-            double t32 = m * QINV32_MAX_REL + ldexp(1.0, ilogb(m) - 23) + FLT_MIN;
-            double t64 = m * QINV64_MAX_REL + ldexp(1.0, ilogb(m) - 52) + DBL_MIN;
+            double t32 =
+                m * QINV32_MAX_REL + ldexp(1.0, ilogb(m) - 23) + FLT_MIN;
+            double t64 =
+                m * QINV64_MAX_REL + ldexp(1.0, ilogb(m) - 52) + DBL_MIN;
             bad32 += !(z32 >= al - t32 && z32 <= be + t32);
             bad64 += !(z64 >= al - t64 && z64 <= be + t64);
         }
-        cr_expect_eq(bad32, 0, "case %zu (%g, %g, %g, %g): %u bad f32 values", c,
-                     cs[c][0], cs[c][1], cs[c][2], cs[c][3], bad32);
-        cr_expect_eq(bad64, 0, "case %zu (%g, %g, %g, %g): %u bad f64 values", c,
-                     cs[c][0], cs[c][1], cs[c][2], cs[c][3], bad64);
+        cr_expect_eq(bad32, 0, "case %zu (%g, %g, %g, %g): %u bad f32 values",
+                     c, cs[c][0], cs[c][1], cs[c][2], cs[c][3], bad32);
+        cr_expect_eq(bad64, 0, "case %zu (%g, %g, %g, %g): %u bad f64 values",
+                     c, cs[c][0], cs[c][1], cs[c][2], cs[c][3], bad64);
     }
 }
 
@@ -689,7 +717,8 @@ Test(trunc, robust_parameters)
  * of 2^20 strata it is strictly monotone here. */
 Test(trunc, monotone_f64)
 {
-    static const double cs[][2] = {{-2, 2}, {0, 2}, {-0.1, 0.1}, {-6, 30}, {-3, -1}};
+    static const double cs[][2] = {
+        {-2, 2}, {0, 2}, {-0.1, 0.1}, {-6, 30}, {-3, -1}};
     for (size_t c = 0; c < sizeof cs / sizeof cs[0]; c++) {
         double d[6], prev = -INFINITY;
         uint32_t viol = 0;
@@ -700,7 +729,7 @@ Test(trunc, monotone_f64)
             viol += z < prev;
             prev = z;
         }
-        cr_expect_eq(viol, 0, "(%g, %g): %u decreasing steps", cs[c][0], cs[c][1],
-                     viol);
+        cr_expect_eq(viol, 0, "(%g, %g): %u decreasing steps", cs[c][0],
+                     cs[c][1], viol);
     }
 }

@@ -133,8 +133,9 @@ static int lib_fail(const char *what, clinit_status st, const clinit_ctx *ctx)
         fprintf(stderr, "clinit: %s failed: %s (cl_int %d)\n", what,
                 clinit_strerror(st), (int)clinit_ctx_cl_error(ctx));
     else if (st == CLINIT_ENOFP64 && ctx)
-        fprintf(stderr, "clinit: %s failed: %s (%s); use --device cpu or "
-                        "another device for f64\n",
+        fprintf(stderr,
+                "clinit: %s failed: %s (%s); use --device cpu or "
+                "another device for f64\n",
                 what, clinit_strerror(st), clinit_ctx_device_name(ctx));
     else
         fprintf(stderr, "clinit: %s failed: %s\n", what, clinit_strerror(st));
@@ -148,7 +149,10 @@ static int lib_fail(const char *what, clinit_status st, const clinit_ctx *ctx)
 }
 
 /* errno's message, or a generic one when the C library set none. */
-static const char *io_msg(int e) { return e ? strerror(e) : "I/O error"; }
+static const char *io_msg(int e)
+{
+    return e ? strerror(e) : "I/O error";
+}
 
 /* A failed OpenCL call made here (not in the library). */
 static int cl_call_fail(const char *what, const char *call, cl_int err)
@@ -188,11 +192,11 @@ enum opt_id {
 };
 
 static const char *const opt_names[O_COUNT_] = {
-    "method",   "shape",        "dtype",    "seed",   "stream",
-    "device",   "range",        "chunk",    "out",    "a",
-    "b",        "mean",         "std",      "val",    "gain",
-    "mode",     "nonlinearity", "scale",    "distribution",
-    "sparsity", "groups",       "key",      "counter", "count"};
+    "method", "shape",        "dtype",   "seed",         "stream",
+    "device", "range",        "chunk",   "out",          "a",
+    "b",      "mean",         "std",     "val",          "gain",
+    "mode",   "nonlinearity", "scale",   "distribution", "sparsity",
+    "groups", "key",          "counter", "count"};
 
 #define BIT(o) (1u << (o))
 
@@ -418,7 +422,8 @@ static int cmd_devices(int argc, char **argv)
             n = got; /* a device went away between the calls */
     }
 
-    printf("%-12s CPU path (%u threads)%s\n", "cpu", clinit_ctx_cpu_threads(NULL),
+    printf("%-12s CPU path (%u threads)%s\n", "cpu",
+           clinit_ctx_cpu_threads(NULL),
            strcmp(def, "cpu") == 0 ? "  [default]" : "");
     for (size_t i = 0; st == CLINIT_OK && i < n; i++) {
         const clinit_device_info *d = &devs[i];
@@ -606,8 +611,8 @@ typedef struct fill_args {
 static int parse_fill(int argc, char **argv, fill_args *fa)
 {
     const unsigned params = BIT(O_A) | BIT(O_B) | BIT(O_MEAN) | BIT(O_STD) |
-                            BIT(O_VAL) | BIT(O_GAIN) | BIT(O_MODE) |
-                            BIT(O_NL) | BIT(O_SCALE) | BIT(O_DISTRIBUTION) |
+                            BIT(O_VAL) | BIT(O_GAIN) | BIT(O_MODE) | BIT(O_NL) |
+                            BIT(O_SCALE) | BIT(O_DISTRIBUTION) |
                             BIT(O_SPARSITY) | BIT(O_GROUPS);
     const unsigned allowed = BIT(O_METHOD) | BIT(O_SHAPE) | BIT(O_DTYPE) |
                              BIT(O_SEED) | BIT(O_STREAM) | BIT(O_DEVICE) |
@@ -699,11 +704,10 @@ static int parse_fill(int argc, char **argv, fill_args *fa)
         int kaiming = is_kaiming(method);
         if (clinit_mode_from_name(val[O_MODE], &fa->init.mode) != CLINIT_OK ||
             (kaiming && fa->init.mode == CLINIT_FAN_AVG))
-            return fail(EXIT_USAGE,
-                        "--mode: unknown mode '%s' for %s (expected %s)",
-                        val[O_MODE], clinit_method_name(method),
-                        kaiming ? "fan_in or fan_out"
-                                : "fan_in, fan_out or fan_avg");
+            return fail(
+                EXIT_USAGE, "--mode: unknown mode '%s' for %s (expected %s)",
+                val[O_MODE], clinit_method_name(method),
+                kaiming ? "fan_in or fan_out" : "fan_in, fan_out or fan_avg");
     }
     if (val[O_DISTRIBUTION] &&
         clinit_distribution_from_name(val[O_DISTRIBUTION],
@@ -912,8 +916,8 @@ static int cmd_fill(int argc, char **argv)
     n = fa.hi - fa.lo;
     /* every orthogonal call computes the whole QR: one call by default */
     chunk = r.dist == CLINIT_DIST_ORTHOGONAL && !fa.has_chunk ? n
-            : n < fa.chunk                                  ? n
-                                                            : fa.chunk;
+            : n < fa.chunk                                    ? n
+                                                              : fa.chunk;
     if (chunk > SIZE_MAX / esize)
         return lib_fail("fill", CLINIT_EOVERFLOW, NULL);
     if ((rc = open_ctx("fill", fa.device, &ctx)) != 0)

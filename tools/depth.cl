@@ -73,8 +73,8 @@ static float hsum(float8 v)
 #endif
 #else
 /* rows and columns strided by TY and TX (see the top) */
-#define ROW(i) (ty + (i) * TY)
-#define COL(j) (tx + (j) * TX)
+#define ROW(i) (ty + (i)*TY)
+#define COL(j) (tx + (j)*TX)
 #endif
 
 #define TM (TY * RM) /* rows of X (batch) per work-group */

@@ -105,7 +105,10 @@ static int lib_fail(const char *what, clinit_status st, const clinit_ctx *ctx)
     return EXIT_FAIL;
 }
 
-static const char *io_msg(int e) { return e ? strerror(e) : "I/O error"; }
+static const char *io_msg(int e)
+{
+    return e ? strerror(e) : "I/O error";
+}
 
 static double now_s(void)
 {

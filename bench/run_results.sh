@@ -1,0 +1,54 @@
+#!/bin/sh
+# run_results.sh - the measurements docs/PERF.md quotes, into one folder.
+#
+#   sh bench/run_results.sh [BUILD_DIR] [OUT_DIR]
+#
+# BUILD_DIR (default build) must hold bench/clinit-bench and
+# bench/clinit-fill-one; OUT_DIR defaults to bench/results. Writes:
+#   machine.txt     CPU, memory, OpenCL device, core clock, load before each step
+#   sweep.jsonl     clinit-bench --json (default sweep: 7 methods, f32, 1K..1G,
+#                   all four paths, and the 1 KiB overhead rows)
+#   dtypes.jsonl    uniform, normal at 64 MiB in f32, f16, bf16, f64
+#   overhead.jsonl  clinit-bench --overhead
+#   startup.jsonl   clinit-bench --startup
+#   model.jsonl     clinit-bench --json --model examples/gpt2_small.json
+#   peers.jsonl     bench/peers.py (and peers.txt, its table)
+#   callgrind.txt   bench/callgrind.sh uniform normal trunc_normal
+# Takes 15-20 minutes on 2 cores. Run it on an idle machine.
+set -eu
+build=${1:-build}
+out=${2:-bench/results}
+bench=$build/bench/clinit-bench
+here=$(dirname "$0")
+mkdir -p "$out"
+step() {
+    echo "== $1: $(date -u +%H:%M:%S) $(cut -d' ' -f1-3 /proc/loadavg)" |
+        tee -a "$out/machine.txt" >&2
+}
+{
+    echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), clinit $(git -C "$here/.." rev-parse --short HEAD 2>/dev/null || echo '?') (+ working tree)"
+    lscpu | grep -E '^(Model name|CPU\(s\)|Thread|Core|L2|L3|Flags)' |
+        sed 's/^\(Flags: *\).*/\1(avx512f: '"$(grep -c avx512f /proc/cpuinfo)"' cpus)/'
+    grep MemTotal /proc/meminfo
+    clinfo -l 2>/dev/null || true
+    clinfo 2>/dev/null | grep -E 'Platform Version|Driver Version|Max memory allocation' | sort -u || true
+    echo "core clock (GHz, dependent adds, 3 runs): $("$build/bench/clinit-fill-one" --clock) $("$build/bench/clinit-fill-one" --clock) $("$build/bench/clinit-fill-one" --clock)"
+    echo "load at each step (1, 5, 15 min):"
+} >"$out/machine.txt"
+step sweep
+"$bench" --json >"$out/sweep.jsonl"
+step dtypes
+"$bench" --json --throughput --size 64M --method uniform,normal \
+    --dtype f32,f16,bf16,f64 >"$out/dtypes.jsonl"
+step overhead
+"$bench" --json --overhead >"$out/overhead.jsonl"
+step startup
+"$bench" --json --startup >"$out/startup.jsonl"
+step model
+"$bench" --json --model "$here/../examples/gpt2_small.json" >"$out/model.jsonl"
+step peers
+/usr/bin/python3 "$here/peers.py" "$bench" --sizes 64K,1M,16M,64M,256M,1G \
+    --json-out "$out/peers.jsonl" >"$out/peers.txt"
+step callgrind
+sh "$here/callgrind.sh" "$build" uniform normal trunc_normal >"$out/callgrind.txt"
+step done
