@@ -14,16 +14,20 @@
 # the library picks its AVX2 variant under valgrind: the count and the
 # timed rate are both of the AVX2 variant (--isa avx2), and the AVX-512
 # variant's rate is printed next to them (its count cannot be taken this
-# way). Columns: method, Ir/element (AVX2), AVX2 Melem/s on one core,
+# way). Columns: method, Ir/element (AVX2) and its split by register class
+# (bench/cg_mix.py: ymm = 256-bit vector work, xmm = scalar floating point,
+# gpr = integer registers and branches), AVX2 Melem/s on one core,
 # instructions retired per ns on that core (= Ir/element x elem/s / 1e9),
 # AVX-512 Melem/s on one core, AVX-512 / AVX2 speedup.
-# Environment: NUMEL (default 1048576), REPS (default 31).
+# Environment: NUMEL (default 1048576), REPS (default 31), DTYPE (default
+# f32; f16 and bf16 count the rounding pass too).
 set -eu
 build=${1:-build}
 [ $# -gt 0 ] && shift
 methods=${*:-uniform normal trunc_normal}
 numel=${NUMEL:-1048576}
 reps=${REPS:-31}
+dtype=${DTYPE:-f32}
 exe=$build/bench/clinit-fill-one
 if [ ! -x "$exe" ]; then
     echo "callgrind.sh: no $exe (cmake --build $build --target clinit-fill-one)" >&2
@@ -32,17 +36,24 @@ fi
 command -v valgrind >/dev/null || { echo "callgrind.sh: no valgrind" >&2; exit 2; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-printf '%-14s %12s %14s %12s %16s %10s\n' method Ir/elem avx2_Melem/s avx2_Ir/ns avx512_Melem/s 512/avx2
+echo "# $dtype, $numel elements, one thread; Ir of clinit_cpu_fill (AVX2 variant)"
+printf '%-14s %8s %6s %6s %6s %12s %10s %14s %9s\n' method Ir/elem ymm xmm gpr \
+    avx2_Melem/s avx2_Ir/ns avx512_Melem/s 512/avx2
 for m in $methods; do
     valgrind --tool=callgrind --toggle-collect=clinit_cpu_fill \
+        --dump-instr=yes --compress-pos=no --compress-strings=no \
         --callgrind-out-file="$tmp/cg.out" "$exe" "$m" "$numel" --isa avx2 \
-        2>"$tmp/vg.log" || { cat "$tmp/vg.log" >&2; exit 1; }
+        --dtype "$dtype" 2>"$tmp/vg.log" || { cat "$tmp/vg.log" >&2; exit 1; }
     ir=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$tmp/vg.log")
-    r2=$("$exe" "$m" "$numel" --isa avx2 --reps "$reps" | awk '{print $6}')
-    r5=$("$exe" "$m" "$numel" --isa avx512 --reps "$reps" 2>/dev/null |
+    mix=$(/usr/bin/python3 "$(dirname "$0")/cg_mix.py" "$exe" "$tmp/cg.out" "$numel")
+    r2=$("$exe" "$m" "$numel" --isa avx2 --reps "$reps" --dtype "$dtype" | awk '{print $6}')
+    r5=$("$exe" "$m" "$numel" --isa avx512 --reps "$reps" --dtype "$dtype" \
+        2>/dev/null |
         awk '{print $6}') || r5=0
-    awk -v m="$m" -v ir="$ir" -v n="$numel" -v r2="$r2" -v r5="${r5:-0}" 'BEGIN {
+    echo "$mix" | awk -v m="$m" -v ir="$ir" -v n="$numel" -v r2="$r2" \
+        -v r5="${r5:-0}" '{
         ipe = ir / n
-        printf "%-14s %12.2f %14.1f %12.2f %16.1f %10.2f\n", m, ipe, r2 / 1e6,
-            ipe * r2 / 1e9, r5 / 1e6, (r5 > 0 ? r5 / r2 : 0) }'
+        printf "%-14s %8.2f %6.2f %6.2f %6.2f %12.1f %10.2f %14.1f %9.2f\n", m,
+            ipe, $2, $3, $4, r2 / 1e6, ipe * r2 / 1e9, r5 / 1e6,
+            (r5 > 0 ? r5 / r2 : 0) }'
 done

@@ -13,7 +13,9 @@
 #   startup.jsonl   clinit-bench --startup
 #   model.jsonl     clinit-bench --json --model examples/gpt2_small.json
 #   peers.jsonl     bench/peers.py (and peers.txt, its table)
-#   callgrind.txt   bench/callgrind.sh uniform normal trunc_normal
+#   callgrind.txt   bench/callgrind.sh: f32 uniform normal kaiming_uniform
+#                   xavier_normal trunc_normal sparse, then f16 and bf16
+#                   uniform normal
 # Takes 15-20 minutes on 2 cores. Run it on an idle machine.
 set -eu
 build=${1:-build}
@@ -50,5 +52,10 @@ step peers
 /usr/bin/python3 "$here/peers.py" "$bench" --sizes 64K,1M,16M,64M,256M,1G \
     --json-out "$out/peers.jsonl" >"$out/peers.txt"
 step callgrind
-sh "$here/callgrind.sh" "$build" uniform normal trunc_normal >"$out/callgrind.txt"
+{
+    sh "$here/callgrind.sh" "$build" uniform normal kaiming_uniform \
+        xavier_normal trunc_normal sparse
+    DTYPE=f16 sh "$here/callgrind.sh" "$build" uniform normal
+    DTYPE=bf16 sh "$here/callgrind.sh" "$build" uniform normal
+} >"$out/callgrind.txt"
 step done

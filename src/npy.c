@@ -1,25 +1,8 @@
 /* npy.c - .npy (format 1.0) writer; see npy.h and
  * numpy/lib/format.py for the format. */
-#define _POSIX_C_SOURCE 200809L /* fstat, fileno */
-
 #include "npy.h"
 
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-
-/* Bytes written in one fwrite at most, so huge appends make progress in
- * steps the C library handles everywhere. */
-#define NPY_WRITE_STEP ((size_t)1 << 26)
-
-static int host_is_little_endian(void)
-{
-    const uint16_t one = 1;
-    unsigned char b[sizeof one];
-    memcpy(b, &one, sizeof one);
-    return b[0] == 1;
-}
 
 static const char *descr_of(clinit_dtype dtype)
 {
@@ -34,23 +17,6 @@ static const char *descr_of(clinit_dtype dtype)
         return "<f8";
     }
     return NULL;
-}
-
-/* Keeps errno of the failed call, closes and removes the file. */
-static void writer_fail(clinit_npy_writer *w)
-{
-    int e = errno;
-    if (w->f) {
-        fclose(w->f);
-        w->f = NULL;
-    }
-    if (w->path) {
-        if (w->regular)
-            remove(w->path);
-        free(w->path);
-        w->path = NULL;
-    }
-    w->error = e;
 }
 
 /* The header: magic, version 1.0, little-endian uint16 length, then the
@@ -97,7 +63,8 @@ clinit_status clinit_npy_open(clinit_npy_writer *w, const char *path,
     char header[2048];
     const char *descr;
     uint64_t numel = 1;
-    size_t hlen, plen;
+    size_t hlen;
+    clinit_status st;
 
     if (!w)
         return CLINIT_ENULL;
@@ -108,7 +75,7 @@ clinit_status clinit_npy_open(clinit_npy_writer *w, const char *path,
         return CLINIT_EDTYPE;
     if (ndim < 0 || ndim > CLINIT_NPY_MAX_DIMS)
         return CLINIT_ESHAPE;
-    if (!host_is_little_endian()) /* see npy.h: data is written as is */
+    if (!clinit_host_is_little_endian()) /* see npy.h: data is written as is */
         return CLINIT_EIO;
     w->esize = clinit_dtype_size(dtype);
     for (int d = 0; d < ndim; d++) {
@@ -121,81 +88,34 @@ clinit_status clinit_npy_open(clinit_npy_writer *w, const char *path,
     if (!(hlen = make_header(header, sizeof header, descr, ndim, shape)))
         return CLINIT_EOVERFLOW;
 
-    plen = strlen(path);
-    if (!(w->path = malloc(plen + 1)))
-        return CLINIT_ENOMEM;
-    memcpy(w->path, path, plen + 1);
-    w->expected = numel;
-    errno = 0;
-    if (!(w->f = fopen(path, "wb"))) {
-        w->error = errno;
-        free(w->path);
-        w->path = NULL;
-        return CLINIT_EIO;
-    }
-    {
-        struct stat sb;
-        w->regular = fstat(fileno(w->f), &sb) == 0 && S_ISREG(sb.st_mode);
-    }
-    if (fwrite(header, 1, hlen, w->f) != hlen) {
-        writer_fail(w);
-        return CLINIT_EIO;
-    }
-    return CLINIT_OK;
+    if ((st = clinit_outfile_create(&w->file, path, numel * w->esize)) !=
+        CLINIT_OK)
+        return st;
+    return clinit_outfile_write(&w->file, header, hlen);
 }
 
 clinit_status clinit_npy_append(clinit_npy_writer *w, const void *data,
                                 uint64_t count)
 {
-    const unsigned char *p = data;
-    uint64_t left;
-    if (!w || !w->f || (count > 0 && !data))
+    if (!w || !w->file.f || (count > 0 && !data))
         return CLINIT_ENULL;
-    if (count > w->expected - w->written) {
-        writer_fail(w);
+    /* the elements left, checked before count * esize can overflow */
+    if (count > (w->file.expected - w->file.written) / w->esize) {
+        clinit_outfile_fail(&w->file);
         return CLINIT_ERANGE;
     }
-    left = count * w->esize; /* cannot overflow: expected * esize did not */
-    errno = 0;
-    while (left > 0) {
-        size_t step = left < NPY_WRITE_STEP ? (size_t)left : NPY_WRITE_STEP;
-        if (fwrite(p, 1, step, w->f) != step) {
-            writer_fail(w);
-            return CLINIT_EIO;
-        }
-        p += step;
-        left -= step;
-    }
-    w->written += count;
-    return CLINIT_OK;
+    return clinit_outfile_append(&w->file, data, count * w->esize);
 }
 
 clinit_status clinit_npy_close(clinit_npy_writer *w)
 {
-    int bad;
-    if (!w || !w->f)
-        return CLINIT_ENULL;
-    if (w->written != w->expected) {
-        writer_fail(w);
-        return CLINIT_ERANGE;
-    }
-    errno = 0;
-    bad = fflush(w->f) != 0 || ferror(w->f);
-    bad |= fclose(w->f) != 0;
-    w->f = NULL;
-    if (bad) {
-        writer_fail(w);
-        return CLINIT_EIO;
-    }
-    free(w->path);
-    w->path = NULL;
-    return CLINIT_OK;
+    return w ? clinit_outfile_finish(&w->file) : CLINIT_ENULL;
 }
 
 void clinit_npy_abort(clinit_npy_writer *w)
 {
     if (w)
-        writer_fail(w);
+        clinit_outfile_fail(&w->file);
 }
 
 clinit_status clinit_npy_write(const char *path, clinit_dtype dtype, int ndim,

@@ -18,9 +18,9 @@
 #define CLINIT_NPY_H
 
 #include <stdint.h>
-#include <stdio.h>
 
 #include "clinit.h"
+#include "fileio.h"
 
 /* Most dimensions an .npy array written here may have. */
 #define CLINIT_NPY_MAX_DIMS 32
@@ -28,17 +28,13 @@
 /* A file being written: open, append the elements in C order, close (or
  * abort). Fields are private. */
 typedef struct clinit_npy_writer {
-    FILE *f;
-    char *path;        /* owned copy, for removal on failure */
-    size_t esize;      /* bytes per element */
-    uint64_t expected; /* product of the shape */
-    uint64_t written;  /* elements appended so far */
-    int error;         /* errno of the failed call after CLINIT_EIO */
-    int regular;       /* a regular file: removed on failure */
+    clinit_outfile file; /* the file (fileio.h): product of the shape
+                            times esize data bytes */
+    size_t esize;        /* bytes per element */
 } clinit_npy_writer;
 
-/* After CLINIT_EIO from any call below, w->error holds the errno of the
- * failed call (0 if the C library did not set one). */
+/* After CLINIT_EIO from any call below, w->file.error holds the errno of
+ * the failed call (0 if the C library did not set one). */
 
 /* Creates (or truncates) `path` and writes the header of an array of
  * `dtype` with `ndim` (0..CLINIT_NPY_MAX_DIMS) dimensions `shape` (each

@@ -1,24 +1,9 @@
 /* safetensors.c - streaming safetensors writer; see safetensors.h and
  * https://github.com/huggingface/safetensors (format). */
-#define _POSIX_C_SOURCE 200809L /* fstat, fileno */
-
 #include "safetensors.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-
-/* Bytes written in one fwrite at most (as in npy.c). */
-#define ST_WRITE_STEP ((size_t)1 << 26)
-
-static int host_is_little_endian(void)
-{
-    const uint16_t one = 1;
-    unsigned char b[sizeof one];
-    memcpy(b, &one, sizeof one);
-    return b[0] == 1;
-}
 
 static const char *st_dtype(clinit_dtype dtype)
 {
@@ -138,23 +123,6 @@ static void sb_json(sbuf *b, const char *s)
     sb_put(b, "\"", 1);
 }
 
-/* Keeps errno of the failed call, closes and removes the file. */
-static void writer_fail(clinit_st_writer *w)
-{
-    int e = errno;
-    if (w->f) {
-        fclose(w->f);
-        w->f = NULL;
-    }
-    if (w->path) {
-        if (w->regular)
-            remove(w->path);
-        free(w->path);
-        w->path = NULL;
-    }
-    w->error = e;
-}
-
 clinit_status clinit_st_open(clinit_st_writer *w, const char *path,
                              const clinit_st_meta *meta, size_t nmeta,
                              const clinit_st_entry *e, size_t n)
@@ -162,7 +130,7 @@ clinit_status clinit_st_open(clinit_st_writer *w, const char *path,
     sbuf b = {NULL, 0, 0, 0};
     uint64_t off = 0;
     unsigned char len8[8];
-    size_t plen, pad;
+    size_t pad;
     clinit_status st = CLINIT_OK;
 
     if (!w)
@@ -170,7 +138,7 @@ clinit_status clinit_st_open(clinit_st_writer *w, const char *path,
     memset(w, 0, sizeof *w);
     if (!path || (n > 0 && !e) || (nmeta > 0 && !meta))
         return CLINIT_ENULL;
-    if (!host_is_little_endian()) /* see safetensors.h */
+    if (!clinit_host_is_little_endian()) /* see safetensors.h */
         return CLINIT_EIO;
 
     sb_str(&b, "{");
@@ -253,84 +221,27 @@ clinit_status clinit_st_open(clinit_st_writer *w, const char *path,
     for (int i = 0; i < 8; i++)
         len8[i] = (unsigned char)((uint64_t)b.len >> (8 * i));
 
-    plen = strlen(path);
-    if (!(w->path = malloc(plen + 1))) {
-        free(b.p);
-        return CLINIT_ENOMEM;
-    }
-    memcpy(w->path, path, plen + 1);
-    w->expected = off;
     w->header = b.len;
-    errno = 0;
-    if (!(w->f = fopen(path, "wb"))) {
-        w->error = errno;
-        free(w->path);
-        w->path = NULL;
-        free(b.p);
-        return CLINIT_EIO;
-    }
-    {
-        struct stat sb;
-        w->regular = fstat(fileno(w->f), &sb) == 0 && S_ISREG(sb.st_mode);
-    }
-    if (fwrite(len8, 1, 8, w->f) != 8 || fwrite(b.p, 1, b.len, w->f) != b.len) {
-        free(b.p);
-        writer_fail(w);
-        return CLINIT_EIO;
-    }
+    if ((st = clinit_outfile_create(&w->file, path, off)) == CLINIT_OK &&
+        (st = clinit_outfile_write(&w->file, len8, 8)) == CLINIT_OK)
+        st = clinit_outfile_write(&w->file, b.p, b.len);
     free(b.p);
-    return CLINIT_OK;
+    return st;
 }
 
 clinit_status clinit_st_append(clinit_st_writer *w, const void *data,
                                size_t bytes)
 {
-    const unsigned char *p = data;
-    size_t left = bytes;
-    if (!w || !w->f || (bytes > 0 && !data))
-        return CLINIT_ENULL;
-    if ((uint64_t)bytes > w->expected - w->written) {
-        writer_fail(w);
-        return CLINIT_ERANGE;
-    }
-    errno = 0;
-    while (left > 0) {
-        size_t step = left < ST_WRITE_STEP ? left : ST_WRITE_STEP;
-        if (fwrite(p, 1, step, w->f) != step) {
-            writer_fail(w);
-            return CLINIT_EIO;
-        }
-        p += step;
-        left -= step;
-    }
-    w->written += bytes;
-    return CLINIT_OK;
+    return w ? clinit_outfile_append(&w->file, data, bytes) : CLINIT_ENULL;
 }
 
 clinit_status clinit_st_close(clinit_st_writer *w)
 {
-    int bad;
-    if (!w || !w->f)
-        return CLINIT_ENULL;
-    if (w->written != w->expected) {
-        writer_fail(w);
-        return CLINIT_ERANGE;
-    }
-    errno = 0;
-    bad = fflush(w->f) != 0 || ferror(w->f);
-    bad |= fclose(w->f) != 0;
-    w->f = NULL;
-    if (bad) {
-        writer_fail(w);
-        return CLINIT_EIO;
-    }
-    free(w->path);
-    w->path = NULL;
-    return CLINIT_OK;
+    return w ? clinit_outfile_finish(&w->file) : CLINIT_ENULL;
 }
 
 void clinit_st_abort(clinit_st_writer *w)
 {
     if (w)
-        writer_fail(w);
+        clinit_outfile_fail(&w->file);
 }

@@ -24,9 +24,9 @@
 #define CLINIT_SAFETENSORS_H
 
 #include <stdint.h>
-#include <stdio.h>
 
 #include "clinit.h"
+#include "fileio.h"
 
 /* Largest header the reference safetensors reader accepts. */
 #define CLINIT_ST_MAX_HEADER 100000000u
@@ -46,13 +46,10 @@ typedef struct clinit_st_meta {
 
 /* A file being written. Fields are private. */
 typedef struct clinit_st_writer {
-    FILE *f;
-    char *path;        /* owned copy, for removal on failure */
-    uint64_t expected; /* data bytes the header announces */
-    uint64_t written;  /* data bytes appended so far */
-    uint64_t header;   /* N */
-    int error;         /* errno of the failed call after CLINIT_EIO */
-    int regular;       /* a regular file: removed on failure */
+    clinit_outfile file; /* the file (fileio.h): the data bytes the header
+                            announces; file.error: the errno of the
+                            failed call after CLINIT_EIO */
+    uint64_t header;     /* N */
 } clinit_st_writer;
 
 /* Creates (or truncates) `path` and writes the length and the header for

@@ -21,17 +21,14 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "clinit.h"
+#include "cli_util.h"
 #include "npy.h"
-
-#define EXIT_FAIL 1
-#define EXIT_USAGE 2
 
 /* Elements per fill call and words per raw call unless --chunk says
  * otherwise: bounded host and device memory whatever the tensor size. */
@@ -114,51 +111,10 @@ static const char usage_text[] =
 
 /* ---- errors -------------------------------------------------------------- */
 
-static int fail(int status, const char *fmt, ...)
-{
-    va_list ap;
-    fputs("clinit: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    return status;
-}
-
-/* "clinit: WHAT failed: <message>" plus detail from ctx: the cl_int of
- * EOPENCL on the same line, the build log of EBUILD after it. */
+/* "clinit: WHAT failed: <message>" plus detail from ctx (cli_util.h). */
 static int lib_fail(const char *what, clinit_status st, const clinit_ctx *ctx)
 {
-    if (st == CLINIT_EOPENCL && ctx && clinit_ctx_cl_error(ctx) != CL_SUCCESS)
-        fprintf(stderr, "clinit: %s failed: %s (cl_int %d)\n", what,
-                clinit_strerror(st), (int)clinit_ctx_cl_error(ctx));
-    else if (st == CLINIT_ENOFP64 && ctx)
-        fprintf(stderr,
-                "clinit: %s failed: %s (%s); use --device cpu or "
-                "another device for f64\n",
-                what, clinit_strerror(st), clinit_ctx_device_name(ctx));
-    else
-        fprintf(stderr, "clinit: %s failed: %s\n", what, clinit_strerror(st));
-    if (st == CLINIT_EBUILD && ctx) {
-        const char *log = clinit_ctx_build_log(ctx);
-        fputs(log, stderr);
-        if (*log && log[strlen(log) - 1] != '\n')
-            fputc('\n', stderr);
-    }
-    return EXIT_FAIL;
-}
-
-/* errno's message, or a generic one when the C library set none. */
-static const char *io_msg(int e)
-{
-    return e ? strerror(e) : "I/O error";
-}
-
-/* A failed OpenCL call made here (not in the library). */
-static int cl_call_fail(const char *what, const char *call, cl_int err)
-{
-    return fail(EXIT_FAIL, "%s failed: %s: OpenCL error %d", what, call,
-                (int)err);
+    return cli_lib_fail("", what, st, ctx, "another device for f64");
 }
 
 /* ---- options ------------------------------------------------------------- */
@@ -209,62 +165,28 @@ static int parse_options(const char *cmd, int argc, char **argv, int first,
     for (int o = 0; o < O_COUNT_; o++)
         val[o] = NULL;
     for (int i = first; i < argc; i++) {
-        const char *arg = argv[i], *name, *eq, *v;
+        const char *arg = argv[i], *v;
         size_t len;
-        int id = -1;
-        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)
+        int id;
+        if (cli_is_help(arg))
             return -1;
         if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0')
-            return fail(EXIT_USAGE, "%s: unexpected argument '%s'", cmd, arg);
-        name = arg + 2;
-        eq = strchr(name, '=');
-        len = eq ? (size_t)(eq - name) : strlen(name);
-        for (int o = 0; o < O_COUNT_; o++)
-            if (strlen(opt_names[o]) == len &&
-                memcmp(opt_names[o], name, len) == 0 && (allowed & BIT(o)))
-                id = o;
+            return cli_fail(EXIT_USAGE, "%s: unexpected argument '%s'", cmd,
+                            arg);
+        id = cli_option_id(arg, opt_names, O_COUNT_, allowed, &len);
         if (id < 0)
-            return fail(EXIT_USAGE, "%s: unknown option '--%.*s'", cmd,
-                        (int)len, name);
-        if (eq) {
-            v = eq + 1;
-        } else {
-            /* values may start with '-' (--a -0.5), never with "--" */
-            if (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0)
-                return fail(EXIT_USAGE, "--%s needs a value", opt_names[id]);
-            v = argv[++i];
-        }
+            return cli_fail(EXIT_USAGE, "%s: unknown option '--%.*s'", cmd,
+                            (int)len, arg + 2);
+        if (!(v = cli_option_value(argc, argv, &i)))
+            return cli_fail(EXIT_USAGE, "--%s needs a value", opt_names[id]);
         if (val[id])
-            return fail(EXIT_USAGE, "--%s given twice", opt_names[id]);
+            return cli_fail(EXIT_USAGE, "--%s given twice", opt_names[id]);
         val[id] = v;
     }
     return 0;
 }
 
 /* ---- numbers ------------------------------------------------------------- */
-
-/* Unsigned decimal or 0x hex, the whole of s, no sign, no spaces. */
-static int parse_u64(const char *s, uint64_t *out)
-{
-    unsigned long long v;
-    char *end;
-    int base = 10;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        s += 2;
-        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f') ||
-              (*s >= 'A' && *s <= 'F')))
-            return 0;
-    } else if (!(*s >= '0' && *s <= '9')) {
-        return 0; /* empty, sign or space: strtoull would accept those */
-    }
-    errno = 0;
-    v = strtoull(s, &end, base);
-    if (errno != 0 || *end != '\0')
-        return 0;
-    *out = (uint64_t)v;
-    return 1;
-}
 
 static int parse_double(const char *s, double *out)
 {
@@ -292,7 +214,7 @@ static int parse_u64_list(const char *s, int n, uint64_t max, uint64_t *out)
             return 0;
         memcpy(tok, s, len);
         tok[len] = '\0';
-        if (!parse_u64(tok, &out[k]) || out[k] > max)
+        if (!cli_parse_u64(tok, &out[k]) || out[k] > max)
             return 0;
         k++;
         if (!comma)
@@ -318,7 +240,7 @@ static int parse_shape(const char *s, int64_t *shape)
             return 0;
         memcpy(tok, s, len);
         tok[len] = '\0';
-        if (!parse_u64(tok, &v) || v < 1 || v > (uint64_t)INT64_MAX)
+        if (!cli_parse_u64(tok, &v) || v < 1 || v > (uint64_t)INT64_MAX)
             return 0;
         shape[k++] = (int64_t)v;
         if (!comma)
@@ -327,51 +249,10 @@ static int parse_shape(const char *s, int64_t *shape)
     }
 }
 
-static int opt_u64(const char *s, const char *name, uint64_t *out)
-{
-    if (!parse_u64(s, out))
-        return fail(EXIT_USAGE,
-                    "--%s: '%s' is not a non-negative integer (decimal or "
-                    "0x hex) below 2^64",
-                    name, s);
-    return 0;
-}
-
 static int opt_double(const char *s, const char *name, double *out)
 {
     if (!parse_double(s, out))
-        return fail(EXIT_USAGE, "--%s: '%s' is not a number", name, s);
-    return 0;
-}
-
-/* ---- contexts ------------------------------------------------------------ */
-
-/* Creates the context for --device (NULL: the library's default). */
-static int open_ctx(const char *what, const char *device, clinit_ctx **ctx)
-{
-    clinit_ctx_options opt;
-    clinit_status st;
-    memset(&opt, 0, sizeof opt);
-    opt.device = device;
-    *ctx = NULL;
-    st = clinit_ctx_create(ctx, &opt);
-    if (st == CLINIT_EDEVICESPEC) {
-        const char *env = getenv("CLINIT_DEVICE");
-        if (device && *device)
-            return fail(EXIT_USAGE,
-                        "--device: '%s' is not cpu, opencl or opencl:P.D",
-                        device);
-        return fail(EXIT_USAGE,
-                    "CLINIT_DEVICE: '%s' is not cpu, opencl or opencl:P.D",
-                    env ? env : "");
-    }
-    if (st == CLINIT_ENODEVICE)
-        return fail(EXIT_FAIL,
-                    "%s failed: no OpenCL device '%s' (see clinit "
-                    "devices)",
-                    what, device ? device : "");
-    if (st != CLINIT_OK)
-        return lib_fail(what, st, NULL);
+        return cli_fail(EXIT_USAGE, "--%s: '%s' is not a number", name, s);
     return 0;
 }
 
@@ -399,13 +280,8 @@ static int cmd_devices(int argc, char **argv)
     clinit_status st, def_st;
     int rc;
 
-    if ((rc = parse_options("devices", argc, argv, 2, 0, val)) != 0) {
-        if (rc < 0) {
-            fputs(usage_text, stdout);
-            return 0;
-        }
-        return rc;
-    }
+    if ((rc = parse_options("devices", argc, argv, 2, 0, val)) != 0)
+        return cli_help_or(rc, usage_text);
     /* the default choice: what clinit_ctx_create(NULL device) picks */
     def_st = clinit_ctx_create(&ctx, NULL);
     if (def_st == CLINIT_OK) {
@@ -436,64 +312,17 @@ static int cmd_devices(int argc, char **argv)
     }
     free(devs);
     if (fflush(stdout) != 0)
-        return fail(EXIT_FAIL, "devices: write to stdout failed");
+        return cli_fail(EXIT_FAIL, "devices: write to stdout failed");
     if (st != CLINIT_OK)
         return lib_fail("listing OpenCL devices", st, NULL);
     if (def_st == CLINIT_EDEVICESPEC)
-        return fail(EXIT_USAGE,
-                    "CLINIT_DEVICE: '%s' is not cpu, opencl or opencl:P.D",
-                    getenv("CLINIT_DEVICE") ? getenv("CLINIT_DEVICE") : "");
+        return cli_device_spec_fail(NULL);
     if (def_st != CLINIT_OK)
         return lib_fail("creating the default context", def_st, NULL);
     return 0;
 }
 
 /* ---- fill ---------------------------------------------------------------- */
-
-/* Half and bfloat16 bits to double, for the sample statistics. */
-static double f16_to_double(uint16_t h)
-{
-    int e = (h >> 10) & 0x1f;
-    double m = h & 0x3ff, v;
-    if (e == 0)
-        v = ldexp(m, -24);
-    else if (e == 31)
-        v = m != 0 ? NAN : INFINITY;
-    else
-        v = ldexp(m + 1024, e - 25);
-    return (h & 0x8000) ? -v : v;
-}
-
-static double element_as_double(clinit_dtype dtype, const void *p, size_t i)
-{
-    switch (dtype) {
-    case CLINIT_F32: {
-        float f;
-        memcpy(&f, (const char *)p + 4 * i, 4);
-        return f;
-    }
-    case CLINIT_F64: {
-        double d;
-        memcpy(&d, (const char *)p + 8 * i, 8);
-        return d;
-    }
-    case CLINIT_F16: {
-        uint16_t h;
-        memcpy(&h, (const char *)p + 2 * i, 2);
-        return f16_to_double(h);
-    }
-    case CLINIT_BF16: {
-        uint16_t h;
-        uint32_t u;
-        float f;
-        memcpy(&h, (const char *)p + 2 * i, 2);
-        u = (uint32_t)h << 16;
-        memcpy(&f, &u, 4);
-        return f;
-    }
-    }
-    return NAN;
-}
 
 /* Running mean and sum of squared deviations, merged chunk by chunk
  * (Chan et al.), so a long fill loses no precision to sum of squares. */
@@ -510,10 +339,10 @@ static void stats_add_chunk(stats *s, clinit_dtype dtype, const void *p,
     if (n == 0)
         return;
     for (size_t i = 0; i < n; i++)
-        sum += element_as_double(dtype, p, i);
+        sum += cli_element_as_double(dtype, p, i);
     mean = sum / (double)n;
     for (size_t i = 0; i < n; i++) {
-        double d = element_as_double(dtype, p, i) - mean;
+        double d = cli_element_as_double(dtype, p, i) - mean;
         m2 += d * d;
     }
     total = s->n + n;
@@ -626,53 +455,56 @@ static int parse_fill(int argc, char **argv, fill_args *fa)
     if ((rc = parse_options("fill", argc, argv, 2, allowed, val)) != 0)
         return rc;
     if (!val[O_METHOD])
-        return fail(EXIT_USAGE, "fill: --method is required");
+        return cli_fail(EXIT_USAGE, "fill: --method is required");
     if (!val[O_SHAPE])
-        return fail(EXIT_USAGE, "fill: --shape is required");
+        return cli_fail(EXIT_USAGE, "fill: --shape is required");
     if (!val[O_OUT])
-        return fail(EXIT_USAGE, "fill: --out is required");
+        return cli_fail(EXIT_USAGE, "fill: --out is required");
     if (!*val[O_OUT])
-        return fail(EXIT_USAGE, "--out: empty file name");
+        return cli_fail(EXIT_USAGE, "--out: empty file name");
     fa->out = val[O_OUT];
     fa->device = val[O_DEVICE];
 
     if (clinit_method_from_name(val[O_METHOD], &method) != CLINIT_OK)
-        return fail(EXIT_USAGE, "--method: unknown method '%s'", val[O_METHOD]);
+        return cli_fail(EXIT_USAGE, "--method: unknown method '%s'",
+                        val[O_METHOD]);
     (void)clinit_init_default(&fa->init, method);
     for (int o = 0; o < O_COUNT_; o++)
         if ((params & BIT(o)) && val[o] && !(method_params(method) & BIT(o)))
-            return fail(EXIT_USAGE, "--%s does not apply to method %s",
-                        opt_names[o], clinit_method_name(method));
+            return cli_fail(EXIT_USAGE, "--%s does not apply to method %s",
+                            opt_names[o], clinit_method_name(method));
     if (method == CLINIT_CONSTANT && !val[O_VAL])
-        return fail(EXIT_USAGE, "fill: method constant needs --val");
+        return cli_fail(EXIT_USAGE, "fill: method constant needs --val");
     if (method == CLINIT_SPARSE && !val[O_SPARSITY])
-        return fail(EXIT_USAGE, "fill: method sparse needs --sparsity");
+        return cli_fail(EXIT_USAGE, "fill: method sparse needs --sparsity");
 
     ndim = parse_shape(val[O_SHAPE], fa->t.shape);
     if (ndim < 0)
-        return fail(EXIT_USAGE, "--shape: '%s' has more than %d dimensions",
-                    val[O_SHAPE], CLINIT_MAX_DIMS);
+        return cli_fail(EXIT_USAGE, "--shape: '%s' has more than %d dimensions",
+                        val[O_SHAPE], CLINIT_MAX_DIMS);
     if (ndim == 0)
-        return fail(EXIT_USAGE,
-                    "--shape: '%s' is not a list of positive integers",
-                    val[O_SHAPE]);
+        return cli_fail(EXIT_USAGE,
+                        "--shape: '%s' is not a list of positive integers",
+                        val[O_SHAPE]);
     fa->t.ndim = ndim;
     fa->t.dtype = CLINIT_F32;
     if (val[O_DTYPE] &&
         clinit_dtype_from_name(val[O_DTYPE], &fa->t.dtype) != CLINIT_OK)
-        return fail(EXIT_USAGE,
-                    "--dtype: unknown dtype '%s' (expected f32, f16, bf16 "
-                    "or f64)",
-                    val[O_DTYPE]);
-    if (val[O_SEED] && (rc = opt_u64(val[O_SEED], "seed", &fa->t.seed)))
+        return cli_fail(EXIT_USAGE,
+                        "--dtype: unknown dtype '%s' (expected f32, f16, bf16 "
+                        "or f64)",
+                        val[O_DTYPE]);
+    if (val[O_SEED] && (rc = cli_opt_u64(val[O_SEED], "seed", &fa->t.seed)))
         return rc;
-    if (val[O_STREAM] && (rc = opt_u64(val[O_STREAM], "stream", &fa->t.stream)))
+    if (val[O_STREAM] &&
+        (rc = cli_opt_u64(val[O_STREAM], "stream", &fa->t.stream)))
         return rc;
     fa->chunk = DEFAULT_FILL_CHUNK;
     fa->has_chunk = val[O_CHUNK] != NULL;
     if (val[O_CHUNK] &&
-        ((rc = opt_u64(val[O_CHUNK], "chunk", &fa->chunk)) || fa->chunk == 0))
-        return rc ? rc : fail(EXIT_USAGE, "--chunk: must be at least 1");
+        ((rc = cli_opt_u64(val[O_CHUNK], "chunk", &fa->chunk)) ||
+         fa->chunk == 0))
+        return rc ? rc : cli_fail(EXIT_USAGE, "--chunk: must be at least 1");
 
     if (val[O_A] && (rc = opt_double(val[O_A], "a", &fa->init.a)))
         return rc;
@@ -694,17 +526,18 @@ static int parse_fill(int argc, char **argv, fill_args *fa)
         return rc;
     if (val[O_GROUPS]) {
         uint64_t g;
-        if (!parse_u64(val[O_GROUPS], &g) || g < 1 || g > INT_MAX)
-            return fail(EXIT_USAGE,
-                        "--groups: '%s' is not a positive integer below 2^31",
-                        val[O_GROUPS]);
+        if (!cli_parse_u64(val[O_GROUPS], &g) || g < 1 || g > INT_MAX)
+            return cli_fail(
+                EXIT_USAGE,
+                "--groups: '%s' is not a positive integer below 2^31",
+                val[O_GROUPS]);
         fa->init.groups = (int)g;
     }
     if (val[O_MODE]) {
         int kaiming = is_kaiming(method);
         if (clinit_mode_from_name(val[O_MODE], &fa->init.mode) != CLINIT_OK ||
             (kaiming && fa->init.mode == CLINIT_FAN_AVG))
-            return fail(
+            return cli_fail(
                 EXIT_USAGE, "--mode: unknown mode '%s' for %s (expected %s)",
                 val[O_MODE], clinit_method_name(method),
                 kaiming ? "fan_in or fan_out" : "fan_in, fan_out or fan_avg");
@@ -712,14 +545,14 @@ static int parse_fill(int argc, char **argv, fill_args *fa)
     if (val[O_DISTRIBUTION] &&
         clinit_distribution_from_name(val[O_DISTRIBUTION],
                                       &fa->init.distribution) != CLINIT_OK)
-        return fail(EXIT_USAGE,
-                    "--distribution: unknown distribution '%s' (expected "
-                    "truncated_normal, untruncated_normal or uniform)",
-                    val[O_DISTRIBUTION]);
+        return cli_fail(EXIT_USAGE,
+                        "--distribution: unknown distribution '%s' (expected "
+                        "truncated_normal, untruncated_normal or uniform)",
+                        val[O_DISTRIBUTION]);
     if (val[O_NL] && clinit_nonlinearity_from_name(
                          val[O_NL], &fa->init.nonlinearity) != CLINIT_OK)
-        return fail(EXIT_USAGE, "--nonlinearity: unknown nonlinearity '%s'",
-                    val[O_NL]);
+        return cli_fail(EXIT_USAGE, "--nonlinearity: unknown nonlinearity '%s'",
+                        val[O_NL]);
 
     /* Shape overflow is the library's to report (exit 1), in cmd_fill. */
     if (clinit_numel(&fa->t, &numel) != CLINIT_OK)
@@ -729,20 +562,21 @@ static int parse_fill(int argc, char **argv, fill_args *fa)
         char lo[64];
         size_t len = colon ? (size_t)(colon - val[O_RANGE]) : 0;
         if (!colon || len >= sizeof lo)
-            return fail(EXIT_USAGE, "--range: '%s' is not LO:HI", val[O_RANGE]);
+            return cli_fail(EXIT_USAGE, "--range: '%s' is not LO:HI",
+                            val[O_RANGE]);
         memcpy(lo, val[O_RANGE], len);
         lo[len] = '\0';
-        if (!parse_u64(lo, &fa->lo) || !parse_u64(colon + 1, &fa->hi) ||
+        if (!cli_parse_u64(lo, &fa->lo) || !cli_parse_u64(colon + 1, &fa->hi) ||
             fa->lo > fa->hi)
-            return fail(EXIT_USAGE,
-                        "--range: '%s' is not LO:HI with integers 0 <= LO "
-                        "<= HI",
-                        val[O_RANGE]);
+            return cli_fail(EXIT_USAGE,
+                            "--range: '%s' is not LO:HI with integers 0 <= LO "
+                            "<= HI",
+                            val[O_RANGE]);
         if (numel > 0 && fa->hi > numel)
-            return fail(EXIT_USAGE,
-                        "--range: '%s' goes beyond the tensor's %llu "
-                        "elements",
-                        val[O_RANGE], (unsigned long long)numel);
+            return cli_fail(EXIT_USAGE,
+                            "--range: '%s' goes beyond the tensor's %llu "
+                            "elements",
+                            val[O_RANGE], (unsigned long long)numel);
         fa->has_range = 1;
     } else {
         fa->lo = 0;
@@ -868,24 +702,6 @@ static void print_summary(const fill_args *fa, const clinit_resolved *r,
     }
 }
 
-/* Whether the context's OpenCL device has fp64: 1, 0, or -1 when it
- * cannot be told here (the fill itself then reports ENOFP64). */
-static int ctx_has_fp64(const clinit_ctx *ctx)
-{
-    clinit_device_info *devs;
-    size_t n = 0, got = 0;
-    int has = -1;
-    if (clinit_list_devices(NULL, 0, &n) != CLINIT_OK || n == 0 ||
-        !(devs = calloc(n, sizeof *devs)))
-        return -1;
-    if (clinit_list_devices(devs, n, &got) == CLINIT_OK)
-        for (size_t i = 0; i < got && i < n; i++)
-            if (strcmp(devs[i].id, clinit_ctx_device_id(ctx)) == 0)
-                has = devs[i].has_fp64 != 0;
-    free(devs);
-    return has;
-}
-
 static int cmd_fill(int argc, char **argv)
 {
     fill_args fa;
@@ -901,13 +717,8 @@ static int cmd_fill(int argc, char **argv)
     int rc, npy_ndim;
 
     memset(&w, 0, sizeof w);
-    if ((rc = parse_fill(argc, argv, &fa)) != 0) {
-        if (rc < 0) {
-            fputs(usage_text, stdout);
-            return 0;
-        }
-        return rc;
-    }
+    if ((rc = parse_fill(argc, argv, &fa)) != 0)
+        return cli_help_or(rc, usage_text);
     /* every parameter error before touching a device or the file */
     if ((st = clinit_resolve(&fa.t, &fa.init, &r)) != CLINIT_OK)
         return lib_fail("fill", st, NULL);
@@ -920,11 +731,11 @@ static int cmd_fill(int argc, char **argv)
                                                               : fa.chunk;
     if (chunk > SIZE_MAX / esize)
         return lib_fail("fill", CLINIT_EOVERFLOW, NULL);
-    if ((rc = open_ctx("fill", fa.device, &ctx)) != 0)
+    if ((rc = cli_open_ctx("fill", fa.device, &ctx)) != 0)
         return rc;
     /* before the file is created; the fill would say the same later */
     if (fa.t.dtype == CLINIT_F64 && clinit_ctx_is_opencl(ctx) &&
-        ctx_has_fp64(ctx) == 0) {
+        cli_ctx_has_fp64(ctx) == 0) {
         rc = lib_fail("fill", CLINIT_ENOFP64, ctx);
         goto done;
     }
@@ -949,15 +760,15 @@ static int cmd_fill(int argc, char **argv)
             buf = clCreateBuffer(cx, CL_MEM_READ_WRITE, (size_t)chunk * esize,
                                  NULL, &err);
         if (!buf) {
-            rc = cl_call_fail("fill", "clCreateBuffer", err);
+            rc = cli_cl_fail("fill", "clCreateBuffer", err);
             goto done;
         }
     }
     if ((st = clinit_npy_open(&w, fa.out, fa.t.dtype, npy_ndim, npy_shape)) !=
         CLINIT_OK) {
         if (st == CLINIT_EIO)
-            rc = fail(EXIT_FAIL, "fill failed: cannot write '%s': %s", fa.out,
-                      io_msg(w.error));
+            rc = cli_fail(EXIT_FAIL, "fill failed: cannot write '%s': %s",
+                          fa.out, cli_io_msg(w.file.error));
         else
             rc = lib_fail("fill", st, ctx);
         goto done;
@@ -975,7 +786,7 @@ static int cmd_fill(int argc, char **argv)
             err = clEnqueueReadBuffer(clinit_ctx_queue(ctx), buf, CL_TRUE, 0,
                                       (size_t)m * esize, host, 0, NULL, NULL);
             if (err != CL_SUCCESS) {
-                rc = cl_call_fail("fill", "clEnqueueReadBuffer", err);
+                rc = cli_cl_fail("fill", "clEnqueueReadBuffer", err);
                 goto done;
             }
         } else if ((st = clinit_fill_host(ctx, &fa.t, &fa.init, lo, lo + m,
@@ -985,19 +796,18 @@ static int cmd_fill(int argc, char **argv)
         }
         stats_add_chunk(&s, fa.t.dtype, host, (size_t)m);
         if ((st = clinit_npy_append(&w, host, m)) != CLINIT_OK) {
-            rc = fail(EXIT_FAIL, "fill failed: writing '%s': %s", fa.out,
-                      st == CLINIT_EIO ? io_msg(w.error) : clinit_strerror(st));
+            rc = cli_write_fail("fill", fa.out, st, w.file.error);
             goto done;
         }
     }
     if ((st = clinit_npy_close(&w)) != CLINIT_OK) {
-        rc = fail(EXIT_FAIL, "fill failed: writing '%s': %s", fa.out,
-                  st == CLINIT_EIO ? io_msg(w.error) : clinit_strerror(st));
+        rc = cli_write_fail("fill", fa.out, st, w.file.error);
         goto done;
     }
     print_summary(&fa, &r, ctx, numel, &s);
-    rc = fflush(stdout) != 0 ? fail(EXIT_FAIL, "fill: write to stdout failed")
-                             : 0;
+    rc = fflush(stdout) != 0
+             ? cli_fail(EXIT_FAIL, "fill: write to stdout failed")
+             : 0;
 done:
     clinit_npy_abort(&w); /* no-op once closed */
     if (buf)
@@ -1009,18 +819,10 @@ done:
 
 /* ---- raw ----------------------------------------------------------------- */
 
-static int host_is_little_endian(void)
-{
-    const uint32_t one = 1;
-    unsigned char b[4];
-    memcpy(b, &one, 4);
-    return b[0] == 1;
-}
-
 /* Writes n words to stdout as little-endian uint32. */
 static int write_words(uint32_t *w, size_t n)
 {
-    if (!host_is_little_endian())
+    if (!clinit_host_is_little_endian())
         for (size_t i = 0; i < n; i++) {
             uint32_t x = w[i];
             unsigned char b[4] = {(unsigned char)x, (unsigned char)(x >> 8),
@@ -1029,8 +831,8 @@ static int write_words(uint32_t *w, size_t n)
             memcpy(&w[i], b, 4);
         }
     if (fwrite(w, 4, n, stdout) != n)
-        return fail(EXIT_FAIL, "raw: write to stdout failed: %s",
-                    strerror(errno));
+        return cli_fail(EXIT_FAIL, "raw: write to stdout failed: %s",
+                        strerror(errno));
     return 0;
 }
 
@@ -1064,38 +866,34 @@ static int cmd_raw(int argc, char **argv)
     size_t words;
     int rc, seeded;
 
-    if ((rc = parse_options("raw", argc, argv, 2, allowed, val)) != 0) {
-        if (rc < 0) {
-            fputs(usage_text, stdout);
-            return 0;
-        }
-        return rc;
-    }
+    if ((rc = parse_options("raw", argc, argv, 2, allowed, val)) != 0)
+        return cli_help_or(rc, usage_text);
     seeded = val[O_SEED] != NULL;
     if (seeded && (val[O_KEY] || val[O_COUNTER]))
-        return fail(EXIT_USAGE, "raw: --seed cannot be combined with "
-                                "--key/--counter");
+        return cli_fail(EXIT_USAGE, "raw: --seed cannot be combined with "
+                                    "--key/--counter");
     if (!seeded && !val[O_KEY])
-        return fail(EXIT_USAGE, "raw: --key or --seed is required");
+        return cli_fail(EXIT_USAGE, "raw: --key or --seed is required");
     if (!val[O_COUNT])
-        return fail(EXIT_USAGE, "raw: --count is required");
+        return cli_fail(EXIT_USAGE, "raw: --count is required");
     if (seeded && val[O_DEVICE])
-        return fail(EXIT_USAGE, "raw: --device needs --key (--seed words are "
-                                "computed on the host)");
+        return cli_fail(EXIT_USAGE,
+                        "raw: --device needs --key (--seed words are "
+                        "computed on the host)");
     if (!seeded && val[O_STREAM])
-        return fail(EXIT_USAGE, "raw: --stream needs --seed");
-    if ((rc = opt_u64(val[O_COUNT], "count", &count)) != 0)
+        return cli_fail(EXIT_USAGE, "raw: --stream needs --seed");
+    if ((rc = cli_opt_u64(val[O_COUNT], "count", &count)) != 0)
         return rc;
-    if (val[O_CHUNK] && (rc = opt_u64(val[O_CHUNK], "chunk", &chunk)) != 0)
+    if (val[O_CHUNK] && (rc = cli_opt_u64(val[O_CHUNK], "chunk", &chunk)) != 0)
         return rc;
     if (chunk == 0 || chunk % 4 != 0 || chunk > ((uint64_t)1 << 28))
-        return fail(EXIT_USAGE,
-                    "--chunk: '%s' is not a multiple of 4 in 4..2^28",
-                    val[O_CHUNK]);
+        return cli_fail(EXIT_USAGE,
+                        "--chunk: '%s' is not a multiple of 4 in 4..2^28",
+                        val[O_CHUNK]);
     if (seeded) {
-        if ((rc = opt_u64(val[O_SEED], "seed", &seed)) != 0 ||
+        if ((rc = cli_opt_u64(val[O_SEED], "seed", &seed)) != 0 ||
             (val[O_STREAM] &&
-             (rc = opt_u64(val[O_STREAM], "stream", &stream)) != 0))
+             (rc = cli_opt_u64(val[O_STREAM], "stream", &stream)) != 0))
             return rc;
         /* the whole request is within the stream, before any output */
         if ((st = clinit_stream_words(seed, stream, count, 0, NULL)) !=
@@ -1103,29 +901,29 @@ static int cmd_raw(int argc, char **argv)
             return lib_fail("raw", st, NULL);
     } else {
         if (!parse_u64_list(val[O_KEY], 2, UINT32_MAX, key64))
-            return fail(EXIT_USAGE,
-                        "--key: '%s' is not two 32-bit integers K0,K1",
-                        val[O_KEY]);
+            return cli_fail(EXIT_USAGE,
+                            "--key: '%s' is not two 32-bit integers K0,K1",
+                            val[O_KEY]);
         if (val[O_COUNTER] &&
             !parse_u64_list(val[O_COUNTER], 4, UINT32_MAX, ctr64))
-            return fail(EXIT_USAGE,
-                        "--counter: '%s' is not four 32-bit integers "
-                        "C0,C1,C2,C3",
-                        val[O_COUNTER]);
+            return cli_fail(EXIT_USAGE,
+                            "--counter: '%s' is not four 32-bit integers "
+                            "C0,C1,C2,C3",
+                            val[O_COUNTER]);
         for (int i = 0; i < 2; i++)
             key[i] = (uint32_t)key64[i];
         for (int i = 0; i < 4; i++)
             ctr[i] = (uint32_t)ctr64[i];
     }
     if (isatty(fileno(stdout)))
-        return fail(EXIT_USAGE, "raw: stdout is a terminal; redirect it to "
-                                "a file or a pipe");
+        return cli_fail(EXIT_USAGE, "raw: stdout is a terminal; redirect it to "
+                                    "a file or a pipe");
 
     words = (size_t)(count < chunk ? count : chunk);
     if (words > 0 && !(host = malloc(words * 4)))
         return lib_fail("raw", CLINIT_ENOMEM, NULL);
     if (!seeded) {
-        if ((rc = open_ctx("raw", val[O_DEVICE], &ctx)) != 0)
+        if ((rc = cli_open_ctx("raw", val[O_DEVICE], &ctx)) != 0)
             goto done;
         if (words > 0 && clinit_ctx_is_opencl(ctx)) {
             cl_int err;
@@ -1135,7 +933,7 @@ static int cmd_raw(int argc, char **argv)
                 buf = clCreateBuffer(cx, CL_MEM_READ_WRITE, words * 4, NULL,
                                      &err);
             if (!buf) {
-                rc = cl_call_fail("raw", "clCreateBuffer", err);
+                rc = cli_cl_fail("raw", "clCreateBuffer", err);
                 goto done;
             }
         }
@@ -1152,7 +950,7 @@ static int cmd_raw(int argc, char **argv)
                     clEnqueueReadBuffer(clinit_ctx_queue(ctx), buf, CL_TRUE, 0,
                                         m * 4, host, 0, NULL, NULL);
                 if (err != CL_SUCCESS) {
-                    rc = cl_call_fail("raw", "clEnqueueReadBuffer", err);
+                    rc = cli_cl_fail("raw", "clEnqueueReadBuffer", err);
                     goto done;
                 }
             }
@@ -1169,10 +967,10 @@ static int cmd_raw(int argc, char **argv)
         if (!seeded)
             counter_add(ctr, m / 4); /* m % 4 != 0 only for the last */
     }
-    rc = fflush(stdout) != 0 ? fail(EXIT_FAIL,
-                                    "raw: write to stdout failed: "
-                                    "%s",
-                                    strerror(errno))
+    rc = fflush(stdout) != 0 ? cli_fail(EXIT_FAIL,
+                                        "raw: write to stdout failed: "
+                                        "%s",
+                                        strerror(errno))
                              : 0;
 done:
     if (buf)
@@ -1215,5 +1013,6 @@ int main(int argc, char **argv)
         return clinit_cmd_init(argc - 1, argv + 1);
     if (strcmp(cmd, "depth") == 0) /* tools/depth_cmd.c */
         return clinit_cmd_depth(argc - 1, argv + 1);
-    return fail(EXIT_USAGE, "unknown command '%s' (try clinit --help)", cmd);
+    return cli_fail(EXIT_USAGE, "unknown command '%s' (try clinit --help)",
+                    cmd);
 }

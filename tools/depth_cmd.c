@@ -15,7 +15,6 @@
  * --cpu-check found a mismatch; 2 bad command line (one line on stderr),
  * including --device cpu: the command exists to run on a device.
  */
-#define _POSIX_C_SOURCE 199309L /* clock_gettime */
 
 #include <errno.h>
 #include <math.h>
@@ -23,17 +22,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "clinit.h"
+#include "cli_util.h"
 
 int clinit_cmd_depth(int argc, char **argv);
 
 extern const char clinit_depth_cl_source[];
 extern const size_t clinit_depth_cl_source_len;
-
-#define EXIT_FAIL 1
-#define EXIT_USAGE 2
 
 #define MAX_LAYERS 100000
 #define MAX_DIM 65536 /* width and batch */
@@ -88,32 +84,20 @@ static const char depth_usage[] =
 
 /* ---- errors -------------------------------------------------------------- */
 
+/* "clinit: depth: MESSAGE" (cli_util.h). */
 static int dfail(int status, const char *fmt, ...)
 {
     va_list ap;
-    fputs("clinit: depth: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    status = cli_vfail("depth: ", status, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
     return status;
 }
 
+/* "clinit: depth: WHAT failed: <message>" plus detail from ctx. */
 static int dlib_fail(const char *what, clinit_status st, const clinit_ctx *ctx)
 {
-    if (st == CLINIT_EOPENCL && ctx && clinit_ctx_cl_error(ctx) != CL_SUCCESS)
-        fprintf(stderr, "clinit: depth: %s failed: %s (cl_int %d)\n", what,
-                clinit_strerror(st), (int)clinit_ctx_cl_error(ctx));
-    else
-        fprintf(stderr, "clinit: depth: %s failed: %s\n", what,
-                clinit_strerror(st));
-    if (st == CLINIT_EBUILD && ctx) {
-        const char *log = clinit_ctx_build_log(ctx);
-        fputs(log, stderr);
-        if (*log && log[strlen(log) - 1] != '\n')
-            fputc('\n', stderr);
-    }
-    return EXIT_FAIL;
+    return cli_lib_fail("depth: ", what, st, ctx, NULL);
 }
 
 static int dcl_fail(const char *call, cl_int err)
@@ -133,33 +117,10 @@ typedef struct depth_args {
     int gemm; /* GEMM_* */
 } depth_args;
 
-/* Unsigned decimal or 0x hex, the whole of s, no sign, no spaces. */
-static int parse_u64(const char *s, uint64_t *out)
-{
-    unsigned long long v;
-    char *end;
-    int base = 10;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        s += 2;
-        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f') ||
-              (*s >= 'A' && *s <= 'F')))
-            return 0;
-    } else if (!(*s >= '0' && *s <= '9')) {
-        return 0;
-    }
-    errno = 0;
-    v = strtoull(s, &end, base);
-    if (errno != 0 || *end != '\0')
-        return 0;
-    *out = (uint64_t)v;
-    return 1;
-}
-
 static int opt_count(const char *name, const char *s, uint64_t max,
                      uint64_t *out)
 {
-    if (!parse_u64(s, out) || *out < 1 || *out > max)
+    if (!cli_parse_u64(s, out) || *out < 1 || *out > max)
         return dfail(EXIT_USAGE, "--%s: '%s' is not an integer in 1..%llu",
                      name, s, (unsigned long long)max);
     return 0;
@@ -187,10 +148,10 @@ static int parse_depth(int argc, char **argv, depth_args *a)
     a->gemm = GEMM_AUTO;
 
     for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i], *name, *eq;
+        const char *arg = argv[i];
         size_t len;
-        int id = -1;
-        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)
+        int id;
+        if (cli_is_help(arg))
             return -1;
         if (strcmp(arg, "--cpu-check") == 0) {
             a->cpu_check = 1;
@@ -198,23 +159,14 @@ static int parse_depth(int argc, char **argv, depth_args *a)
         }
         if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0')
             return dfail(EXIT_USAGE, "unexpected argument '%s'", arg);
-        name = arg + 2;
-        eq = strchr(name, '=');
-        len = eq ? (size_t)(eq - name) : strlen(name);
-        for (int o = 0; o < nnames; o++)
-            if (strlen(names[o]) == len && memcmp(names[o], name, len) == 0)
-                id = o;
+        id = cli_option_id(arg, names, nnames, ~0u, &len);
         if (id < 0)
-            return dfail(EXIT_USAGE, "unknown option '--%.*s'", (int)len, name);
+            return dfail(EXIT_USAGE, "unknown option '--%.*s'", (int)len,
+                         arg + 2);
         if (val[id])
             return dfail(EXIT_USAGE, "--%s given twice", names[id]);
-        if (eq) {
-            val[id] = eq + 1;
-        } else {
-            if (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0)
-                return dfail(EXIT_USAGE, "--%s needs a value", names[id]);
-            val[id] = argv[++i];
-        }
+        if (!(val[id] = cli_option_value(argc, argv, &i)))
+            return dfail(EXIT_USAGE, "--%s needs a value", names[id]);
     }
     if (val[0] && (rc = opt_count("layers", val[0], MAX_LAYERS, &a->layers)))
         return rc;
@@ -222,7 +174,7 @@ static int parse_depth(int argc, char **argv, depth_args *a)
         return rc;
     if (val[2] && (rc = opt_count("batch", val[2], MAX_DIM, &a->batch)))
         return rc;
-    if (val[3] && !parse_u64(val[3], &a->seed))
+    if (val[3] && !cli_parse_u64(val[3], &a->seed))
         return dfail(EXIT_USAGE,
                      "--seed: '%s' is not a non-negative integer (decimal or "
                      "0x hex) below 2^64",
@@ -344,13 +296,6 @@ typedef struct depth_cl {
     gemm_shape g;
     size_t groups_x, groups_y; /* work-groups per configuration */
 } depth_cl;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static void print_program_log(const depth_cl *cl)
 {
@@ -1207,13 +1152,8 @@ int clinit_cmd_depth(int argc, char **argv)
     int rc, ok = 1;
 
     memset(&cl, 0, sizeof cl);
-    if ((rc = parse_depth(argc, argv, &a)) != 0) {
-        if (rc < 0) {
-            fputs(depth_usage, stdout);
-            return 0;
-        }
-        return rc;
-    }
+    if ((rc = parse_depth(argc, argv, &a)) != 0)
+        return cli_help_or(rc, depth_usage);
     B = (size_t)a.batch;
     W = (size_t)a.width;
     L = (size_t)a.layers;
@@ -1236,7 +1176,7 @@ int clinit_cmd_depth(int argc, char **argv)
         snprintf(xavier_label, sizeof xavier_label, "xavier_uniform gain %g",
                  a.xavier_gain);
 
-    t_start = now_s();
+    t_start = cli_now_s();
     {
         clinit_ctx_options opt;
         memset(&opt, 0, sizeof opt);
@@ -1356,12 +1296,12 @@ int clinit_cmd_depth(int argc, char **argv)
         rc = dcl_fail("clFinish", err);
         goto out;
     }
-    t_build = now_s() - t_start;
+    t_build = cli_now_s() - t_start;
 
     /* the forward pass: per layer, one batched fill of the 12 weight
      * matrices and one GEMM launch; the host waits only to collect the
      * statistics, every STATS_SLOTS layers */
-    t_start = now_s();
+    t_start = cli_now_s();
     for (size_t l = 0; l < L; l++) {
         size_t bad = 0;
         for (int c = 0; c < N_CFG; c++) {
@@ -1407,7 +1347,7 @@ int clinit_cmd_depth(int argc, char **argv)
                         stats_h + (i * N_CFG + (size_t)c) * groups * 4, groups);
         }
     }
-    t_fwd = now_s() - t_start;
+    t_fwd = cli_now_s() - t_start;
 
     printf("clinit depth: %llu layer%s of width %llu, batch %llu, seed "
            "%llu\n",

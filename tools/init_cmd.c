@@ -20,24 +20,20 @@
  * (including a spec file that cannot be read); 2 bad command line or a
  * spec error (one "clinit: FILE: PATH: PROBLEM" line).
  */
-#define _POSIX_C_SOURCE 200809L /* isatty, fileno, clock_gettime */
+#define _POSIX_C_SOURCE 200809L /* isatty, fileno */
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "clinit.h"
 #include "clinit_model.h"
+#include "cli_util.h"
 #include "safetensors.h"
-
-#define EXIT_FAIL 1
-#define EXIT_USAGE 2
 
 #define DEFAULT_SLOT_BYTES ((uint64_t)16 << 20)
 #define MIN_SLOT_BYTES ((uint64_t)64)
@@ -73,48 +69,10 @@ static const char init_usage[] =
     "exit status: 0 ok, 1 library, device or I/O failure, 2 bad command\n"
     "line or spec error.\n";
 
-static int fail(int status, const char *fmt, ...)
-{
-    va_list ap;
-    fputs("clinit: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    return status;
-}
-
+/* "clinit: WHAT failed: <message>" plus detail from ctx (cli_util.h). */
 static int lib_fail(const char *what, clinit_status st, const clinit_ctx *ctx)
 {
-    if (st == CLINIT_EOPENCL && ctx && clinit_ctx_cl_error(ctx) != CL_SUCCESS)
-        fprintf(stderr, "clinit: %s failed: %s (cl_int %d)\n", what,
-                clinit_strerror(st), (int)clinit_ctx_cl_error(ctx));
-    else if (st == CLINIT_ENOFP64 && ctx)
-        fprintf(stderr,
-                "clinit: %s failed: %s (%s); use --device cpu or "
-                "another dtype\n",
-                what, clinit_strerror(st), clinit_ctx_device_name(ctx));
-    else
-        fprintf(stderr, "clinit: %s failed: %s\n", what, clinit_strerror(st));
-    if (st == CLINIT_EBUILD && ctx) {
-        const char *log = clinit_ctx_build_log(ctx);
-        fputs(log, stderr);
-        if (*log && log[strlen(log) - 1] != '\n')
-            fputc('\n', stderr);
-    }
-    return EXIT_FAIL;
-}
-
-static const char *io_msg(int e)
-{
-    return e ? strerror(e) : "I/O error";
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+    return cli_lib_fail("", what, st, ctx, "another dtype");
 }
 
 /* ---- arguments ------------------------------------------------------------
@@ -125,29 +83,6 @@ typedef struct init_args {
     int quiet;
 } init_args;
 
-/* Unsigned decimal or 0x hex, the whole of s. */
-static int parse_u64(const char *s, uint64_t *out)
-{
-    unsigned long long v;
-    char *end;
-    int base = 10;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        s += 2;
-        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f') ||
-              (*s >= 'A' && *s <= 'F')))
-            return 0;
-    } else if (!(*s >= '0' && *s <= '9')) {
-        return 0;
-    }
-    errno = 0;
-    v = strtoull(s, &end, base);
-    if (errno != 0 || *end != '\0')
-        return 0;
-    *out = (uint64_t)v;
-    return 1;
-}
-
 /* Returns 0, EXIT_USAGE after printing the error, or -1 for --help. */
 static int parse_args(int argc, char **argv, init_args *a)
 {
@@ -155,58 +90,48 @@ static int parse_args(int argc, char **argv, init_args *a)
                                         "chunk"};
     memset(a, 0, sizeof *a);
     for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i], *name, *eq, *v;
+        const char *arg = argv[i], *v;
         const char **slot[5];
         size_t len;
-        int id = -1;
+        int id;
         slot[0] = &a->out;
         slot[1] = &a->device;
         slot[2] = &a->seed;
         slot[3] = &a->dtype;
         slot[4] = &a->chunk;
-        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)
+        if (cli_is_help(arg))
             return -1;
         if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
             if (a->spec)
-                return fail(EXIT_USAGE,
-                            "init: unexpected argument '%s' (one "
-                            "MODEL.json only)",
-                            arg);
+                return cli_fail(EXIT_USAGE,
+                                "init: unexpected argument '%s' (one "
+                                "MODEL.json only)",
+                                arg);
             a->spec = arg;
             continue;
         }
-        name = arg + 2;
-        if (strcmp(name, "quiet") == 0) {
+        if (strcmp(arg + 2, "quiet") == 0) {
             if (a->quiet)
-                return fail(EXIT_USAGE, "--quiet given twice");
+                return cli_fail(EXIT_USAGE, "--quiet given twice");
             a->quiet = 1;
             continue;
         }
-        eq = strchr(name, '=');
-        len = eq ? (size_t)(eq - name) : strlen(name);
-        for (int o = 0; o < 5; o++)
-            if (strlen(names[o]) == len && memcmp(names[o], name, len) == 0)
-                id = o;
+        id = cli_option_id(arg, names, 5, ~0u, &len);
         if (id < 0)
-            return fail(EXIT_USAGE, "init: unknown option '--%.*s'", (int)len,
-                        name);
-        if (eq) {
-            v = eq + 1;
-        } else {
-            if (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0)
-                return fail(EXIT_USAGE, "--%s needs a value", names[id]);
-            v = argv[++i];
-        }
+            return cli_fail(EXIT_USAGE, "init: unknown option '--%.*s'",
+                            (int)len, arg + 2);
+        if (!(v = cli_option_value(argc, argv, &i)))
+            return cli_fail(EXIT_USAGE, "--%s needs a value", names[id]);
         if (*slot[id])
-            return fail(EXIT_USAGE, "--%s given twice", names[id]);
+            return cli_fail(EXIT_USAGE, "--%s given twice", names[id]);
         *slot[id] = v;
     }
     if (!a->spec)
-        return fail(EXIT_USAGE, "init: a MODEL.json argument is required");
+        return cli_fail(EXIT_USAGE, "init: a MODEL.json argument is required");
     if (!a->out)
-        return fail(EXIT_USAGE, "init: --out is required");
+        return cli_fail(EXIT_USAGE, "init: --out is required");
     if (!*a->out)
-        return fail(EXIT_USAGE, "--out: empty file name");
+        return cli_fail(EXIT_USAGE, "--out: empty file name");
     return 0;
 }
 
@@ -219,12 +144,12 @@ static int read_spec(const char *path, char **buf, size_t *len)
     char *p;
     errno = 0;
     if (!(f = fopen(path, "rb")))
-        return fail(EXIT_FAIL, "init: cannot read '%s': %s", path,
-                    io_msg(errno));
+        return cli_fail(EXIT_FAIL, "init: cannot read '%s': %s", path,
+                        cli_io_msg(errno));
     if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
         fclose(f);
-        return fail(EXIT_FAIL, "init: cannot read '%s': %s", path,
-                    strerror(EISDIR));
+        return cli_fail(EXIT_FAIL, "init: cannot read '%s': %s", path,
+                        strerror(EISDIR));
     }
     if (!(p = malloc(cap))) {
         fclose(f);
@@ -238,16 +163,16 @@ static int read_spec(const char *path, char **buf, size_t *len)
                 int e = errno;
                 free(p);
                 fclose(f);
-                return fail(EXIT_FAIL, "init: cannot read '%s': %s", path,
-                            io_msg(e));
+                return cli_fail(EXIT_FAIL, "init: cannot read '%s': %s", path,
+                                cli_io_msg(e));
             }
             break;
         }
         if (cap >= (size_t)MAX_SPEC_BYTES) {
             free(p);
             fclose(f);
-            return fail(EXIT_USAGE, "%s: spec larger than %ld bytes", path,
-                        MAX_SPEC_BYTES);
+            return cli_fail(EXIT_USAGE, "%s: spec larger than %ld bytes", path,
+                            MAX_SPEC_BYTES);
         }
         {
             char *np = realloc(p, cap * 2);
@@ -269,51 +194,6 @@ static int read_spec(const char *path, char **buf, size_t *len)
 /* ---- statistics -----------------------------------------------------------
  */
 
-static double f16_to_double(uint16_t h)
-{
-    int e = (h >> 10) & 0x1f;
-    double m = h & 0x3ff, v;
-    if (e == 0)
-        v = ldexp(m, -24);
-    else if (e == 31)
-        v = m != 0 ? NAN : INFINITY;
-    else
-        v = ldexp(m + 1024, e - 25);
-    return (h & 0x8000) ? -v : v;
-}
-
-static double element_as_double(clinit_dtype dtype, const unsigned char *p,
-                                uint64_t i)
-{
-    switch (dtype) {
-    case CLINIT_F32: {
-        float f;
-        memcpy(&f, p + 4 * i, 4);
-        return f;
-    }
-    case CLINIT_F64: {
-        double d;
-        memcpy(&d, p + 8 * i, 8);
-        return d;
-    }
-    case CLINIT_F16: {
-        uint16_t h;
-        memcpy(&h, p + 2 * i, 2);
-        return f16_to_double(h);
-    }
-    case CLINIT_BF16: {
-        uint16_t h;
-        uint32_t u;
-        float f;
-        memcpy(&h, p + 2 * i, 2);
-        u = (uint32_t)h << 16;
-        memcpy(&f, &u, 4);
-        return f;
-    }
-    }
-    return NAN;
-}
-
 /* Welford over the sampled elements: indices k * step, k < count. */
 typedef struct tstat {
     uint64_t step, count, n;
@@ -325,7 +205,7 @@ static void sample_piece(tstat *s, clinit_dtype dt, const unsigned char *p,
 {
     uint64_t k = (lo + s->step - 1) / s->step;
     for (; k < s->count && k * s->step < hi; k++) {
-        double x = element_as_double(dt, p, k * s->step - lo), d;
+        double x = cli_element_as_double(dt, p, k * s->step - lo), d;
         s->n++;
         d = x - s->mean;
         s->mean += d / (double)s->n;
@@ -421,7 +301,7 @@ typedef struct progress {
 
 static void progress_show(progress *pg, int force)
 {
-    double t = now_s(), el = t - pg->t0, frac;
+    double t = cli_now_s(), el = t - pg->t0, frac;
     char bar[31];
     int fill;
     if (!pg->on || (!force && t - pg->last < 0.1))
@@ -490,10 +370,7 @@ static int process(run *R, slot *s)
         clReleaseEvent(s->ev);
         s->ev = NULL;
         if (err != CL_SUCCESS)
-            return fail(EXIT_FAIL,
-                        "init failed: clEnqueueReadBuffer: OpenCL "
-                        "error %d",
-                        (int)err);
+            return cli_cl_fail("init", "clEnqueueReadBuffer", err);
     }
     for (size_t k = 0; k < s->np; k++) {
         const piece *p = &s->pc[k];
@@ -504,9 +381,7 @@ static int process(run *R, slot *s)
                      p->hi);
         if ((st = clinit_st_append(&R->w, s->host + p->off, bytes)) !=
             CLINIT_OK)
-            return fail(EXIT_FAIL, "init failed: writing '%s': %s", R->out,
-                        st == CLINIT_EIO ? io_msg(R->w.error)
-                                         : clinit_strerror(st));
+            return cli_write_fail("init", R->out, st, R->w.file.error);
         R->pg.bytes += bytes;
         if (p->hi == ti->numel)
             R->pg.done++;
@@ -565,9 +440,7 @@ static int submit(run *R)
             clEnqueueReadBuffer(clinit_ctx_queue(R->ctx), s->buf, CL_FALSE, 0,
                                 s->used, s->host, 0, NULL, &s->ev);
         if (err != CL_SUCCESS)
-            return fail(EXIT_FAIL,
-                        "init failed: clEnqueueReadBuffer: OpenCL error %d",
-                        (int)err);
+            return cli_cl_fail("init", "clEnqueueReadBuffer", err);
     }
     s->pending = 1;
     clFlush(clinit_ctx_queue(R->ctx));
@@ -749,24 +622,6 @@ static void print_table(const run *R, double secs)
            clinit_ctx_device_name(R->ctx));
 }
 
-/* Whether the context's OpenCL device has fp64: 1, 0, or -1 when it
- * cannot be told here (the fill itself then reports ENOFP64). */
-static int ctx_has_fp64(const clinit_ctx *ctx)
-{
-    clinit_device_info *devs;
-    size_t n = 0, got = 0;
-    int has = -1;
-    if (clinit_list_devices(NULL, 0, &n) != CLINIT_OK || n == 0 ||
-        !(devs = calloc(n, sizeof *devs)))
-        return -1;
-    if (clinit_list_devices(devs, n, &got) == CLINIT_OK)
-        for (size_t i = 0; i < got && i < n; i++)
-            if (strcmp(devs[i].id, clinit_ctx_device_id(ctx)) == 0)
-                has = devs[i].has_fp64 != 0;
-    free(devs);
-    return has;
-}
-
 /* ---- the command
  * ------------------------------------------------------------------------ */
 
@@ -778,60 +633,45 @@ int clinit_cmd_init(int argc, char **argv)
     clinit_st_entry *ents = NULL;
     clinit_st_meta meta[6];
     clinit_status st;
-    clinit_ctx_options opt;
     char err[512], seedtxt[24], hashtxt[24];
     char *json = NULL;
     size_t jlen = 0, n, nmeta = 0;
     uint64_t seed = 0, total = 0, need = 0;
     double t0, secs;
+    clinit_dtype dtype = CLINIT_F32;
     int rc, any_f64 = 0;
 
     memset(&R, 0, sizeof R);
-    if ((rc = parse_args(argc, argv, &a)) != 0) {
-        if (rc < 0) {
-            fputs(init_usage, stdout);
-            return 0;
-        }
-        return rc;
-    }
+    if ((rc = parse_args(argc, argv, &a)) != 0)
+        return cli_help_or(rc, init_usage);
     R.slot_bytes = DEFAULT_SLOT_BYTES;
-    if (a.seed && !parse_u64(a.seed, &seed))
-        return fail(EXIT_USAGE,
-                    "--seed: '%s' is not a non-negative integer (decimal or "
-                    "0x hex) below 2^64",
-                    a.seed);
-    if (a.dtype) {
-        clinit_dtype dt;
-        if (clinit_dtype_from_name(a.dtype, &dt) != CLINIT_OK)
-            return fail(EXIT_USAGE,
-                        "--dtype: unknown dtype '%s' (expected f32, f16, "
-                        "bf16 or f64)",
-                        a.dtype);
-    }
+    if (a.seed && (rc = cli_opt_u64(a.seed, "seed", &seed)) != 0)
+        return rc;
+    if (a.dtype && (rc = cli_opt_dtype(a.dtype, &dtype)) != 0)
+        return rc;
     if (a.chunk &&
-        (!parse_u64(a.chunk, &R.slot_bytes) || R.slot_bytes < MIN_SLOT_BYTES ||
-         R.slot_bytes > MAX_SLOT_BYTES))
-        return fail(EXIT_USAGE, "--chunk: '%s' is not a byte count in 64..2^30",
-                    a.chunk);
+        (!cli_parse_u64(a.chunk, &R.slot_bytes) ||
+         R.slot_bytes < MIN_SLOT_BYTES || R.slot_bytes > MAX_SLOT_BYTES))
+        return cli_fail(EXIT_USAGE,
+                        "--chunk: '%s' is not a byte count in 64..2^30",
+                        a.chunk);
 
     if ((rc = read_spec(a.spec, &json, &jlen)) != 0)
         return rc;
     st = clinit_model_parse(json, jlen, &m, err, sizeof err);
     free(json);
     if (st == CLINIT_EPARAM)
-        return fail(EXIT_USAGE, "%s: %s", a.spec, err);
+        return cli_fail(EXIT_USAGE, "%s: %s", a.spec, err);
     if (st != CLINIT_OK)
         return lib_fail("init", st, NULL);
     if (a.seed)
         clinit_model_set_seed(m, seed);
     if (a.dtype) {
-        clinit_dtype dt;
-        (void)clinit_dtype_from_name(a.dtype, &dt);
-        clinit_model_set_dtype(m, dt);
+        clinit_model_set_dtype(m, dtype);
         if ((st = clinit_model_check(m, err, sizeof err)) != CLINIT_OK) {
             clinit_model_destroy(m);
-            return fail(EXIT_USAGE, "%s: with --dtype %s: %s", a.spec, a.dtype,
-                        err);
+            return cli_fail(EXIT_USAGE, "%s: with --dtype %s: %s", a.spec,
+                            a.dtype, err);
         }
     }
     R.m = m;
@@ -862,33 +702,10 @@ int clinit_cmd_init(int argc, char **argv)
     if (need < R.slot_bytes)
         R.slot_bytes = need < MIN_SLOT_BYTES ? MIN_SLOT_BYTES : need;
 
-    memset(&opt, 0, sizeof opt);
-    opt.device = a.device;
-    st = clinit_ctx_create(&R.ctx, &opt);
-    if (st == CLINIT_EDEVICESPEC) {
-        const char *env = getenv("CLINIT_DEVICE");
-        if (a.device && *a.device)
-            rc = fail(EXIT_USAGE,
-                      "--device: '%s' is not cpu, opencl or opencl:P.D",
-                      a.device);
-        else
-            rc = fail(EXIT_USAGE,
-                      "CLINIT_DEVICE: '%s' is not cpu, opencl or opencl:P.D",
-                      env ? env : "");
+    if ((rc = cli_open_ctx("init", a.device, &R.ctx)) != 0)
         goto done;
-    }
-    if (st == CLINIT_ENODEVICE) {
-        rc = fail(EXIT_FAIL,
-                  "init failed: no OpenCL device '%s' (see clinit devices)",
-                  a.device ? a.device : "");
-        goto done;
-    }
-    if (st != CLINIT_OK) {
-        rc = lib_fail("init", st, NULL);
-        goto done;
-    }
     if (clinit_ctx_is_opencl(R.ctx)) {
-        if (any_f64 && ctx_has_fp64(R.ctx) == 0) {
+        if (any_f64 && cli_ctx_has_fp64(R.ctx) == 0) {
             rc = lib_fail("init", CLINIT_ENOFP64, R.ctx);
             goto done;
         }
@@ -909,10 +726,7 @@ int clinit_cmd_init(int argc, char **argv)
                 clCreateBuffer(clinit_ctx_context(R.ctx), CL_MEM_READ_WRITE,
                                (size_t)R.slot_bytes, NULL, &e);
             if (!s->buf) {
-                rc = fail(EXIT_FAIL,
-                          "init failed: clCreateBuffer: OpenCL "
-                          "error %d",
-                          (int)e);
+                rc = cli_cl_fail("init", "clCreateBuffer", e);
                 goto done;
             }
         }
@@ -937,11 +751,11 @@ int clinit_cmd_init(int argc, char **argv)
         meta[nmeta++].value = clinit_model_name(m);
     }
 
-    t0 = now_s();
+    t0 = cli_now_s();
     if ((st = clinit_st_open(&R.w, a.out, meta, nmeta, ents, n)) != CLINIT_OK) {
         if (st == CLINIT_EIO)
-            rc = fail(EXIT_FAIL, "init failed: cannot write '%s': %s", a.out,
-                      io_msg(R.w.error));
+            rc = cli_fail(EXIT_FAIL, "init failed: cannot write '%s': %s",
+                          a.out, cli_io_msg(R.w.file.error));
         else
             rc = lib_fail("init", st, R.ctx);
         goto done;
@@ -954,19 +768,19 @@ int clinit_cmd_init(int argc, char **argv)
     if ((rc = stream_model(&R)) != 0)
         goto done;
     if ((st = clinit_st_close(&R.w)) != CLINIT_OK) {
-        rc = fail(EXIT_FAIL, "init failed: writing '%s': %s", a.out,
-                  st == CLINIT_EIO ? io_msg(R.w.error) : clinit_strerror(st));
+        rc = cli_write_fail("init", a.out, st, R.w.file.error);
         goto done;
     }
-    secs = now_s() - t0;
+    secs = cli_now_s() - t0;
     if (R.pg.on) {
         progress_show(&R.pg, 1);
         fputs("\r\033[K", stderr);
     }
     if (!a.quiet)
         print_table(&R, secs);
-    rc = fflush(stdout) != 0 ? fail(EXIT_FAIL, "init: write to stdout failed")
-                             : 0;
+    rc = fflush(stdout) != 0
+             ? cli_fail(EXIT_FAIL, "init: write to stdout failed")
+             : 0;
 done:
     if (R.pg.on && rc != 0)
         fputc('\n', stderr);

@@ -1,0 +1,184 @@
+#!/usr/bin/python3
+"""summarize.py - the targets table of docs/PERF.md from bench/results/.
+
+    /usr/bin/python3 bench/summarize.py [RESULTS_DIR]
+
+Reads the JSON lines bench/run_results.sh writes (sweep, dtypes, overhead,
+startup, model, peers; and sweep_rep*/model_rep* when present) and prints
+Markdown: throughput at 64 MiB and at the largest size of the sweep, every
+target's ratio from one run (run 1) with pass/fail, and the spread of the
+repeat runs. Every number is computed here from the files, none typed in.
+"""
+import glob
+import json
+import os
+import sys
+
+
+def load(path):
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [json.loads(x) for x in f if x.strip()]
+
+
+def get(rows, path, method, nbytes=None, dtype=None, key="gbps"):
+    for r in rows:
+        if (r.get("path") == path and r.get("method") == method
+                and (nbytes is None or r.get("bytes") == nbytes)
+                and (dtype is None or r.get("dtype") == dtype) and key in r):
+            return r[key]
+    return None
+
+
+def human(n):
+    for u, s in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if n >= 1 << s and n % (1 << s) == 0:
+            return "%d %s" % (n >> s, u)
+    return str(n)
+
+
+def verdict(ok):
+    return "**pass**" if ok else "**FAIL**"
+
+
+def main():
+    d = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "results")
+    sweep = load(os.path.join(d, "sweep.jsonl"))
+    dtypes = load(os.path.join(d, "dtypes.jsonl"))
+    overhead = load(os.path.join(d, "overhead.jsonl"))
+    startup = load(os.path.join(d, "startup.jsonl"))
+    model = load(os.path.join(d, "model.jsonl"))
+    peers = load(os.path.join(d, "peers.jsonl"))
+    sizes = sorted({r["bytes"] for r in sweep if r.get("method") == "memset"})
+    big = sizes[-1]
+    show = [s for s in (1 << 26, big) if s in sizes]
+    methods = []
+    for r in sweep:
+        if r.get("path") == "cpu" and "gbps" in r and r["method"] not in methods:
+            methods.append(r["method"])
+
+    print("### Throughput (f32, GB/s = 1e9 bytes/s, median)\n")
+    print("| size | method | opencl | cpu | memset | fillbuffer | "
+          "opencl/memset | cpu/memset | opencl/fillbuffer | cpu/opencl |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for s in show:
+        ms, fb = get(sweep, "memset", "memset", s), get(sweep, "fillbuffer",
+                                                       "fillbuffer", s)
+        for m in methods:
+            o, c = get(sweep, "opencl", m, s), get(sweep, "cpu", m, s)
+            print("| %s | %s | %.2f | %.2f | %.1f | %.1f | %.3f | %.3f | "
+                  "%.2f | %.2f |" % (human(s), m, o, c, ms, fb, o / ms, c / ms,
+                                      o / fb, c / o))
+    print()
+
+    print("### Targets (run 1: bench/results/*.jsonl)\n")
+    print("| target | measured (one run) | result |")
+    print("| --- | --- | --- |")
+    fam = [("uniform-family >= 0.8x memset", ["uniform", "kaiming_uniform"],
+            0.8),
+           ("normal-family >= 0.6x memset", ["normal", "xavier_normal"], 0.6),
+           ("trunc_normal >= 0.5x memset", ["trunc_normal"], 0.5),
+           ("sparse >= 0.5x memset", ["sparse"], 0.5)]
+    for name, ms_, lim in fam:
+        parts, ok = [], True
+        for m in ms_:
+            for s in show:
+                r = get(sweep, "opencl", m, s) / get(sweep, "memset", "memset",
+                                                     s)
+                ok &= r >= lim
+                parts.append("%s %s: %.3f" % (m, human(s), r))
+        print("| OpenCL %s | %s | %s |" % (name, "; ".join(parts), verdict(ok)))
+    parts, ok = [], True
+    for m in methods:
+        for s in show:
+            r = get(sweep, "cpu", m, s) / get(sweep, "opencl", m, s)
+            ok_m = r >= 0.8
+            ok &= ok_m
+            parts.append("%s %s: %.2f%s" % (m, human(s), r,
+                                             "" if ok_m else " (miss)"))
+    print("| CPU path >= 0.8x OpenCL, same method | %s | %s |"
+          % ("; ".join(parts), verdict(ok)))
+    parts, ok = [], True
+    for p in ("opencl", "cpu"):
+        for m in ("uniform", "normal"):
+            f32 = get(dtypes, p, m, dtype="f32", key="gelems")
+            for dt in ("f16", "bf16"):
+                v = get(dtypes, p, m, dtype=dt, key="gelems")
+                ok &= v >= f32
+                parts.append("%s %s %s: %.2f" % (p, m, dt, v / f32))
+    print("| f16/bf16 >= f32 element rate (64 MiB; ratio of Gelem/s) | %s | %s |"
+          % ("; ".join(parts), verdict(ok)))
+    psz = sorted({r["bytes"] for r in peers if r.get("path") == "torch"})
+    for lim, ms_ in ((10, ["uniform", "normal", "kaiming_uniform"]),
+                     (20, ["trunc_normal"])):
+        for s in [x for x in (1 << 26, psz[-1] if psz else 0) if x in psz]:
+            parts, ok = [], True
+            for m in ms_:
+                t = get(peers, "torch", m, s)
+                for p in ("cpu", "opencl"):
+                    r = get(peers, p, m, s) / t
+                    ok &= r >= lim
+                    parts.append("%s/torch %s: %.1f" % (p, m, r))
+                npv = get(peers, "numpy", m, s)
+                if npv:
+                    for p in ("cpu", "opencl"):
+                        r = get(peers, p, m, s) / npv
+                        ok &= r >= lim
+                        parts.append("%s/numpy %s: %.1f" % (p, m, r))
+            print("| >= %dx torch.nn.init / NumPy (%s) | %s | %s |"
+                  % (lim, human(s), "; ".join(parts), verdict(ok)))
+    for p, lim in (("cpu", 20), ("opencl", 100)):
+        us = get(overhead, p, "overhead", key="us")
+        print("| %s overhead, 1 KiB <= %d us | %.1f us | %s |"
+              % (p, lim, us, verdict(us <= lim)))
+    for r in startup:
+        print("| startup, first 1 MiB fill (%s, warm caches) <= 100 ms | "
+              "%.1f ms | %s |" % (r["path"], r["us"] / 1e3,
+                                  verdict(r["us"] <= 1e5)))
+    a = get(model, "opencl", "model-batch", key="seconds")
+    b = get(model, "opencl", "model-single-tensor", key="seconds")
+    c = get(model, "opencl", "model-per-tensor", key="seconds")
+    print("| gpt2_small batched on the device <= 1.2x one tensor of the "
+          "same bytes | (a)/(b) = %.3f (%.1f / %.1f ms); per-tensor (c)/(b) "
+          "= %.3f (%.1f ms) | %s |"
+          % (a / b, a * 1e3, b * 1e3, c / b, c * 1e3, verdict(a / b <= 1.2)))
+    print()
+
+    reps = sorted(glob.glob(os.path.join(d, "sweep_rep*.jsonl")))
+    if reps:
+        print("### Spread over runs (run 1 and the repeats)\n")
+        print("| quantity | runs |")
+        print("| --- | --- |")
+        allsw = [sweep] + [load(x) for x in reps]
+        allmo = [model] + [load(x) for x in sorted(
+            glob.glob(os.path.join(d, "model_rep*.jsonl")))]
+        for m in ("uniform", "normal", "trunc_normal", "sparse"):
+            for s in show:
+                v = ["%.3f" % (get(x, "opencl", m, s) / get(x, "memset",
+                                                            "memset", s))
+                     for x in allsw]
+                print("| opencl/memset %s %s | %s |" % (m, human(s),
+                                                       ", ".join(v)))
+        for s in show:
+            v = ["%.1f" % get(x, "memset", "memset", s) for x in allsw]
+            print("| memset GB/s %s | %s |" % (human(s), ", ".join(v)))
+        for m in ("uniform", "sparse"):
+            for s in show:
+                v = ["%.2f" % (get(x, "cpu", m, s) / get(x, "opencl", m, s))
+                     for x in allsw]
+                print("| cpu/opencl %s %s | %s |" % (m, human(s),
+                                                    ", ".join(v)))
+        for meth in ("model-batch", "model-per-tensor"):
+            v = ["%.3f" % (get(x, "opencl", meth, key="seconds")
+                           / get(x, "opencl", "model-single-tensor",
+                                 key="seconds")) for x in allmo]
+            print("| gpt2_small opencl %s / single | %s |" % (meth,
+                                                             ", ".join(v)))
+        print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
