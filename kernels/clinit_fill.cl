@@ -94,8 +94,8 @@ static inline void clinit_values_pattern(ulong B, uint4 key, float16 P,
     float t[CLINIT_BLOCK32];
     for (int j = 0; j < CLINIT_BLOCK32; j++) {
         ulong i = B * CLINIT_BLOCK32 + (ulong)j;
-        ulong o = i / Q.s0, rem = i % Q.s0, in = rem / Q.s1, s = rem % Q.s1;
-        t[j] = (s == Q.s3 && in < Q.s4 && in == o % Q.s2) ? 1.0f : 0.0f;
+        t[j] =
+            clinit_pattern_one(i, Q.s0, Q.s1, Q.s2, Q.s3, Q.s4) ? 1.0f : 0.0f;
     }
     for (int w = 0; w < 4; w++)
         v[w] = vload16(w, t);
@@ -244,9 +244,9 @@ static inline void clinit_fill64(int dist, __global double *dst, ulong lo,
                 uint pr = clinit_sparse_perm_1(r, c, Q);
                 t[j] = pr < (uint)Q.s2 ? 0.0 : t[j];
             } else {
-                ulong o = i / Q.s0, rem = i % Q.s0, in = rem / Q.s1,
-                      s = rem % Q.s1;
-                t[j] = (s == Q.s3 && in < Q.s4 && in == o % Q.s2) ? 1.0 : 0.0;
+                t[j] = clinit_pattern_one(i, Q.s0, Q.s1, Q.s2, Q.s3, Q.s4)
+                           ? 1.0
+                           : 0.0;
             }
         }
         v[0] = vload16(0, t);

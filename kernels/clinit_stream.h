@@ -174,6 +174,21 @@ CLINIT_FN clinit_vu clinit_sparse_perm(clinit_vu r, clinit_vu tweak,
     return x;
 }
 
+/* ---- eye_ / dirac_ --------------------------------------------------------
+ */
+
+/* 1 iff element i of a [out, in, k...] tensor is on dirac_'s pattern:
+ * with S = prod(k) (in_s = in * S), o = i / in_s, j = (i mod in_s) / S and
+ * s = i mod S: s == centre, j < min_dim and j == o mod out_per_group.
+ * eye_ is the same rule with S = 1 and one group. */
+CLINIT_FN int clinit_pattern_one(clinit_u64 i, clinit_u64 in_s, clinit_u64 S,
+                                 clinit_u64 out_per_group, clinit_u64 centre,
+                                 clinit_u64 min_dim)
+{
+    clinit_u64 o = i / in_s, rem = i % in_s, j = rem / S, s = rem % S;
+    return s == centre && j < min_dim && j == o % out_per_group;
+}
+
 /* ---- f64: 32 elements per block, 53 random bits per value ------------- */
 #if CLINIT_HAVE_F64
 

@@ -58,8 +58,7 @@ static double structural(const clinit_plan *p, uint64_t i, double v)
         return pr < (uint32_t)q[2] ? 0.0 : v;
     }
     if (p->dist == CLINIT_DIST_PATTERN) {
-        uint64_t o = i / q[0], rem = i % q[0], in = rem / q[1], s = rem % q[1];
-        return (s == q[3] && in < q[4] && in == o % q[2]) ? 1.0 : 0.0;
+        return clinit_pattern_one(i, q[0], q[1], q[2], q[3], q[4]) ? 1.0 : 0.0;
     }
     return v;
 }

@@ -112,8 +112,8 @@ static void pattern_blocks(const clinit_plan *p, uint64_t B0, uint64_t nb,
     const uint64_t *q = p->q;
     for (uint64_t j = 0; j < nb * CLINIT_BLOCK32; j++) {
         uint64_t i = B0 * CLINIT_BLOCK32 + j;
-        uint64_t o = i / q[0], rem = i % q[0], in = rem / q[1], s = rem % q[1];
-        out[j] = (s == q[3] && in < q[4] && in == o % q[2]) ? 1.0f : 0.0f;
+        out[j] =
+            clinit_pattern_one(i, q[0], q[1], q[2], q[3], q[4]) ? 1.0f : 0.0f;
     }
 }
 
