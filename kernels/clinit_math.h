@@ -134,9 +134,11 @@ CLINIT_FN clinit_vf clinit_sqrt_f32(clinit_vf x)
      * field is an exact multiplication. */
     clinit_vu su = CLINIT_AS_U(s) + (((be + CLINIT_VU(1u)) >> 1) << 23) -
                    CLINIT_VU(64u << 23);
-    /* signed compare: denormals, -0 and negative x all give +0 */
-    return CLINIT_SEL(CLINIT_AS_I(u) < CLINIT_VI(0x00800000), CLINIT_VF(0.0f),
-                      CLINIT_AS_F(su));
+    /* signed compare: denormals, -0 and negative x all give +0 (an integer
+     * mask, which C compilers if-convert inside vectorized loops) */
+    clinit_vu keep = CLINIT_SEL(CLINIT_AS_I(u) < CLINIT_VI(0x00800000),
+                                CLINIT_VU(0u), CLINIT_VU(0xffffffffu));
+    return CLINIT_AS_F(su & keep);
 }
 
 /* ---- sincos(2*pi*t) -------------------------------------------------- */
