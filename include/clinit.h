@@ -206,6 +206,24 @@ typedef struct clinit_init {
 CLINIT_API clinit_status clinit_init_default(clinit_init *init,
                                              clinit_method method);
 
+/* The clinit_init fields a method reads, as a mask of these bits (in the
+ * order the fields are declared; torch's and Keras' signatures). */
+#define CLINIT_P_A (1u << 0)
+#define CLINIT_P_B (1u << 1)
+#define CLINIT_P_MEAN (1u << 2)
+#define CLINIT_P_STD (1u << 3)
+#define CLINIT_P_VAL (1u << 4)
+#define CLINIT_P_GAIN (1u << 5)
+#define CLINIT_P_MODE (1u << 6)
+#define CLINIT_P_NONLINEARITY (1u << 7)
+#define CLINIT_P_SCALE (1u << 8)
+#define CLINIT_P_DISTRIBUTION (1u << 9)
+#define CLINIT_P_SPARSITY (1u << 10)
+#define CLINIT_P_GROUPS (1u << 11)
+/* The CLINIT_P_* fields `method` reads (0 for an unknown method and for
+ * the fixed Keras presets). */
+CLINIT_API unsigned clinit_method_params(clinit_method method);
+
 /* Name <-> enum, with torch's spelling ("xavier_uniform", "fan_in",
  * "leaky_relu", "conv_transpose2d", "f32"/"float32", ...). A trailing '_'
  * on a method name is accepted ("kaiming_normal_"). The *_from_name

@@ -143,43 +143,16 @@ static const char *const mp_names[MP_COUNT_] = {
 
 #define MB(x) (1u << (x))
 
-/* The parameters each method takes (torch's and Keras' signatures). */
+/* The parameters each method takes: MP_* is in CLINIT_P_* order. */
+typedef char clinit_mp_order_check_[(MB(MP_GROUPS) == CLINIT_P_GROUPS &&
+                                     MB(MP_DIST) == CLINIT_P_DISTRIBUTION &&
+                                     MB(MP_NL) == CLINIT_P_NONLINEARITY)
+                                        ? 1
+                                        : -1];
+
 static unsigned method_keys(clinit_method m)
 {
-    switch (m) {
-    case CLINIT_UNIFORM:
-        return MB(MP_A) | MB(MP_B);
-    case CLINIT_NORMAL:
-        return MB(MP_MEAN) | MB(MP_STD);
-    case CLINIT_TRUNC_NORMAL:
-        return MB(MP_MEAN) | MB(MP_STD) | MB(MP_A) | MB(MP_B);
-    case CLINIT_CONSTANT:
-        return MB(MP_VAL);
-    case CLINIT_XAVIER_UNIFORM:
-    case CLINIT_XAVIER_NORMAL:
-    case CLINIT_ORTHOGONAL:
-        return MB(MP_GAIN);
-    case CLINIT_KAIMING_UNIFORM:
-    case CLINIT_KAIMING_NORMAL:
-        return MB(MP_A) | MB(MP_MODE) | MB(MP_NL);
-    case CLINIT_SPARSE:
-        return MB(MP_SPARSITY) | MB(MP_STD);
-    case CLINIT_DIRAC:
-        return MB(MP_GROUPS);
-    case CLINIT_VARIANCE_SCALING:
-        return MB(MP_SCALE) | MB(MP_MODE) | MB(MP_DIST);
-    case CLINIT_ZEROS:
-    case CLINIT_ONES:
-    case CLINIT_EYE:
-    case CLINIT_LECUN_UNIFORM:
-    case CLINIT_LECUN_NORMAL:
-    case CLINIT_GLOROT_UNIFORM:
-    case CLINIT_GLOROT_NORMAL:
-    case CLINIT_HE_UNIFORM:
-    case CLINIT_HE_NORMAL:
-        return 0;
-    }
-    return 0;
+    return clinit_method_params(m);
 }
 
 static unsigned method_required(clinit_method m)

@@ -836,3 +836,19 @@ Test(api, ctx_accessors)
     clinit_ctx_destroy(c);
     clinit_ctx_destroy(o);
 }
+
+Test(api, method_params_follow_torch_signatures)
+{
+    cr_expect_eq(clinit_method_params(CLINIT_UNIFORM), CLINIT_P_A | CLINIT_P_B);
+    cr_expect_eq(clinit_method_params(CLINIT_TRUNC_NORMAL),
+                 CLINIT_P_MEAN | CLINIT_P_STD | CLINIT_P_A | CLINIT_P_B);
+    cr_expect_eq(clinit_method_params(CLINIT_KAIMING_NORMAL),
+                 CLINIT_P_A | CLINIT_P_MODE | CLINIT_P_NONLINEARITY);
+    cr_expect_eq(clinit_method_params(CLINIT_SPARSE),
+                 CLINIT_P_SPARSITY | CLINIT_P_STD);
+    cr_expect_eq(clinit_method_params(CLINIT_VARIANCE_SCALING),
+                 CLINIT_P_SCALE | CLINIT_P_MODE | CLINIT_P_DISTRIBUTION);
+    cr_expect_eq(clinit_method_params(CLINIT_HE_NORMAL), 0u);
+    cr_expect_eq(clinit_method_params(CLINIT_EYE), 0u);
+    cr_expect_eq(clinit_method_params((clinit_method)999), 0u);
+}

@@ -352,45 +352,14 @@ static void stats_add_chunk(stats *s, clinit_dtype dtype, const void *p,
     s->n = total;
 }
 
-/* Which parameter flags each method takes (torch's and Keras'
- * signatures). */
+/* Which parameter flags each method takes: O_A .. O_GROUPS are in the
+ * library's CLINIT_P_* order. */
+typedef char clinit_opt_order_check_
+    [(O_GROUPS - O_A == 11 && O_DISTRIBUTION - O_A == 9) ? 1 : -1];
+
 static unsigned method_params(clinit_method m)
 {
-    switch (m) {
-    case CLINIT_UNIFORM:
-        return BIT(O_A) | BIT(O_B);
-    case CLINIT_NORMAL:
-        return BIT(O_MEAN) | BIT(O_STD);
-    case CLINIT_TRUNC_NORMAL:
-        return BIT(O_MEAN) | BIT(O_STD) | BIT(O_A) | BIT(O_B);
-    case CLINIT_CONSTANT:
-        return BIT(O_VAL);
-    case CLINIT_ZEROS:
-    case CLINIT_ONES:
-    case CLINIT_EYE:
-        return 0;
-    case CLINIT_XAVIER_UNIFORM:
-    case CLINIT_XAVIER_NORMAL:
-    case CLINIT_ORTHOGONAL:
-        return BIT(O_GAIN);
-    case CLINIT_KAIMING_UNIFORM:
-    case CLINIT_KAIMING_NORMAL:
-        return BIT(O_A) | BIT(O_MODE) | BIT(O_NL);
-    case CLINIT_SPARSE:
-        return BIT(O_SPARSITY) | BIT(O_STD);
-    case CLINIT_DIRAC:
-        return BIT(O_GROUPS);
-    case CLINIT_VARIANCE_SCALING:
-        return BIT(O_SCALE) | BIT(O_MODE) | BIT(O_DISTRIBUTION);
-    case CLINIT_LECUN_UNIFORM:
-    case CLINIT_LECUN_NORMAL:
-    case CLINIT_GLOROT_UNIFORM:
-    case CLINIT_GLOROT_NORMAL:
-    case CLINIT_HE_UNIFORM:
-    case CLINIT_HE_NORMAL:
-        return 0; /* fixed presets: Keras takes only a seed */
-    }
-    return 0;
+    return clinit_method_params(m) << O_A;
 }
 
 static int is_kaiming(clinit_method m)
