@@ -25,47 +25,18 @@ extern const size_t clinit_cl_source_len;
 /* Global sizes are rounded up to this, so drivers can pick good groups. */
 #define GLOBAL_ROUND 64
 
-/* Fill kernels by [distribution][dtype]; clinit_k_<dist>_<dtype>. */
-enum { D_UNIFORM, D_NORMAL, D_TRUNCATED, D_SPARSE, D_PATTERN, D_COUNT };
-static const char *const dist_names[D_COUNT] = {
-    "uniform", "normal", "truncated", "sparse", "pattern"};
-static const char *const dtype_names[4] = {"f32", "f16", "bf16", "f64"};
+/* Fill kernels clinit_k_<distribution>_<dtype>, one per row of
+ * kernels/clinit_abi.h's distribution list and dtype, created on first
+ * use. */
+#define N_DTYPES 4
+#define CLINIT_KNAME_(NAME, id, name) [id] = #name,
+static const char *const kernel_dist_names[CLINIT_ABI_DIST_COUNT] = {
+    CLINIT_KERNEL_DIST_LIST(CLINIT_KNAME_)};
+#undef CLINIT_KNAME_
 
-enum {
-    K_PHILOX_RAW,
-    K_MATH_PROBE,
-    K_PHILOX_PROBE,
-    K_BATCH_F32,
-    K_BATCH_F16,
-    K_BATCH_BF16,
-    K_BATCH_F64, /* only with fp64; keep last */
-    K_COUNT
-};
+enum { K_PHILOX_RAW, K_MATH_PROBE, K_PHILOX_PROBE, K_COUNT };
 static const char *const kernel_names[K_COUNT] = {
-    "clinit_k_philox_raw", "clinit_k_math_probe", "clinit_k_philox_probe",
-    "clinit_k_batch_f32",  "clinit_k_batch_f16",  "clinit_k_batch_bf16",
-    "clinit_k_batch_f64"};
-
-/* ulongs per tensor in a batch table (kernels/clinit_fill.cl) */
-#define DESC_WORDS 32
-
-static int dist_slot(clinit_dist d)
-{
-    switch (d) {
-    case CLINIT_DIST_UNIFORM:
-        return D_UNIFORM;
-    case CLINIT_DIST_NORMAL:
-        return D_NORMAL;
-    case CLINIT_DIST_TRUNCATED:
-        return D_TRUNCATED;
-    case CLINIT_DIST_SPARSE:
-        return D_SPARSE;
-    case CLINIT_DIST_PATTERN:
-        return D_PATTERN;
-    default:
-        return -1;
-    }
-}
+    "clinit_k_philox_raw", "clinit_k_math_probe", "clinit_k_philox_probe"};
 
 struct clinit_ctx {
     int is_opencl;
@@ -78,12 +49,14 @@ struct clinit_ctx {
     cl_command_queue queue;
     cl_program program; /* built once, on first use or warm-up */
     cl_kernel kernels[K_COUNT];
-    cl_kernel fill[D_COUNT][4]; /* f64 ones only with has_fp64 */
+    cl_kernel fill[CLINIT_ABI_DIST_COUNT][N_DTYPES]; /* lazily created */
     int has_fp64;
     cl_int cl_error; /* last failed OpenCL call */
     char *build_log;
     pthread_mutex_t lock; /* program build and kernel arguments */
 };
+
+static void release_kernels(clinit_ctx *c);
 
 static clinit_status cl_fail(clinit_ctx *ctx, cl_int err)
 {
@@ -404,13 +377,7 @@ void clinit_ctx_destroy(clinit_ctx *c)
 {
     if (!c)
         return;
-    for (int k = 0; k < K_COUNT; k++)
-        if (c->kernels[k])
-            clReleaseKernel(c->kernels[k]);
-    for (int d = 0; d < D_COUNT; d++)
-        for (int t = 0; t < 4; t++)
-            if (c->fill[d][t])
-                clReleaseKernel(c->fill[d][t]);
+    release_kernels(c);
     if (c->program)
         clReleaseProgram(c->program);
     if (c->queue)
@@ -490,8 +457,8 @@ static void release_kernels(clinit_ctx *c)
             clReleaseKernel(c->kernels[k]);
             c->kernels[k] = NULL;
         }
-    for (int d = 0; d < D_COUNT; d++)
-        for (int t = 0; t < 4; t++)
+    for (int d = 0; d < CLINIT_ABI_DIST_COUNT; d++)
+        for (int t = 0; t < N_DTYPES; t++)
             if (c->fill[d][t]) {
                 clReleaseKernel(c->fill[d][t]);
                 c->fill[d][t] = NULL;
@@ -517,30 +484,36 @@ static clinit_status build_locked(clinit_ctx *c)
         c->cl_error = err;
         return CLINIT_EBUILD;
     }
-    for (int k = 0; k < K_COUNT + D_COUNT * 4; k++) {
-        cl_kernel *slot;
-        char name[64];
-        if (k < K_COUNT) {
-            if (k == K_BATCH_F64 && !c->has_fp64)
-                continue;
-            slot = &c->kernels[k];
-            snprintf(name, sizeof name, "%s", kernel_names[k]);
-        } else {
-            int d = (k - K_COUNT) / 4, t = (k - K_COUNT) % 4;
-            if (t == CLINIT_F64 && !c->has_fp64)
-                continue;
-            slot = &c->fill[d][t];
-            snprintf(name, sizeof name, "clinit_k_%s_%s", dist_names[d],
-                     dtype_names[t]);
-        }
-        *slot = clCreateKernel(prog, name, &err);
-        if (!*slot) {
+    for (int k = 0; k < K_COUNT; k++) {
+        c->kernels[k] = clCreateKernel(prog, kernel_names[k], &err);
+        if (!c->kernels[k]) {
             release_kernels(c);
             clReleaseProgram(prog);
             return cl_fail(c, err);
         }
     }
     c->program = prog;
+    return CLINIT_OK;
+}
+
+/* The fill kernel of (dist, dtype), created on first use. Call with
+ * c->lock held. */
+static clinit_status fill_kernel_locked(clinit_ctx *c, clinit_dist dist,
+                                        clinit_dtype dt, cl_kernel *out)
+{
+    cl_kernel *slot = &c->fill[dist][dt];
+    clinit_status st;
+    cl_int err;
+    char name[64];
+    if ((st = build_locked(c)) != CLINIT_OK)
+        return st;
+    if (!*slot) {
+        snprintf(name, sizeof name, "clinit_k_%s_%s", kernel_dist_names[dist],
+                 clinit_dtype_name(dt));
+        if (!(*slot = clCreateKernel(c->program, name, &err)))
+            return cl_fail(c, err);
+    }
+    *out = *slot;
     return CLINIT_OK;
 }
 
@@ -588,63 +561,9 @@ static clinit_status check_buffer(clinit_ctx *c, cl_mem buf, uint64_t off,
             return cl_fail(c, e_);                                             \
     } while (0)
 
-/* Enqueues the kernel over blocks [b0, b0 + nb) in launches of at most
- * MAX_BLOCKS_PER_LAUNCH; one event for the whole if out_event. Call with
- * c->lock held and every argument but 4 (b0) and 5 (nblocks) set. */
-static clinit_status launch_blocks_locked(clinit_ctx *c, cl_kernel k,
-                                          uint64_t b0, uint64_t nb,
-                                          cl_uint num_wait,
-                                          const cl_event *wait,
-                                          cl_event *out_event)
-{
-    uint64_t nlaunch = (nb + MAX_BLOCKS_PER_LAUNCH - 1) / MAX_BLOCKS_PER_LAUNCH;
-    cl_event evs[64] = {0};
-    cl_event *ev_list = nlaunch <= 64 ? evs : NULL;
-    clinit_status st = CLINIT_OK;
-    uint64_t done = 0, i = 0;
-    cl_int err = CL_SUCCESS;
-
-    if (nlaunch > 1 && out_event && !ev_list) {
-        ev_list = malloc(nlaunch * sizeof *ev_list);
-        if (!ev_list)
-            return CLINIT_ENOMEM;
-    }
-    for (; done < nb; i++) {
-        cl_ulong bstart = b0 + done;
-        cl_ulong n = nb - done < MAX_BLOCKS_PER_LAUNCH ? nb - done
-                                                       : MAX_BLOCKS_PER_LAUNCH;
-        size_t global =
-            (size_t)((n + GLOBAL_ROUND - 1) / GLOBAL_ROUND * GLOBAL_ROUND);
-        cl_event *ev = !out_event     ? NULL
-                       : nlaunch == 1 ? out_event
-                                      : &ev_list[i];
-        if ((err = clSetKernelArg(k, 4, sizeof bstart, &bstart)) !=
-                CL_SUCCESS ||
-            (err = clSetKernelArg(k, 5, sizeof n, &n)) != CL_SUCCESS ||
-            (err = clEnqueueNDRangeKernel(c->queue, k, 1, NULL, &global, NULL,
-                                          num_wait, wait, ev)) != CL_SUCCESS) {
-            st = cl_fail(c, err);
-            break;
-        }
-        done += n;
-    }
-    if (out_event && nlaunch > 1) {
-        if (st == CLINIT_OK &&
-            (err = clEnqueueMarkerWithWaitList(c->queue, (cl_uint)i, ev_list,
-                                               out_event)) != CL_SUCCESS)
-            st = cl_fail(c, err);
-        for (uint64_t j = 0; j < i; j++)
-            clReleaseEvent(ev_list[j]);
-    }
-    if (ev_list != evs)
-        free(ev_list);
-    return st;
-}
-
 /* No work: only an event, if asked for, after the wait list. */
-static clinit_status clinit_ocl_fill_empty(clinit_ctx *c, cl_uint num_wait,
-                                           const cl_event *wait,
-                                           cl_event *out_event)
+static clinit_status marker_locked(clinit_ctx *c, cl_uint num_wait,
+                                   const cl_event *wait, cl_event *out_event)
 {
     cl_int err;
     if (out_event && (err = clEnqueueMarkerWithWaitList(
@@ -653,90 +572,243 @@ static clinit_status clinit_ocl_fill_empty(clinit_ctx *c, cl_uint num_wait,
     return CLINIT_OK;
 }
 
-static clinit_status fill_locked(clinit_ctx *c, const clinit_plan *p,
-                                 cl_mem buf, size_t offset, cl_uint num_wait,
-                                 const cl_event *wait, cl_event *out_event)
+/* Every event of the wait list is a valid event of c's context, so an
+ * enqueue cannot fail on it half-way through a batch. */
+static clinit_status check_wait(clinit_ctx *c, cl_uint num_wait,
+                                const cl_event *wait)
 {
-    uint64_t n = p->hi - p->lo, be = CLINIT_BLOCK_ELEMS(p->dtype);
-    size_t es = clinit_dtype_size(p->dtype);
+    if (num_wait > 0 && !wait)
+        return CLINIT_ENULL;
+    for (cl_uint i = 0; i < num_wait; i++) {
+        cl_context cx = NULL;
+        if (!wait[i])
+            return CLINIT_ENULL;
+        if (clGetEventInfo(wait[i], CL_EVENT_CONTEXT, sizeof cx, &cx, NULL) !=
+                CL_SUCCESS ||
+            cx != c->context)
+            return CLINIT_EQUEUE;
+    }
+    return CLINIT_OK;
+}
+
+/* A fill to enqueue: the plan, its destination, and its position in the
+ * caller's list. */
+typedef struct item {
+    cl_mem buf;
+    uint64_t offset; /* element of buf receiving plan.lo */
+    clinit_plan plan;
+} item;
+
+/* Groups of one launch: same buffer, dtype and base distribution. */
+static int item_cmp(const void *a, const void *b)
+{
+    const item *x = a, *y = b;
+    uintptr_t bx = (uintptr_t)x->buf, by = (uintptr_t)y->buf;
+    if (bx != by)
+        return bx < by ? -1 : 1;
+    if (x->plan.dtype != y->plan.dtype)
+        return x->plan.dtype < y->plan.dtype ? -1 : 1;
+    if (x->plan.dist != y->plan.dist)
+        return x->plan.dist < y->plan.dist ? -1 : 1;
+    return 0;
+}
+
+/* orthogonal_: computed on the host (src/ortho.c), then one blocking
+ * write. Call with c->lock held. */
+static clinit_status ortho_locked(clinit_ctx *c, const item *it,
+                                  cl_uint num_wait, const cl_event *wait,
+                                  cl_event *ev)
+{
+    const clinit_plan *p = &it->plan;
+    size_t es = clinit_dtype_size(p->dtype), n = (size_t)(p->hi - p->lo);
+    void *host = malloc(n * es);
     clinit_status st;
     cl_int err;
-    cl_kernel k;
-    cl_ulong lo = p->lo, hi = p->hi, off = offset;
-    cl_uint4 key;
-    cl_ulong8 q;
+    if (!host)
+        return CLINIT_ENOMEM;
+    st = clinit_ortho_fill(p, c->cpu_threads, host);
+    if (st == CLINIT_OK &&
+        (err = clEnqueueWriteBuffer(c->queue, it->buf, CL_TRUE,
+                                    (size_t)it->offset * es, n * es, host,
+                                    num_wait, wait, ev)) != CL_SUCCESS)
+        st = cl_fail(c, err);
+    free(host);
+    return st;
+}
+
+/* Releases evs[0..*nev) into one marker event in evs[0] when the list is
+ * full. */
+static clinit_status compact_events(clinit_ctx *c, cl_event *evs, size_t *nev,
+                                    size_t cap)
+{
+    cl_event m;
+    cl_int err;
+    if (*nev < cap)
+        return CLINIT_OK;
+    if ((err = clEnqueueMarkerWithWaitList(c->queue, (cl_uint)*nev, evs, &m)) !=
+        CL_SUCCESS)
+        return cl_fail(c, err);
+    for (size_t j = 0; j < *nev; j++)
+        clReleaseEvent(evs[j]);
+    evs[0] = m;
+    *nev = 1;
+    return CLINIT_OK;
+}
+
+/* One kernel over items[0..n) (same buffer, dtype and distribution, no
+ * orthogonal, no empty range): a descriptor table, then launches of at
+ * most MAX_BLOCKS_PER_LAUNCH work-items; *ev completes with all of them.
+ * Call with c->lock held. */
+static clinit_status launch_group(clinit_ctx *c, const item *items, size_t n,
+                                  cl_uint num_wait, const cl_event *wait,
+                                  cl_event *ev)
+{
+    clinit_dtype dt = items[0].plan.dtype;
+    uint64_t be = CLINIT_BLOCK_ELEMS(dt), total = 0;
+    cl_ulong *tab = malloc(n * CLINIT_DESC_WORDS * sizeof *tab);
+    cl_kernel k = NULL;
+    cl_mem mtab = NULL, buf = items[0].buf;
+    cl_uint nd = (cl_uint)n;
+    cl_event evs[64];
+    size_t nev = 0;
+    cl_int err = CL_SUCCESS;
+    clinit_status st;
+
+    if (!tab)
+        return CLINIT_ENOMEM;
+    if ((st = fill_kernel_locked(c, items[0].plan.dist, dt, &k)) != CLINIT_OK) {
+        free(tab);
+        return st;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const clinit_plan *p = &items[i].plan;
+        clinit_plan_desc(p, total, items[i].offset,
+                         (uint64_t *)(tab + i * CLINIT_DESC_WORDS));
+        total += (p->hi - 1) / be - p->lo / be + 1;
+    }
+    mtab = clCreateBuffer(c->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+                          n * CLINIT_DESC_WORDS * sizeof *tab, tab, &err);
+    free(tab);
+    if (!mtab)
+        return cl_fail(c, err);
+    if ((err = clSetKernelArg(k, 0, sizeof buf, &buf)) != CL_SUCCESS ||
+        (err = clSetKernelArg(k, 1, sizeof mtab, &mtab)) != CL_SUCCESS ||
+        (err = clSetKernelArg(k, 2, sizeof nd, &nd)) != CL_SUCCESS ||
+        (err = clSetKernelArg(k, 3, sizeof(cl_ulong), &total)) != CL_SUCCESS)
+        st = cl_fail(c, err);
+    /* work-item g is block g of the group, launched at a global offset */
+    for (uint64_t g0 = 0; st == CLINIT_OK && g0 < total;
+         g0 += MAX_BLOCKS_PER_LAUNCH) {
+        uint64_t left = total - g0;
+        size_t off = (size_t)g0;
+        size_t global =
+            (size_t)((left < MAX_BLOCKS_PER_LAUNCH ? left
+                                                   : MAX_BLOCKS_PER_LAUNCH) +
+                     GLOBAL_ROUND - 1) /
+            GLOBAL_ROUND * GLOBAL_ROUND;
+        if ((st = compact_events(c, evs, &nev, 64)) != CLINIT_OK)
+            break;
+        if ((err = clEnqueueNDRangeKernel(c->queue, k, 1, &off, &global, NULL,
+                                          num_wait, wait, &evs[nev])) !=
+            CL_SUCCESS)
+            st = cl_fail(c, err);
+        else
+            nev++;
+    }
+    clReleaseMemObject(mtab); /* the queue keeps it until the launch ends */
+    if (st == CLINIT_OK && nev == 1) {
+        *ev = evs[0];
+        nev = 0;
+    } else if (st == CLINIT_OK &&
+               (err = clEnqueueMarkerWithWaitList(c->queue, (cl_uint)nev, evs,
+                                                  ev)) != CL_SUCCESS) {
+        st = cl_fail(c, err);
+    }
+    for (size_t j = 0; j < nev; j++)
+        clReleaseEvent(evs[j]);
+    return st;
+}
+
+/* The one launch path: items[0..n) (validated, non-empty ranges) sorted
+ * into groups, one launch per group (orthogonal: one host-computed write
+ * each), then *out_event (if asked) completes with all of them. If a
+ * launch fails, the groups before it stay enqueued (include/clinit.h).
+ * Call with c->lock held. */
+static clinit_status enqueue_locked(clinit_ctx *c, item *items, size_t n,
+                                    cl_uint num_wait, const cl_event *wait,
+                                    cl_event *out_event)
+{
+    cl_event evs[64];
+    size_t nev = 0;
+    clinit_status st = CLINIT_OK;
 
     if (n == 0)
-        return clinit_ocl_fill_empty(c, num_wait, wait, out_event);
-    if (p->dist == CLINIT_DIST_CONSTANT) {
-        err =
-            clEnqueueFillBuffer(c->queue, buf, p->bits, es, (size_t)offset * es,
-                                (size_t)n * es, num_wait, wait, out_event);
-        return err == CL_SUCCESS ? CLINIT_OK : cl_fail(c, err);
+        return marker_locked(c, num_wait, wait, out_event);
+    qsort(items, n, sizeof *items, item_cmp);
+    for (size_t a = 0; st == CLINIT_OK && a < n;) {
+        size_t b = a + 1;
+        while (b < n && item_cmp(&items[a], &items[b]) == 0)
+            b++;
+        if ((st = compact_events(c, evs, &nev, 64)) != CLINIT_OK)
+            break;
+        if (items[a].plan.dist == CLINIT_DIST_ORTHOGONAL) {
+            b = a + 1; /* one host-computed tensor at a time */
+            st = ortho_locked(c, &items[a], num_wait, wait, &evs[nev]);
+        } else {
+            st = launch_group(c, &items[a], b - a, num_wait, wait, &evs[nev]);
+        }
+        if (st == CLINIT_OK)
+            nev++;
+        a = b;
     }
-    if (p->dist == CLINIT_DIST_ORTHOGONAL) {
-        /* computed on the host (src/ortho.c), then one blocking write */
-        void *host = malloc((size_t)n * es);
-        if (!host)
-            return CLINIT_ENOMEM;
-        st = clinit_ortho_fill(p, c->cpu_threads, host);
-        if (st == CLINIT_OK &&
-            (err = clEnqueueWriteBuffer(
-                 c->queue, buf, CL_TRUE, (size_t)offset * es, (size_t)n * es,
-                 host, num_wait, wait, out_event)) != CL_SUCCESS)
+    if (st == CLINIT_OK && out_event) {
+        cl_int err;
+        if (nev == 1) {
+            *out_event = evs[0];
+            nev = 0;
+        } else if ((err = clEnqueueMarkerWithWaitList(
+                        c->queue, (cl_uint)nev, evs, out_event)) !=
+                   CL_SUCCESS) {
             st = cl_fail(c, err);
-        free(host);
-        return st;
+        }
     }
-    if ((st = build_locked(c)) != CLINIT_OK)
-        return st;
-    k = c->fill[dist_slot(p->dist)][p->dtype];
-    if (!k)
-        return CLINIT_EOPENCL;
-    for (int i = 0; i < 4; i++)
-        key.s[i] = p->key[i];
-    for (int i = 0; i < 8; i++)
-        q.s[i] = p->q[i];
-    SET_ARG(k, 0, buf);
-    SET_ARG(k, 1, lo);
-    SET_ARG(k, 2, hi);
-    SET_ARG(k, 3, off);
-    SET_ARG(k, 6, key);
-    if (p->dtype == CLINIT_F64) {
-        cl_double16 dv;
-        for (int i = 0; i < 16; i++)
-            dv.s[i] = p->d[i];
-        SET_ARG(k, 7, dv);
-    } else {
-        cl_float16 fv;
-        for (int i = 0; i < 16; i++)
-            fv.s[i] = p->p[i];
-        SET_ARG(k, 7, fv);
-    }
-    SET_ARG(k, 8, q);
-    return launch_blocks_locked(c, k, p->lo / be,
-                                (p->hi - 1) / be - p->lo / be + 1, num_wait,
-                                wait, out_event);
+    for (size_t j = 0; j < nev; j++)
+        clReleaseEvent(evs[j]);
+    return st;
+}
+
+/* Everything a launch of p into buf at element offset can fail on, but
+ * the OpenCL calls themselves. */
+static clinit_status check_item(clinit_ctx *c, const clinit_plan *p,
+                                cl_mem buf, uint64_t offset)
+{
+    uint64_t es = clinit_dtype_size(p->dtype), n = p->hi - p->lo;
+    if (!buf)
+        return CLINIT_ENULL;
+    if (p->dtype == CLINIT_F64 && !c->has_fp64)
+        return CLINIT_ENOFP64;
+    if (offset > UINT64_MAX / es || n > UINT64_MAX / es)
+        return CLINIT_EBUFFER;
+    return check_buffer(c, buf, offset * es, n * es);
 }
 
 clinit_status clinit_ocl_fill(clinit_ctx *c, const clinit_plan *p, cl_mem buf,
                               size_t offset, cl_uint num_wait,
                               const cl_event *wait, cl_event *out_event)
 {
-    uint64_t esize = clinit_dtype_size(p->dtype);
-    uint64_t n = p->hi - p->lo;
+    item it;
     clinit_status st;
     if (!c->is_opencl)
         return CLINIT_ENODEVICE;
-    if (p->dtype == CLINIT_F64 && !c->has_fp64)
-        return CLINIT_ENOFP64;
-    if ((uint64_t)offset > UINT64_MAX / esize || n > UINT64_MAX / esize)
-        return CLINIT_EBUFFER;
-    if ((st = check_buffer(c, buf, (uint64_t)offset * esize, n * esize)) !=
-        CLINIT_OK)
+    if ((st = check_item(c, p, buf, offset)) != CLINIT_OK ||
+        (st = check_wait(c, num_wait, wait)) != CLINIT_OK)
         return st;
+    it.buf = buf;
+    it.offset = offset;
+    it.plan = *p;
     pthread_mutex_lock(&c->lock);
-    st = fill_locked(c, p, buf, offset, num_wait, wait, out_event);
+    st = enqueue_locked(c, &it, p->hi > p->lo ? 1 : 0, num_wait, wait,
+                        out_event);
     pthread_mutex_unlock(&c->lock);
     return st;
 }
@@ -867,219 +939,48 @@ clinit_status clinit_debug_philox_device(clinit_ctx *c, const uint32_t *in,
                  npairs / 16);
 }
 
-/* ---- batches
- * ------------------------------------------------------------------ */
-
-typedef struct batch_item {
-    const clinit_fill_desc *desc;
-    clinit_plan plan;
-} batch_item;
-
-static int item_cmp(const void *a, const void *b)
-{
-    const batch_item *x = a, *y = b;
-    uintptr_t bx = (uintptr_t)x->desc->buf, by = (uintptr_t)y->desc->buf;
-    if (bx != by)
-        return bx < by ? -1 : 1;
-    if (x->plan.dtype != y->plan.dtype)
-        return x->plan.dtype < y->plan.dtype ? -1 : 1;
-    return 0;
-}
-
-/* One launch for items[0..n) (same buffer and dtype, no orthogonal, no
- * empty range). Call with c->lock held. */
-static clinit_status launch_group(clinit_ctx *c, const batch_item *items,
-                                  size_t n, cl_uint num_wait,
-                                  const cl_event *wait, cl_event *ev)
-{
-    clinit_dtype dt = items[0].plan.dtype;
-    uint64_t be = CLINIT_BLOCK_ELEMS(dt), total = 0;
-    cl_ulong *tab = calloc(n * DESC_WORDS, sizeof *tab);
-    cl_kernel k = c->kernels[K_BATCH_F32 + (int)dt];
-    cl_mem mtab = NULL, buf = items[0].desc->buf;
-    cl_uint nd = (cl_uint)n;
-    cl_event evs[64];
-    size_t nev = 0;
-    cl_int err = CL_SUCCESS;
-    clinit_status st = CLINIT_OK;
-
-    if (!tab)
-        return CLINIT_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        const clinit_plan *p = &items[i].plan;
-        cl_ulong *d = tab + i * DESC_WORDS;
-        uint64_t b0 = p->lo / be, nb = (p->hi - 1) / be - b0 + 1;
-        d[0] = total;
-        d[1] = p->lo;
-        d[2] = p->hi;
-        d[3] = items[i].desc->offset;
-        d[4] = b0;
-        d[5] = (cl_ulong)p->dist;
-        d[6] = p->key[0] | (cl_ulong)p->key[1] << 32;
-        d[7] = p->key[2] | (cl_ulong)p->key[3] << 32;
-        memcpy(d + 8, p->q, sizeof p->q);
-        if (dt == CLINIT_F64) {
-            memcpy(d + 16, p->d, sizeof p->d);
-            if (p->dist == CLINIT_DIST_CONSTANT)
-                memcpy(d + 16, p->bits, 8);
-        } else {
-            float f[16];
-            memcpy(f, p->p, sizeof f);
-            if (p->dist == CLINIT_DIST_CONSTANT) /* the dtype's value */
-                f[0] = dt == CLINIT_F32 ? *(const float *)(const void *)p->bits
-                       : dt == CLINIT_F16
-                           ? clinit_f32_from_f16(
-                                 *(const uint16_t *)(const void *)p->bits)
-                           : clinit_f32_from_bf16(
-                                 *(const uint16_t *)(const void *)p->bits);
-            memcpy(d + 16, f, sizeof f);
-        }
-        total += nb;
-    }
-    mtab = clCreateBuffer(c->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
-                          n * DESC_WORDS * sizeof *tab, tab, &err);
-    free(tab);
-    if (!mtab)
-        return cl_fail(c, err);
-    if ((err = clSetKernelArg(k, 0, sizeof buf, &buf)) != CL_SUCCESS ||
-        (err = clSetKernelArg(k, 1, sizeof mtab, &mtab)) != CL_SUCCESS ||
-        (err = clSetKernelArg(k, 2, sizeof nd, &nd)) != CL_SUCCESS ||
-        (err = clSetKernelArg(k, 3, sizeof(cl_ulong), &total)) != CL_SUCCESS)
-        st = cl_fail(c, err);
-    /* work-item g is global block g of the batch; launches of at most
-     * MAX_BLOCKS_PER_LAUNCH work-items at a global offset */
-    for (uint64_t g0 = 0; st == CLINIT_OK && g0 < total;
-         g0 += MAX_BLOCKS_PER_LAUNCH) {
-        uint64_t left = total - g0;
-        size_t off = (size_t)g0;
-        size_t global =
-            (size_t)((left < MAX_BLOCKS_PER_LAUNCH ? left
-                                                   : MAX_BLOCKS_PER_LAUNCH) +
-                     GLOBAL_ROUND - 1) /
-            GLOBAL_ROUND * GLOBAL_ROUND;
-        if (nev == 64) { /* more than 2^30 blocks: wait on a marker */
-            cl_event m;
-            if ((err = clEnqueueMarkerWithWaitList(c->queue, 64, evs, &m)) !=
-                CL_SUCCESS) {
-                st = cl_fail(c, err);
-                break;
-            }
-            for (size_t j = 0; j < nev; j++)
-                clReleaseEvent(evs[j]);
-            evs[0] = m;
-            nev = 1;
-        }
-        if ((err = clEnqueueNDRangeKernel(c->queue, k, 1, &off, &global, NULL,
-                                          num_wait, wait, &evs[nev])) !=
-            CL_SUCCESS)
-            st = cl_fail(c, err);
-        else
-            nev++;
-    }
-    clReleaseMemObject(mtab); /* the queue keeps it until the launch ends */
-    if (st == CLINIT_OK && nev > 0) {
-        if (nev == 1) {
-            *ev = evs[0];
-            nev = 0;
-        } else if ((err = clEnqueueMarkerWithWaitList(c->queue, (cl_uint)nev,
-                                                      evs, ev)) != CL_SUCCESS)
-            st = cl_fail(c, err);
-    }
-    for (size_t j = 0; j < nev; j++)
-        clReleaseEvent(evs[j]);
-    return st;
-}
+/* ---- batches ---------------------------------------------------------- */
 
 clinit_status clinit_enqueue_fill_batch(clinit_ctx *c,
                                         const clinit_fill_desc *descs, size_t n,
                                         cl_uint num_wait, const cl_event *wait,
                                         cl_event *out_event, size_t *bad_index)
 {
-    batch_item *items;
-    cl_event *evs;
-    size_t nev = 0, m = 0;
+    item *items;
+    size_t m = 0;
     clinit_status st = CLINIT_OK;
 
     if (!c || (n > 0 && !descs) || (num_wait > 0 && !wait))
         return CLINIT_ENULL;
     if (!c->is_opencl)
         return CLINIT_ENODEVICE;
-    if (n == 0)
-        return clinit_ocl_fill_empty(c, num_wait, wait, out_event);
-    items = calloc(n, sizeof *items);
-    evs = calloc(n + 1, sizeof *evs);
-    if (!items || !evs) {
-        free(items);
-        free(evs);
+    if ((st = check_wait(c, num_wait, wait)) != CLINIT_OK)
+        return st;
+    items = calloc(n ? n : 1, sizeof *items);
+    if (!items)
         return CLINIT_ENOMEM;
-    }
     /* validate everything before enqueueing anything */
-    for (size_t i = 0; i < n && st == CLINIT_OK; i++) {
+    for (size_t i = 0; i < n; i++) {
         const clinit_fill_desc *d = &descs[i];
-        uint64_t es;
-        if (!d->buf)
-            st = CLINIT_ENULL;
-        else
-            st = clinit_plan_make(&d->tensor, &d->init, d->lo, d->hi,
-                                  &items[m].plan);
-        if (st == CLINIT_OK) {
-            es = clinit_dtype_size(d->tensor.dtype);
-            if (d->tensor.dtype == CLINIT_F64 && !c->has_fp64)
-                st = CLINIT_ENOFP64;
-            else if ((uint64_t)d->offset > UINT64_MAX / es)
-                st = CLINIT_EBUFFER;
-            else
-                st = check_buffer(c, d->buf, (uint64_t)d->offset * es,
-                                  (d->hi - d->lo) * es);
-        }
+        st = d->buf ? clinit_plan_make(&d->tensor, &d->init, d->lo, d->hi,
+                                       &items[m].plan)
+                    : CLINIT_ENULL;
+        if (st == CLINIT_OK)
+            st = check_item(c, &items[m].plan, d->buf, d->offset);
         if (st != CLINIT_OK) {
             if (bad_index)
                 *bad_index = i;
-            break;
+            free(items);
+            return st;
         }
-        items[m].desc = d;
+        items[m].buf = d->buf;
+        items[m].offset = d->offset;
         if (d->hi > d->lo)
             m++; /* empty ranges write nothing */
     }
-    if (st == CLINIT_OK)
-        qsort(items, m, sizeof *items, item_cmp);
     pthread_mutex_lock(&c->lock);
-    if (st == CLINIT_OK)
-        st = build_locked(c);
-    for (size_t a = 0; st == CLINIT_OK && a < m;) {
-        size_t b = a, g = a;
-        while (b < m && item_cmp(&items[a], &items[b]) == 0)
-            b++;
-        /* orthogonal tensors of the group: host-computed writes */
-        for (size_t i = a; i < b && st == CLINIT_OK; i++) {
-            if (items[i].plan.dist != CLINIT_DIST_ORTHOGONAL) {
-                items[g++] = items[i];
-                continue;
-            }
-            st = fill_locked(c, &items[i].plan, items[i].desc->buf,
-                             items[i].desc->offset, num_wait, wait, &evs[nev]);
-            if (st == CLINIT_OK)
-                nev++;
-        }
-        if (st == CLINIT_OK && g > a) {
-            st = launch_group(c, &items[a], g - a, num_wait, wait, &evs[nev]);
-            if (st == CLINIT_OK)
-                nev++;
-        }
-        a = b;
-    }
-    if (st == CLINIT_OK && out_event) {
-        cl_int err = nev ? clEnqueueMarkerWithWaitList(c->queue, (cl_uint)nev,
-                                                       evs, out_event)
-                         : clEnqueueMarkerWithWaitList(c->queue, num_wait, wait,
-                                                       out_event);
-        if (err != CL_SUCCESS)
-            st = cl_fail(c, err);
-    }
+    st = enqueue_locked(c, items, m, num_wait, wait, out_event);
     pthread_mutex_unlock(&c->lock);
-    for (size_t j = 0; j < nev; j++)
-        clReleaseEvent(evs[j]);
     free(items);
-    free(evs);
     return st;
 }

@@ -44,7 +44,7 @@ CLINIT_FN clinit_vu clinit_f16_bits(clinit_vf v)
 /* Host helpers: widen 16-bit patterns back to float, exactly. */
 static inline float clinit_f32_from_bf16(uint16_t h)
 {
-    return clinit_as_f_((uint32_t)h << 16);
+    return CLINIT_F32_OF_BITS((uint32_t)h << 16);
 }
 
 static inline float clinit_f32_from_f16(uint16_t h)
@@ -52,10 +52,10 @@ static inline float clinit_f32_from_f16(uint16_t h)
     uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
     uint32_t e = (h >> 10) & 0x1fu, m = h & 0x3ffu;
     if (e == 0x1f)
-        return clinit_as_f_(sign | 0x7f800000u | (m << 13));
+        return CLINIT_F32_OF_BITS(sign | 0x7f800000u | (m << 13));
     if (e == 0) /* zero or subnormal: m * 2^-24, exact in float */
-        return clinit_as_f_(sign) + (sign ? -1.0f : 1.0f) * (float)m * 0x1p-24f;
-    return clinit_as_f_(sign | ((e + 112) << 23) | (m << 13));
+        return CLINIT_F32_OF_BITS(sign) + (sign ? -1.0f : 1.0f) * (float)m * 0x1p-24f;
+    return CLINIT_F32_OF_BITS(sign | ((e + 112) << 23) | (m << 13));
 }
 #endif
 

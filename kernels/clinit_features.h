@@ -25,6 +25,9 @@
 #else
 #define CLINIT_OPENCL 0
 #endif
+#ifndef CLINIT_C_VECTORS
+#define CLINIT_C_VECTORS 0 /* scalar C unless the includer asks for vectors */
+#endif
 
 /* Counters per work-item vector / per C lane loop. Part of the stream
  * contract (docs/STREAM.md): never change it. */
@@ -46,6 +49,7 @@
 typedef uint clinit_u32;
 typedef ulong clinit_u64;
 typedef int clinit_i32;
+#define CLINIT_VLANES 16 /* lanes per vector: one work-item's counters */
 typedef uint16 clinit_vu; /* one 32-bit word per lane */
 typedef int16 clinit_vi;
 typedef float16 clinit_vf;
@@ -57,6 +61,11 @@ typedef float16 clinit_vf;
 #define CLINIT_VI(s) ((clinit_vi)(s))
 #define CLINIT_VF(s) ((clinit_vf)(s))
 #define CLINIT_MULHI(a, b) mul_hi((a), (b))
+#define CLINIT_MULHILO(a, b, hi, lo)                                           \
+    do {                                                                       \
+        (hi) = mul_hi((a), (b));                                               \
+        (lo) = (a) * (b);                                                      \
+    } while (0)
 /* c is the result of a vector comparison (all bits set where true) */
 #define CLINIT_SEL(c, a, b) select((b), (a), (c))
 /* true if the comparison holds in any lane */
@@ -71,7 +80,168 @@ typedef float16 clinit_vf;
     ((clinit_vu)(0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 12u, 13u,   \
                  14u, 15u))
 
-#else /* C99 */
+#elif CLINIT_C_VECTORS /* C with explicit vectors of CLINIT_C_VECTORS lanes */
+
+/* The CPU backend's kernels (src/cpu/kernels.c) define CLINIT_C_VECTORS
+ * to a lane count W (the instruction set's native vector of 32-bit lanes,
+ * or of 64-bit lanes for the f64 pipeline) before including any kernels/
+ * header: every clinit_v* type is then a GCC/Clang vector of W lanes, and
+ * the operations below are lane-wise with OpenCL's semantics (comparisons
+ * give 0 / -1 per lane). A 16-counter block is W lanes at a time
+ * (CLINIT_VLANES). The compiler emits vector code because the types are
+ * native vectors, not because a loop was auto-vectorized (GCC lowers wider
+ * than native vectors' comparisons to scalar code, hence W = native). fma
+ * is the ISA's fused multiply-add where it has one (one rounding, as
+ * OpenCL's fma), else C99's fmaf lane by lane. */
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
+
+#if defined(__FAST_MATH__)
+#error "clinit must not be built with -ffast-math: values would change"
+#endif
+#if !defined(__GNUC__)
+#error "CLINIT_C_VECTORS needs GCC or Clang vector extensions"
+#endif
+
+#define CLINIT_VLANES CLINIT_C_VECTORS
+#define CLINIT_HAVE_F64 1
+typedef uint32_t clinit_u32;
+typedef uint64_t clinit_u64;
+typedef int32_t clinit_i32;
+typedef uint32_t clinit_vu __attribute__((vector_size(4 * CLINIT_VLANES)));
+typedef int32_t clinit_vi __attribute__((vector_size(4 * CLINIT_VLANES)));
+typedef float clinit_vf __attribute__((vector_size(4 * CLINIT_VLANES)));
+typedef uint64_t clinit_vul __attribute__((vector_size(8 * CLINIT_VLANES)));
+typedef int64_t clinit_vl __attribute__((vector_size(8 * CLINIT_VLANES)));
+typedef double clinit_vd __attribute__((vector_size(8 * CLINIT_VLANES)));
+#define CLINIT_FN static inline __attribute__((always_inline))
+#define CLINIT_PRIV
+
+#if CLINIT_VLANES == 2
+#define CLINIT_SPLAT_(T, s) ((T){(s), (s)})
+#define CLINIT_IOTA_ {0u, 1u}
+#elif CLINIT_VLANES == 4
+#define CLINIT_SPLAT_(T, s) ((T){(s), (s), (s), (s)})
+#define CLINIT_IOTA_ {0u, 1u, 2u, 3u}
+#elif CLINIT_VLANES == 8
+#define CLINIT_SPLAT_(T, s) ((T){(s), (s), (s), (s), (s), (s), (s), (s)})
+#define CLINIT_IOTA_ {0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u}
+#elif CLINIT_VLANES == 16
+#define CLINIT_SPLAT_(T, s)                                                    \
+    ((T){(s), (s), (s), (s), (s), (s), (s), (s), (s), (s), (s), (s), (s), (s),  \
+         (s), (s)})
+#define CLINIT_IOTA_                                                           \
+    {0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 12u, 13u, 14u, 15u}
+#else
+#error "CLINIT_C_VECTORS must be 2, 4, 8 or 16"
+#endif
+/* lane index vector 0 .. W - 1 */
+#define CLINIT_LANE_IDS ((clinit_vu)CLINIT_IOTA_)
+
+CLINIT_FN clinit_vu clinit_vu_(clinit_u32 s) { return CLINIT_SPLAT_(clinit_vu, s); }
+CLINIT_FN clinit_vi clinit_vi_(clinit_i32 s) { return CLINIT_SPLAT_(clinit_vi, s); }
+CLINIT_FN clinit_vf clinit_vf_(float s) { return CLINIT_SPLAT_(clinit_vf, s); }
+CLINIT_FN clinit_vd clinit_vd_(double s) { return CLINIT_SPLAT_(clinit_vd, s); }
+CLINIT_FN clinit_vul clinit_vul_(uint64_t s) { return CLINIT_SPLAT_(clinit_vul, s); }
+CLINIT_FN clinit_vl clinit_vl_(int64_t s) { return CLINIT_SPLAT_(clinit_vl, s); }
+#define CLINIT_VU(s) clinit_vu_(s)
+#define CLINIT_VI(s) clinit_vi_(s)
+#define CLINIT_VF(s) clinit_vf_(s)
+
+/* hi:lo = a * b, the 64-bit products of 32-bit lanes. On x86 one unsigned
+ * 32x32->64 multiply per pair of lanes (the even lanes, then the odd ones
+ * shifted down) gives both halves, blended back together. */
+CLINIT_FN void clinit_mulhilo_(clinit_vu a, clinit_vu b, clinit_vu *hi,
+                               clinit_vu *lo)
+{
+#if CLINIT_VLANES == 16 && defined(__AVX512F__)
+    __m512i x = (__m512i)a, y = (__m512i)b;
+    __m512i pe = _mm512_mul_epu32(x, y);
+    __m512i po = _mm512_mul_epu32(_mm512_srli_epi64(x, 32),
+                                  _mm512_srli_epi64(y, 32));
+    *hi = (clinit_vu)_mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(pe, 32),
+                                             po);
+    *lo = (clinit_vu)_mm512_mask_blend_epi32(0xAAAA, pe,
+                                             _mm512_slli_epi64(po, 32));
+#elif CLINIT_VLANES == 8 && defined(__AVX2__)
+    __m256i x = (__m256i)a, y = (__m256i)b;
+    __m256i pe = _mm256_mul_epu32(x, y);
+    __m256i po = _mm256_mul_epu32(_mm256_srli_epi64(x, 32),
+                                  _mm256_srli_epi64(y, 32));
+    *hi = (clinit_vu)_mm256_blend_epi32(_mm256_srli_epi64(pe, 32), po, 0xAA);
+    *lo = (clinit_vu)_mm256_blend_epi32(pe, _mm256_slli_epi64(po, 32), 0xAA);
+#elif CLINIT_VLANES == 4 && defined(__SSE2__)
+    __m128i x = (__m128i)a, y = (__m128i)b;
+    __m128i pe = _mm_mul_epu32(x, y);
+    __m128i po = _mm_mul_epu32(_mm_srli_epi64(x, 32), _mm_srli_epi64(y, 32));
+    __m128i odd = _mm_set_epi32(-1, 0, -1, 0);
+    *hi = (clinit_vu)_mm_or_si128(_mm_andnot_si128(odd, _mm_srli_epi64(pe, 32)),
+                                  _mm_and_si128(odd, po));
+    *lo = (clinit_vu)_mm_or_si128(_mm_andnot_si128(odd, pe),
+                                  _mm_and_si128(odd, _mm_slli_epi64(po, 32)));
+#else
+    clinit_vul p = __builtin_convertvector(a, clinit_vul) *
+                   __builtin_convertvector(b, clinit_vul);
+    *hi = __builtin_convertvector(p >> 32, clinit_vu);
+    *lo = a * b;
+#endif
+}
+#define CLINIT_MULHILO(a, b, hi, lo) clinit_mulhilo_((a), (b), &(hi), &(lo))
+CLINIT_FN clinit_vu clinit_mulhi_(clinit_vu a, clinit_vu b)
+{
+    clinit_vu hi, lo;
+    clinit_mulhilo_(a, b, &hi, &lo);
+    return hi;
+}
+#define CLINIT_MULHI(a, b) clinit_mulhi_((a), (b))
+/* c: a lane-wise comparison (0 / -1, the width of a's lanes); a bit-wise
+ * blend, as OpenCL's select */
+#define CLINIT_SEL(c, a, b)                                                    \
+    ((__typeof__(a))(((__typeof__(c))(a) & (c)) |                              \
+                     ((__typeof__(c))(b) & ~(c))))
+CLINIT_FN int clinit_any_(clinit_vi c)
+{
+    clinit_i32 r = 0;
+    for (int l = 0; l < CLINIT_VLANES; l++)
+        r |= c[l];
+    return r != 0;
+}
+#define CLINIT_ANY(c) clinit_any_(c)
+CLINIT_FN clinit_vf clinit_vas_f_(clinit_vu x) { return (clinit_vf)x; }
+CLINIT_FN clinit_vu clinit_vas_u_(clinit_vf x) { return (clinit_vu)x; }
+CLINIT_FN clinit_vi clinit_vas_i_(clinit_vu x) { return (clinit_vi)x; }
+CLINIT_FN clinit_vf clinit_i2f_(clinit_vi x)
+{
+    return __builtin_convertvector(x, clinit_vf); /* round to nearest even */
+}
+#define CLINIT_AS_F(x) clinit_vas_f_(x)
+#define CLINIT_AS_U(x) clinit_vas_u_(x)
+#define CLINIT_AS_I(x) clinit_vas_i_(x)
+#define CLINIT_I2F(x) clinit_i2f_(x)
+
+CLINIT_FN clinit_vf clinit_fma_(clinit_vf a, clinit_vf b, clinit_vf c)
+{
+#if CLINIT_VLANES == 16 && defined(__AVX512F__)
+    return (clinit_vf)_mm512_fmadd_ps((__m512)a, (__m512)b, (__m512)c);
+#elif CLINIT_VLANES == 8 && defined(__FMA__)
+    return (clinit_vf)_mm256_fmadd_ps((__m256)a, (__m256)b, (__m256)c);
+#elif CLINIT_VLANES == 4 && defined(__FMA__)
+    return (clinit_vf)_mm_fmadd_ps((__m128)a, (__m128)b, (__m128)c);
+#else
+    clinit_vf r;
+    for (int l = 0; l < CLINIT_VLANES; l++)
+        r[l] = fmaf(a[l], b[l], c[l]);
+    return r;
+#endif
+}
+#define CLINIT_FMA(a, b, c) clinit_fma_((a), (b), (c))
+
+#else /* C99, scalar: one lane at a time (host code, test oracles) */
 
 #include <float.h>
 #include <math.h>
@@ -86,6 +256,7 @@ typedef float16 clinit_vf;
 #endif
 
 #define CLINIT_HAVE_F64 1
+#define CLINIT_VLANES 1
 typedef uint32_t clinit_u32;
 typedef uint64_t clinit_u64;
 typedef int32_t clinit_i32;
@@ -104,6 +275,12 @@ typedef float clinit_vf;
 #define CLINIT_VI(s) ((clinit_vi)(s))
 #define CLINIT_VF(s) ((clinit_vf)(s))
 #define CLINIT_MULHI(a, b) ((uint32_t)(((uint64_t)(a) * (uint64_t)(b)) >> 32))
+#define CLINIT_MULHILO(a, b, hi, lo)                                           \
+    do {                                                                       \
+        uint64_t p_ = (uint64_t)(a) * (uint64_t)(b);                           \
+        (hi) = (uint32_t)(p_ >> 32);                                           \
+        (lo) = (uint32_t)p_;                                                   \
+    } while (0)
 #define CLINIT_SEL(c, a, b) ((c) ? (a) : (b))
 #define CLINIT_ANY(c) (c)
 #define CLINIT_AS_F(x) clinit_as_f_(x)
@@ -152,7 +329,49 @@ typedef long16 clinit_vl;
 #define CLINIT_UL2L(x) as_long16(x)
 #define CLINIT_L2D(x) convert_double16(x) /* round to nearest even */
 #define CLINIT_U2UL(x) convert_ulong16(x)
+#define CLINIT_I2L(x) convert_long16(x) /* sign-extends */
 #define CLINIT_FMA64(a, b, c) fma((a), (b), (c))
+#elif CLINIT_C_VECTORS
+#define CLINIT_VD(s) clinit_vd_(s)
+#define CLINIT_VUL(s) clinit_vul_(s)
+#define CLINIT_VL(s) clinit_vl_(s)
+CLINIT_FN clinit_vd clinit_vas_d_(clinit_vul x) { return (clinit_vd)x; }
+CLINIT_FN clinit_vul clinit_vas_ul_(clinit_vd x) { return (clinit_vul)x; }
+CLINIT_FN clinit_vl clinit_ul2l_(clinit_vul x) { return (clinit_vl)x; }
+CLINIT_FN clinit_vd clinit_l2d_(clinit_vl x)
+{
+    return __builtin_convertvector(x, clinit_vd); /* round to nearest even */
+}
+CLINIT_FN clinit_vul clinit_u2ul_(clinit_vu x)
+{
+    return __builtin_convertvector(x, clinit_vul);
+}
+#define CLINIT_AS_D(x) clinit_vas_d_(x)
+#define CLINIT_AS_UL(x) clinit_vas_ul_(x)
+#define CLINIT_UL2L(x) clinit_ul2l_(x)
+#define CLINIT_L2D(x) clinit_l2d_(x)
+#define CLINIT_U2UL(x) clinit_u2ul_(x)
+CLINIT_FN clinit_vl clinit_i2l_(clinit_vi x)
+{
+    return __builtin_convertvector(x, clinit_vl);
+}
+#define CLINIT_I2L(x) clinit_i2l_(x)
+CLINIT_FN clinit_vd clinit_fma64_(clinit_vd a, clinit_vd b, clinit_vd c)
+{
+#if CLINIT_VLANES == 8 && defined(__AVX512F__)
+    return (clinit_vd)_mm512_fmadd_pd((__m512d)a, (__m512d)b, (__m512d)c);
+#elif CLINIT_VLANES == 4 && defined(__FMA__)
+    return (clinit_vd)_mm256_fmadd_pd((__m256d)a, (__m256d)b, (__m256d)c);
+#elif CLINIT_VLANES == 2 && defined(__FMA__)
+    return (clinit_vd)_mm_fmadd_pd((__m128d)a, (__m128d)b, (__m128d)c);
+#else
+    clinit_vd r;
+    for (int l = 0; l < CLINIT_VLANES; l++)
+        r[l] = fma(a[l], b[l], c[l]);
+    return r;
+#endif
+}
+#define CLINIT_FMA64(a, b, c) clinit_fma64_((a), (b), (c))
 #else /* C99 */
 typedef double clinit_vd;
 typedef uint64_t clinit_vul;
@@ -167,6 +386,7 @@ typedef int64_t clinit_vl;
 #define CLINIT_UL2L(x) ((int64_t)(uint64_t)(x))
 #define CLINIT_L2D(x) ((double)(int64_t)(x)) /* round to nearest even */
 #define CLINIT_U2UL(x) ((uint64_t)(uint32_t)(x))
+#define CLINIT_I2L(x) ((int64_t)(int32_t)(x))
 #define CLINIT_FMA64(a, b, c) fma((a), (b), (c))
 
 static inline double clinit_as_d_(uint64_t u)
@@ -183,5 +403,57 @@ static inline uint64_t clinit_as_ul_(double d)
 }
 #endif /* CLINIT_OPENCL */
 #endif /* CLINIT_HAVE_F64 */
+
+/* ---- scalar bit casts, every mode (descriptor words to parameters) ---- */
+#if CLINIT_OPENCL
+#define CLINIT_F32_OF_BITS(u) as_float((uint)(u))
+#if CLINIT_HAVE_F64
+#define CLINIT_F64_OF_BITS(u) as_double((ulong)(u))
+#endif
+#else
+static inline float clinit_f32_of_bits_(uint32_t u)
+{
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+static inline double clinit_f64_of_bits_(uint64_t u)
+{
+    double d;
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
+#define CLINIT_F32_OF_BITS(u) clinit_f32_of_bits_((uint32_t)(u))
+#define CLINIT_F64_OF_BITS(u) clinit_f64_of_bits_((uint64_t)(u))
+#endif
+
+/* ---- loads of CLINIT_LANES values from private arrays ----------------- */
+#if CLINIT_OPENCL
+#define CLINIT_VLOAD_U(w, a) vload16((w), (a))
+#define CLINIT_VLOAD_F(w, a) vload16((w), (a))
+#define CLINIT_VLOAD_D(w, a) vload16((w), (a))
+#elif CLINIT_C_VECTORS
+CLINIT_FN clinit_vu clinit_vload_u_(size_t w, const clinit_u32 *a)
+{
+    clinit_vu v;
+    memcpy(&v, a + w * CLINIT_VLANES, sizeof v);
+    return v;
+}
+CLINIT_FN clinit_vf clinit_vload_f_(size_t w, const float *a)
+{
+    clinit_vf v;
+    memcpy(&v, a + w * CLINIT_VLANES, sizeof v);
+    return v;
+}
+CLINIT_FN clinit_vd clinit_vload_d_(size_t w, const double *a)
+{
+    clinit_vd v;
+    memcpy(&v, a + w * CLINIT_VLANES, sizeof v);
+    return v;
+}
+#define CLINIT_VLOAD_U(w, a) clinit_vload_u_((w), (a))
+#define CLINIT_VLOAD_F(w, a) clinit_vload_f_((w), (a))
+#define CLINIT_VLOAD_D(w, a) clinit_vload_d_((w), (a))
+#endif
 
 #endif /* CLINIT_FEATURES_H */

@@ -191,9 +191,13 @@ CLINIT_FN void clinit_sincos2pi_f32(clinit_vu w, CLINIT_PRIV clinit_vf *s,
     clinit_vf cv = CLINIT_SEL(swap != CLINIT_VU(0u), sa, ca);
     clinit_vu ssign = (q >> 1) << 31;
     clinit_vu csign = ((q ^ (q >> 1)) & CLINIT_VU(1u)) << 31;
-    /* + 0 turns the -0 made by negating sin(0) into +0 */
-    *s = CLINIT_AS_F(CLINIT_AS_U(sv) ^ ssign) + CLINIT_VF(0.0f);
-    *c = CLINIT_AS_F(CLINIT_AS_U(cv) ^ csign) + CLINIT_VF(0.0f);
+    clinit_vu su = CLINIT_AS_U(sv) ^ ssign, cu = CLINIT_AS_U(cv) ^ csign;
+    /* negating sin(0) makes -0: clear the sign of zeros with integer ops
+     * (some OpenCL compilers drop an "x + 0.0f" that would do it) */
+    *s = CLINIT_AS_F(CLINIT_SEL((su & CLINIT_VU(0x7fffffffu)) == CLINIT_VU(0u),
+                                CLINIT_VU(0u), su));
+    *c = CLINIT_AS_F(CLINIT_SEL((cu & CLINIT_VU(0x7fffffffu)) == CLINIT_VU(0u),
+                                CLINIT_VU(0u), cu));
 }
 
 #endif /* CLINIT_MATH_H */

@@ -257,9 +257,11 @@ CLINIT_FN void clinit_sincos2pi_f64(clinit_vul k, CLINIT_PRIV clinit_vd *s,
     clinit_vd cv = CLINIT_SEL(swap != CLINIT_VUL(0u), sa, ca);
     clinit_vul ssign = (q >> 1) << 63;
     clinit_vul csign = ((q ^ (q >> 1)) & CLINIT_VUL(1u)) << 63;
-    /* + 0 turns the -0 made by negating sin(0) into +0 */
-    *s = CLINIT_AS_D(CLINIT_AS_UL(sv) ^ ssign) + CLINIT_VD(0.0);
-    *c = CLINIT_AS_D(CLINIT_AS_UL(cv) ^ csign) + CLINIT_VD(0.0);
+    clinit_vul su = CLINIT_AS_UL(sv) ^ ssign, cu = CLINIT_AS_UL(cv) ^ csign;
+    const clinit_vul mag = CLINIT_VUL(0x7fffffffffffffffu);
+    /* zeros lose their sign by integer ops, as in clinit_sincos2pi_f32 */
+    *s = CLINIT_AS_D(CLINIT_SEL((su & mag) == CLINIT_VUL(0u), CLINIT_VUL(0u), su));
+    *c = CLINIT_AS_D(CLINIT_SEL((cu & mag) == CLINIT_VUL(0u), CLINIT_VUL(0u), cu));
 }
 
 #endif /* CLINIT_HAVE_F64 */

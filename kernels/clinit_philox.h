@@ -18,10 +18,9 @@
 
 #define CLINIT_PHILOX_ROUND_(x0, x1, x2, x3, k0, k1)                           \
     do {                                                                       \
-        clinit_vu hi0_ = CLINIT_MULHI(CLINIT_VU(CLINIT_PHILOX_M0), x0);        \
-        clinit_vu lo0_ = CLINIT_VU(CLINIT_PHILOX_M0) * x0;                     \
-        clinit_vu hi1_ = CLINIT_MULHI(CLINIT_VU(CLINIT_PHILOX_M1), x2);        \
-        clinit_vu lo1_ = CLINIT_VU(CLINIT_PHILOX_M1) * x2;                     \
+        clinit_vu hi0_, lo0_, hi1_, lo1_;                                      \
+        CLINIT_MULHILO(CLINIT_VU(CLINIT_PHILOX_M0), x0, hi0_, lo0_);           \
+        CLINIT_MULHILO(CLINIT_VU(CLINIT_PHILOX_M1), x2, hi1_, lo1_);           \
         x0 = hi1_ ^ x1 ^ k0;                                                   \
         x1 = lo1_;                                                             \
         x2 = hi0_ ^ x3 ^ k1;                                                   \

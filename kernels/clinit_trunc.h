@@ -392,7 +392,7 @@ static inline double clinit_exp_host(double y)
     for (int k = 14; k >= 1; k--)
         e = fma(r / k, e, 1.0);
     uint64_t b = (uint64_t)(int64_t)(n + 1023.0) << 52;
-    return e * clinit_as_d_(b);
+    return e * CLINIT_F64_OF_BITS(b);
 }
 
 /* Phi0(x) = erf(x / sqrt 2) / 2 for 0 <= x < 0.75: the Taylor series,

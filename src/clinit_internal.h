@@ -3,6 +3,7 @@
 #define CLINIT_INTERNAL_H
 
 #include "clinit.h"
+#include "clinit_abi.h"
 
 /* A validated fill, reduced to what the kernels take: a base
  * distribution with its parameters already rounded to the compute type
@@ -49,10 +50,11 @@ enum { CLINIT_ISA_GENERIC = 0, CLINIT_ISA_AVX2 = 1, CLINIT_ISA_AVX512 = 2 };
 int clinit_cpu_isa(void);
 void clinit_cpu_force_isa(int isa); /* -1: automatic */
 
-/* The f64 pipeline of the CPU path (src/cpu64.c): elements [lo, hi) of
- * the plan to dst (element lo). */
-void clinit_cpu_fill64(const clinit_plan *plan, uint64_t lo, uint64_t hi,
-                       void *dst);
+/* The plan as a backend descriptor (kernels/clinit_abi.h): d[FIRST] =
+ * first, d[OFF] = off, float parameters in the plan's compute type
+ * (f32, or f64 for f64; a constant as its value in the dtype). */
+void clinit_plan_desc(const clinit_plan *plan, uint64_t first, uint64_t off,
+                      uint64_t d[CLINIT_DESC_WORDS]);
 
 /* orthogonal_: the whole [rows, cols] matrix computed on the host in
  * double (src/ortho.c), elements [plan->lo, plan->hi) written to dst in

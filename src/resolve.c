@@ -701,6 +701,51 @@ clinit_status clinit_plan_make(const clinit_tensor *t, const clinit_init *init,
     return CLINIT_OK;
 }
 
+/* A value of a 32-bit-word dtype (its bits) as f32, exactly. */
+static float dtype_to_f32(clinit_dtype dt, const unsigned char *bits)
+{
+    uint16_t h;
+    float f;
+    if (dt == CLINIT_F32) {
+        memcpy(&f, bits, 4);
+        return f;
+    }
+    memcpy(&h, bits, 2);
+    return dt == CLINIT_F16 ? clinit_f32_from_f16(h) : clinit_f32_from_bf16(h);
+}
+
+void clinit_plan_desc(const clinit_plan *p, uint64_t first, uint64_t off,
+                      uint64_t d[CLINIT_DESC_WORDS])
+{
+    uint64_t be = CLINIT_BLOCK_ELEMS(p->dtype);
+    memset(d, 0, CLINIT_DESC_WORDS * sizeof *d);
+    d[CLINIT_DW_FIRST] = first;
+    d[CLINIT_DW_LO] = p->lo;
+    d[CLINIT_DW_HI] = p->hi;
+    d[CLINIT_DW_OFF] = off;
+    d[CLINIT_DW_B0] = p->lo / be;
+    d[CLINIT_DW_DIST] = (uint64_t)p->dist;
+    d[CLINIT_DW_KEY] = p->key[0] | (uint64_t)p->key[1] << 32;
+    d[CLINIT_DW_STREAM] = p->key[2] | (uint64_t)p->key[3] << 32;
+    memcpy(d + CLINIT_DW_Q, p->q, sizeof p->q);
+    if (p->dtype == CLINIT_F64) {
+        memcpy(d + CLINIT_DW_P, p->dist == CLINIT_DIST_CONSTANT ? p->bits
+                                                                : (const void *)p->d,
+               p->dist == CLINIT_DIST_CONSTANT ? 8 : sizeof p->d);
+    } else {
+        float f[16];
+        memcpy(f, p->p, sizeof f);
+        if (p->dist == CLINIT_DIST_CONSTANT) /* the dtype's value */
+            f[CLINIT_P_CONSTANT_VALUE] = dtype_to_f32(p->dtype, p->bits);
+        for (int k = 0; k < 16; k += 2) {
+            uint32_t lo32, hi32;
+            memcpy(&lo32, &f[k], 4);
+            memcpy(&hi32, &f[k + 1], 4);
+            d[CLINIT_DW_P + k / 2] = lo32 | (uint64_t)hi32 << 32;
+        }
+    }
+}
+
 clinit_status clinit_fill_host(clinit_ctx *ctx, const clinit_tensor *t,
                                const clinit_init *init, uint64_t lo,
                                uint64_t hi, void *dst)

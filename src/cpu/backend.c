@@ -1,5 +1,5 @@
-/* cpu.c - the CPU path: the same kernels/ math as the OpenCL kernels,
- * lane by lane, threads over contiguous ranges of blocks. The thread count
+/* backend.c - the CPU backend: the block pipeline of kernels/ in explicit
+ * vectors (kernels.c), threads over contiguous ranges of blocks. The thread count
  * and the split never change a value: each block is a pure function of
  * its index. */
 #include <pthread.h>
@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "clinit_internal.h"
-#include "clinit_stream.h"
 
 /* Below this many blocks per thread, starting a thread costs more than it
  * saves (64 Ki elements). */
@@ -20,14 +19,15 @@ unsigned clinit_cpu_count(void)
     return n < 1 ? 1u : (unsigned)n;
 }
 
-/* The inner loops, one variant per instruction set (cpu_kernels.c). */
-typedef void (*blocks32_fn)(const clinit_plan *, uint64_t, uint64_t, float *);
-typedef void (*round16_fn)(clinit_dtype, const float *, size_t, uint16_t *);
+/* The inner loops, one variant per instruction set and pipeline
+ * (kernels.c): run32 for the 32-bit-word dtypes, run64 for f64. */
+typedef void (*run_fn)(const uint64_t *, clinit_dtype, uint64_t, uint64_t,
+                       void *);
 #define CLINIT_DECLARE_VARIANT_(isa)                                           \
-    void clinit_cpu_blocks32_##isa(const clinit_plan *, uint64_t, uint64_t,    \
-                                   float *);                                   \
-    void clinit_cpu_round16_##isa(clinit_dtype, const float *, size_t,         \
-                                  uint16_t *);
+    void clinit_cpu_run32_##isa(const uint64_t *, clinit_dtype, uint64_t,      \
+                                uint64_t, void *);                             \
+    void clinit_cpu_run64_##isa(const uint64_t *, clinit_dtype, uint64_t,      \
+                                uint64_t, void *);
 CLINIT_DECLARE_VARIANT_(generic)
 #if CLINIT_X86_VARIANTS
 CLINIT_DECLARE_VARIANT_(avx2)
@@ -60,36 +60,25 @@ int clinit_cpu_isa(void)
     return CLINIT_ISA_GENERIC;
 }
 
-typedef struct variant {
-    blocks32_fn blocks32;
-    round16_fn round16;
-} variant;
-
-static variant pick_variant(void)
+static run_fn pick_variant(clinit_dtype dt)
 {
-    variant v = {clinit_cpu_blocks32_generic, clinit_cpu_round16_generic};
+    int f64 = dt == CLINIT_F64;
 #if CLINIT_X86_VARIANTS
     switch (clinit_cpu_isa()) {
     case CLINIT_ISA_AVX512:
-        v.blocks32 = clinit_cpu_blocks32_avx512;
-        v.round16 = clinit_cpu_round16_avx512;
-        break;
+        return f64 ? clinit_cpu_run64_avx512 : clinit_cpu_run32_avx512;
     case CLINIT_ISA_AVX2:
-        v.blocks32 = clinit_cpu_blocks32_avx2;
-        v.round16 = clinit_cpu_round16_avx2;
-        break;
+        return f64 ? clinit_cpu_run64_avx2 : clinit_cpu_run32_avx2;
     default:
         break;
     }
 #endif
-    return v;
+    return f64 ? clinit_cpu_run64_generic : clinit_cpu_run32_generic;
 }
-
-/* Blocks computed per inner call: 16 KiB of f32, stays in L1/L2. */
-#define CHUNK_BLOCKS 64
 
 typedef struct work {
     const clinit_plan *plan;
+    const uint64_t *desc; /* the plan's descriptor (kernels/clinit_abi.h) */
     uint64_t lo, hi; /* element sub-range of plan->lo..hi */
     void *dst;       /* element plan->lo */
 } work;
@@ -99,55 +88,25 @@ static void fill_part(const work *wk)
 {
     const clinit_plan *p = wk->plan;
     size_t es = clinit_dtype_size(p->dtype);
-    unsigned char *dst = (unsigned char *)wk->dst;
+    unsigned char *dst = (unsigned char *)wk->dst + (wk->lo - p->lo) * es;
     uint64_t lo = wk->lo, hi = wk->hi;
-    variant var;
-    float tmp[CHUNK_BLOCKS * CLINIT_BLOCK32];
 
     if (lo >= hi)
         return;
     if (p->dist == CLINIT_DIST_CONSTANT) {
         /* one element, then copies of what is already written, doubling */
-        unsigned char *d = dst + (lo - p->lo) * es;
         size_t total = (size_t)(hi - lo) * es, done = es;
-        memcpy(d, p->bits, es);
+        memcpy(dst, p->bits, es);
         while (done < total) {
             size_t n = done < total - done ? done : total - done;
             if (n > ((size_t)1 << 20))
                 n = (size_t)1 << 20; /* keep the source in cache */
-            memcpy(d + done, d, n);
+            memcpy(dst + done, dst, n);
             done += n;
         }
         return;
     }
-    if (p->dtype == CLINIT_F64) {
-        clinit_cpu_fill64(p, lo, hi, dst + (lo - p->lo) * es);
-        return;
-    }
-    var = pick_variant();
-    for (uint64_t B = lo / CLINIT_BLOCK32; B * CLINIT_BLOCK32 < hi;) {
-        uint64_t first = B * CLINIT_BLOCK32;
-        uint64_t nb = (hi - first + CLINIT_BLOCK32 - 1) / CLINIT_BLOCK32;
-        uint64_t a, e;
-        if (nb > CHUNK_BLOCKS)
-            nb = CHUNK_BLOCKS;
-        a = first < lo ? lo : first; /* in range: [a, e) */
-        e = first + nb * CLINIT_BLOCK32 > hi ? hi : first + nb * CLINIT_BLOCK32;
-        if (p->dtype == CLINIT_F32 && a == first &&
-            e == first + nb * CLINIT_BLOCK32) {
-            /* whole blocks straight into dst */
-            var.blocks32(p, B, nb, (float *)(dst + (first - p->lo) * 4));
-        } else {
-            var.blocks32(p, B, nb, tmp);
-            if (p->dtype == CLINIT_F32)
-                memcpy(dst + (a - p->lo) * 4, tmp + (a - first),
-                       (size_t)(e - a) * 4);
-            else
-                var.round16(p->dtype, tmp + (a - first), (size_t)(e - a),
-                            (uint16_t *)(dst + (a - p->lo) * 2));
-        }
-        B += nb;
-    }
+    pick_variant(p->dtype)(wk->desc, p->dtype, lo, hi, dst);
 }
 
 static void *worker(void *arg)
@@ -165,9 +124,11 @@ clinit_status clinit_cpu_fill(const clinit_plan *plan, unsigned threads,
     int started[64];
     work wk[64];
     pthread_t tid[64];
+    uint64_t desc[CLINIT_DESC_WORDS];
 
     if (n == 0)
         return CLINIT_OK;
+    clinit_plan_desc(plan, 0, 0, desc);
     be = CLINIT_BLOCK_ELEMS(plan->dtype);
     nblocks = (plan->hi - 1) / be - plan->lo / be + 1;
     t = threads ? threads : clinit_cpu_count();
@@ -183,6 +144,7 @@ clinit_status clinit_cpu_fill(const clinit_plan *plan, unsigned threads,
         uint64_t a = plan->lo - plan->lo % be + i * per;
         uint64_t b = a + per;
         wk[i].plan = plan;
+        wk[i].desc = desc;
         wk[i].lo = a < plan->lo ? plan->lo : a;
         wk[i].hi = b > plan->hi ? plan->hi : b;
         if (wk[i].lo > wk[i].hi)

@@ -1,0 +1,102 @@
+/* clinit_abi.h - the numbers the host and the kernels share, in one place.
+ *
+ * Compiled as C99 and as OpenCL C. A fill reaches a backend as a
+ * descriptor of CLINIT_DESC_WORDS 64-bit words per tensor (the "batch
+ * descriptor"); the CPU backend and every OpenCL kernel read the same
+ * words through the accessors below, so the layout exists once.
+ *
+ *   word  CLINIT_DW_FIRST   first launch-global block of the tensor (batch
+ *                           lookup; 0 on the CPU backend)
+ *         CLINIT_DW_LO      element range [lo, hi) of the tensor
+ *         CLINIT_DW_HI
+ *         CLINIT_DW_OFF     destination element of lo
+ *         CLINIT_DW_B0      block of element lo
+ *         CLINIT_DW_DIST    the base distribution (CLINIT_DIST_LIST id)
+ *         CLINIT_DW_KEY     seed lo | seed hi << 32
+ *         CLINIT_DW_STREAM  stream lo | stream hi << 32
+ *         CLINIT_DW_Q ..+7  integer parameters q0..q7
+ *         CLINIT_DW_P ..+15 float parameters: 16 f32 (p0 in the low half of
+ *                           word P, p1 in its high half, ...) for 32-bit
+ *                           dtypes, or 16 f64 for f64
+ */
+#ifndef CLINIT_ABI_H
+#define CLINIT_ABI_H
+
+#include "clinit_features.h"
+
+/* X(NAME, id, kernel name): the base distributions the kernels compute.
+ * ids are part of the ABI with include/clinit.h's clinit_dist (checked
+ * there). ORTHOGONAL has no kernel: the host computes it. */
+#define CLINIT_KERNEL_DIST_LIST(X)                                             \
+    X(UNIFORM, 0, uniform)                                                     \
+    X(NORMAL, 1, normal)                                                       \
+    X(CONSTANT, 2, constant)                                                   \
+    X(TRUNCATED, 3, truncated)                                                 \
+    X(SPARSE, 4, sparse)                                                       \
+    X(PATTERN, 5, pattern)
+#define CLINIT_ABI_DIST_ORTHOGONAL 6
+#define CLINIT_ABI_DIST_COUNT 7
+
+#define CLINIT_ABI_DIST_(NAME, id, name) CLINIT_ABI_DIST_##NAME = id,
+enum clinit_abi_dist { CLINIT_KERNEL_DIST_LIST(CLINIT_ABI_DIST_) };
+#undef CLINIT_ABI_DIST_
+
+/* descriptor words */
+#define CLINIT_DW_FIRST 0
+#define CLINIT_DW_LO 1
+#define CLINIT_DW_HI 2
+#define CLINIT_DW_OFF 3
+#define CLINIT_DW_B0 4
+#define CLINIT_DW_DIST 5
+#define CLINIT_DW_KEY 6
+#define CLINIT_DW_STREAM 7
+#define CLINIT_DW_Q 8
+#define CLINIT_DW_P 16
+#define CLINIT_DESC_WORDS 32
+
+/* Parameter slots per distribution (p: float slot, q: integer slot),
+ * filled by src/plan.c, read by kernels/clinit_block.h. */
+#define CLINIT_P_UNIFORM_LO 0
+#define CLINIT_P_UNIFORM_SCALE 1
+#define CLINIT_P_UNIFORM_TOP 2
+#define CLINIT_P_UNIFORM_BOTTOM 3
+#define CLINIT_P_NORMAL_MEAN 0
+#define CLINIT_P_NORMAL_STD 1
+#define CLINIT_P_TRUNC_MEAN 0
+#define CLINIT_P_TRUNC_STD 1
+#define CLINIT_P_TRUNC_BOTTOM 2
+#define CLINIT_P_TRUNC_TOP 3
+#define CLINIT_P_TRUNC_T 4 /* t0..t5 of clinit_trunc.h: slots 4..9 */
+#define CLINIT_P_CONSTANT_VALUE 0 /* exactly a value of the dtype */
+/* sparse: normal(mean = 0, std) in the normal slots, and */
+#define CLINIT_Q_SPARSE_COLS 0
+#define CLINIT_Q_SPARSE_ROWS 1
+#define CLINIT_Q_SPARSE_NZEROS 2
+#define CLINIT_Q_SPARSE_HALF 3  /* Feistel half width in bits */
+#define CLINIT_Q_SPARSE_KEY01 4 /* Feistel keys 0 | 1 << 32 */
+#define CLINIT_Q_SPARSE_KEY23 5 /* Feistel keys 2 | 3 << 32 */
+/* pattern (eye_, dirac_): see clinit_pattern_one */
+#define CLINIT_Q_PATTERN_IN_S 0
+#define CLINIT_Q_PATTERN_S 1
+#define CLINIT_Q_PATTERN_OUT_PER_GROUP 2
+#define CLINIT_Q_PATTERN_CENTRE 3
+#define CLINIT_Q_PATTERN_MIN_DIM 4
+/* orthogonal (host only) */
+#define CLINIT_Q_ORTHO_ROWS 0
+#define CLINIT_Q_ORTHO_COLS 1
+#define CLINIT_P_ORTHO_GAIN 0
+
+/* Where a descriptor lives: global memory on OpenCL. */
+#if CLINIT_OPENCL
+#define CLINIT_DESC_SPACE __global
+#else
+#define CLINIT_DESC_SPACE
+#endif
+typedef CLINIT_DESC_SPACE const clinit_u64 *clinit_desc;
+
+#define CLINIT_DESC_Q(d, k) ((d)[CLINIT_DW_Q + (k)])
+#define CLINIT_DESC_P32(d, k)                                                  \
+    CLINIT_F32_OF_BITS((d)[CLINIT_DW_P + ((k) >> 1)] >> (32 * ((k) & 1)))
+#define CLINIT_DESC_P64(d, k) CLINIT_F64_OF_BITS((d)[CLINIT_DW_P + (k)])
+
+#endif /* CLINIT_ABI_H */

@@ -1,0 +1,252 @@
+/* clinit_block.h - the block pipeline, written once: descriptor + block
+ * index -> Philox words -> values of every base distribution -> the
+ * block's element slots.
+ *
+ * Compiled by OpenCL C (clinit_v* = 16-wide OpenCL vectors) and by the
+ * CPU backend as C with explicit 16-lane vectors (CLINIT_C_VECTORS = 1,
+ * kernels/clinit_features.h). Both run exactly these functions, so the
+ * CPU path and every device schedule compute the same values; only the
+ * stores (kernels/clinit_fill.cl, src/cpu/kernels.c) differ.
+ *
+ * 32-bit-word dtypes (f32, f16, bf16; values in f32): block B holds
+ * elements 64 B .. 64 B + 63, slot j of it word j / 16 of lane j % 16's
+ * counter. A call computes the lanes l0 .. l0 + CLINIT_VLANES - 1 (all 16
+ * on OpenCL, l0 = 0; the native vector width on the CPU) and v[w]
+ * receives slots 16 w + l0 .. 16 w + l0 + CLINIT_VLANES - 1. f64: block B
+ * holds elements 32 B .. 32 B + 31 and v[p] receives slots 16 p + l0 ..
+ * (docs/STREAM.md).
+ */
+#ifndef CLINIT_BLOCK_H
+#define CLINIT_BLOCK_H
+
+#include "clinit_abi.h"
+#include "clinit_features.h"
+#include "clinit_stream.h"
+
+#if !CLINIT_OPENCL && !CLINIT_C_VECTORS
+#error "clinit_block.h needs vector lanes: OpenCL C or CLINIT_C_VECTORS=1"
+#endif
+
+/* The four Philox words of lanes l0 .. of block B. */
+CLINIT_FN void clinit_desc_words(clinit_desc d, clinit_u64 B, clinit_u32 l0,
+                                 CLINIT_PRIV clinit_vu *x)
+{
+    clinit_u64 k = d[CLINIT_DW_KEY], s = d[CLINIT_DW_STREAM];
+    clinit_block_words(B, CLINIT_LANE_IDS + CLINIT_VU(l0), CLINIT_DOMAIN_VALUES,
+                       (clinit_u32)k, (clinit_u32)(k >> 32), (clinit_u32)s,
+                       (clinit_u32)(s >> 32), x);
+}
+
+/* Row and column of the CLINIT_VLANES elements first .. of a [rows, cols]
+ * matrix: one division per call, then stepping. */
+CLINIT_FN void clinit_rowcol(clinit_u64 first, clinit_u64 cols,
+                             CLINIT_PRIV clinit_vu *r, CLINIT_PRIV clinit_vu *c)
+{
+    clinit_u32 rr[CLINIT_VLANES], cc[CLINIT_VLANES];
+    clinit_u64 r0 = first / cols, c0 = first % cols;
+    for (int l = 0; l < CLINIT_VLANES; l++) {
+        clinit_u64 cl = c0 + (clinit_u64)l, rl = r0;
+        while (cl >= cols) {
+            cl -= cols;
+            rl++;
+        }
+        rr[l] = (clinit_u32)rl;
+        cc[l] = (clinit_u32)cl;
+    }
+    *r = CLINIT_VLOAD_U(0, rr);
+    *c = CLINIT_VLOAD_U(0, cc);
+}
+
+/* -1 per lane where sparse_ puts a zero among the CLINIT_VLANES elements
+ * from first, else 0: element (r, c) is 0 iff pi_c(r) < nzeros. */
+CLINIT_FN clinit_vi clinit_sparse_zero(clinit_desc d, clinit_u64 first)
+{
+    clinit_u64 k01 = CLINIT_DESC_Q(d, CLINIT_Q_SPARSE_KEY01);
+    clinit_u64 k23 = CLINIT_DESC_Q(d, CLINIT_Q_SPARSE_KEY23);
+    clinit_vu r, c;
+    clinit_rowcol(first, CLINIT_DESC_Q(d, CLINIT_Q_SPARSE_COLS), &r, &c);
+    clinit_vu pr = clinit_sparse_perm(
+        r, clinit_mix32(c), (clinit_u32)CLINIT_DESC_Q(d, CLINIT_Q_SPARSE_ROWS),
+        (clinit_u32)CLINIT_DESC_Q(d, CLINIT_Q_SPARSE_HALF), (clinit_u32)k01,
+        (clinit_u32)(k01 >> 32), (clinit_u32)k23, (clinit_u32)(k23 >> 32));
+    return pr < CLINIT_VU((clinit_u32)CLINIT_DESC_Q(d, CLINIT_Q_SPARSE_NZEROS));
+}
+
+/* eye_ / dirac_ pattern of element i: 1 or 0 */
+CLINIT_FN int clinit_desc_pattern(clinit_desc d, clinit_u64 i)
+{
+    return clinit_pattern_one(
+        i, CLINIT_DESC_Q(d, CLINIT_Q_PATTERN_IN_S),
+        CLINIT_DESC_Q(d, CLINIT_Q_PATTERN_S),
+        CLINIT_DESC_Q(d, CLINIT_Q_PATTERN_OUT_PER_GROUP),
+        CLINIT_DESC_Q(d, CLINIT_Q_PATTERN_CENTRE),
+        CLINIT_DESC_Q(d, CLINIT_Q_PATTERN_MIN_DIM));
+}
+
+/* ---- 32-bit-word dtypes: 64 values in f32 ------------------------------ */
+
+CLINIT_FN void clinit_block32_uniform(clinit_desc d, clinit_u64 B, clinit_u32 l0,
+                                      CLINIT_PRIV clinit_vf *v)
+{
+    clinit_vu x[4];
+    float lo = CLINIT_DESC_P32(d, CLINIT_P_UNIFORM_LO);
+    float scale = CLINIT_DESC_P32(d, CLINIT_P_UNIFORM_SCALE);
+    float top = CLINIT_DESC_P32(d, CLINIT_P_UNIFORM_TOP);
+    float bottom = CLINIT_DESC_P32(d, CLINIT_P_UNIFORM_BOTTOM);
+    clinit_desc_words(d, B, l0, x);
+    for (int w = 0; w < 4; w++)
+        v[w] = clinit_uniform_f32(x[w], lo, scale, top, bottom);
+}
+
+CLINIT_FN void clinit_block32_normal(clinit_desc d, clinit_u64 B, clinit_u32 l0,
+                                     CLINIT_PRIV clinit_vf *v)
+{
+    clinit_vu x[4];
+    clinit_desc_words(d, B, l0, x);
+    clinit_normal4_f32(x, CLINIT_DESC_P32(d, CLINIT_P_NORMAL_MEAN),
+                       CLINIT_DESC_P32(d, CLINIT_P_NORMAL_STD), v);
+}
+
+CLINIT_FN void clinit_block32_truncated(clinit_desc d, clinit_u64 B, clinit_u32 l0,
+                                        CLINIT_PRIV clinit_vf *v)
+{
+    clinit_vu x[4];
+    float t[10];
+    for (int k = 0; k < 10; k++)
+        t[k] = CLINIT_DESC_P32(d, k);
+    clinit_desc_words(d, B, l0, x);
+    for (int w = 0; w < 4; w++)
+        v[w] = clinit_truncated_f32(x[w], t[CLINIT_P_TRUNC_MEAN],
+                                    t[CLINIT_P_TRUNC_STD],
+                                    t[CLINIT_P_TRUNC_BOTTOM],
+                                    t[CLINIT_P_TRUNC_TOP], t[4], t[5], t[6],
+                                    t[7], t[8], t[9]);
+}
+
+CLINIT_FN void clinit_block32_constant(clinit_desc d, clinit_u64 B, clinit_u32 l0,
+                                       CLINIT_PRIV clinit_vf *v)
+{
+    (void)B;
+    (void)l0;
+    for (int w = 0; w < 4; w++)
+        v[w] = CLINIT_VF(CLINIT_DESC_P32(d, CLINIT_P_CONSTANT_VALUE));
+}
+
+CLINIT_FN void clinit_block32_sparse(clinit_desc d, clinit_u64 B, clinit_u32 l0,
+                                     CLINIT_PRIV clinit_vf *v)
+{
+    clinit_block32_normal(d, B, l0, v);
+    for (int w = 0; w < 4; w++) {
+        clinit_u64 first =
+            B * CLINIT_BLOCK32 + (clinit_u64)(w * CLINIT_LANES) + l0;
+        v[w] = CLINIT_SEL(clinit_sparse_zero(d, first), CLINIT_VF(0.0f), v[w]);
+    }
+}
+
+CLINIT_FN void clinit_block32_pattern(clinit_desc d, clinit_u64 B, clinit_u32 l0,
+                                      CLINIT_PRIV clinit_vf *v)
+{
+    float t[4 * CLINIT_VLANES];
+    for (int w = 0; w < 4; w++)
+        for (int l = 0; l < CLINIT_VLANES; l++)
+            t[w * CLINIT_VLANES + l] =
+                clinit_desc_pattern(d, B * CLINIT_BLOCK32 +
+                                           (clinit_u64)(w * CLINIT_LANES + l) +
+                                           l0)
+                    ? 1.0f
+                    : 0.0f;
+    for (int w = 0; w < 4; w++)
+        v[w] = CLINIT_VLOAD_F(w, t);
+}
+
+/* ---- f64: 32 values in double ------------------------------------------ */
+#if CLINIT_HAVE_F64
+
+/* The two 53-bit integers of every lane of f64 block B. */
+CLINIT_FN void clinit_desc_k53(clinit_desc d, clinit_u64 B, clinit_u32 l0,
+                               CLINIT_PRIV clinit_vul *k)
+{
+    clinit_vu x[4];
+    clinit_desc_words(d, B, l0, x);
+    k[0] = clinit_k53(x[0], x[1]);
+    k[1] = clinit_k53(x[2], x[3]);
+}
+
+CLINIT_FN void clinit_block64_uniform(clinit_desc d, clinit_u64 B, clinit_u32 l0,
+                                      CLINIT_PRIV clinit_vd *v)
+{
+    clinit_vul k[2];
+    double lo = CLINIT_DESC_P64(d, CLINIT_P_UNIFORM_LO);
+    double scale = CLINIT_DESC_P64(d, CLINIT_P_UNIFORM_SCALE);
+    double top = CLINIT_DESC_P64(d, CLINIT_P_UNIFORM_TOP);
+    double bottom = CLINIT_DESC_P64(d, CLINIT_P_UNIFORM_BOTTOM);
+    clinit_desc_k53(d, B, l0, k);
+    for (int p = 0; p < 2; p++)
+        v[p] = clinit_uniform_f64(k[p], lo, scale, top, bottom);
+}
+
+CLINIT_FN void clinit_block64_normal(clinit_desc d, clinit_u64 B, clinit_u32 l0,
+                                     CLINIT_PRIV clinit_vd *v)
+{
+    clinit_vul k[2];
+    clinit_desc_k53(d, B, l0, k);
+    clinit_normal_pair_f64(k[0], k[1], CLINIT_DESC_P64(d, CLINIT_P_NORMAL_MEAN),
+                           CLINIT_DESC_P64(d, CLINIT_P_NORMAL_STD), &v[0],
+                           &v[1]);
+}
+
+CLINIT_FN void clinit_block64_truncated(clinit_desc d, clinit_u64 B, clinit_u32 l0,
+                                        CLINIT_PRIV clinit_vd *v)
+{
+    clinit_vul k[2];
+    double t[10];
+    for (int j = 0; j < 10; j++)
+        t[j] = CLINIT_DESC_P64(d, j);
+    clinit_desc_k53(d, B, l0, k);
+    for (int p = 0; p < 2; p++)
+        v[p] = clinit_truncated_f64(k[p], t[CLINIT_P_TRUNC_MEAN],
+                                    t[CLINIT_P_TRUNC_STD],
+                                    t[CLINIT_P_TRUNC_BOTTOM],
+                                    t[CLINIT_P_TRUNC_TOP], t[4], t[5], t[6],
+                                    t[7], t[8], t[9]);
+}
+
+CLINIT_FN void clinit_block64_constant(clinit_desc d, clinit_u64 B, clinit_u32 l0,
+                                       CLINIT_PRIV clinit_vd *v)
+{
+    (void)B;
+    (void)l0;
+    v[0] = v[1] = CLINIT_VD(CLINIT_DESC_P64(d, CLINIT_P_CONSTANT_VALUE));
+}
+
+CLINIT_FN void clinit_block64_sparse(clinit_desc d, clinit_u64 B, clinit_u32 l0,
+                                     CLINIT_PRIV clinit_vd *v)
+{
+    clinit_block64_normal(d, B, l0, v);
+    for (int p = 0; p < 2; p++) {
+        clinit_vi z = clinit_sparse_zero(
+            d, B * CLINIT_BLOCK64 + (clinit_u64)(p * CLINIT_LANES) + l0);
+        /* the 32-bit lane mask widened to the 64-bit lanes of v */
+        v[p] = CLINIT_SEL(CLINIT_I2L(z) != CLINIT_VL(0), CLINIT_VD(0.0), v[p]);
+    }
+}
+
+CLINIT_FN void clinit_block64_pattern(clinit_desc d, clinit_u64 B, clinit_u32 l0,
+                                      CLINIT_PRIV clinit_vd *v)
+{
+    double t[2 * CLINIT_VLANES];
+    for (int p = 0; p < 2; p++)
+        for (int l = 0; l < CLINIT_VLANES; l++)
+            t[p * CLINIT_VLANES + l] =
+                clinit_desc_pattern(d, B * CLINIT_BLOCK64 +
+                                           (clinit_u64)(p * CLINIT_LANES + l) +
+                                           l0)
+                    ? 1.0
+                    : 0.0;
+    v[0] = CLINIT_VLOAD_D(0, t);
+    v[1] = CLINIT_VLOAD_D(1, t);
+}
+
+#endif /* CLINIT_HAVE_F64 */
+
+#endif /* CLINIT_BLOCK_H */

@@ -1,0 +1,139 @@
+/* kernels.c - the CPU backend's inner loops: kernels/clinit_block.h
+ * compiled as C with explicit vectors (CLINIT_C_VECTORS lanes, the native
+ * width of the instruction set), once per instruction set and pipeline
+ * (CMakeLists.txt builds it with CLINIT_ISA = generic / avx2 / avx512, the
+ * matching -march, and CLINIT_KERNEL_F64 = 0 for the 32-bit-word dtypes,
+ * 1 for f64); backend.c picks the variant at run time. A 16-counter block
+ * is computed CLINIT_VLANES lanes at a time; lane l here is lane l of an
+ * OpenCL work-item's vectors, so every variant computes the same bits (fma
+ * is one rounding whether an instruction or C99's fmaf; contraction is
+ * off). This file only schedules blocks and stores them. */
+#if !defined(CLINIT_ISA) || !defined(CLINIT_KERNEL_F64)
+#error "built by CMakeLists.txt with CLINIT_ISA and CLINIT_KERNEL_F64"
+#endif
+
+/* the native vector: 32-bit lanes, or 64-bit lanes for f64 */
+#if defined(__AVX512F__)
+#define CLINIT_NATIVE_BYTES_ 64
+#elif defined(__AVX2__)
+#define CLINIT_NATIVE_BYTES_ 32
+#else
+#define CLINIT_NATIVE_BYTES_ 16
+#endif
+#if CLINIT_KERNEL_F64
+#define CLINIT_C_VECTORS (CLINIT_NATIVE_BYTES_ / 8)
+#else
+#define CLINIT_C_VECTORS (CLINIT_NATIVE_BYTES_ / 4)
+#endif
+#include "clinit_block.h"
+#include "clinit_dtype.h"
+
+#include "clinit_internal.h"
+
+#define CLINIT_CAT3_(a, b, c) a##b##_##c
+#define CLINIT_CAT_(a, b, c) CLINIT_CAT3_(a, b, c)
+#define W CLINIT_VLANES
+
+/* Block B's slots [a, e) to dst: stored in place when the block is whole
+ * (put), else through a block-sized buffer. */
+#define CLINIT_RUN_BLOCKS_(BLOCK, ES, put)                                     \
+    for (uint64_t B = lo / (BLOCK); B * (BLOCK) < hi; B++) {                   \
+        uint64_t first = B * (BLOCK);                                          \
+        unsigned a = first < lo ? (unsigned)(lo - first) : 0u;                 \
+        unsigned e = hi - first < (BLOCK) ? (unsigned)(hi - first) : (BLOCK);  \
+        if (a == 0 && e == (BLOCK)) {                                          \
+            unsigned char *out = dst + (first - lo) * (ES);                    \
+            for (unsigned l0 = 0; l0 < CLINIT_LANES; l0 += W)                  \
+                put;                                                           \
+        } else {                                                               \
+            unsigned char tmp[(BLOCK) * 8], *out = tmp;                        \
+            for (unsigned l0 = 0; l0 < CLINIT_LANES; l0 += W)                  \
+                put;                                                           \
+            memcpy(dst + (first + a - lo) * (ES), tmp + a * (ES),              \
+                   (e - a) * (ES));                                            \
+        }                                                                      \
+    }
+
+#if !CLINIT_KERNEL_F64
+
+typedef uint16_t clinit_vh __attribute__((vector_size(2 * W)));
+
+/* Lanes l0 .. of a block's values v (f32) to the block at out, in dt. */
+static inline void put32(clinit_dtype dt, const clinit_vf *v, unsigned l0,
+                         unsigned char *out)
+{
+    for (int w = 0; w < 4; w++) {
+        unsigned slot = (unsigned)w * CLINIT_LANES + l0;
+        if (dt == CLINIT_F32) {
+            memcpy(out + slot * 4, &v[w], sizeof v[w]);
+        } else {
+            clinit_vh h = __builtin_convertvector(
+                dt == CLINIT_F16 ? clinit_f16_bits(v[w])
+                                 : clinit_bf16_bits(v[w]),
+                clinit_vh);
+            memcpy(out + slot * 2, &h, sizeof h);
+        }
+    }
+}
+
+/* Elements [lo, hi) of the tensor in d, dtype dt, to dst (element lo). */
+#define CLINIT_RUN_(NAME, id, name)                                            \
+    static void run_##name(clinit_desc d, clinit_dtype dt, uint64_t lo,        \
+                           uint64_t hi, unsigned char *dst)                    \
+    {                                                                          \
+        size_t es = dt == CLINIT_F32 ? 4 : 2;                                  \
+        clinit_vf v[4];                                                        \
+        CLINIT_RUN_BLOCKS_(CLINIT_BLOCK32, es,                                 \
+                           (clinit_block32_##name(d, B, l0, v),                \
+                            put32(dt, v, l0, out)))                            \
+    }
+
+#else
+
+/* Lanes l0 .. of an f64 block's values v to the block at out. */
+static inline void put64(const clinit_vd *v, unsigned l0, unsigned char *out)
+{
+    for (int p = 0; p < 2; p++)
+        memcpy(out + ((unsigned)p * CLINIT_LANES + l0) * 8, &v[p],
+               sizeof v[p]);
+}
+
+#define CLINIT_RUN_(NAME, id, name)                                            \
+    static void run_##name(clinit_desc d, clinit_dtype dt, uint64_t lo,        \
+                           uint64_t hi, unsigned char *dst)                    \
+    {                                                                          \
+        clinit_vd v[2];                                                        \
+        (void)dt;                                                              \
+        CLINIT_RUN_BLOCKS_(CLINIT_BLOCK64, 8,                                  \
+                           (clinit_block64_##name(d, B, l0, v),                \
+                            put64(v, l0, out)))                                \
+    }
+
+#endif /* CLINIT_KERNEL_F64 */
+
+CLINIT_KERNEL_DIST_LIST(CLINIT_RUN_)
+#undef CLINIT_RUN_
+
+/* Elements [lo, hi) of the tensor described by d, in dtype dt, to dst
+ * (element lo): clinit_cpu_run32_<isa> for f32, f16 and bf16,
+ * clinit_cpu_run64_<isa> for f64. */
+#if CLINIT_KERNEL_F64
+#define CLINIT_RUN_NAME_ CLINIT_CAT_(clinit_cpu_run, 64, CLINIT_ISA)
+#else
+#define CLINIT_RUN_NAME_ CLINIT_CAT_(clinit_cpu_run, 32, CLINIT_ISA)
+#endif
+void CLINIT_RUN_NAME_(const uint64_t *d, clinit_dtype dt, uint64_t lo,
+                      uint64_t hi, void *dst)
+{
+    unsigned char *out = (unsigned char *)dst;
+#define CLINIT_CASE_(NAME, id, name)                                           \
+    case id:                                                                   \
+        run_##name(d, dt, lo, hi, out);                                        \
+        break;
+    switch ((int)d[CLINIT_DW_DIST]) {
+        CLINIT_KERNEL_DIST_LIST(CLINIT_CASE_)
+    default: /* orthogonal is the host's (src/ortho.c) */
+        break;
+    }
+#undef CLINIT_CASE_
+}
