@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clinit_internal.h"
-#include "clinit_dtype.h"
+#include "backend.h"
 #include "clinit_stream.h"
 
 /* from cl_ext.h (cl_khr_icd): what the loader says when no ICD exists */
@@ -38,11 +37,9 @@ enum { K_PHILOX_RAW, K_MATH_PROBE, K_PHILOX_PROBE, K_COUNT };
 static const char *const kernel_names[K_COUNT] = {
     "clinit_k_philox_raw", "clinit_k_math_probe", "clinit_k_philox_probe"};
 
-struct clinit_ctx {
-    int is_opencl;
-    unsigned cpu_threads;
-    char device_name[300];
-    char device_id[32];
+/* The OpenCL backend's state (src/backend.h): base first. */
+typedef struct clinit_ocl {
+    clinit_backend base;
     cl_platform_id platform;
     cl_device_id device;
     cl_context context;
@@ -54,11 +51,11 @@ struct clinit_ctx {
     cl_int cl_error; /* last failed OpenCL call */
     char *build_log;
     pthread_mutex_t lock; /* program build and kernel arguments */
-};
+} clinit_ocl;
 
-static void release_kernels(clinit_ctx *c);
+static void release_kernels(clinit_ocl *c);
 
-static clinit_status cl_fail(clinit_ctx *ctx, cl_int err)
+static clinit_status cl_fail(clinit_ocl *ctx, cl_int err)
 {
     if (ctx)
         ctx->cl_error = err;
@@ -233,148 +230,40 @@ clinit_status clinit_list_devices(clinit_device_info *out, size_t cap,
 }
 
 /* "cpu" -> *kind 0; "opencl" -> 1; "opencl:P.D" -> 2 with *p, *d. */
-static clinit_status parse_device(const char *s, int *kind, long *p, long *d)
-{
-    char *end;
-    if (strcmp(s, "cpu") == 0) {
-        *kind = 0;
-        return CLINIT_OK;
-    }
-    if (strcmp(s, "opencl") == 0) {
-        *kind = 1;
-        return CLINIT_OK;
-    }
-    if (strncmp(s, "opencl:", 7) != 0 || s[7] < '0' || s[7] > '9')
-        return CLINIT_EDEVICESPEC;
-    *p = strtol(s + 7, &end, 10);
-    if (*end != '.' || end[1] < '0' || end[1] > '9' || *p > 65535)
-        return CLINIT_EDEVICESPEC;
-    *d = strtol(end + 1, &end, 10);
-    if (*end != '\0' || *d > 65535)
-        return CLINIT_EDEVICESPEC;
-    *kind = 2;
-    return CLINIT_OK;
-}
+/* ---- the backend's state --------------------------------------------- */
 
-/* ---- contexts ---------------------------------------------------------- */
+static const clinit_backend_ops ocl_ops;
 
-static clinit_ctx *ctx_alloc(const clinit_ctx_options *opt)
+static clinit_ocl *ocl_alloc(void)
 {
-    clinit_ctx *c = calloc(1, sizeof *c);
+    clinit_ocl *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
     if (pthread_mutex_init(&c->lock, NULL) != 0) {
         free(c);
         return NULL;
     }
-    c->cpu_threads = opt ? opt->cpu_threads : 0;
+    c->base.ops = &ocl_ops;
     c->cl_error = CL_SUCCESS;
-    strcpy(c->device_name, "cpu");
-    strcpy(c->device_id, "cpu");
     return c;
 }
 
-static void set_device_name(clinit_ctx *c, unsigned p, unsigned d, int known)
+static void set_device_name(clinit_ocl *c, unsigned p, unsigned d, int known)
 {
     char name[200];
     device_str(c->device, CL_DEVICE_NAME, name, sizeof name);
     if (known)
-        snprintf(c->device_id, sizeof c->device_id, "opencl:%u.%u", p, d);
+        snprintf(c->base.device_id, sizeof c->base.device_id, "opencl:%u.%u",
+                 p, d);
     else
-        snprintf(c->device_id, sizeof c->device_id, "opencl");
-    snprintf(c->device_name, sizeof c->device_name, "%s %s", c->device_id,
-             name);
+        snprintf(c->base.device_id, sizeof c->base.device_id, "opencl");
+    snprintf(c->base.device_name, sizeof c->base.device_name, "%s %s",
+             c->base.device_id, name);
 }
 
-clinit_status clinit_ctx_create(clinit_ctx **out, const clinit_ctx_options *opt)
+static void ocl_destroy(clinit_backend *be)
 {
-    const char *spec = opt ? opt->device : NULL;
-    int kind = -1; /* -1: automatic with CPU fallback */
-    long want_p = -1, want_d = -1;
-    unsigned pi = 0, di = 0;
-    clinit_ctx *c;
-    clinit_status st;
-    cl_int err;
-
-    if (!out)
-        return CLINIT_ENULL;
-    if (!spec || !*spec) {
-        const char *env = getenv("CLINIT_DEVICE");
-        spec = env && *env ? env : NULL;
-    }
-    if (spec && (st = parse_device(spec, &kind, &want_p, &want_d)) != CLINIT_OK)
-        return st;
-
-    if (!(c = ctx_alloc(opt)))
-        return CLINIT_ENOMEM;
-    if (kind == 0) {
-        *out = c;
-        return CLINIT_OK;
-    }
-    st = find_device(want_p, want_d, &c->platform, &c->device, &pi, &di);
-    if (st != CLINIT_OK) {
-        clinit_ctx_destroy(c);
-        if (kind == -1 && (st == CLINIT_ENODEVICE || st == CLINIT_EOPENCL))
-            /* automatic choice and no usable OpenCL: the CPU path */
-            return (*out = ctx_alloc(opt)) ? CLINIT_OK : CLINIT_ENOMEM;
-        return st;
-    }
-    c->context = clCreateContext(NULL, 1, &c->device, NULL, NULL, &err);
-    if (!c->context) {
-        clinit_ctx_destroy(c);
-        return CLINIT_EOPENCL;
-    }
-    c->queue = clCreateCommandQueue(c->context, c->device, 0, &err);
-    if (!c->queue) {
-        clinit_ctx_destroy(c);
-        return CLINIT_EOPENCL;
-    }
-    c->is_opencl = 1;
-    c->has_fp64 = device_has_fp64(c->device);
-    set_device_name(c, pi, di, 1);
-    *out = c;
-    return CLINIT_OK;
-}
-
-clinit_status clinit_ctx_create_from_queue(clinit_ctx **out,
-                                           cl_command_queue queue,
-                                           const clinit_ctx_options *opt)
-{
-    clinit_ctx *c;
-    cl_context cx = NULL;
-    cl_device_id dev = NULL;
-    if (!out || !queue)
-        return CLINIT_ENULL;
-    if (clGetCommandQueueInfo(queue, CL_QUEUE_CONTEXT, sizeof cx, &cx, NULL) !=
-            CL_SUCCESS ||
-        clGetCommandQueueInfo(queue, CL_QUEUE_DEVICE, sizeof dev, &dev, NULL) !=
-            CL_SUCCESS ||
-        !cx || !dev)
-        return CLINIT_EQUEUE;
-    if (!(c = ctx_alloc(opt)))
-        return CLINIT_ENOMEM;
-    if (clRetainCommandQueue(queue) != CL_SUCCESS) {
-        clinit_ctx_destroy(c);
-        return CLINIT_EQUEUE;
-    }
-    c->queue = queue;
-    if (clRetainContext(cx) != CL_SUCCESS) {
-        clinit_ctx_destroy(c);
-        return CLINIT_EQUEUE;
-    }
-    c->context = cx;
-    c->device = dev;
-    clGetDeviceInfo(dev, CL_DEVICE_PLATFORM, sizeof c->platform, &c->platform,
-                    NULL);
-    c->is_opencl = 1;
-    c->has_fp64 = device_has_fp64(dev);
-    set_device_name(c, 0, 0, 0);
-    *out = c;
-    return CLINIT_OK;
-}
-
-void clinit_ctx_destroy(clinit_ctx *c)
-{
+    clinit_ocl *c = (clinit_ocl *)be;
     if (!c)
         return;
     release_kernels(c);
@@ -389,54 +278,87 @@ void clinit_ctx_destroy(clinit_ctx *c)
     free(c);
 }
 
-int clinit_ctx_is_opencl(const clinit_ctx *c)
+clinit_status clinit_ocl_open(long want_p, long want_d, clinit_backend **out)
 {
-    return c && c->is_opencl;
+    unsigned pi = 0, di = 0;
+    clinit_ocl *c = ocl_alloc();
+    clinit_status st;
+    cl_int err;
+    if (!c)
+        return CLINIT_ENOMEM;
+    st = find_device(want_p, want_d, &c->platform, &c->device, &pi, &di);
+    if (st == CLINIT_OK &&
+        !(c->context = clCreateContext(NULL, 1, &c->device, NULL, NULL, &err)))
+        st = CLINIT_EOPENCL;
+    if (st == CLINIT_OK &&
+        !(c->queue = clCreateCommandQueue(c->context, c->device, 0, &err)))
+        st = CLINIT_EOPENCL;
+    if (st != CLINIT_OK) {
+        ocl_destroy(&c->base);
+        return st;
+    }
+    c->has_fp64 = device_has_fp64(c->device);
+    set_device_name(c, pi, di, 1);
+    *out = &c->base;
+    return CLINIT_OK;
 }
 
-const char *clinit_ctx_device_name(const clinit_ctx *c)
+clinit_status clinit_ocl_wrap(cl_command_queue queue, clinit_backend **out)
 {
-    return c ? c->device_name : "cpu";
+    clinit_ocl *c;
+    cl_context cx = NULL;
+    cl_device_id dev = NULL;
+    if (clGetCommandQueueInfo(queue, CL_QUEUE_CONTEXT, sizeof cx, &cx, NULL) !=
+            CL_SUCCESS ||
+        clGetCommandQueueInfo(queue, CL_QUEUE_DEVICE, sizeof dev, &dev, NULL) !=
+            CL_SUCCESS ||
+        !cx || !dev)
+        return CLINIT_EQUEUE;
+    if (!(c = ocl_alloc()))
+        return CLINIT_ENOMEM;
+    if (clRetainCommandQueue(queue) != CL_SUCCESS) {
+        ocl_destroy(&c->base);
+        return CLINIT_EQUEUE;
+    }
+    c->queue = queue;
+    if (clRetainContext(cx) != CL_SUCCESS) {
+        ocl_destroy(&c->base);
+        return CLINIT_EQUEUE;
+    }
+    c->context = cx;
+    c->device = dev;
+    clGetDeviceInfo(dev, CL_DEVICE_PLATFORM, sizeof c->platform, &c->platform,
+                    NULL);
+    c->has_fp64 = device_has_fp64(dev);
+    set_device_name(c, 0, 0, 0);
+    *out = &c->base;
+    return CLINIT_OK;
 }
 
-const char *clinit_ctx_device_id(const clinit_ctx *c)
+static cl_context ocl_context(const clinit_backend *be)
 {
-    return c ? c->device_id : "cpu";
+    return ((const clinit_ocl *)be)->context;
 }
 
-cl_context clinit_ctx_context(const clinit_ctx *c)
+static cl_command_queue ocl_queue(const clinit_backend *be)
 {
-    return c ? c->context : NULL;
+    return ((const clinit_ocl *)be)->queue;
 }
 
-unsigned clinit_ctx_cpu_threads(const clinit_ctx *c)
+static const char *ocl_build_log(const clinit_backend *be)
 {
-    return c && c->cpu_threads ? c->cpu_threads : clinit_cpu_count();
+    const clinit_ocl *c = (const clinit_ocl *)be;
+    return c->build_log ? c->build_log : "";
 }
 
-cl_command_queue clinit_ctx_queue(const clinit_ctx *c)
+static cl_int ocl_cl_error(const clinit_backend *be)
 {
-    return c ? c->queue : NULL;
-}
-
-const char *clinit_ctx_build_log(const clinit_ctx *c)
-{
-    return c && c->build_log ? c->build_log : "";
-}
-
-cl_int clinit_ctx_cl_error(const clinit_ctx *c)
-{
-    return c ? c->cl_error : CL_SUCCESS;
-}
-
-unsigned clinit_ctx_cpu_threads_(const clinit_ctx *c)
-{
-    return c ? c->cpu_threads : 0;
+    return ((const clinit_ocl *)be)->cl_error;
 }
 
 /* ---- program cache ------------------------------------------------------ */
 
-static void keep_build_log(clinit_ctx *c, cl_program prog)
+static void keep_build_log(clinit_ocl *c, cl_program prog)
 {
     size_t n = 0;
     free(c->build_log);
@@ -450,7 +372,7 @@ static void keep_build_log(clinit_ctx *c, cl_program prog)
                               c->build_log, NULL);
 }
 
-static void release_kernels(clinit_ctx *c)
+static void release_kernels(clinit_ocl *c)
 {
     for (int k = 0; k < K_COUNT; k++)
         if (c->kernels[k]) {
@@ -466,7 +388,7 @@ static void release_kernels(clinit_ctx *c)
 }
 
 /* Call with c->lock held. */
-static clinit_status build_locked(clinit_ctx *c)
+static clinit_status build_locked(clinit_ocl *c)
 {
     const char *src = clinit_cl_source;
     size_t len = clinit_cl_source_len;
@@ -498,7 +420,7 @@ static clinit_status build_locked(clinit_ctx *c)
 
 /* The fill kernel of (dist, dtype), created on first use. Call with
  * c->lock held. */
-static clinit_status fill_kernel_locked(clinit_ctx *c, clinit_dist dist,
+static clinit_status fill_kernel_locked(clinit_ocl *c, clinit_dist dist,
                                         clinit_dtype dt, cl_kernel *out)
 {
     cl_kernel *slot = &c->fill[dist][dt];
@@ -517,13 +439,10 @@ static clinit_status fill_kernel_locked(clinit_ctx *c, clinit_dist dist,
     return CLINIT_OK;
 }
 
-clinit_status clinit_ctx_warmup(clinit_ctx *c)
+static clinit_status ocl_warmup(clinit_backend *be)
 {
+    clinit_ocl *c = (clinit_ocl *)be;
     clinit_status st;
-    if (!c)
-        return CLINIT_ENULL;
-    if (!c->is_opencl)
-        return CLINIT_ENODEVICE;
     pthread_mutex_lock(&c->lock);
     st = build_locked(c);
     pthread_mutex_unlock(&c->lock);
@@ -534,7 +453,7 @@ clinit_status clinit_ctx_warmup(clinit_ctx *c)
 
 /* Checks that buf is a buffer of c's context holding `need` bytes from
  * byte `off`. */
-static clinit_status check_buffer(clinit_ctx *c, cl_mem buf, uint64_t off,
+static clinit_status check_buffer(clinit_ocl *c, cl_mem buf, uint64_t off,
                                   uint64_t need)
 {
     cl_mem_object_type type = 0;
@@ -562,7 +481,7 @@ static clinit_status check_buffer(clinit_ctx *c, cl_mem buf, uint64_t off,
     } while (0)
 
 /* No work: only an event, if asked for, after the wait list. */
-static clinit_status marker_locked(clinit_ctx *c, cl_uint num_wait,
+static clinit_status marker_locked(clinit_ocl *c, cl_uint num_wait,
                                    const cl_event *wait, cl_event *out_event)
 {
     cl_int err;
@@ -574,7 +493,7 @@ static clinit_status marker_locked(clinit_ctx *c, cl_uint num_wait,
 
 /* Every event of the wait list is a valid event of c's context, so an
  * enqueue cannot fail on it half-way through a batch. */
-static clinit_status check_wait(clinit_ctx *c, cl_uint num_wait,
+static clinit_status check_wait(clinit_ocl *c, cl_uint num_wait,
                                 const cl_event *wait)
 {
     if (num_wait > 0 && !wait)
@@ -591,18 +510,13 @@ static clinit_status check_wait(clinit_ctx *c, cl_uint num_wait,
     return CLINIT_OK;
 }
 
-/* A fill to enqueue: the plan, its destination, and its position in the
- * caller's list. */
-typedef struct item {
-    cl_mem buf;
-    uint64_t offset; /* element of buf receiving plan.lo */
-    clinit_plan plan;
-} item;
-
-/* Groups of one launch: same buffer, dtype and base distribution. */
+/* Groups of one launch: same buffer, dtype and base distribution;
+ * host-computed items apart. */
 static int item_cmp(const void *a, const void *b)
 {
-    const item *x = a, *y = b;
+    const clinit_item *x = a, *y = b;
+    if (!x->host != !y->host)
+        return x->host ? 1 : -1;
     uintptr_t bx = (uintptr_t)x->buf, by = (uintptr_t)y->buf;
     if (bx != by)
         return bx < by ? -1 : 1;
@@ -613,32 +527,22 @@ static int item_cmp(const void *a, const void *b)
     return 0;
 }
 
-/* orthogonal_: computed on the host (src/ortho.c), then one blocking
- * write. Call with c->lock held. */
-static clinit_status ortho_locked(clinit_ctx *c, const item *it,
-                                  cl_uint num_wait, const cl_event *wait,
-                                  cl_event *ev)
+/* Values computed on the host (orthogonal_): one blocking write. */
+static clinit_status write_host(clinit_ocl *c, const clinit_item *it,
+                                cl_uint num_wait, const cl_event *wait,
+                                cl_event *ev)
 {
     const clinit_plan *p = &it->plan;
     size_t es = clinit_dtype_size(p->dtype), n = (size_t)(p->hi - p->lo);
-    void *host = malloc(n * es);
-    clinit_status st;
-    cl_int err;
-    if (!host)
-        return CLINIT_ENOMEM;
-    st = clinit_ortho_fill(p, c->cpu_threads, host);
-    if (st == CLINIT_OK &&
-        (err = clEnqueueWriteBuffer(c->queue, it->buf, CL_TRUE,
-                                    (size_t)it->offset * es, n * es, host,
-                                    num_wait, wait, ev)) != CL_SUCCESS)
-        st = cl_fail(c, err);
-    free(host);
-    return st;
+    cl_int err = clEnqueueWriteBuffer(c->queue, it->buf, CL_TRUE,
+                                      (size_t)it->offset * es, n * es,
+                                      it->host, num_wait, wait, ev);
+    return err == CL_SUCCESS ? CLINIT_OK : cl_fail(c, err);
 }
 
 /* Releases evs[0..*nev) into one marker event in evs[0] when the list is
  * full. */
-static clinit_status compact_events(clinit_ctx *c, cl_event *evs, size_t *nev,
+static clinit_status compact_events(clinit_ocl *c, cl_event *evs, size_t *nev,
                                     size_t cap)
 {
     cl_event m;
@@ -659,7 +563,7 @@ static clinit_status compact_events(clinit_ctx *c, cl_event *evs, size_t *nev,
  * orthogonal, no empty range): a descriptor table, then launches of at
  * most MAX_BLOCKS_PER_LAUNCH work-items; *ev completes with all of them.
  * Call with c->lock held. */
-static clinit_status launch_group(clinit_ctx *c, const item *items, size_t n,
+static clinit_status launch_group(clinit_ocl *c, const clinit_item *items, size_t n,
                                   cl_uint num_wait, const cl_event *wait,
                                   cl_event *ev)
 {
@@ -730,11 +634,11 @@ static clinit_status launch_group(clinit_ctx *c, const item *items, size_t n,
 }
 
 /* The one launch path: items[0..n) (validated, non-empty ranges) sorted
- * into groups, one launch per group (orthogonal: one host-computed write
+ * into groups, one launch per group (host-computed values: one write
  * each), then *out_event (if asked) completes with all of them. If a
  * launch fails, the groups before it stay enqueued (include/clinit.h).
  * Call with c->lock held. */
-static clinit_status enqueue_locked(clinit_ctx *c, item *items, size_t n,
+static clinit_status enqueue_locked(clinit_ocl *c, clinit_item *items, size_t n,
                                     cl_uint num_wait, const cl_event *wait,
                                     cl_event *out_event)
 {
@@ -751,9 +655,9 @@ static clinit_status enqueue_locked(clinit_ctx *c, item *items, size_t n,
             b++;
         if ((st = compact_events(c, evs, &nev, 64)) != CLINIT_OK)
             break;
-        if (items[a].plan.dist == CLINIT_DIST_ORTHOGONAL) {
+        if (items[a].host) {
             b = a + 1; /* one host-computed tensor at a time */
-            st = ortho_locked(c, &items[a], num_wait, wait, &evs[nev]);
+            st = write_host(c, &items[a], num_wait, wait, &evs[nev]);
         } else {
             st = launch_group(c, &items[a], b - a, num_wait, wait, &evs[nev]);
         }
@@ -777,11 +681,10 @@ static clinit_status enqueue_locked(clinit_ctx *c, item *items, size_t n,
     return st;
 }
 
-/* Everything a launch of p into buf at element offset can fail on, but
- * the OpenCL calls themselves. */
-static clinit_status check_item(clinit_ctx *c, const clinit_plan *p,
-                                cl_mem buf, uint64_t offset)
+static clinit_status ocl_check_item(clinit_backend *be, const clinit_plan *p,
+                                    cl_mem buf, uint64_t offset)
 {
+    clinit_ocl *c = (clinit_ocl *)be;
     uint64_t es = clinit_dtype_size(p->dtype), n = p->hi - p->lo;
     if (!buf)
         return CLINIT_ENULL;
@@ -792,23 +695,20 @@ static clinit_status check_item(clinit_ctx *c, const clinit_plan *p,
     return check_buffer(c, buf, offset * es, n * es);
 }
 
-clinit_status clinit_ocl_fill(clinit_ctx *c, const clinit_plan *p, cl_mem buf,
-                              size_t offset, cl_uint num_wait,
-                              const cl_event *wait, cl_event *out_event)
+static clinit_status ocl_check_wait(clinit_backend *be, cl_uint num_wait,
+                                    const cl_event *wait)
 {
-    item it;
+    return check_wait((clinit_ocl *)be, num_wait, wait);
+}
+
+static clinit_status ocl_enqueue(clinit_backend *be, clinit_item *items,
+                                 size_t n, cl_uint num_wait,
+                                 const cl_event *wait, cl_event *out_event)
+{
+    clinit_ocl *c = (clinit_ocl *)be;
     clinit_status st;
-    if (!c->is_opencl)
-        return CLINIT_ENODEVICE;
-    if ((st = check_item(c, p, buf, offset)) != CLINIT_OK ||
-        (st = check_wait(c, num_wait, wait)) != CLINIT_OK)
-        return st;
-    it.buf = buf;
-    it.offset = offset;
-    it.plan = *p;
     pthread_mutex_lock(&c->lock);
-    st = enqueue_locked(c, &it, p->hi > p->lo ? 1 : 0, num_wait, wait,
-                        out_event);
+    st = enqueue_locked(c, items, n, num_wait, wait, out_event);
     pthread_mutex_unlock(&c->lock);
     return st;
 }
@@ -816,7 +716,7 @@ clinit_status clinit_ocl_fill(clinit_ctx *c, const clinit_plan *p, cl_mem buf,
 /* ---- raw words and the math probe (tests, CLI) ----------------------------
  */
 
-static clinit_status raw_locked(clinit_ctx *c, const uint32_t key[2],
+static clinit_status raw_locked(clinit_ocl *c, const uint32_t key[2],
                                 const uint32_t counter[4], cl_ulong nwords,
                                 cl_mem buf)
 {
@@ -854,15 +754,12 @@ static clinit_status raw_locked(clinit_ctx *c, const uint32_t key[2],
     return CLINIT_OK;
 }
 
-clinit_status clinit_philox_raw_device(clinit_ctx *c, const uint32_t key[2],
-                                       const uint32_t counter[4],
-                                       uint64_t nwords, cl_mem buf)
+static clinit_status ocl_raw_words(clinit_backend *be, const uint32_t key[2],
+                                   const uint32_t counter[4], uint64_t nwords,
+                                   cl_mem buf)
 {
+    clinit_ocl *c = (clinit_ocl *)be;
     clinit_status st;
-    if (!c || !key || !counter || !buf)
-        return CLINIT_ENULL;
-    if (!c->is_opencl)
-        return CLINIT_ENODEVICE;
     if (nwords > UINT64_MAX / 4)
         return CLINIT_EBUFFER;
     if ((st = check_buffer(c, buf, 0, nwords * 4)) != CLINIT_OK)
@@ -875,23 +772,22 @@ clinit_status clinit_philox_raw_device(clinit_ctx *c, const uint32_t key[2],
     return st;
 }
 
-/* Runs test kernel `kid` once over `global` work-items: argument 0 an input
+/* Runs test kernel `which` (0 math, 1 philox) once over `global` work-items: argument 0 an input
  * buffer of in_bytes copied from `in`, argument 1 an output buffer of
  * out_bytes read back into `out`, argument 2 (if op >= 0) the int op.
  * Blocks. */
-static clinit_status probe(clinit_ctx *c, int kid, int op, const void *in,
-                           size_t in_bytes, void *out, size_t out_bytes,
-                           size_t global)
+static clinit_status ocl_probe(clinit_backend *be, int which, int op,
+                               const void *in, size_t in_bytes, void *out,
+                               size_t out_bytes, size_t global)
 {
+    clinit_ocl *c = (clinit_ocl *)be;
     cl_mem bin = NULL, bout = NULL;
     cl_int err = CL_SUCCESS, cop = op;
     clinit_status st;
-    if (!c->is_opencl)
-        return CLINIT_ENODEVICE;
     pthread_mutex_lock(&c->lock);
     st = build_locked(c);
     if (st == CLINIT_OK) {
-        cl_kernel k = c->kernels[kid];
+        cl_kernel k = c->kernels[which ? K_PHILOX_PROBE : K_MATH_PROBE];
         bin =
             clCreateBuffer(c->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
                            in_bytes, (void *)in, &err);
@@ -917,70 +813,8 @@ static clinit_status probe(clinit_ctx *c, int kid, int op, const void *in,
     return st;
 }
 
-clinit_status clinit_debug_math_device(clinit_ctx *c, int op,
-                                       const uint32_t *in, size_t n, float *out)
-{
-    if (!c || !in || !out)
-        return CLINIT_ENULL;
-    if (n == 0 || n % 16 || op < 0)
-        return CLINIT_ERANGE;
-    return probe(c, K_MATH_PROBE, op, in, n * 4, out, (op == 2 ? 2 * n : n) * 4,
-                 n / 16);
-}
-
-clinit_status clinit_debug_philox_device(clinit_ctx *c, const uint32_t *in,
-                                         size_t npairs, uint32_t *out)
-{
-    if (!c || !in || !out)
-        return CLINIT_ENULL;
-    if (npairs == 0 || npairs % 16)
-        return CLINIT_ERANGE;
-    return probe(c, K_PHILOX_PROBE, -1, in, npairs * 24, out, npairs * 16,
-                 npairs / 16);
-}
-
-/* ---- batches ---------------------------------------------------------- */
-
-clinit_status clinit_enqueue_fill_batch(clinit_ctx *c,
-                                        const clinit_fill_desc *descs, size_t n,
-                                        cl_uint num_wait, const cl_event *wait,
-                                        cl_event *out_event, size_t *bad_index)
-{
-    item *items;
-    size_t m = 0;
-    clinit_status st = CLINIT_OK;
-
-    if (!c || (n > 0 && !descs) || (num_wait > 0 && !wait))
-        return CLINIT_ENULL;
-    if (!c->is_opencl)
-        return CLINIT_ENODEVICE;
-    if ((st = check_wait(c, num_wait, wait)) != CLINIT_OK)
-        return st;
-    items = calloc(n ? n : 1, sizeof *items);
-    if (!items)
-        return CLINIT_ENOMEM;
-    /* validate everything before enqueueing anything */
-    for (size_t i = 0; i < n; i++) {
-        const clinit_fill_desc *d = &descs[i];
-        st = d->buf ? clinit_plan_make(&d->tensor, &d->init, d->lo, d->hi,
-                                       &items[m].plan)
-                    : CLINIT_ENULL;
-        if (st == CLINIT_OK)
-            st = check_item(c, &items[m].plan, d->buf, d->offset);
-        if (st != CLINIT_OK) {
-            if (bad_index)
-                *bad_index = i;
-            free(items);
-            return st;
-        }
-        items[m].buf = d->buf;
-        items[m].offset = d->offset;
-        if (d->hi > d->lo)
-            m++; /* empty ranges write nothing */
-    }
-    pthread_mutex_lock(&c->lock);
-    st = enqueue_locked(c, items, m, num_wait, wait, out_event);
-    pthread_mutex_unlock(&c->lock);
-    free(items);
-    return st;
-}
+static const clinit_backend_ops ocl_ops = {
+    "opencl",      ocl_destroy,   ocl_check_item, ocl_check_wait,
+    ocl_enqueue,   ocl_warmup,    ocl_raw_words,  ocl_probe,
+    ocl_context,   ocl_queue,     ocl_build_log,  ocl_cl_error,
+};

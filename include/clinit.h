@@ -434,15 +434,18 @@ typedef struct clinit_fill_desc {
 } clinit_fill_desc;
 
 /* Enqueues the fills of descs[0..n) with one kernel launch per distinct
- * (buffer, dtype) pair (a model in one arena buffer is one launch per
- * dtype; an orthogonal_ tensor adds one host-computed write), after the
- * `num_wait` events in `wait`; `out_event` (if not NULL) completes when
- * all of them have. Every element gets exactly the bits clinit_enqueue_fill
- * would give it. All descriptors are validated first: on error nothing is
+ * (buffer, dtype, base distribution) triple (a model in one arena buffer
+ * is a few launches per dtype; an orthogonal_ tensor adds one
+ * host-computed write), after the `num_wait` events in `wait`;
+ * `out_event` (if not NULL) completes when all of them have. Every element
+ * gets exactly the bits clinit_enqueue_fill would give it. All descriptors
+ * and the wait list are validated first: on a validation error nothing is
  * enqueued and *bad_index (if not NULL) is the index of the first bad
- * one. Ranges of one buffer must not overlap. Does not block (except to
- * build the program on first use, and for orthogonal_). Errors: those of
- * clinit_enqueue_fill. */
+ * one. Only an OpenCL failure of an enqueue call itself (CLINIT_EOPENCL,
+ * e.g. the device out of resources) can come after some launches were
+ * enqueued; those stay enqueued and complete as usual. Ranges of one
+ * buffer must not overlap. Does not block (except to build the program on
+ * first use, and for orthogonal_). Errors: those of clinit_enqueue_fill. */
 CLINIT_API clinit_status clinit_enqueue_fill_batch(
     clinit_ctx *ctx, const clinit_fill_desc *descs, size_t n, cl_uint num_wait,
     const cl_event *wait, cl_event *out_event, size_t *bad_index);

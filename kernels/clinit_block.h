@@ -23,9 +23,6 @@
 #include "clinit_features.h"
 #include "clinit_stream.h"
 
-#if !CLINIT_OPENCL && !CLINIT_C_VECTORS
-#error "clinit_block.h needs vector lanes: OpenCL C or CLINIT_C_VECTORS=1"
-#endif
 
 /* The four Philox words of lanes l0 .. of block B. */
 CLINIT_FN void clinit_desc_words(clinit_desc d, clinit_u64 B, clinit_u32 l0,

@@ -122,7 +122,10 @@ typedef double clinit_vd __attribute__((vector_size(8 * CLINIT_VLANES)));
 #define CLINIT_FN static inline __attribute__((always_inline))
 #define CLINIT_PRIV
 
-#if CLINIT_VLANES == 2
+#if CLINIT_VLANES == 1
+#define CLINIT_SPLAT_(T, s) ((T){(s)})
+#define CLINIT_IOTA_ {0u}
+#elif CLINIT_VLANES == 2
 #define CLINIT_SPLAT_(T, s) ((T){(s), (s)})
 #define CLINIT_IOTA_ {0u, 1u}
 #elif CLINIT_VLANES == 4
@@ -138,7 +141,7 @@ typedef double clinit_vd __attribute__((vector_size(8 * CLINIT_VLANES)));
 #define CLINIT_IOTA_                                                           \
     {0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 12u, 13u, 14u, 15u}
 #else
-#error "CLINIT_C_VECTORS must be 2, 4, 8 or 16"
+#error "CLINIT_C_VECTORS must be 1, 2, 4, 8 or 16"
 #endif
 /* lane index vector 0 .. W - 1 */
 #define CLINIT_LANE_IDS ((clinit_vu)CLINIT_IOTA_)
@@ -201,9 +204,14 @@ CLINIT_FN clinit_vu clinit_mulhi_(clinit_vu a, clinit_vu b)
 #define CLINIT_MULHI(a, b) clinit_mulhi_((a), (b))
 /* c: a lane-wise comparison (0 / -1, the width of a's lanes); a bit-wise
  * blend, as OpenCL's select */
+#if CLINIT_VLANES == 1
+/* one lane: a branch, so the compiler may skip the side not taken */
+#define CLINIT_SEL(c, a, b) ((c)[0] ? (a) : (b))
+#else
 #define CLINIT_SEL(c, a, b)                                                    \
     ((__typeof__(a))(((__typeof__(c))(a) & (c)) |                              \
                      ((__typeof__(c))(b) & ~(c))))
+#endif
 CLINIT_FN int clinit_any_(clinit_vi c)
 {
     clinit_i32 r = 0;
@@ -288,6 +296,7 @@ typedef float clinit_vf;
 #define CLINIT_AS_I(x) ((int32_t)(x))
 #define CLINIT_I2F(x) ((float)(int32_t)(x)) /* round to nearest even */
 #define CLINIT_FMA(a, b, c) fmaf((a), (b), (c))
+#define CLINIT_LANE_IDS 0u
 
 static inline float clinit_as_f_(uint32_t u)
 {
@@ -454,6 +463,10 @@ CLINIT_FN clinit_vd clinit_vload_d_(size_t w, const double *a)
 #define CLINIT_VLOAD_U(w, a) clinit_vload_u_((w), (a))
 #define CLINIT_VLOAD_F(w, a) clinit_vload_f_((w), (a))
 #define CLINIT_VLOAD_D(w, a) clinit_vload_d_((w), (a))
+#else /* one lane */
+#define CLINIT_VLOAD_U(w, a) ((a)[(w)])
+#define CLINIT_VLOAD_F(w, a) ((a)[(w)])
+#define CLINIT_VLOAD_D(w, a) ((a)[(w)])
 #endif
 
 #endif /* CLINIT_FEATURES_H */

@@ -65,14 +65,6 @@ clinit_status clinit_ortho_fill(const clinit_plan *plan, unsigned threads,
 /* Online CPUs, at least 1. */
 unsigned clinit_cpu_count(void);
 
-/* Context accessors used by src/ (defined in host/ocl.c). */
-unsigned clinit_ctx_cpu_threads_(const clinit_ctx *ctx);
-
-/* OpenCL path (host/ocl.c). */
-clinit_status clinit_ocl_fill(clinit_ctx *ctx, const clinit_plan *plan,
-                              cl_mem buf, size_t offset, cl_uint num_wait,
-                              const cl_event *wait, cl_event *out_event);
-
 /* Test hook: runs kernel clinit_k_math_probe (op 0 log, 1 sqrt, 2
  * sincos2pi, 3 f16 rounding via vstore_half_rte, 4 bf16 rounding) on n
  * words (n % 16 == 0) and reads back n (ops 0, 1, 3, 4: for 3 and 4 the

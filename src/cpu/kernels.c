@@ -12,15 +12,23 @@
 #error "built by CMakeLists.txt with CLINIT_ISA and CLINIT_KERNEL_F64"
 #endif
 
-/* the native vector: 32-bit lanes, or 64-bit lanes for f64 */
+/* The native vector, in 32-bit lanes or (f64) 64-bit lanes. x86-64
+ * without FMA (the generic variant there) computes one lane at a time in
+ * kernels/' scalar vocabulary: its fma is a libm call per lane, a call
+ * clobbers every vector register, so vectors would only add spills, and
+ * scalar selects let the compiler skip the side not taken. */
 #if defined(__AVX512F__)
 #define CLINIT_NATIVE_BYTES_ 64
 #elif defined(__AVX2__)
 #define CLINIT_NATIVE_BYTES_ 32
-#else
+#elif defined(__FMA__) || !defined(__x86_64__)
 #define CLINIT_NATIVE_BYTES_ 16
+#else
+#define CLINIT_NATIVE_BYTES_ 0
 #endif
-#if CLINIT_KERNEL_F64
+#if CLINIT_NATIVE_BYTES_ == 0
+#define CLINIT_C_VECTORS 0 /* scalar C: kernels/' one-lane vocabulary */
+#elif CLINIT_KERNEL_F64
 #define CLINIT_C_VECTORS (CLINIT_NATIVE_BYTES_ / 8)
 #else
 #define CLINIT_C_VECTORS (CLINIT_NATIVE_BYTES_ / 4)
@@ -56,7 +64,13 @@
 
 #if !CLINIT_KERNEL_F64
 
+#if CLINIT_C_VECTORS
 typedef uint16_t clinit_vh __attribute__((vector_size(2 * W)));
+#define CLINIT_NARROW16_(x) __builtin_convertvector((x), clinit_vh)
+#else
+typedef uint16_t clinit_vh;
+#define CLINIT_NARROW16_(x) ((clinit_vh)(x))
+#endif
 
 /* Lanes l0 .. of a block's values v (f32) to the block at out, in dt. */
 static inline void put32(clinit_dtype dt, const clinit_vf *v, unsigned l0,
@@ -67,10 +81,9 @@ static inline void put32(clinit_dtype dt, const clinit_vf *v, unsigned l0,
         if (dt == CLINIT_F32) {
             memcpy(out + slot * 4, &v[w], sizeof v[w]);
         } else {
-            clinit_vh h = __builtin_convertvector(
-                dt == CLINIT_F16 ? clinit_f16_bits(v[w])
-                                 : clinit_bf16_bits(v[w]),
-                clinit_vh);
+            clinit_vh h = CLINIT_NARROW16_(dt == CLINIT_F16
+                                               ? clinit_f16_bits(v[w])
+                                               : clinit_bf16_bits(v[w]));
             memcpy(out + slot * 2, &h, sizeof h);
         }
     }
