@@ -27,7 +27,7 @@ extern const size_t clinit_cl_source_len;
 /* Fill kernels clinit_k_<distribution>_<dtype>, one per row of
  * kernels/clinit_abi.h's distribution list and dtype, created on first
  * use. */
-#define N_DTYPES 4
+#define N_DTYPES CLINIT_DTYPE_COUNT
 #define CLINIT_KNAME_(NAME, id, name) [id] = #name,
 static const char *const kernel_dist_names[CLINIT_ABI_DIST_COUNT] = {
     CLINIT_KERNEL_DIST_LIST(CLINIT_KNAME_)};

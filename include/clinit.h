@@ -94,7 +94,11 @@ extern "C" {
     X(EIO, -20, "file I/O failed")                                             \
     X(EDISTRIBUTION, -21,                                                      \
       "unknown variance_scaling distribution (expected "                       \
-      "truncated_normal, untruncated_normal or uniform)")
+      "truncated_normal, untruncated_normal or uniform)")                      \
+    X(ESUPPORT, -23,                                                           \
+      "the distribution's values can exceed the dtype's largest finite "       \
+      "value (e.g. normal with mean + 6.67 std above 65504 in f16): the "      \
+      "fill would write infinities")
 
 typedef enum clinit_status {
 #define CLINIT_STATUS_ENUM_(name, value, msg) CLINIT_##name = value,
@@ -116,11 +120,23 @@ CLINIT_API const char *clinit_version_string(void);
 
 /* ---- dtypes, methods, parameters ------------------------------------ */
 
+/* The dtypes: X(NAME, value, canonical name, bytes per element). Values
+ * are computed in f32 (in f64 for f64) and rounded once, to nearest even,
+ * when stored. f8e4m3 is OCP FP8 E4M3FN (no infinities, largest 448),
+ * f8e5m2 is E5M2 (largest 57344). Values are pinned. */
+#define CLINIT_DTYPE_MAP(X)                                                    \
+    X(F32, 0, "f32", 4)                                                        \
+    X(F16, 1, "f16", 2)                                                        \
+    X(BF16, 2, "bf16", 2)                                                      \
+    X(F64, 3, "f64", 8)                                                        \
+    X(F8E4M3, 4, "f8e4m3", 1)                                                  \
+    X(F8E5M2, 5, "f8e5m2", 1)
+
 typedef enum clinit_dtype {
-    CLINIT_F32 = 0,
-    CLINIT_F16 = 1,
-    CLINIT_BF16 = 2,
-    CLINIT_F64 = 3
+#define CLINIT_DTYPE_ENUM_(name, value, str, bytes) CLINIT_##name = value,
+    CLINIT_DTYPE_MAP(CLINIT_DTYPE_ENUM_)
+#undef CLINIT_DTYPE_ENUM_
+    CLINIT_DTYPE_COUNT /* number of dtypes */
 } clinit_dtype;
 
 typedef enum clinit_method {

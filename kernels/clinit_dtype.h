@@ -40,8 +40,70 @@ CLINIT_FN clinit_vu clinit_f16_bits(clinit_vf v)
     return sign | h;
 }
 
+/* FP8 bits of v (in the low 8 bits of each lane), round to nearest even,
+ * the same integer method as clinit_f16_bits: normal results by integer
+ * arithmetic on the f32 bits (shift = 23 - mantissa bits, ebias = (127 -
+ * bias) << 23, nmin = the f32 bits of the smallest normal), subnormal ones
+ * by one IEEE addition of sub (|v| + sub rounds |v| to a multiple of the
+ * subnormal unit; sub's own bits are subtracted after). Magnitudes past
+ * the largest finite value (hmax) give hmax: validation keeps every fill
+ * inside the finite range (CLINIT_ESUPPORT), so this never triggers for a
+ * value clinit writes, and no bit pattern written is an infinity or NaN. */
+CLINIT_FN clinit_vu clinit_f8_bits_(clinit_vf v, clinit_u32 shift,
+                                    clinit_u32 ebias, clinit_u32 nmin,
+                                    float sub, clinit_u32 hmax)
+{
+    clinit_vu u = CLINIT_AS_U(v);
+    clinit_vu sign = (u >> 24) & CLINIT_VU(0x80u);
+    clinit_vu a = u & CLINIT_VU(0x7fffffffu);
+    clinit_vu norm = (a - CLINIT_VU(ebias) +
+                      CLINIT_VU((1u << (shift - 1)) - 1u) +
+                      ((a >> shift) & CLINIT_VU(1u))) >>
+                     shift;
+    clinit_vu subn =
+        CLINIT_AS_U(CLINIT_AS_F(a) + CLINIT_VF(sub)) - CLINIT_AS_U(CLINIT_VF(sub));
+    clinit_vu h = CLINIT_SEL(a < CLINIT_VU(nmin), subn, norm);
+    h = CLINIT_SEL(h > CLINIT_VU(hmax), CLINIT_VU(hmax), h);
+    return sign | h;
+}
+
+/* OCP E4M3FN: bias 7, 3 mantissa bits, subnormal unit 2^-9, largest 448
+ * (0x7e; 0x7f is NaN, there is no infinity). */
+CLINIT_FN clinit_vu clinit_f8e4m3_bits(clinit_vf v)
+{
+    return clinit_f8_bits_(v, 20u, 120u << 23, 121u << 23, 0x1p14f, 0x7eu);
+}
+
+/* OCP E5M2: bias 15, 2 mantissa bits, subnormal unit 2^-16, largest 57344
+ * (0x7b; 0x7c is infinity). */
+CLINIT_FN clinit_vu clinit_f8e5m2_bits(clinit_vf v)
+{
+    return clinit_f8_bits_(v, 21u, 112u << 23, 113u << 23, 0x1p7f, 0x7bu);
+}
+
 #if !CLINIT_OPENCL
-/* Host helpers: widen 16-bit patterns back to float, exactly. */
+/* Host helpers: widen 16-bit and 8-bit patterns back to float, exactly. */
+static inline float clinit_f32_from_f8_(uint8_t h, unsigned mbits, int bias,
+                                        int has_inf)
+{
+    float sign = (h & 0x80u) ? -1.0f : 1.0f;
+    unsigned e = (h & 0x7fu) >> mbits, m = h & ((1u << mbits) - 1u);
+    unsigned emax = (0x7fu >> mbits);
+    if (e == emax && (has_inf || m == (1u << mbits) - 1u)) /* inf or NaN */
+        return has_inf && m == 0 ? sign * INFINITY : NAN;
+    if (e == 0) /* zero or subnormal: m * 2^(1 - bias - mbits), exact */
+        return sign * ldexpf((float)m, 1 - bias - (int)mbits);
+    return sign * ldexpf((float)((1u << mbits) + m), (int)e - bias - (int)mbits);
+}
+static inline float clinit_f32_from_f8e4m3(uint8_t h)
+{
+    return clinit_f32_from_f8_(h, 3, 7, 0);
+}
+static inline float clinit_f32_from_f8e5m2(uint8_t h)
+{
+    return clinit_f32_from_f8_(h, 2, 15, 1);
+}
+
 static inline float clinit_f32_from_bf16(uint16_t h)
 {
     return CLINIT_F32_OF_BITS((uint32_t)h << 16);

@@ -65,28 +65,34 @@ static inline void clinit_store_f16(__global ushort *dst, ulong lo, ulong hi,
     }
 }
 
-static inline void clinit_store_bf16(__global ushort *dst, ulong lo, ulong hi,
-                                     ulong off, ulong B, const float16 *v)
-{
-    ulong first = B * CLINIT_BLOCK32;
-    ushort16 h[4];
-    for (int w = 0; w < 4; w++)
-        h[w] = convert_ushort16(clinit_bf16_bits(v[w]));
-    if (clinit_whole(first, CLINIT_BLOCK32, lo, hi)) {
-        __global ushort *p = dst + (off + (first - lo));
-        for (int w = 0; w < 4; w++)
-            vstore16(h[w], w, p);
-    } else {
-        ushort tmp[CLINIT_BLOCK32];
-        for (int w = 0; w < 4; w++)
-            vstore16(h[w], w, tmp);
-        for (int j = 0; j < CLINIT_BLOCK32; j++) {
-            ulong i = first + (ulong)j;
-            if (i >= lo && i < hi)
-                dst[off + (i - lo)] = tmp[j];
-        }
+/* dtypes stored as integer bits: the kernels/clinit_dtype.h rounding of
+ * each vector, narrowed to T */
+#define CLINIT_STORE_BITS_(DT, T, T16, ROUND)                                  \
+    static inline void clinit_store_##DT(__global T *dst, ulong lo, ulong hi,  \
+                                         ulong off, ulong B, const float16 *v) \
+    {                                                                          \
+        ulong first = B * CLINIT_BLOCK32;                                      \
+        T16 h[4];                                                              \
+        for (int w = 0; w < 4; w++)                                            \
+            h[w] = convert_##T16(ROUND(v[w]));                                 \
+        if (clinit_whole(first, CLINIT_BLOCK32, lo, hi)) {                     \
+            __global T *p = dst + (off + (first - lo));                        \
+            for (int w = 0; w < 4; w++)                                        \
+                vstore16(h[w], w, p);                                          \
+        } else {                                                               \
+            T tmp[CLINIT_BLOCK32];                                             \
+            for (int w = 0; w < 4; w++)                                        \
+                vstore16(h[w], w, tmp);                                        \
+            for (int j = 0; j < CLINIT_BLOCK32; j++) {                         \
+                ulong i = first + (ulong)j;                                    \
+                if (i >= lo && i < hi)                                         \
+                    dst[off + (i - lo)] = tmp[j];                              \
+            }                                                                  \
+        }                                                                      \
     }
-}
+CLINIT_STORE_BITS_(bf16, ushort, ushort16, clinit_bf16_bits)
+CLINIT_STORE_BITS_(f8e4m3, uchar, uchar16, clinit_f8e4m3_bits)
+CLINIT_STORE_BITS_(f8e5m2, uchar, uchar16, clinit_f8e5m2_bits)
 
 static inline void clinit_store_f64(__global double *dst, ulong lo, ulong hi,
                                     ulong off, ulong B, const double16 *v)
@@ -143,7 +149,9 @@ static inline clinit_desc clinit_find_desc(clinit_desc desc, uint ndesc,
 #define CLINIT_KERNELS32_(NAME, id, name)                                      \
     CLINIT_KERNEL_(name, f32, float, float16, 4, 32)                           \
     CLINIT_KERNEL_(name, f16, ushort, float16, 4, 32)                          \
-    CLINIT_KERNEL_(name, bf16, ushort, float16, 4, 32)
+    CLINIT_KERNEL_(name, bf16, ushort, float16, 4, 32)                         \
+    CLINIT_KERNEL_(name, f8e4m3, uchar, float16, 4, 32)                        \
+    CLINIT_KERNEL_(name, f8e5m2, uchar, float16, 4, 32)
 CLINIT_KERNEL_DIST_LIST(CLINIT_KERNELS32_)
 
 #if CLINIT_HAVE_F64

@@ -60,11 +60,21 @@ static const name_entry nonlinearities[] = {
     {NULL, 0}};
 
 /* canonical names first, then aliases */
+#define CLINIT_DTYPE_NAME_(name, value, str, bytes) {str, CLINIT_##name},
 static const name_entry dtypes[] = {
-    {"f32", CLINIT_F32},       {"f16", CLINIT_F16},     {"bf16", CLINIT_BF16},
-    {"f64", CLINIT_F64},       {"float32", CLINIT_F32}, {"float16", CLINIT_F16},
-    {"bfloat16", CLINIT_BF16}, {"float64", CLINIT_F64}, {"float", CLINIT_F32},
-    {"half", CLINIT_F16},      {"double", CLINIT_F64},  {NULL, 0}};
+    CLINIT_DTYPE_MAP(CLINIT_DTYPE_NAME_)
+    /* torch's spellings */
+    {"float32", CLINIT_F32},
+    {"float16", CLINIT_F16},
+    {"bfloat16", CLINIT_BF16},
+    {"float64", CLINIT_F64},
+    {"float", CLINIT_F32},
+    {"half", CLINIT_F16},
+    {"double", CLINIT_F64},
+    {"float8_e4m3fn", CLINIT_F8E4M3},
+    {"float8_e5m2", CLINIT_F8E5M2},
+    {NULL, 0}};
+#undef CLINIT_DTYPE_NAME_
 
 static int lookup(const name_entry *t, const char *name, size_t len, int *out)
 {
@@ -173,14 +183,8 @@ const char *clinit_dtype_name(clinit_dtype d)
 
 size_t clinit_dtype_size(clinit_dtype d)
 {
-    switch (d) {
-    case CLINIT_F32:
-        return 4;
-    case CLINIT_F16:
-    case CLINIT_BF16:
-        return 2;
-    case CLINIT_F64:
-        return 8;
-    }
-    return 0;
+#define CLINIT_DTYPE_SIZE_(name, value, str, bytes) bytes,
+    static const unsigned char sizes[] = {CLINIT_DTYPE_MAP(CLINIT_DTYPE_SIZE_)};
+#undef CLINIT_DTYPE_SIZE_
+    return (unsigned)d < (unsigned)CLINIT_DTYPE_COUNT ? sizes[d] : 0;
 }

@@ -126,8 +126,16 @@ clinit_status clinit_ortho_fill(const clinit_plan *p, unsigned threads,
         case CLINIT_BF16:
             ((uint16_t *)dst)[i - p->lo] = (uint16_t)clinit_bf16_bits((float)x);
             break;
+        case CLINIT_F8E4M3:
+            ((uint8_t *)dst)[i - p->lo] = (uint8_t)clinit_f8e4m3_bits((float)x);
+            break;
+        case CLINIT_F8E5M2:
+            ((uint8_t *)dst)[i - p->lo] = (uint8_t)clinit_f8e5m2_bits((float)x);
+            break;
         case CLINIT_F64:
             ((double *)dst)[i - p->lo] = x;
+            break;
+        default:
             break;
         }
     }

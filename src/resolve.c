@@ -190,77 +190,99 @@ static int finite_float(double x)
     return isfinite(x) && fabs(x) <= FLT_MAX;
 }
 
-/* ---- values of the 16-bit dtypes, as floats ------------------------------ */
+/* ---- values of the narrow dtypes (computed in f32), as floats -------- */
 
-typedef struct fmt16 {
-    uint16_t (*round)(float); /* round to nearest even */
-    float (*widen)(uint16_t);
-} fmt16;
+/* A sign-magnitude format narrower than f32: bits of the nearest value
+ * (kernels/clinit_dtype.h, the kernels' own rounding), the exact value of
+ * a pattern, the sign bit, and where rounding to nearest passes the
+ * largest finite value (it plus half a step). */
+typedef struct narrow_fmt {
+    uint32_t (*round)(float);
+    float (*widen)(uint32_t);
+    uint32_t sign;
+    double overflow;
+} narrow_fmt;
 
-static uint16_t round_f16(float f)
+static uint32_t round_f16(float f) { return clinit_f16_bits(f); }
+static uint32_t round_bf16(float f) { return clinit_bf16_bits(f); }
+static uint32_t round_e4m3(float f) { return clinit_f8e4m3_bits(f); }
+static uint32_t round_e5m2(float f) { return clinit_f8e5m2_bits(f); }
+static float widen_f16(uint32_t h) { return clinit_f32_from_f16((uint16_t)h); }
+static float widen_bf16(uint32_t h) { return clinit_f32_from_bf16((uint16_t)h); }
+static float widen_e4m3(uint32_t h) { return clinit_f32_from_f8e4m3((uint8_t)h); }
+static float widen_e5m2(uint32_t h) { return clinit_f32_from_f8e5m2((uint8_t)h); }
+
+static const narrow_fmt *narrow_of(clinit_dtype dt)
 {
-    return (uint16_t)clinit_f16_bits(f);
+    static const narrow_fmt f16 = {round_f16, widen_f16, 0x8000u, 65520.0};
+    static const narrow_fmt bf16 = {round_bf16, widen_bf16, 0x8000u,
+                                    0x1.ffp127};
+    /* E4M3FN: 448 + 16 would be the NaN pattern's place */
+    static const narrow_fmt e4m3 = {round_e4m3, widen_e4m3, 0x80u, 464.0};
+    static const narrow_fmt e5m2 = {round_e5m2, widen_e5m2, 0x80u, 61440.0};
+    switch (dt) {
+    case CLINIT_F16:
+        return &f16;
+    case CLINIT_BF16:
+        return &bf16;
+    case CLINIT_F8E4M3:
+        return &e4m3;
+    case CLINIT_F8E5M2:
+        return &e5m2;
+    default:
+        return NULL;
+    }
 }
-static uint16_t round_bf16(float f)
-{
-    return (uint16_t)clinit_bf16_bits(f);
-}
-static const fmt16 fmt_f16 = {round_f16, clinit_f32_from_f16};
-static const fmt16 fmt_bf16 = {round_bf16, clinit_f32_from_bf16};
 
-/* The next pattern up / down of a sign-magnitude 16-bit float. */
-static uint16_t next16(uint16_t h, int up)
+/* The next pattern up / down of a sign-magnitude format. */
+static uint32_t next_pattern(const narrow_fmt *f, uint32_t h, int up)
 {
-    if ((h & 0x7fffu) == 0) /* +-0 */
-        return up ? 0x0001u : 0x8001u;
-    if (!(h & 0x8000u) == !!up)
-        return (uint16_t)(h + 1);
-    return (uint16_t)(h - 1);
+    if ((h & (f->sign - 1u)) == 0) /* +-0 */
+        return up ? 0x1u : f->sign | 0x1u;
+    if (!(h & f->sign) == !!up)
+        return h + 1u;
+    return h - 1u;
 }
 
 /* The dtype's value nearest to x (round to nearest even), as a double;
  * non-finite in the dtype gives an infinity. */
 static double dtype_round(clinit_dtype dt, double x)
 {
-    switch (dt) {
-    case CLINIT_F32:
-        return (double)(float)x;
-    case CLINIT_F16:
-    case CLINIT_BF16: {
-        /* x -> float is exact for every double that can round to a finite
-         * 16-bit value except in a last-place tie, which the rounding of
-         * x itself decides: compare both neighbours. */
-        const fmt16 *f = dt == CLINIT_F16 ? &fmt_f16 : &fmt_bf16;
-        /* the largest finite value plus half a step, where rounding to
-         * nearest even overflows (the largest value has an odd
-         * significand, so the tie goes to infinity) */
-        double overflow = dt == CLINIT_F16 ? 65520.0 : 0x1.ffp127;
-        uint16_t h;
-        double best;
-        if (fabs(x) >= overflow)
-            return copysign(INFINITY, x);
-        h = f->round((float)x);
-        best = f->widen(h);
-        for (int up = 0; up < 2; up++) {
-            double n = f->widen(next16(h, up));
-            if (isfinite(n) &&
-                (!isfinite(best) || fabs(n - x) < fabs(best - x)))
-                best = n;
-        }
-        return best;
-    }
-    case CLINIT_F64:
+    const narrow_fmt *f = narrow_of(dt);
+    uint32_t h;
+    double best;
+    if (dt == CLINIT_F64)
         return x;
+    if (!f)
+        return (double)(float)x;
+    /* x -> float is exact for every double that can round to a finite
+     * narrow value except in a last-place tie, which the rounding of x
+     * itself decides: compare both neighbours. The largest finite value
+     * has an odd significand, so a tie at overflow goes past it. */
+    if (fabs(x) >= f->overflow)
+        return copysign(INFINITY, x);
+    h = f->round((float)x);
+    best = f->widen(h);
+    for (int up = 0; up < 2; up++) {
+        double n = f->widen(next_pattern(f, h, up));
+        if (isfinite(n) && fabs(n) < f->overflow &&
+            (!isfinite(best) || fabs(n - x) < fabs(best - x)))
+            best = n;
     }
-    return x;
+    return best;
 }
 
 /* The smallest value of the dtype >= x (up) or the largest <= x (down),
  * or the largest < x (strictly below, when strict && !up). */
 static double dtype_bound(clinit_dtype dt, double x, int up, int strict)
 {
-    switch (dt) {
-    case CLINIT_F32: {
+    const narrow_fmt *fm = narrow_of(dt);
+    if (dt == CLINIT_F64) {
+        if (up)
+            return x;
+        return strict ? nextafter(x, -INFINITY) : x;
+    }
+    if (!fm) {
         float f = (float)x;
         if (up) {
             if ((double)f < x)
@@ -271,32 +293,50 @@ static double dtype_bound(clinit_dtype dt, double x, int up, int strict)
         }
         return f;
     }
-    case CLINIT_F16:
-    case CLINIT_BF16: {
-        const fmt16 *fm = dt == CLINIT_F16 ? &fmt_f16 : &fmt_bf16;
-        uint16_t h = fm->round((float)x);
-        if (up) {
-            while ((double)fm->widen(h) < x)
-                h = next16(h, 1);
-        } else {
-            while ((double)fm->widen(h) > x ||
-                   (strict && (double)fm->widen(h) == x))
-                h = next16(h, 0);
-        }
-        return fm->widen(h);
+    uint32_t h = fm->round((float)x);
+    if (up) {
+        while ((double)fm->widen(h) < x)
+            h = next_pattern(fm, h, 1);
+    } else {
+        while ((double)fm->widen(h) > x ||
+               (strict && (double)fm->widen(h) == x))
+            h = next_pattern(fm, h, 0);
     }
-    case CLINIT_F64:
-        if (up)
-            return x;
-        return strict ? nextafter(x, -INFINITY) : x;
-    }
-    return x;
+    return fm->widen(h);
 }
 
 /* finite and in the range of the compute type (f32 or f64) */
 static int finite_in(clinit_dtype dt, double x)
 {
     return dt == CLINIT_F64 ? isfinite(x) : finite_float(x);
+}
+
+/* Largest |z| of Box-Muller on clinit's words (docs/STREAM.md): u >=
+ * 2^-32 in f32 (2^-53 in f64), |z| <= sqrt(-2 ln u), plus a margin for
+ * the rounding of the f32 / f64 evaluation. */
+#define CLINIT_ZMAX32 6.6605
+#define CLINIT_ZMAX64 8.5718
+
+/* No value of the resolved distribution rounds past the dtype's largest
+ * finite value: fills never write an infinity or a NaN. Uniform and
+ * truncated values lie inside validated bounds, patterns are 0 and 1. */
+static int support_fits(clinit_dtype dt, const clinit_resolved *r)
+{
+    double m;
+    switch (r->dist) {
+    case CLINIT_DIST_NORMAL:
+    case CLINIT_DIST_SPARSE:
+        m = fabs(r->mean) +
+            (dt == CLINIT_F64 ? CLINIT_ZMAX64 : CLINIT_ZMAX32) * r->std;
+        break;
+    case CLINIT_DIST_ORTHOGONAL: /* gain * Q, |Q_ij| <= 1 */
+        m = fabs(r->gain);
+        break;
+    default:
+        return 1;
+    }
+    /* the f32 evaluation may round up by an ulp: a relative margin */
+    return isfinite(dtype_round(dt, m * (1.0 + 0x1p-20)));
 }
 
 /* ---- resolving methods
@@ -349,7 +389,7 @@ clinit_status clinit_resolve(const clinit_tensor *t, const clinit_init *init,
         return st;
     if ((unsigned)init->method > (unsigned)CLINIT_LAST_METHOD_)
         return CLINIT_EMETHOD;
-    if ((unsigned)t->dtype > (unsigned)CLINIT_F64)
+    if ((unsigned)t->dtype >= (unsigned)CLINIT_DTYPE_COUNT)
         return CLINIT_EDTYPE;
     dt = t->dtype;
 
@@ -527,6 +567,8 @@ clinit_status clinit_resolve(const clinit_tensor *t, const clinit_init *init,
     default:
         return CLINIT_EMETHOD;
     }
+    if (!support_fits(dt, &r))
+        return CLINIT_ESUPPORT;
     *out = r;
     return CLINIT_OK;
 }
@@ -547,26 +589,19 @@ static double param_f64(double x)
     return fabs(x) < DBL_MIN ? copysign(0.0, x) : x;
 }
 
-/* Stores the constant's bits in the dtype. */
+/* Stores the constant's bits in the dtype (v is a value of the dtype). */
 static void constant_bits(clinit_plan *p, double v)
 {
-    switch (p->dtype) {
-    case CLINIT_F32: {
-        float f = (float)v;
-        memcpy(p->bits, &f, 4);
-        break;
-    }
-    case CLINIT_F16:
-    case CLINIT_BF16: {
-        /* v is already a value of the dtype: exact through float */
-        uint16_t h =
-            p->dtype == CLINIT_F16 ? round_f16((float)v) : round_bf16((float)v);
-        memcpy(p->bits, &h, 2);
-        break;
-    }
-    case CLINIT_F64:
+    const narrow_fmt *f = narrow_of(p->dtype);
+    if (p->dtype == CLINIT_F64) {
         memcpy(p->bits, &v, 8);
-        break;
+    } else if (!f) {
+        float x = (float)v;
+        memcpy(p->bits, &x, 4);
+    } else { /* exact through float; little-endian low bytes */
+        uint32_t h = f->round((float)v);
+        for (size_t k = 0; k < clinit_dtype_size(p->dtype); k++)
+            p->bits[k] = (unsigned char)(h >> (8 * k));
     }
 }
 
@@ -704,14 +739,16 @@ clinit_status clinit_plan_make(const clinit_tensor *t, const clinit_init *init,
 /* A value of a 32-bit-word dtype (its bits) as f32, exactly. */
 static float dtype_to_f32(clinit_dtype dt, const unsigned char *bits)
 {
-    uint16_t h;
+    const narrow_fmt *fm = narrow_of(dt);
+    uint32_t h = 0;
     float f;
-    if (dt == CLINIT_F32) {
+    if (!fm) {
         memcpy(&f, bits, 4);
         return f;
     }
-    memcpy(&h, bits, 2);
-    return dt == CLINIT_F16 ? clinit_f32_from_f16(h) : clinit_f32_from_bf16(h);
+    for (size_t k = 0; k < clinit_dtype_size(dt); k++)
+        h |= (uint32_t)bits[k] << (8 * k);
+    return fm->widen(h);
 }
 
 void clinit_plan_desc(const clinit_plan *p, uint64_t first, uint64_t off,

@@ -157,15 +157,19 @@ Test(api, dtype_names_and_sizes)
     } canon[] = {{CLINIT_F32, "f32", 4},
                  {CLINIT_F16, "f16", 2},
                  {CLINIT_BF16, "bf16", 2},
-                 {CLINIT_F64, "f64", 8}};
+                 {CLINIT_F64, "f64", 8},
+                 {CLINIT_F8E4M3, "f8e4m3", 1},
+                 {CLINIT_F8E5M2, "f8e5m2", 1}};
     static const struct {
         const char *alias;
         clinit_dtype d;
     } aliases[] = {{"float32", CLINIT_F32},   {"float16", CLINIT_F16},
                    {"bfloat16", CLINIT_BF16}, {"float64", CLINIT_F64},
                    {"float", CLINIT_F32},     {"half", CLINIT_F16},
-                   {"double", CLINIT_F64}};
-    for (size_t i = 0; i < 4; i++) {
+                   {"double", CLINIT_F64},    {"float8_e4m3fn", CLINIT_F8E4M3},
+                   {"float8_e5m2", CLINIT_F8E5M2}};
+    cr_expect_eq(sizeof canon / sizeof canon[0], CLINIT_DTYPE_COUNT);
+    for (size_t i = 0; i < sizeof canon / sizeof canon[0]; i++) {
         clinit_dtype back = (clinit_dtype)77;
         const char *n = clinit_dtype_name(canon[i].d);
         cr_assert(n != NULL);
@@ -180,7 +184,7 @@ Test(api, dtype_names_and_sizes)
                      "%s", aliases[i].alias);
         cr_expect_eq(back, aliases[i].d, "%s", aliases[i].alias);
     }
-    cr_expect_eq(clinit_dtype_size((clinit_dtype)4), 0);
+    cr_expect_eq(clinit_dtype_size(CLINIT_DTYPE_COUNT), 0);
 }
 
 /* ---- version ----------------------------------------------------------- */

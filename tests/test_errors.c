@@ -516,8 +516,9 @@ static clinit_tensor tensor2_dt(clinit_dtype dt)
     return t;
 }
 
-static const clinit_dtype all_dtypes[] = {CLINIT_F32, CLINIT_F16, CLINIT_BF16,
-                                          CLINIT_F64};
+static const clinit_dtype all_dtypes[] = {CLINIT_F32,    CLINIT_F16,
+                                          CLINIT_BF16,   CLINIT_F64,
+                                          CLINIT_F8E4M3, CLINIT_F8E5M2};
 #define NDTYPES (sizeof all_dtypes / sizeof all_dtypes[0])
 
 Test(errors, trunc_normal_params)
@@ -1173,9 +1174,10 @@ static void valid_case(clinit_method m, clinit_tensor *t, clinit_init *in)
 
 Test(errors, unsupported_dtypes)
 {
-    /* f32, f16, bf16 and f64 are all supported: only values outside the
-     * enum are errors */
-    static const int bad[] = {4, 5, -1, 1000, INT_MAX, INT_MIN};
+    /* every dtype of the enum is supported: only values outside it are
+     * errors */
+    static const int bad[] = {CLINIT_DTYPE_COUNT, CLINIT_DTYPE_COUNT + 1, -1,
+                              1000, INT_MAX, INT_MIN};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         for (int m = CLINIT_UNIFORM; m <= CLINIT_HE_NORMAL; m++) {
             char what[64];
@@ -1204,9 +1206,9 @@ Test(errors, unsupported_dtypes)
             cr_expect_eq(clinit_resolve(&t, &in, &r), CLINIT_OK, "%s", what);
             expect_host(what, CLINIT_OK, NULL, &t, &in, 0, NBUF);
         }
-    cr_expect_eq(clinit_dtype_size((clinit_dtype)4), 0);
+    cr_expect_eq(clinit_dtype_size(CLINIT_DTYPE_COUNT), 0);
     cr_expect_eq(clinit_dtype_size((clinit_dtype)-1), 0);
-    cr_expect_null(clinit_dtype_name((clinit_dtype)4));
+    cr_expect_null(clinit_dtype_name(CLINIT_DTYPE_COUNT));
 }
 
 Test(errors, f64_on_the_device)

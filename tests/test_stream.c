@@ -8,8 +8,8 @@
  *    expected value to make a change pass: a new contract needs a new
  *    CLINIT_STREAM_VERSION.
  *
- * CLINIT_GOLDEN_PRINT=1 ./test_stream prints the table (for a new contract
- * version only).
+ * The tables and how a case is computed: tests/golden.h; the program that
+ * prints them (never a test): tests/golden_gen.c.
  */
 #include <Random123/philox.h>
 #include <math.h>
@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
+#include "golden.h"
 
 TestSuite(stream, .timeout = 120);
 
@@ -107,60 +107,9 @@ Test(stream, uniform_never_returns_b)
     cr_expect(seen_top, "the largest float below b never occurred");
 }
 
-/* ---- golden values ------------------------------------------------------ */
+/* ---- golden values (tests/golden.h) -------------------------------------- */
 
-typedef struct golden {
-    const char *name;
-    clinit_method method;
-    double p0, p1; /* uniform a,b | normal mean,std | constant val |
-                      xavier gain | kaiming a (slope), mode */
-    int ndim;
-    int64_t shape[4];
-    uint64_t seed, stream, lo, hi;
-    uint64_t fnv;      /* FNV-1a 64 of the output bytes */
-    uint32_t first[4]; /* bits of the first four elements */
-} golden;
 
-static uint64_t fnv1a(const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ b[i]) * 0x100000001b3ull;
-    return h;
-}
-
-static clinit_init golden_init(const golden *g)
-{
-    clinit_init in = test_init(g->method);
-    switch (g->method) {
-    case CLINIT_UNIFORM:
-        in.a = g->p0;
-        in.b = g->p1;
-        break;
-    case CLINIT_NORMAL:
-        in.mean = g->p0;
-        in.std = g->p1;
-        break;
-    case CLINIT_CONSTANT:
-        in.val = g->p0;
-        break;
-    case CLINIT_XAVIER_UNIFORM:
-    case CLINIT_XAVIER_NORMAL:
-        in.gain = g->p0;
-        break;
-    case CLINIT_KAIMING_UNIFORM:
-    case CLINIT_KAIMING_NORMAL:
-        in.a = g->p0;
-        in.mode = g->p1 != 0 ? CLINIT_FAN_OUT : CLINIT_FAN_IN;
-        break;
-    default:
-        break;
-    }
-    return in;
-}
-
-#include "golden_v1.h"
 
 static void run_golden(const golden *g, clinit_ctx *ctx)
 {
@@ -180,26 +129,13 @@ static void run_golden(const golden *g, clinit_ctx *ctx)
         cr_assert_eq(clinit_fill_host(NULL, &t, &in, g->lo, g->hi, v),
                      CLINIT_OK, "%s", g->name);
     }
-    if (getenv("CLINIT_GOLDEN_PRINT") && !ctx) {
-        printf("    {\"%s\", %s, %.17g, %.17g, %d, {%lld, %lld, %lld, %lld}, "
-               "%lluu, %lluu, %lluu, %lluu,\n     0x%016llxull, {0x%08x, "
-               "0x%08x, 0x%08x, 0x%08x}},\n",
-               g->name, "METHOD", g->p0, g->p1, g->ndim, (long long)g->shape[0],
-               (long long)g->shape[1], (long long)g->shape[2],
-               (long long)g->shape[3], (unsigned long long)g->seed,
-               (unsigned long long)g->stream, (unsigned long long)g->lo,
-               (unsigned long long)g->hi, (unsigned long long)fnv1a(v, n * 4),
-               test_bits(v[0]), test_bits(v[1]), test_bits(v[2]),
-               test_bits(v[3]));
-    } else {
-        for (int k = 0; k < 4; k++)
-            cr_expect_eq(test_bits(v[k]), g->first[k],
-                         "%s (%s): element %d is %08x, golden %08x", g->name,
-                         ctx ? "opencl" : "cpu", k, test_bits(v[k]),
-                         g->first[k]);
-        cr_expect_eq(fnv1a(v, n * 4), g->fnv, "%s (%s): output hash changed",
-                     g->name, ctx ? "opencl" : "cpu");
-    }
+    for (int k = 0; k < 4; k++)
+        cr_expect_eq(test_bits(v[k]), g->first[k],
+                     "%s (%s): element %d is %08x, golden %08x", g->name,
+                     ctx ? "opencl" : "cpu", k, test_bits(v[k]),
+                     g->first[k]);
+    cr_expect_eq(fnv1a(v, n * 4), g->fnv, "%s (%s): output hash changed",
+                 g->name, ctx ? "opencl" : "cpu");
     free(v);
 }
 
@@ -235,70 +171,7 @@ Test(stream, golden_opencl)
 /* ---- golden values of every method and dtype ------------------------------
  */
 
-typedef struct golden2 {
-    const char *name;
-    clinit_method method;
-    clinit_dtype dtype;
-    double p0, p1, p2, p3; /* per method, see golden2_init */
-    int ndim;
-    int64_t shape[4];
-    uint64_t seed, stream, lo, hi;
-    uint64_t fnv;      /* FNV-1a 64 of the output bytes */
-    uint64_t first[4]; /* bits of the first four elements */
-} golden2;
 
-static clinit_init golden2_init(const golden2 *g)
-{
-    clinit_init in = test_init(g->method);
-    switch (g->method) {
-    case CLINIT_UNIFORM:
-        in.a = g->p0;
-        in.b = g->p1;
-        break;
-    case CLINIT_NORMAL:
-        in.mean = g->p0;
-        in.std = g->p1;
-        break;
-    case CLINIT_TRUNC_NORMAL:
-        in.mean = g->p0;
-        in.std = g->p1;
-        in.a = g->p2;
-        in.b = g->p3;
-        break;
-    case CLINIT_CONSTANT:
-        in.val = g->p0;
-        break;
-    case CLINIT_SPARSE:
-        in.sparsity = g->p0;
-        in.std = g->p1;
-        break;
-    case CLINIT_DIRAC:
-        in.groups = (int)g->p0;
-        break;
-    case CLINIT_ORTHOGONAL:
-    case CLINIT_XAVIER_UNIFORM:
-    case CLINIT_XAVIER_NORMAL:
-        in.gain = g->p0;
-        break;
-    case CLINIT_VARIANCE_SCALING:
-        in.scale = g->p0;
-        in.mode = (clinit_mode)(int)g->p1;
-        in.distribution = (clinit_distribution)(int)g->p2;
-        break;
-    default:
-        break;
-    }
-    return in;
-}
-
-#include "golden_v1_methods.h"
-
-static uint64_t elem_bits(const void *v, size_t es, size_t k)
-{
-    uint64_t b = 0;
-    memcpy(&b, (const unsigned char *)v + k * es, es);
-    return b;
-}
 
 static void run_golden2(const golden2 *g, clinit_ctx *ctx)
 {
@@ -322,30 +195,14 @@ static void run_golden2(const golden2 *g, clinit_ctx *ctx)
         cr_assert_eq(clinit_fill_host(NULL, &t, &in, g->lo, g->hi, v),
                      CLINIT_OK, "%s", g->name);
     }
-    if (getenv("CLINIT_GOLDEN_PRINT") && !ctx) {
-        printf("    {\"%s\", %d, %d, %.17g, %.17g, %.17g, %.17g, %d, {%lld, "
-               "%lld, %lld, %lld}, %lluu, %lluu, %lluu, %lluu,\n     "
-               "0x%016llxull, {0x%llxu, 0x%llxu, 0x%llxu, 0x%llxu}},\n",
-               g->name, (int)g->method, (int)g->dtype, g->p0, g->p1, g->p2,
-               g->p3, g->ndim, (long long)g->shape[0], (long long)g->shape[1],
-               (long long)g->shape[2], (long long)g->shape[3],
-               (unsigned long long)g->seed, (unsigned long long)g->stream,
-               (unsigned long long)g->lo, (unsigned long long)g->hi,
-               (unsigned long long)fnv1a(v, n * es),
-               (unsigned long long)elem_bits(v, es, 0),
-               (unsigned long long)elem_bits(v, es, 1),
-               (unsigned long long)elem_bits(v, es, 2),
-               (unsigned long long)elem_bits(v, es, 3));
-    } else {
-        for (size_t k = 0; k < 4 && k < n; k++)
-            cr_expect_eq(elem_bits(v, es, k), g->first[k],
-                         "%s (%s): element %zu is %llx, golden %llx", g->name,
-                         ctx ? "opencl" : "cpu", k,
-                         (unsigned long long)elem_bits(v, es, k),
-                         (unsigned long long)g->first[k]);
-        cr_expect_eq(fnv1a(v, n * es), g->fnv, "%s (%s): output hash changed",
-                     g->name, ctx ? "opencl" : "cpu");
-    }
+    for (size_t k = 0; k < 4 && k < n; k++)
+        cr_expect_eq(elem_bits(v, es, k), g->first[k],
+                     "%s (%s): element %zu is %llx, golden %llx", g->name,
+                     ctx ? "opencl" : "cpu", k,
+                     (unsigned long long)elem_bits(v, es, k),
+                     (unsigned long long)g->first[k]);
+    cr_expect_eq(fnv1a(v, n * es), g->fnv, "%s (%s): output hash changed",
+                 g->name, ctx ? "opencl" : "cpu");
     free(v);
 }
 
@@ -356,8 +213,8 @@ Test(stream, golden_methods_dtypes_cpu)
         clinit_cpu_force_isa(isa);
         for (size_t i = 0; i < sizeof goldens2 / sizeof goldens2[0]; i++)
             run_golden2(&goldens2[i], NULL);
-        if (getenv("CLINIT_GOLDEN_PRINT"))
-            break;
+        for (size_t i = 0; i < sizeof goldens_f8 / sizeof goldens_f8[0]; i++)
+            run_golden2(&goldens_f8[i], NULL);
     }
     clinit_cpu_force_isa(-1);
 }
@@ -367,5 +224,7 @@ Test(stream, golden_methods_dtypes_opencl)
     clinit_ctx *ctx = test_opencl_ctx();
     for (size_t i = 0; i < sizeof goldens2 / sizeof goldens2[0]; i++)
         run_golden2(&goldens2[i], ctx);
+    for (size_t i = 0; i < sizeof goldens_f8 / sizeof goldens_f8[0]; i++)
+        run_golden2(&goldens_f8[i], ctx);
     clinit_ctx_destroy(ctx);
 }

@@ -66,25 +66,41 @@
 
 #if CLINIT_C_VECTORS
 typedef uint16_t clinit_vh __attribute__((vector_size(2 * W)));
-#define CLINIT_NARROW16_(x) __builtin_convertvector((x), clinit_vh)
+typedef uint8_t clinit_vb __attribute__((vector_size(W)));
+#define CLINIT_NARROW_(T, x) __builtin_convertvector((x), T)
 #else
 typedef uint16_t clinit_vh;
-#define CLINIT_NARROW16_(x) ((clinit_vh)(x))
+typedef uint8_t clinit_vb;
+#define CLINIT_NARROW_(T, x) ((T)(x))
 #endif
 
-/* Lanes l0 .. of a block's values v (f32) to the block at out, in dt. */
+/* Lanes l0 .. of a block's values v (f32) to the block at out, in dt
+ * (rounded once, kernels/clinit_dtype.h). */
 static inline void put32(clinit_dtype dt, const clinit_vf *v, unsigned l0,
                          unsigned char *out)
 {
     for (int w = 0; w < 4; w++) {
         unsigned slot = (unsigned)w * CLINIT_LANES + l0;
-        if (dt == CLINIT_F32) {
-            memcpy(out + slot * 4, &v[w], sizeof v[w]);
-        } else {
-            clinit_vh h = CLINIT_NARROW16_(dt == CLINIT_F16
-                                               ? clinit_f16_bits(v[w])
-                                               : clinit_bf16_bits(v[w]));
+        switch (dt) {
+        case CLINIT_F16:
+        case CLINIT_BF16: {
+            clinit_vh h = CLINIT_NARROW_(
+                clinit_vh, dt == CLINIT_F16 ? clinit_f16_bits(v[w])
+                                            : clinit_bf16_bits(v[w]));
             memcpy(out + slot * 2, &h, sizeof h);
+            break;
+        }
+        case CLINIT_F8E4M3:
+        case CLINIT_F8E5M2: {
+            clinit_vb b = CLINIT_NARROW_(
+                clinit_vb, dt == CLINIT_F8E4M3 ? clinit_f8e4m3_bits(v[w])
+                                               : clinit_f8e5m2_bits(v[w]));
+            memcpy(out + slot, &b, sizeof b);
+            break;
+        }
+        default:
+            memcpy(out + slot * 4, &v[w], sizeof v[w]);
+            break;
         }
     }
 }
@@ -94,7 +110,7 @@ static inline void put32(clinit_dtype dt, const clinit_vf *v, unsigned l0,
     static void run_##name(clinit_desc d, clinit_dtype dt, uint64_t lo,        \
                            uint64_t hi, unsigned char *dst)                    \
     {                                                                          \
-        size_t es = dt == CLINIT_F32 ? 4 : 2;                                  \
+        size_t es = clinit_dtype_size(dt);                                     \
         clinit_vf v[4];                                                        \
         CLINIT_RUN_BLOCKS_(CLINIT_BLOCK32, es,                                 \
                            (clinit_block32_##name(d, B, l0, v),                \
