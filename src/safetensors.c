@@ -20,8 +20,9 @@ static const char *st_dtype(clinit_dtype dtype)
     return NULL;
 }
 
-/* A growing text buffer; `bad` sticks after an allocation failure or
- * when the text passes CLINIT_ST_MAX_HEADER. */
+/* A growing text buffer; `bad` sticks: 1 after an allocation failure, 2
+ * when the text passes CLINIT_ST_MAX_HEADER, 3 for a string that is not
+ * valid UTF-8. */
 typedef struct sbuf {
     char *p;
     size_t len, cap;
@@ -113,8 +114,11 @@ static void sb_json(sbuf *b, const char *s)
             sb_put(b, e, 6);
             u++;
         } else if ((n = utf8_len(u)) == 0) {
-            sb_str(b, "\\ufffd");
-            u++;
+            /* never replaced: "w\x80" and "w\x81" must not both become
+             * "w\ufffd" */
+            if (!b->bad)
+                b->bad = 3;
+            return;
         } else {
             sb_put(b, (const char *)u, n);
             u += n;
@@ -213,7 +217,9 @@ clinit_status clinit_st_open(clinit_st_writer *w, const char *path,
     for (size_t i = 0; i < pad; i++)
         sb_str(&b, " ");
     if (st == CLINIT_OK && b.bad)
-        st = b.bad == 1 ? CLINIT_ENOMEM : CLINIT_EOVERFLOW;
+        st = b.bad == 1   ? CLINIT_ENOMEM
+             : b.bad == 3 ? CLINIT_EPARAM
+                          : CLINIT_EOVERFLOW;
     if (st != CLINIT_OK) {
         free(b.p);
         return st;

@@ -47,6 +47,10 @@ const char *cli_io_msg(int e);
 int cli_write_fail(const char *what, const char *path, clinit_status st,
                    int error);
 
+/* --out's value: "-" (standard output) is refused when stdout is a
+ * terminal. Returns 0, or EXIT_USAGE after the error. */
+int cli_check_out(const char *out);
+
 /* The end of a command's argument parsing: for rc < 0 (--help) prints
  * `usage` on stdout and returns 0, else returns rc. */
 int cli_help_or(int rc, const char *usage);

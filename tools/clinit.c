@@ -431,6 +431,8 @@ static int parse_fill(int argc, char **argv, fill_args *fa)
         return cli_fail(EXIT_USAGE, "fill: --out is required");
     if (!*val[O_OUT])
         return cli_fail(EXIT_USAGE, "--out: empty file name");
+    if ((rc = cli_check_out(val[O_OUT])) != 0)
+        return rc;
     fa->out = val[O_OUT];
     fa->device = val[O_DEVICE];
 
@@ -554,12 +556,12 @@ static int parse_fill(int argc, char **argv, fill_args *fa)
     return 0;
 }
 
-static void print_shape(const clinit_tensor *t)
+static void print_shape(FILE *out, const clinit_tensor *t)
 {
-    printf("shape: [");
+    fprintf(out, "shape: [");
     for (int d = 0; d < t->ndim; d++)
-        printf(d ? ", %lld" : "%lld", (long long)t->shape[d]);
-    printf("]\n");
+        fprintf(out, d ? ", %lld" : "%lld", (long long)t->shape[d]);
+    fprintf(out, "]\n");
 }
 
 /* The name printed as 'distribution' for what is drawn. */
@@ -584,8 +586,10 @@ static const char *dist_name(clinit_dist d)
     return "unknown";
 }
 
-static void print_summary(const fill_args *fa, const clinit_resolved *r,
-                          const clinit_ctx *ctx, uint64_t numel, const stats *s)
+/* On `out`: stdout, or stderr when the array itself goes to stdout. */
+static void print_summary(FILE *out, const fill_args *fa,
+                          const clinit_resolved *r, const clinit_ctx *ctx,
+                          uint64_t numel, const stats *s)
 {
     const clinit_init *in = &fa->init;
     clinit_method m = in->method;
@@ -593,81 +597,81 @@ static void print_summary(const fill_args *fa, const clinit_resolved *r,
     int scaled = kaiming || vs || m == CLINIT_XAVIER_UNIFORM ||
                  m == CLINIT_XAVIER_NORMAL;
 
-    printf("method: %s\n", clinit_method_name(m));
-    print_shape(&fa->t);
-    printf("numel: %llu\n", (unsigned long long)numel);
-    printf("dtype: %s\n", clinit_dtype_name(fa->t.dtype));
-    printf("device: %s\n", clinit_ctx_device_name(ctx));
-    printf("seed: %llu\n", (unsigned long long)fa->t.seed);
-    printf("stream: %llu\n", (unsigned long long)fa->t.stream);
-    printf("range: %llu:%llu\n", (unsigned long long)fa->lo,
-           (unsigned long long)fa->hi);
+    fprintf(out, "method: %s\n", clinit_method_name(m));
+    print_shape(out, &fa->t);
+    fprintf(out, "numel: %llu\n", (unsigned long long)numel);
+    fprintf(out, "dtype: %s\n", clinit_dtype_name(fa->t.dtype));
+    fprintf(out, "device: %s\n", clinit_ctx_device_name(ctx));
+    fprintf(out, "seed: %llu\n", (unsigned long long)fa->t.seed);
+    fprintf(out, "stream: %llu\n", (unsigned long long)fa->t.stream);
+    fprintf(out, "range: %llu:%llu\n", (unsigned long long)fa->lo,
+            (unsigned long long)fa->hi);
     if (scaled) {
-        printf("fan_in: %llu\n", (unsigned long long)r->fan_in);
-        printf("fan_out: %llu\n", (unsigned long long)r->fan_out);
+        fprintf(out, "fan_in: %llu\n", (unsigned long long)r->fan_in);
+        fprintf(out, "fan_out: %llu\n", (unsigned long long)r->fan_out);
     }
     if (kaiming) {
-        printf("mode: %s\n", clinit_mode_name(in->mode));
-        printf("nonlinearity: %s\n",
-               clinit_nonlinearity_name(in->nonlinearity));
-        printf("a: %.17g\n", in->a);
-        printf("fan: %.17g\n", r->fan);
+        fprintf(out, "mode: %s\n", clinit_mode_name(in->mode));
+        fprintf(out, "nonlinearity: %s\n",
+                clinit_nonlinearity_name(in->nonlinearity));
+        fprintf(out, "a: %.17g\n", in->a);
+        fprintf(out, "fan: %.17g\n", r->fan);
     }
     if (vs) {
         /* the presets' fixed values, not the (unused) fields of fa */
         clinit_init p = *in;
         if (m != CLINIT_VARIANCE_SCALING)
             (void)clinit_init_default(&p, m);
-        printf("scale: %.17g\n", p.scale);
-        printf("mode: %s\n", clinit_mode_name(p.mode));
-        printf("vs_distribution: %s\n",
-               clinit_distribution_name(p.distribution));
-        printf("fan: %.17g\n", r->fan);
+        fprintf(out, "scale: %.17g\n", p.scale);
+        fprintf(out, "mode: %s\n", clinit_mode_name(p.mode));
+        fprintf(out, "vs_distribution: %s\n",
+                clinit_distribution_name(p.distribution));
+        fprintf(out, "fan: %.17g\n", r->fan);
     }
     if (!isnan(r->gain))
-        printf("gain: %.17g\n", r->gain);
-    printf("distribution: %s\n", dist_name(r->dist));
+        fprintf(out, "gain: %.17g\n", r->gain);
+    fprintf(out, "distribution: %s\n", dist_name(r->dist));
     switch (r->dist) {
     case CLINIT_DIST_UNIFORM:
         if (vs)
-            printf("limit: %.17g\n", r->hi);
+            fprintf(out, "limit: %.17g\n", r->hi);
         else if (scaled)
-            printf("bound: %.17g\n", r->hi);
-        printf("lo: %.17g\nhi: %.17g\n", r->lo, r->hi);
+            fprintf(out, "bound: %.17g\n", r->hi);
+        fprintf(out, "lo: %.17g\nhi: %.17g\n", r->lo, r->hi);
         break;
     case CLINIT_DIST_NORMAL:
-        printf("mean: %.17g\nstd: %.17g\n", r->mean, r->std);
+        fprintf(out, "mean: %.17g\nstd: %.17g\n", r->mean, r->std);
         break;
     case CLINIT_DIST_CONSTANT:
-        printf("value: %.17g\n", r->value);
+        fprintf(out, "value: %.17g\n", r->value);
         break;
     case CLINIT_DIST_TRUNCATED:
         /* kaiming never truncates, so 'a' is not printed twice */
-        printf("mean: %.17g\nstd: %.17g\n", r->mean, r->std);
-        printf("a: %.17g\nb: %.17g\n", r->lo, r->hi);
+        fprintf(out, "mean: %.17g\nstd: %.17g\n", r->mean, r->std);
+        fprintf(out, "a: %.17g\nb: %.17g\n", r->lo, r->hi);
         break;
     case CLINIT_DIST_SPARSE:
-        printf("sparsity: %.17g\n", in->sparsity);
-        printf("std: %.17g\n", r->std);
-        printf("zeros_per_column: %llu\n", (unsigned long long)r->nzeros);
+        fprintf(out, "sparsity: %.17g\n", in->sparsity);
+        fprintf(out, "std: %.17g\n", r->std);
+        fprintf(out, "zeros_per_column: %llu\n", (unsigned long long)r->nzeros);
         break;
     case CLINIT_DIST_PATTERN:
-        printf("groups: %d\n", m == CLINIT_DIRAC ? in->groups : 1);
+        fprintf(out, "groups: %d\n", m == CLINIT_DIRAC ? in->groups : 1);
         break;
     case CLINIT_DIST_ORTHOGONAL: {
         uint64_t rows = (uint64_t)fa->t.shape[0];
-        printf("rows: %llu\ncols: %llu\n", (unsigned long long)rows,
-               (unsigned long long)(numel / rows));
+        fprintf(out, "rows: %llu\ncols: %llu\n", (unsigned long long)rows,
+                (unsigned long long)(numel / rows));
         break;
     }
     }
-    printf("out: %s\n", fa->out);
-    printf("written: %llu\n", (unsigned long long)s->n);
+    fprintf(out, "out: %s\n", fa->out);
+    fprintf(out, "written: %llu\n", (unsigned long long)s->n);
     if (s->n > 0) {
-        printf("sample_mean: %.9g\n", s->mean);
-        printf("sample_std: %.9g\n", sqrt(s->m2 / (double)s->n));
+        fprintf(out, "sample_mean: %.9g\n", s->mean);
+        fprintf(out, "sample_std: %.9g\n", sqrt(s->m2 / (double)s->n));
     } else {
-        printf("sample_mean: nan\nsample_std: nan\n");
+        fprintf(out, "sample_mean: nan\nsample_std: nan\n");
     }
 }
 
@@ -773,7 +777,8 @@ static int cmd_fill(int argc, char **argv)
         rc = cli_write_fail("fill", fa.out, st, w.file.error);
         goto done;
     }
-    print_summary(&fa, &r, ctx, numel, &s);
+    print_summary(clinit_outfile_is_stdout(fa.out) ? stderr : stdout, &fa, &r,
+                  ctx, numel, &s);
     rc = fflush(stdout) != 0
              ? cli_fail(EXIT_FAIL, "fill: write to stdout failed")
              : 0;

@@ -132,7 +132,7 @@ static int parse_args(int argc, char **argv, init_args *a)
         return cli_fail(EXIT_USAGE, "init: --out is required");
     if (!*a->out)
         return cli_fail(EXIT_USAGE, "--out: empty file name");
-    return 0;
+    return cli_check_out(a->out);
 }
 
 /* The whole spec file in a new buffer. Returns 0 or an exit status. */
@@ -571,7 +571,8 @@ static void shape_str(const clinit_tensor *t, char *buf, size_t cap)
         snprintf(buf + n, cap - n, "]");
 }
 
-static void print_table(const run *R, double secs)
+/* On `out`: stdout, or stderr when the file itself goes to stdout. */
+static void print_table(FILE *out, const run *R, double secs)
 {
     size_t n = clinit_model_size(R->m);
     int wn = 4, ws = 5, wm = 6, wd = 4;
@@ -597,9 +598,9 @@ static void print_table(const run *R, double secs)
     }
     if (wn > 60)
         wn = 60;
-    printf("%-*s  %-*s  %-5s  %-*s  %-*s  %11s  %11s\n", wn, "name", ws,
-           "shape", "dtype", wm, "method", wd, "init", "expect_std",
-           "sample_std");
+    fprintf(out, "%-*s  %-*s  %-5s  %-*s  %-*s  %11s  %11s\n", wn, "name", ws,
+            "shape", "dtype", wm, "method", wd, "init", "expect_std",
+            "sample_std");
     for (size_t i = 0; i < n; i++) {
         const clinit_model_tensor_info *ti = &R->info[i];
         const tstat *s = &R->stats[i];
@@ -609,17 +610,18 @@ static void print_table(const run *R, double secs)
         if (clinit_resolve(&ti->tensor, &ti->init, &r) == CLINIT_OK)
             describe(ti, &r, desc, sizeof desc, &sd);
         shape_str(&ti->tensor, sh, sizeof sh);
-        printf("%-*s  %-*s  %-5s  %-*s  %-*s  %11.5g  %11.5g\n", wn, ti->name,
-               ws, sh, clinit_dtype_name(ti->tensor.dtype), wm,
-               clinit_method_name(ti->init.method), wd, desc, sd, ms);
+        fprintf(out, "%-*s  %-*s  %-5s  %-*s  %-*s  %11.5g  %11.5g\n", wn,
+                ti->name, ws, sh, clinit_dtype_name(ti->tensor.dtype), wm,
+                clinit_method_name(ti->init.method), wd, desc, sd, ms);
         bytes += ti->bytes;
     }
-    printf("total: %zu tensors, %llu parameters (%.1fM), %llu bytes, %.3f s, "
-           "%.3f GB/s, device %s\n",
-           n, (unsigned long long)clinit_model_numel(R->m),
-           (double)clinit_model_numel(R->m) / 1e6, (unsigned long long)bytes,
-           secs, secs > 0 ? (double)bytes / 1e9 / secs : 0.0,
-           clinit_ctx_device_name(R->ctx));
+    fprintf(out,
+            "total: %zu tensors, %llu parameters (%.1fM), %llu bytes, %.3f s, "
+            "%.3f GB/s, device %s\n",
+            n, (unsigned long long)clinit_model_numel(R->m),
+            (double)clinit_model_numel(R->m) / 1e6, (unsigned long long)bytes,
+            secs, secs > 0 ? (double)bytes / 1e9 / secs : 0.0,
+            clinit_ctx_device_name(R->ctx));
 }
 
 /* ---- the command
@@ -777,7 +779,8 @@ int clinit_cmd_init(int argc, char **argv)
         fputs("\r\033[K", stderr);
     }
     if (!a.quiet)
-        print_table(&R, secs);
+        print_table(clinit_outfile_is_stdout(a.out) ? stderr : stdout, &R,
+                    secs);
     rc = fflush(stdout) != 0
              ? cli_fail(EXIT_FAIL, "init: write to stdout failed")
              : 0;
