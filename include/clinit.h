@@ -94,7 +94,10 @@ extern "C" {
     X(EIO, -20, "file I/O failed")                                             \
     X(EDISTRIBUTION, -21,                                                      \
       "unknown variance_scaling distribution (expected "                       \
-      "truncated_normal, untruncated_normal or uniform)")
+      "truncated_normal, untruncated_normal or uniform)")                      \
+    X(EORTHOSIZE, -22,                                                         \
+      "orthogonal tensor too large for the host QR (at most 2^24 elements "    \
+      "and min(rows, cols)^2 * max(rows, cols) <= 2^32)")
 
 typedef enum clinit_status {
 #define CLINIT_STATUS_ENUM_(name, value, msg) CLINIT_##name = value,

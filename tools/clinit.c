@@ -2,19 +2,17 @@
  * file (through the OpenCL device when the context has one), and stream
  * raw generator words for statistical batteries.
  *
- * Exit status: 0 success; 1 a library, device or I/O call failed; 2 the
- * command line is wrong (unknown command or option, missing or malformed
- * value, unknown name, a flag the method does not take, --range outside
- * the tensor). Every error is one line on stderr ("clinit: ..."),
- * followed by the build log for EBUILD. Parameter values that parse as
- * numbers but that the library rejects (std < 0, a >= b, sparsity outside
- * [0, 1], scale <= 0, groups not dividing the out channels, non-finite
- * values, too many elements) come back from the library as CLINIT_EPARAM
- * etc. and give exit status 1, so that the library stays the one place
- * that decides what is valid. Two syntactic rules are the command's own:
- * --groups is a positive integer (like the --shape dimensions), and
- * kaiming's --mode is fan_in or fan_out (fan_avg is a name only
- * variance_scaling takes).
+ * Exit status: 0 success; 2 bad input: the command line is wrong
+ * (unknown command or option, missing or malformed value, unknown name,
+ * a flag the method does not take, --range outside the tensor) or the
+ * library rejects the tensor or a parameter (std < 0, a >= b, sparsity
+ * outside [0, 1], groups not dividing the out channels, non-finite
+ * values, a value the dtype cannot hold, too many elements, the
+ * orthogonal size cap): the library decides what is valid, the command
+ * names the flag (fill_reject); 1 the environment or a run-time failure
+ * (the device, the library, an output that cannot be written). Every
+ * error is one line on stderr ("clinit: ..."), followed by the build log
+ * for EBUILD. Outputs are written crash-safe (src/fileio.h).
  */
 #define _POSIX_C_SOURCE 200809L /* isatty, fileno */
 
@@ -27,6 +25,7 @@
 #include <unistd.h>
 
 #include "clinit.h"
+#include "clinit_model.h" /* clinit_ortho_check */
 #include "cli_util.h"
 #include "npy.h"
 
@@ -70,7 +69,11 @@ static const char usage_text[] =
     "                    the whole range, as every call redoes its QR); the\n"
     "                    output does not depend on it\n"
     "  --out FILE        output .npy (f32 <f4, f16 <f2, f64 <f8; bf16 is\n"
-    "                    stored as raw uint16 bits, <u2)\n"
+    "                    stored as raw uint16 bits, <u2), or - for standard\n"
+    "                    output (the summary then goes to stderr); written\n"
+    "                    to a temporary renamed over FILE when complete, so\n"
+    "                    a failure or SIGINT/SIGTERM/SIGHUP leaves the old\n"
+    "                    FILE as it was\n"
     "  method parameters (torch's or Keras' names and defaults); a flag\n"
     "  the method does not take is an error:\n"
     "    uniform: --a 0 --b 1 (values in [a, b))\n"
@@ -103,11 +106,13 @@ static const char usage_text[] =
     "  --chunk W         words per call, a multiple of 4 (default 1048576)\n"
     "Numbers are decimal or 0x hex.\n"
     "\n"
-    "exit status: 0 ok, 1 the library, device or I/O failed (including\n"
-    "parameters it rejects, e.g. std < 0, --sparsity outside [0, 1],\n"
-    "--groups not dividing D0, f64 on a device without fp64), 2 bad\n"
-    "command line (unknown option or name, a flag the method does not\n"
-    "take, a missing required flag, a malformed number, --groups < 1).\n";
+    "exit status: 0 ok; 2 bad input, one line naming the flag: the command\n"
+    "line (unknown option or name, a flag the method does not take, a\n"
+    "missing required flag, a malformed number) or values the method\n"
+    "rejects (std < 0, --sparsity outside [0, 1], --groups not dividing D0,\n"
+    "a --shape it cannot take, the orthogonal size cap); 1 the environment\n"
+    "or a run-time failure (the device, e.g. f64 without fp64, the library,\n"
+    "an output that cannot be written: the old file is then untouched).\n";
 
 /* ---- errors -------------------------------------------------------------- */
 
@@ -404,6 +409,7 @@ typedef struct fill_args {
     const char *device, *out;
     int has_range, has_chunk;
     uint64_t lo, hi, chunk;
+    const char *val[O_COUNT_]; /* the options as given */
 } fill_args;
 
 static int parse_fill(int argc, char **argv, fill_args *fa)
@@ -423,6 +429,7 @@ static int parse_fill(int argc, char **argv, fill_args *fa)
     memset(fa, 0, sizeof *fa);
     if ((rc = parse_options("fill", argc, argv, 2, allowed, val)) != 0)
         return rc;
+    memcpy(fa->val, val, sizeof fa->val);
     if (!val[O_METHOD])
         return cli_fail(EXIT_USAGE, "fill: --method is required");
     if (!val[O_SHAPE])
@@ -525,7 +532,7 @@ static int parse_fill(int argc, char **argv, fill_args *fa)
         return cli_fail(EXIT_USAGE, "--nonlinearity: unknown nonlinearity '%s'",
                         val[O_NL]);
 
-    /* Shape overflow is the library's to report (exit 1), in cmd_fill. */
+    /* Shape overflow is reported in cmd_fill (fill_reject). */
     if (clinit_numel(&fa->t, &numel) != CLINIT_OK)
         numel = 0;
     if (val[O_RANGE]) {
@@ -675,6 +682,92 @@ static void print_summary(FILE *out, const fill_args *fa,
     }
 }
 
+/* Sets method parameter `o` (an O_A..O_GROUPS option) of *in to its value
+ * in *def. */
+static void reset_param(clinit_init *in, const clinit_init *def, int o)
+{
+    switch (o) {
+    case O_A:
+        in->a = def->a;
+        break;
+    case O_B:
+        in->b = def->b;
+        break;
+    case O_MEAN:
+        in->mean = def->mean;
+        break;
+    case O_STD:
+        in->std = def->std;
+        break;
+    case O_VAL:
+        in->val = def->val;
+        break;
+    case O_GAIN:
+        in->gain = def->gain;
+        break;
+    case O_MODE:
+        in->mode = def->mode;
+        break;
+    case O_NL:
+        in->nonlinearity = def->nonlinearity;
+        break;
+    case O_SCALE:
+        in->scale = def->scale;
+        break;
+    case O_DISTRIBUTION:
+        in->distribution = def->distribution;
+        break;
+    case O_SPARSITY:
+        in->sparsity = def->sparsity;
+        break;
+    case O_GROUPS:
+        in->groups = def->groups;
+        break;
+    }
+}
+
+/* The tensor and method the library rejects (clinit_resolve's status
+ * st): bad input, so exit 2 with the flag at fault. For EPARAM that is
+ * the first given parameter whose default would be accepted (a value
+ * that does not fit the dtype, such as --val 1e5 in f16, names --val);
+ * shape problems name --shape. */
+static int fill_reject(const fill_args *fa, clinit_status st)
+{
+    const clinit_init *in = &fa->init;
+    const char *m = clinit_method_name(in->method);
+    const char *dt = clinit_dtype_name(fa->t.dtype);
+    if (st == CLINIT_EOVERFLOW)
+        return cli_fail(EXIT_USAGE, "--shape: '%s' has more than 2^56 elements",
+                        fa->val[O_SHAPE]);
+    if (st == CLINIT_ESHAPE || st == CLINIT_EFANS || st == CLINIT_EORTHOSIZE)
+        return cli_fail(EXIT_USAGE, "--shape: %s cannot initialize [%s]: %s", m,
+                        fa->val[O_SHAPE], clinit_strerror(st));
+    if (st == CLINIT_EPARAM) {
+        clinit_init def;
+        clinit_resolved r;
+        (void)clinit_init_default(&def, in->method);
+        for (int o = O_A; o <= O_GROUPS; o++) {
+            clinit_init t = *in;
+            if (!fa->val[o])
+                continue;
+            reset_param(&t, &def, o);
+            if (in->method == CLINIT_CONSTANT && o == O_VAL)
+                t.val = 0; /* constant has no default val */
+            if (in->method == CLINIT_SPARSE && o == O_SPARSITY)
+                t.sparsity = 0.5;
+            if (clinit_resolve(&fa->t, &t, &r) == CLINIT_OK)
+                return cli_fail(EXIT_USAGE,
+                                "--%s: '%s' is not valid for %s of [%s] %s: %s",
+                                opt_names[o], fa->val[o], m, fa->val[O_SHAPE],
+                                dt, clinit_strerror(st));
+        }
+        return cli_fail(EXIT_USAGE,
+                        "fill: the parameters of %s for [%s] %s: %s", m,
+                        fa->val[O_SHAPE], dt, clinit_strerror(st));
+    }
+    return lib_fail("fill", st, NULL);
+}
+
 static int cmd_fill(int argc, char **argv)
 {
     fill_args fa;
@@ -693,8 +786,11 @@ static int cmd_fill(int argc, char **argv)
     if ((rc = parse_fill(argc, argv, &fa)) != 0)
         return cli_help_or(rc, usage_text);
     /* every parameter error before touching a device or the file */
+    if (fa.init.method == CLINIT_ORTHOGONAL &&
+        (st = clinit_ortho_check(&fa.t)) == CLINIT_EORTHOSIZE)
+        return fill_reject(&fa, st);
     if ((st = clinit_resolve(&fa.t, &fa.init, &r)) != CLINIT_OK)
-        return lib_fail("fill", st, NULL);
+        return fill_reject(&fa, st);
     (void)clinit_numel(&fa.t, &numel);
     esize = clinit_dtype_size(fa.t.dtype);
     n = fa.hi - fa.lo;
@@ -870,8 +966,13 @@ static int cmd_raw(int argc, char **argv)
              (rc = cli_opt_u64(val[O_STREAM], "stream", &stream)) != 0))
             return rc;
         /* the whole request is within the stream, before any output */
-        if ((st = clinit_stream_words(seed, stream, count, 0, NULL)) !=
-            CLINIT_OK)
+        if ((st = clinit_stream_words(seed, stream, count, 0, NULL)) ==
+            CLINIT_EOVERFLOW)
+            return cli_fail(EXIT_USAGE,
+                            "--count: '%s' words go beyond the stream's 2^56 "
+                            "elements: %s",
+                            val[O_COUNT], clinit_strerror(st));
+        if (st != CLINIT_OK)
             return lib_fail("raw", st, NULL);
     } else {
         if (!parse_u64_list(val[O_KEY], 2, UINT32_MAX, key64))

@@ -39,6 +39,8 @@
 #define MIN_SLOT_BYTES ((uint64_t)64)
 #define MAX_SLOT_BYTES ((uint64_t)1 << 30)
 #define MAX_SPEC_BYTES ((long)64 << 20)
+/* --max-params default: a typo'd 10^15 fails before anything is written */
+#define DEFAULT_MAX_PARAMS UINT64_C(10000000000000)
 /* Pieces start at multiples of this in a slot (any dtype's alignment). */
 #define PIECE_ALIGN 64
 /* Elements sampled per tensor for the measured std. */
@@ -53,7 +55,11 @@ static const char init_usage[] =
     "and streams them into a safetensors file with bounded memory.\n"
     "\n"
     "options:\n"
-    "  --out FILE        output .safetensors (required)\n"
+    "  --out FILE        output .safetensors (required), or - for standard\n"
+    "                    output (the table then goes to stderr). A file is\n"
+    "                    written to a temporary next to it and renamed over\n"
+    "                    it when complete: on any failure or on SIGINT,\n"
+    "                    SIGTERM, SIGHUP the old file is left as it was.\n"
     "  --device D        cpu, opencl or opencl:P.D (see clinit devices);\n"
     "                    default: $CLINIT_DEVICE, else first GPU, else first\n"
     "                    OpenCL device, else cpu. The bytes are the same on\n"
@@ -62,12 +68,16 @@ static const char init_usage[] =
     "  --dtype T         overrides every tensor's dtype: f32, f16, bf16, f64\n"
     "  --chunk BYTES     staging buffer size (default 16777216); the output\n"
     "                    does not depend on it\n"
+    "  --max-params N    refuse a model of more than N parameters (default\n"
+    "                    10000000000000, 10^13)\n"
     "  --quiet           no progress bar, no table\n"
     "\n"
     "Prints a progress bar on stderr when it is a terminal, and a table of\n"
     "the tensors (shape, dtype, method, expected and sample std) on stdout.\n"
-    "exit status: 0 ok, 1 library, device or I/O failure, 2 bad command\n"
-    "line or spec error.\n";
+    "exit status: 0 ok; 2 bad input: the command line, or the spec (one\n"
+    "line naming the flag or the JSON path); 1 the environment or a run-time\n"
+    "failure: a spec file that cannot be read, the device, the library, an\n"
+    "output that cannot be written (the old file is then untouched).\n";
 
 /* "clinit: WHAT failed: <message>" plus detail from ctx (cli_util.h). */
 static int lib_fail(const char *what, clinit_status st, const clinit_ctx *ctx)
@@ -79,19 +89,19 @@ static int lib_fail(const char *what, clinit_status st, const clinit_ctx *ctx)
  */
 
 typedef struct init_args {
-    const char *spec, *out, *device, *seed, *dtype, *chunk;
+    const char *spec, *out, *device, *seed, *dtype, *chunk, *max_params;
     int quiet;
 } init_args;
 
 /* Returns 0, EXIT_USAGE after printing the error, or -1 for --help. */
 static int parse_args(int argc, char **argv, init_args *a)
 {
-    static const char *const names[] = {"out", "device", "seed", "dtype",
-                                        "chunk"};
+    static const char *const names[] = {"out",   "device", "seed",
+                                        "dtype", "chunk",  "max-params"};
     memset(a, 0, sizeof *a);
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *v;
-        const char **slot[5];
+        const char **slot[6];
         size_t len;
         int id;
         slot[0] = &a->out;
@@ -99,6 +109,7 @@ static int parse_args(int argc, char **argv, init_args *a)
         slot[2] = &a->seed;
         slot[3] = &a->dtype;
         slot[4] = &a->chunk;
+        slot[5] = &a->max_params;
         if (cli_is_help(arg))
             return -1;
         if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
@@ -116,7 +127,7 @@ static int parse_args(int argc, char **argv, init_args *a)
             a->quiet = 1;
             continue;
         }
-        id = cli_option_id(arg, names, 5, ~0u, &len);
+        id = cli_option_id(arg, names, 6, ~0u, &len);
         if (id < 0)
             return cli_fail(EXIT_USAGE, "init: unknown option '--%.*s'",
                             (int)len, arg + 2);
@@ -638,7 +649,7 @@ int clinit_cmd_init(int argc, char **argv)
     char err[512], seedtxt[24], hashtxt[24];
     char *json = NULL;
     size_t jlen = 0, n, nmeta = 0;
-    uint64_t seed = 0, total = 0, need = 0;
+    uint64_t seed = 0, total = 0, need = 0, max_params = DEFAULT_MAX_PARAMS;
     double t0, secs;
     clinit_dtype dtype = CLINIT_F32;
     int rc, any_f64 = 0;
@@ -658,6 +669,10 @@ int clinit_cmd_init(int argc, char **argv)
                         "--chunk: '%s' is not a byte count in 64..2^30",
                         a.chunk);
 
+    if (a.max_params &&
+        (rc = cli_opt_u64(a.max_params, "max-params", &max_params)) != 0)
+        return rc;
+
     if ((rc = read_spec(a.spec, &json, &jlen)) != 0)
         return rc;
     st = clinit_model_parse(json, jlen, &m, err, sizeof err);
@@ -675,6 +690,15 @@ int clinit_cmd_init(int argc, char **argv)
             return cli_fail(EXIT_USAGE, "%s: with --dtype %s: %s", a.spec,
                             a.dtype, err);
         }
+    }
+    if (clinit_model_numel(m) > max_params) {
+        rc = cli_fail(EXIT_USAGE,
+                      "%s: %llu parameters, more than --max-params %llu%s",
+                      a.spec, (unsigned long long)clinit_model_numel(m),
+                      (unsigned long long)max_params,
+                      a.max_params ? "" : " (the default)");
+        clinit_model_destroy(m);
+        return rc;
     }
     R.m = m;
     R.out = a.out;
@@ -755,7 +779,13 @@ int clinit_cmd_init(int argc, char **argv)
 
     t0 = cli_now_s();
     if ((st = clinit_st_open(&R.w, a.out, meta, nmeta, ents, n)) != CLINIT_OK) {
-        if (st == CLINIT_EIO)
+        if (st == CLINIT_EOVERFLOW) /* sizes fit: the parser checked them */
+            rc = cli_fail(EXIT_USAGE,
+                          "%s: layers: the safetensors header of %zu tensors "
+                          "would be larger than %u bytes (the format's "
+                          "limit): fewer or shorter names",
+                          a.spec, n, (unsigned)CLINIT_ST_MAX_HEADER);
+        else if (st == CLINIT_EIO)
             rc = cli_fail(EXIT_FAIL, "init failed: cannot write '%s': %s",
                           a.out, cli_io_msg(R.w.file.error));
         else
