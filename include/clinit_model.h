@@ -23,9 +23,10 @@ extern "C" {
 #define CLINIT_MODEL_MAX_TENSORS 262144 /* tensors after expanding repeats */
 #define CLINIT_MODEL_MAX_DEPTH 8        /* nested repeat layers */
 #define CLINIT_MODEL_MAX_NAME 1024      /* bytes of a full tensor name */
-#define CLINIT_MODEL_MAX_NAME_BYTES (1ul << 26) /* all names together */
+#define CLINIT_MODEL_MAX_NAME_BYTES (1ul << 25) /* all names together */
 #define CLINIT_MODEL_MAX_JSON_DEPTH 64 /* nesting of JSON arrays/objects */
-#define CLINIT_MODEL_MAX_JSON_NODES (1ul << 20) /* JSON values in the text */
+#define CLINIT_MODEL_MAX_JSON_NODES (1ul << 18)   /* JSON values in the text */
+#define CLINIT_MODEL_MAX_JSON_STRINGS (1ul << 24) /* bytes of all strings */
 
 /* The size cap of orthogonal_ (a QR on the host, single-threaded, in
  * O(max(rows, cols) * min(rows, cols)^2) time and ~20 bytes of memory per

@@ -1146,20 +1146,25 @@ static int perr_at(pctx *p, const char *json, size_t pos, const char *fmt, ...)
 /* What cJSON must not see, checked on the text in one pass before cJSON
  * allocates anything: NUL bytes, raw or escaped (cJSON would cut the
  * string there: "a\u0000b" would become "a"), nesting deeper than
- * CLINIT_MODEL_MAX_JSON_DEPTH, brackets that do not match, and more than
+ * CLINIT_MODEL_MAX_JSON_DEPTH, brackets that do not match, more than
  * CLINIT_MODEL_MAX_JSON_NODES values (each costs cJSON ~100 bytes: a
- * 64 MiB "[1,1,...]" would cost gigabytes). A tree has at most one value
- * per ',' and per opening bracket, plus one. *open is set when the text
- * ends inside a string, array or object (truncated). */
+ * 64 MiB "[1,1,...]" cost 2.7 GB) and more than
+ * CLINIT_MODEL_MAX_JSON_STRINGS bytes of strings (cJSON copies them), so
+ * that the tree costs at most ~40 MB whatever the text. A tree has at
+ * most one value per ',' and per opening bracket, plus one. *open is set
+ * when the text ends inside a string, array or object (truncated). */
 static int prescan(pctx *p, const char *json, size_t len, int *open)
 {
     char stack[CLINIT_MODEL_MAX_JSON_DEPTH];
     int depth = 0, in_str = 0;
-    unsigned long nodes = 1;
+    unsigned long nodes = 1, str_bytes = 0;
     for (size_t i = 0; i < len; i++) {
         char c = json[i];
         if (c == '\0')
             return perr_at(p, json, i, "NUL byte in the spec");
+        if (in_str && ++str_bytes > CLINIT_MODEL_MAX_JSON_STRINGS)
+            return perr_at(p, json, i, "the strings take more than %lu bytes",
+                           (unsigned long)CLINIT_MODEL_MAX_JSON_STRINGS);
         if (in_str) {
             if (c == '\\') {
                 if (len - i > 5 && memcmp(json + i + 1, "u0000", 5) == 0)

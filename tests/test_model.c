@@ -1041,28 +1041,22 @@ Test(model, hostile_inputs)
                          "layers[0].name: must be a name of 1 to 256 bytes");
         free(q);
     }
-    /* a huge number of layers: stopped at the tensor cap (linear layers
-     * give two tensors for five JSON values, under the value cap) */
+    /* a huge number of layers: stopped at the tensor cap (a flat list of
+     * that many is past the JSON value cap, so a repeat) */
     {
-        size_t cap = 140000 * 60 + 64, k;
-        char *q = malloc(cap);
-        cr_assert(q != NULL);
-        k = (size_t)sprintf(q, "{\"layers\": [");
-        for (int i = 0; i < 140000; i++)
-            k += (size_t)sprintf(q + k,
-                                 "%s{\"kind\":\"linear\",\"name\":\"t%d\","
-                                 "\"in\":1,\"out\":1}",
-                                 i ? "," : "", i);
-        k += (size_t)sprintf(q + k, "]}");
-        cr_expect_eq(parse_str(q, k, err, sizeof err), CLINIT_EPARAM);
-        cr_expect_str_eq(
-            err, "layers[131072]: the model has more than 262144 tensors");
-        free(q);
+        static const char q[] =
+            "{\"layers\": [{\"kind\": \"repeat\", \"name\": \"r\", \"count\": "
+            "140000, \"layers\": [{\"kind\":\"linear\",\"name\":\"t\","
+            "\"in\":1,\"out\":1}]}]}";
+        cr_expect_eq(parse_str(q, strlen(q), err, sizeof err), CLINIT_EPARAM);
+        cr_expect_str_eq(err, "layers[0].layers[0]: the model has more than "
+                              "262144 tensors");
     }
-    /* too many JSON values: refused by the prescan, before cJSON builds a
-     * tree of them (a 64 MiB "[1,1,...]" cost 2.7 GB and 27 s) */
+    /* too many JSON values, too many bytes of strings: refused by the
+     * prescan, before cJSON builds a tree of them (a 64 MiB "[1,1,...]"
+     * cost 2.7 GB and 27 s) */
     {
-        size_t n = ((size_t)1 << 21) + 64, k;
+        size_t n = ((size_t)1 << 19), k;
         char *q = malloc(2 * n + 64);
         cr_assert(q != NULL);
         k = (size_t)sprintf(q, "{\"layers\": [");
@@ -1072,8 +1066,22 @@ Test(model, hostile_inputs)
         }
         k += (size_t)sprintf(q + k, "]}");
         cr_expect_eq(parse_str(q, k, err, sizeof err), CLINIT_EPARAM);
-        cr_expect_str_eq(
-            err, "line 1, column 2097161: more than 1048576 JSON values");
+        cr_expect_str_eq(err,
+                         "line 1, column 524297: more than 262144 JSON values");
+        free(q);
+    }
+    {
+        size_t n = ((size_t)1 << 24) + 16, k;
+        char *q = malloc(n + 64);
+        cr_assert(q != NULL);
+        k = (size_t)sprintf(q, "{\"comment\": \"");
+        memset(q + k, 'c', n);
+        k += n;
+        k += (size_t)sprintf(q + k, "\", \"layers\": [1]}");
+        cr_expect_eq(parse_str(q, k, err, sizeof err), CLINIT_EPARAM);
+        cr_expect_str_eq(err,
+                         "line 1, column 16777222: the strings take more than "
+                         "16777216 bytes");
         free(q);
     }
     /* total elements overflow 64 bits (each tensor below 2^56) */
