@@ -158,6 +158,8 @@ class Outputs(Base):
 
     def test_read_only_file_system(self):
         # as root, permission bits do not stop a write: a read-only mount
+        # (the old code failed here too before truncating: not a loss, but
+        # the message and the exit status are checked)
         d = self.mount_tmpfs("4m")
         if d is None:
             self.skipTest("cannot mount a tmpfs here, so no read-only "
@@ -172,6 +174,28 @@ class Outputs(Base):
         self.assertEqual(r.returncode, 1, r.stderr)
         self.assertIn(b"Read-only file system", r.stderr)
         self.assertEqual(r.stderr.count(b"\n"), 1)
+        self.assert_intact(out, old, ["w.safetensors"])
+
+    def test_directory_without_create_permission(self):
+        # what a read-only directory (mode 0555, a writable file in it) is
+        # to a user, for root: an immutable directory. The file could be
+        # truncated in place, but no temporary can be made: exit 1 before
+        # a byte is written (the old code truncated it, failed on the
+        # file-size limit, and could not remove the stub)
+        d = tempfile.mkdtemp(dir=self.tmp)
+        out = os.path.join(d, "w.safetensors")
+        old = self.good_file(out)
+        r = subprocess.run(["chattr", "+i", d], stderr=subprocess.PIPE)
+        if r.returncode != 0:
+            self.skipTest("chattr +i is not possible here (%s), and as root "
+                          "permission bits do not stop a write" %
+                          r.stderr.decode().strip())
+        self.addCleanup(subprocess.run, ["chattr", "-i", d])
+        r = run("init", self.specs["big"], "--out", out, "--device", "cpu",
+                preexec_fn=fsize_limit(MIB))
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn(b"cannot write", r.stderr)
+        self.assertIn(b"Operation not permitted", r.stderr)
         self.assert_intact(out, old, ["w.safetensors"])
 
     def test_signals_midway_keep_the_old_file(self):
