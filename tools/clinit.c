@@ -275,7 +275,7 @@ static void format_bytes(uint64_t b, char *buf, size_t cap)
     snprintf(buf, cap, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
 }
 
-static int cmd_devices(int argc, char **argv)
+int clinit_cmd_devices(int argc, char **argv)
 {
     const char *val[O_COUNT_];
     clinit_device_info *devs = NULL;
@@ -768,7 +768,32 @@ static int fill_reject(const fill_args *fa, clinit_status st)
     return lib_fail("fill", st, NULL);
 }
 
-static int cmd_fill(int argc, char **argv)
+/* The command line and every parameter error, before a device or the
+ * file is touched. Returns 0, -1 for --help, or the exit status after the
+ * error. */
+static int fill_prepare(int argc, char **argv, fill_args *fa,
+                        clinit_resolved *r)
+{
+    clinit_status st;
+    int rc;
+    if ((rc = parse_fill(argc, argv, fa)) != 0)
+        return rc;
+    if (fa->init.method == CLINIT_ORTHOGONAL &&
+        (st = clinit_ortho_check(&fa->t)) == CLINIT_EORTHOSIZE)
+        return fill_reject(fa, st);
+    if ((st = clinit_resolve(&fa->t, &fa->init, r)) != CLINIT_OK)
+        return fill_reject(fa, st);
+    return 0;
+}
+
+int clinit_fill_check_args(int argc, char **argv)
+{
+    fill_args fa;
+    clinit_resolved r;
+    return fill_prepare(argc, argv, &fa, &r);
+}
+
+int clinit_cmd_fill(int argc, char **argv)
 {
     fill_args fa;
     clinit_resolved r;
@@ -783,14 +808,8 @@ static int cmd_fill(int argc, char **argv)
     int rc, npy_ndim;
 
     memset(&w, 0, sizeof w);
-    if ((rc = parse_fill(argc, argv, &fa)) != 0)
+    if ((rc = fill_prepare(argc, argv, &fa, &r)) != 0)
         return cli_help_or(rc, usage_text);
-    /* every parameter error before touching a device or the file */
-    if (fa.init.method == CLINIT_ORTHOGONAL &&
-        (st = clinit_ortho_check(&fa.t)) == CLINIT_EORTHOSIZE)
-        return fill_reject(&fa, st);
-    if ((st = clinit_resolve(&fa.t, &fa.init, &r)) != CLINIT_OK)
-        return fill_reject(&fa, st);
     (void)clinit_numel(&fa.t, &numel);
     esize = clinit_dtype_size(fa.t.dtype);
     n = fa.hi - fa.lo;
@@ -920,7 +939,7 @@ static void counter_add(uint32_t c[4], uint64_t k)
     c[3] = (uint32_t)(hi >> 32);
 }
 
-static int cmd_raw(int argc, char **argv)
+int clinit_cmd_raw(int argc, char **argv)
 {
     const unsigned allowed = BIT(O_KEY) | BIT(O_COUNTER) | BIT(O_COUNT) |
                              BIT(O_DEVICE) | BIT(O_SEED) | BIT(O_STREAM) |
@@ -1057,9 +1076,7 @@ done:
 
 /* ---- main ---------------------------------------------------------------- */
 
-int clinit_cmd_init(int argc, char **argv);
-int clinit_cmd_depth(int argc, char **argv);
-
+#if !CLINIT_NO_MAIN /* 1 in the argument fuzzer (tests/fuzz/fuzz_args.c) */
 int main(int argc, char **argv)
 {
     const char *cmd;
@@ -1079,11 +1096,11 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "devices") == 0)
-        return cmd_devices(argc, argv);
+        return clinit_cmd_devices(argc, argv);
     if (strcmp(cmd, "fill") == 0)
-        return cmd_fill(argc, argv);
+        return clinit_cmd_fill(argc, argv);
     if (strcmp(cmd, "raw") == 0)
-        return cmd_raw(argc, argv);
+        return clinit_cmd_raw(argc, argv);
     if (strcmp(cmd, "init") == 0) /* tools/init_cmd.c */
         return clinit_cmd_init(argc - 1, argv + 1);
     if (strcmp(cmd, "depth") == 0) /* tools/depth_cmd.c */
@@ -1091,3 +1108,4 @@ int main(int argc, char **argv)
     return cli_fail(EXIT_USAGE, "unknown command '%s' (try clinit --help)",
                     cmd);
 }
+#endif

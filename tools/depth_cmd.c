@@ -27,8 +27,6 @@
 #include "cli_util.h"
 #include "fileio.h"
 
-int clinit_cmd_depth(int argc, char **argv);
-
 extern const char clinit_depth_cl_source[];
 extern const size_t clinit_depth_cl_source_len;
 

@@ -46,8 +46,6 @@
 /* Elements sampled per tensor for the measured std. */
 #define SAMPLE_MAX ((uint64_t)65536)
 
-int clinit_cmd_init(int argc, char **argv);
-
 static const char init_usage[] =
     "usage: clinit init MODEL.json --out FILE.safetensors [options]\n"
     "\n"
@@ -638,9 +636,50 @@ static void print_table(FILE *out, const run *R, double secs)
 /* ---- the command
  * ------------------------------------------------------------------------ */
 
+/* The numbers of the options. */
+typedef struct init_opts {
+    uint64_t seed, slot_bytes, max_params;
+    clinit_dtype dtype;
+} init_opts;
+
+/* The command line, checked before any file or device is touched.
+ * Returns 0, -1 for --help, or EXIT_USAGE after the error. */
+static int init_options(int argc, char **argv, init_args *a, init_opts *o)
+{
+    int rc;
+    o->seed = 0;
+    o->slot_bytes = DEFAULT_SLOT_BYTES;
+    o->max_params = DEFAULT_MAX_PARAMS;
+    o->dtype = CLINIT_F32;
+    if ((rc = parse_args(argc, argv, a)) != 0)
+        return rc;
+    if (a->seed && (rc = cli_opt_u64(a->seed, "seed", &o->seed)) != 0)
+        return rc;
+    if (a->dtype && (rc = cli_opt_dtype(a->dtype, &o->dtype)) != 0)
+        return rc;
+    if (a->chunk &&
+        (!cli_parse_u64(a->chunk, &o->slot_bytes) ||
+         o->slot_bytes < MIN_SLOT_BYTES || o->slot_bytes > MAX_SLOT_BYTES))
+        return cli_fail(EXIT_USAGE,
+                        "--chunk: '%s' is not a byte count in 64..2^30",
+                        a->chunk);
+    if (a->max_params &&
+        (rc = cli_opt_u64(a->max_params, "max-params", &o->max_params)) != 0)
+        return rc;
+    return 0;
+}
+
+int clinit_init_check_args(int argc, char **argv)
+{
+    init_args a;
+    init_opts o;
+    return init_options(argc, argv, &a, &o);
+}
+
 int clinit_cmd_init(int argc, char **argv)
 {
     init_args a;
+    init_opts o;
     run R;
     clinit_model *m = NULL;
     clinit_st_entry *ents = NULL;
@@ -649,29 +688,14 @@ int clinit_cmd_init(int argc, char **argv)
     char err[512], seedtxt[24], hashtxt[24];
     char *json = NULL;
     size_t jlen = 0, n, nmeta = 0;
-    uint64_t seed = 0, total = 0, need = 0, max_params = DEFAULT_MAX_PARAMS;
+    uint64_t total = 0, need = 0;
     double t0, secs;
-    clinit_dtype dtype = CLINIT_F32;
     int rc, any_f64 = 0;
 
     memset(&R, 0, sizeof R);
-    if ((rc = parse_args(argc, argv, &a)) != 0)
+    if ((rc = init_options(argc, argv, &a, &o)) != 0)
         return cli_help_or(rc, init_usage);
-    R.slot_bytes = DEFAULT_SLOT_BYTES;
-    if (a.seed && (rc = cli_opt_u64(a.seed, "seed", &seed)) != 0)
-        return rc;
-    if (a.dtype && (rc = cli_opt_dtype(a.dtype, &dtype)) != 0)
-        return rc;
-    if (a.chunk &&
-        (!cli_parse_u64(a.chunk, &R.slot_bytes) ||
-         R.slot_bytes < MIN_SLOT_BYTES || R.slot_bytes > MAX_SLOT_BYTES))
-        return cli_fail(EXIT_USAGE,
-                        "--chunk: '%s' is not a byte count in 64..2^30",
-                        a.chunk);
-
-    if (a.max_params &&
-        (rc = cli_opt_u64(a.max_params, "max-params", &max_params)) != 0)
-        return rc;
+    R.slot_bytes = o.slot_bytes;
 
     if ((rc = read_spec(a.spec, &json, &jlen)) != 0)
         return rc;
@@ -682,20 +706,20 @@ int clinit_cmd_init(int argc, char **argv)
     if (st != CLINIT_OK)
         return lib_fail("init", st, NULL);
     if (a.seed)
-        clinit_model_set_seed(m, seed);
+        clinit_model_set_seed(m, o.seed);
     if (a.dtype) {
-        clinit_model_set_dtype(m, dtype);
+        clinit_model_set_dtype(m, o.dtype);
         if ((st = clinit_model_check(m, err, sizeof err)) != CLINIT_OK) {
             clinit_model_destroy(m);
             return cli_fail(EXIT_USAGE, "%s: with --dtype %s: %s", a.spec,
                             a.dtype, err);
         }
     }
-    if (clinit_model_numel(m) > max_params) {
+    if (clinit_model_numel(m) > o.max_params) {
         rc = cli_fail(EXIT_USAGE,
                       "%s: %llu parameters, more than --max-params %llu%s",
                       a.spec, (unsigned long long)clinit_model_numel(m),
-                      (unsigned long long)max_params,
+                      (unsigned long long)o.max_params,
                       a.max_params ? "" : " (the default)");
         clinit_model_destroy(m);
         return rc;
