@@ -404,6 +404,28 @@ class Specs(Base):
         self.spec_error(b'{"layers": [}', "line 1, column 13: unexpected '}'")
         self.spec_error(b'{"layers" 1} [', "line 1, column 11: invalid JSON")
 
+    def test_numel_limit_is_inclusive(self):
+        # docs: at most 2^56 elements (CLINIT_MAX_NUMEL), 2^56 itself too
+        out = os.path.join(self.tmp, "n.npy")
+        r = run("fill", "--method", "uniform", "--shape",
+                str(1 << 56), "--range", "0:4", "--device", "cpu", "--out",
+                out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = run("fill", "--method", "uniform", "--shape",
+                str((1 << 56) + 1), "--range", "0:4", "--out", out)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertEqual(r.stderr, b"clinit: --shape: '72057594037927937' has "
+                                   b"more than 2^56 elements\n")
+        # in a spec: accepted by the parser, stopped by --max-params
+        self.spec_error(b'{"layers": [{"kind": "tensor", "name": "t", '
+                        b'"shape": [4294967296, 16777216], "method": "zeros"}]}',
+                        "72057594037927936 parameters, more than "
+                        "--max-params 10000000000000 (the default)")
+        self.spec_error(b'{"layers": [{"kind": "tensor", "name": "t", '
+                        b'"shape": [4294967296, 16777217], "method": "zeros"}]}',
+                        "layers[0]: tensor 't' [4294967296,16777217] has more "
+                        "than 2^56 elements")
+
     def test_orthogonal_cap(self):
         self.spec_error(b'{"layers": [{"kind": "tensor", "name": "q", '
                         b'"shape": [4096, 16384], "method": "orthogonal"}]}',
