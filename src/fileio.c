@@ -41,6 +41,7 @@ int clinit_outfile_is_stdout(const char *path)
 static char *volatile guard_path[GUARD_SLOTS];
 static volatile sig_atomic_t guard_installed;
 static const int guard_signals[] = {SIGINT, SIGTERM, SIGHUP};
+#define NSIG_GUARDED (sizeof guard_signals / sizeof guard_signals[0])
 
 /* Only async-signal-safe calls: unlink of paths prepared beforehand, then
  * the default action (SA_RESETHAND restored it; the signal is blocked
@@ -66,10 +67,10 @@ static void guard_install(void)
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = guard_handler;
     sigemptyset(&sa.sa_mask);
-    for (size_t i = 0; i < sizeof guard_signals / sizeof *guard_signals; i++)
+    for (size_t i = 0; i < NSIG_GUARDED; i++)
         sigaddset(&sa.sa_mask, guard_signals[i]);
     sa.sa_flags = SA_RESETHAND;
-    for (size_t i = 0; i < sizeof guard_signals / sizeof *guard_signals; i++)
+    for (size_t i = 0; i < NSIG_GUARDED; i++)
         /* a signal the caller ignores (nohup) stays ignored */
         if (sigaction(guard_signals[i], NULL, &old) == 0 &&
             old.sa_handler != SIG_IGN)
@@ -80,7 +81,6 @@ static void guard_install(void)
 
 static int guard_add(char *path)
 {
-    guard_install();
     for (int i = 0; i < GUARD_SLOTS; i++)
         if (!guard_path[i]) {
             guard_path[i] = path;
@@ -196,13 +196,26 @@ static int make_temp(clinit_outfile *o, const struct stat *old, int exists)
     o->tmp[dl] = '.';
     memcpy(o->tmp + dl + 1, base, bl);
     memcpy(o->tmp + dl + 1 + bl, suffix, sizeof suffix);
-    if ((fd = mkstemp(o->tmp)) < 0) {
-        int e = errno;
-        free(o->tmp);
-        o->tmp = NULL;
-        return e;
+    {
+        /* no signal between the creation and the registration */
+        sigset_t block, old;
+        int e;
+        sigemptyset(&block);
+        for (size_t i = 0; i < NSIG_GUARDED; i++)
+            sigaddset(&block, guard_signals[i]);
+        guard_install();
+        pthread_sigmask(SIG_BLOCK, &block, &old);
+        fd = mkstemp(o->tmp);
+        e = errno;
+        if (fd >= 0)
+            o->guard = guard_add(o->tmp);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        if (fd < 0) {
+            free(o->tmp);
+            o->tmp = NULL;
+            return e;
+        }
     }
-    o->guard = guard_add(o->tmp);
     if (exists) {
         mode = old->st_mode & 07777;
     } else {

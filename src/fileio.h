@@ -20,8 +20,10 @@
  * is not a regular file or a directory (a device node such as /dev/null,
  * a FIFO). A directory is an error (EISDIR).
  *
- * The replaced file keeps the old file's permission bits; a new file gets
- * 0666 minus the umask, as fopen would give it. No function here exits or
+ * The replaced file keeps the old file's permission bits (not its owner,
+ * nor its other hard links, which keep the old bytes); a new file gets
+ * 0666 minus the umask, as fopen would give it. The directory must allow
+ * creating a file in it. No function here exits or
  * prints; the errno of the failed call is kept.
  */
 #ifndef CLINIT_FILEIO_H
