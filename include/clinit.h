@@ -95,6 +95,9 @@ extern "C" {
     X(EDISTRIBUTION, -21,                                                      \
       "unknown variance_scaling distribution (expected "                       \
       "truncated_normal, untruncated_normal or uniform)")                      \
+    X(EORTHOSIZE, -22,                                                         \
+      "orthogonal tensor too large for the host QR (at most 2^24 elements "    \
+      "and min(rows, cols)^2 * max(rows, cols) <= 2^32)")                      \
     X(ESUPPORT, -23,                                                           \
       "the distribution's values can exceed the dtype's largest finite "       \
       "value (e.g. normal with mean + 6.67 std above 65504 in f16): the "      \

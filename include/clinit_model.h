@@ -23,8 +23,17 @@ extern "C" {
 #define CLINIT_MODEL_MAX_TENSORS 262144 /* tensors after expanding repeats */
 #define CLINIT_MODEL_MAX_DEPTH 8        /* nested repeat layers */
 #define CLINIT_MODEL_MAX_NAME 1024      /* bytes of a full tensor name */
-#define CLINIT_MODEL_MAX_NAME_BYTES (1ul << 26) /* all names together */
+#define CLINIT_MODEL_MAX_NAME_BYTES (1ul << 25) /* all names together */
 #define CLINIT_MODEL_MAX_JSON_DEPTH 64 /* nesting of JSON arrays/objects */
+#define CLINIT_MODEL_MAX_JSON_NODES (1ul << 18)   /* JSON values in the text */
+#define CLINIT_MODEL_MAX_JSON_STRINGS (1ul << 24) /* bytes of all strings */
+
+/* The size cap of orthogonal_ (a QR on the host, single-threaded, in
+ * O(max(rows, cols) * min(rows, cols)^2) time and ~20 bytes of memory per
+ * element): rows = shape[0], cols = the product of the other dimensions.
+ * At the cap it takes about 10 s on one 2024 x86 core and ~330 MB. */
+#define CLINIT_ORTHO_MAX_NUMEL (UINT64_C(1) << 24)
+#define CLINIT_ORTHO_MAX_WORK (UINT64_C(1) << 32) /* max * min^2 */
 
 typedef struct clinit_model clinit_model;
 
@@ -52,6 +61,14 @@ typedef struct clinit_model_tensor_info {
 CLINIT_API clinit_status clinit_model_parse(const char *json, size_t len,
                                             clinit_model **out, char *err,
                                             size_t errlen);
+
+/* Whether orthogonal_ accepts the shape of t under the size cap above:
+ * CLINIT_OK, or CLINIT_EORTHOSIZE (more than CLINIT_ORTHO_MAX_NUMEL
+ * elements, or max * min^2 of rows and cols above CLINIT_ORTHO_MAX_WORK),
+ * CLINIT_ENULL, CLINIT_ESHAPE (fewer than 2 dimensions or a dimension
+ * < 1), CLINIT_EOVERFLOW (more than CLINIT_MAX_NUMEL elements). Does not
+ * block. */
+CLINIT_API clinit_status clinit_ortho_check(const clinit_tensor *t);
 
 /* Frees the model and every string it owns. Accepts NULL. */
 CLINIT_API void clinit_model_destroy(clinit_model *model);

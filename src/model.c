@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 /* Largest integer that every JSON number parser carries exactly, and
  * that no larger input rounds down to (2^53 - 1). */
 #define JSON_INT_MAX 9007199254740991.0
@@ -446,19 +448,39 @@ static int get_dims(pctx *p, const cJSON *v, const char *path, int exact,
     return n;
 }
 
-/* Names: non-empty, no spaces or control characters (they are keys of the
- * safetensors header and words of the canonical text). */
+/* What is wrong with s as text written to the safetensors header, or
+ * NULL: it must be valid UTF-8 without control characters (C0, DEL, C1;
+ * escaped or raw), and without spaces unless allow_space. */
+static const char *bad_text(const char *s, int allow_space)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    while (*u) {
+        uint32_t cp;
+        size_t n = clinit_utf8_len(u, &cp);
+        if (n == 0)
+            return "is not valid UTF-8";
+        if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+            return "holds a control character";
+        if (cp == ' ' && !allow_space)
+            return "holds a space";
+        u += n;
+    }
+    return NULL;
+}
+
+/* Names: non-empty, valid UTF-8, no spaces or control characters (they
+ * are keys of the safetensors header and words of the canonical text). */
 static int check_name(pctx *p, const char *s, const char *path, size_t max)
 {
     size_t len = strlen(s);
+    const char *why;
     if (len == 0 || len > max)
         return perr(p, path, "must be a name of 1 to %zu bytes", max);
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c <= 0x20 || c == 0x7f)
-            return perr(p, path,
-                        "must be a name without spaces or control characters");
-    }
+    if ((why = bad_text(s, 0)) != NULL)
+        return perr(p, path,
+                    "must be a name of valid UTF-8 without spaces or control "
+                    "characters (this one %s)",
+                    why);
     return 0;
 }
 
@@ -769,6 +791,11 @@ static int emit(pctx *p, const char *path, const char *prefix,
     if ((st = clinit_numel(&t->t, &t->numel)) != CLINIT_OK)
         return perr(p, path, "tensor '%s' %s has more than 2^56 elements",
                     safe(t->name, tmp, sizeof tmp), sh);
+    if (init->method == CLINIT_ORTHOGONAL &&
+        clinit_ortho_check(&t->t) == CLINIT_EORTHOSIZE)
+        return perr(p, origin, "orthogonal cannot initialize '%s' %s: %s",
+                    safe(t->name, tmp, sizeof tmp), sh,
+                    clinit_strerror(CLINIT_EORTHOSIZE));
     if ((st = clinit_resolve(&t->t, init, &r)) != CLINIT_OK)
         return perr(p, origin, "%s cannot initialize '%s' %s %s: %s",
                     clinit_method_name(init->method),
@@ -1102,39 +1129,69 @@ static int is_ws(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/* What cJSON must not see: NUL bytes (cJSON stops at them) and nesting
- * deeper than CLINIT_MODEL_MAX_JSON_DEPTH. *open is set when the text
- * ends inside a string, array or object (truncated). */
+/* "line L, column C" of json[pos] as the path of an error. */
+static int perr_at(pctx *p, const char *json, size_t pos, const char *fmt, ...)
+{
+    char where[64], msg[160];
+    size_t line, col;
+    va_list ap;
+    line_col(json, pos, &line, &col);
+    snprintf(where, sizeof where, "line %zu, column %zu", line, col);
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return perr(p, where, "%s", msg);
+}
+
+/* What cJSON must not see, checked on the text in one pass before cJSON
+ * allocates anything: NUL bytes, raw or escaped (cJSON would cut the
+ * string there: "a\u0000b" would become "a"), nesting deeper than
+ * CLINIT_MODEL_MAX_JSON_DEPTH, brackets that do not match, more than
+ * CLINIT_MODEL_MAX_JSON_NODES values (each costs cJSON ~100 bytes: a
+ * 64 MiB "[1,1,...]" cost 2.7 GB) and more than
+ * CLINIT_MODEL_MAX_JSON_STRINGS bytes of strings (cJSON copies them), so
+ * that the tree costs at most ~40 MB whatever the text. A tree has at
+ * most one value per ',' and per opening bracket, plus one. *open is set
+ * when the text ends inside a string, array or object (truncated). */
 static int prescan(pctx *p, const char *json, size_t len, int *open)
 {
+    char stack[CLINIT_MODEL_MAX_JSON_DEPTH];
     int depth = 0, in_str = 0;
+    unsigned long nodes = 1, str_bytes = 0;
     for (size_t i = 0; i < len; i++) {
         char c = json[i];
-        char where[64];
-        size_t line, col;
-        if (c == '\0') {
-            line_col(json, i, &line, &col);
-            snprintf(where, sizeof where, "line %zu, column %zu", line, col);
-            return perr(p, where, "NUL byte in the spec");
-        }
+        if (c == '\0')
+            return perr_at(p, json, i, "NUL byte in the spec");
+        if (in_str && ++str_bytes > CLINIT_MODEL_MAX_JSON_STRINGS)
+            return perr_at(p, json, i, "the strings take more than %lu bytes",
+                           (unsigned long)CLINIT_MODEL_MAX_JSON_STRINGS);
         if (in_str) {
-            if (c == '\\')
+            if (c == '\\') {
+                if (len - i > 5 && memcmp(json + i + 1, "u0000", 5) == 0)
+                    return perr_at(p, json, i,
+                                   "escaped NUL (\\u0000) in a string");
                 i++;
-            else if (c == '"')
+            } else if (c == '"') {
                 in_str = 0;
+            }
         } else if (c == '"') {
             in_str = 1;
         } else if (c == '[' || c == '{') {
-            if (++depth > CLINIT_MODEL_MAX_JSON_DEPTH) {
-                line_col(json, i, &line, &col);
-                snprintf(where, sizeof where, "line %zu, column %zu", line,
-                         col);
-                return perr(p, where, "JSON nested deeper than %d levels",
-                            CLINIT_MODEL_MAX_JSON_DEPTH);
-            }
+            if (depth == CLINIT_MODEL_MAX_JSON_DEPTH)
+                return perr_at(p, json, i, "JSON nested deeper than %d levels",
+                               CLINIT_MODEL_MAX_JSON_DEPTH);
+            stack[depth++] = c;
+            nodes++;
         } else if (c == ']' || c == '}') {
+            if (depth == 0 || stack[depth - 1] != (c == ']' ? '[' : '{'))
+                return perr_at(p, json, i, "unexpected '%c'", c);
             depth--;
+        } else if (c == ',') {
+            nodes++;
         }
+        if (nodes > CLINIT_MODEL_MAX_JSON_NODES)
+            return perr_at(p, json, i, "more than %lu JSON values",
+                           (unsigned long)CLINIT_MODEL_MAX_JSON_NODES);
     }
     *open = in_str || depth > 0;
     return 0;
@@ -1150,7 +1207,7 @@ static int parse_doc(pctx *p, const char *json, size_t len)
     const cJSON *v;
     clinit_dtype dt = CLINIT_F32;
     char got[64];
-    size_t i = 0, line, col;
+    size_t i = 0;
     int rc = -1, open = 0;
 
     while (i < len && is_ws(json[i]))
@@ -1161,22 +1218,21 @@ static int parse_doc(pctx *p, const char *json, size_t len)
         return -1;
     doc = cJSON_ParseWithLengthOpts(json, len, &end, 0);
     if (!doc) {
-        char where[64];
         size_t pos =
             end && end >= json && end <= json + len ? (size_t)(end - json) : 0;
-        line_col(json, pos, &line, &col);
-        snprintf(where, sizeof where, "line %zu, column %zu", line, col);
+        size_t last = len;
+        while (last > 0 && is_ws(json[last - 1]))
+            last--;
         /* cJSON reports an error at the end as the last byte */
-        return perr(p, where,
-                    open ? "unexpected end of the JSON text" : "invalid JSON");
+        return perr_at(p, json, pos, "%s",
+                       open && pos + 1 >= last
+                           ? "unexpected end of the JSON text"
+                           : "invalid JSON");
     }
     for (i = (size_t)(end - json); i < len && is_ws(json[i]); i++)
         ;
     if (i < len) {
-        char where[64];
-        line_col(json, i, &line, &col);
-        snprintf(where, sizeof where, "line %zu, column %zu", line, col);
-        perr(p, where, "unexpected text after the JSON value");
+        perr_at(p, json, i, "unexpected text after the JSON value");
         goto out;
     }
     if (!cJSON_IsObject(doc)) {
@@ -1188,8 +1244,16 @@ static int parse_doc(pctx *p, const char *json, size_t len)
         goto out;
     if ((v = cJSON_GetObjectItemCaseSensitive(doc, "name"))) {
         const char *s = "";
+        const char *why;
         if (get_string(p, v, "name", &s))
             goto out;
+        if ((why = bad_text(s, 1)) != NULL) {
+            perr(p, "name",
+                 "must be valid UTF-8 without control characters (this one "
+                 "%s)",
+                 why);
+            goto out;
+        }
         if (!(p->m->name = malloc(strlen(s) + 1))) {
             oom(p);
             goto out;
@@ -1281,6 +1345,26 @@ clinit_status clinit_model_parse(const char *json, size_t len,
     free(p->set);
     free(p);
     return st;
+}
+
+clinit_status clinit_ortho_check(const clinit_tensor *t)
+{
+    uint64_t numel, rows, cols, lo, hi;
+    clinit_status st;
+    if (!t)
+        return CLINIT_ENULL;
+    if ((st = clinit_numel(t, &numel)) != CLINIT_OK)
+        return st;
+    if (t->ndim < 2)
+        return CLINIT_ESHAPE;
+    rows = (uint64_t)t->shape[0];
+    cols = numel / rows;
+    lo = rows < cols ? rows : cols;
+    hi = rows < cols ? cols : rows;
+    /* lo * lo <= numel <= 2^56 after the first test: no overflow */
+    if (numel > CLINIT_ORTHO_MAX_NUMEL || lo * lo > CLINIT_ORTHO_MAX_WORK / hi)
+        return CLINIT_EORTHOSIZE;
+    return CLINIT_OK;
 }
 
 /* ---- accessors

@@ -10,9 +10,9 @@
  * memory. On a big-endian host every call returns CLINIT_EIO and writes
  * nothing (checked at run time, so the file still compiles everywhere).
  *
- * No function here exits or prints. On any I/O failure the partial file
- * is removed, if it is a regular file (never a device node or a FIFO
- * such as /dev/full or /dev/stdout).
+ * No function here exits or prints. The file is written crash-safe
+ * (fileio.h; "-" is standard output): on any failure the target is left
+ * as it was.
  */
 #ifndef CLINIT_NPY_H
 #define CLINIT_NPY_H
@@ -36,12 +36,12 @@ typedef struct clinit_npy_writer {
 /* After CLINIT_EIO from any call below, w->file.error holds the errno of
  * the failed call (0 if the C library did not set one). */
 
-/* Creates (or truncates) `path` and writes the header of an array of
+/* Starts the output `path` (fileio.h) and writes the header of an array of
  * `dtype` with `ndim` (0..CLINIT_NPY_MAX_DIMS) dimensions `shape` (each
  * may be 0). Errors: CLINIT_ENULL, CLINIT_EDTYPE, CLINIT_ESHAPE (bad
  * ndim), CLINIT_EOVERFLOW (element count or byte size overflows),
  * CLINIT_ENOMEM, CLINIT_EIO (the file could not be created or written;
- * nothing is left behind). On error *w is left closed and need not be
+ * the target is untouched). On error *w is left closed and need not be
  * aborted. */
 clinit_status clinit_npy_open(clinit_npy_writer *w, const char *path,
                               clinit_dtype dtype, int ndim,
@@ -49,17 +49,19 @@ clinit_status clinit_npy_open(clinit_npy_writer *w, const char *path,
 
 /* Appends `count` elements from `data` (may be NULL when count is 0).
  * Errors: CLINIT_ENULL, CLINIT_ERANGE (more elements than the shape
- * holds), CLINIT_EIO. On error the writer is aborted (file removed). */
+ * holds), CLINIT_EIO. On error the writer is aborted (target untouched). */
 clinit_status clinit_npy_append(clinit_npy_writer *w, const void *data,
                                 uint64_t count);
 
-/* Flushes and closes the file. Errors: CLINIT_ERANGE (fewer elements
- * than the shape holds), CLINIT_EIO; the file is removed on error. The
+/* Flushes, fsyncs and closes the file and puts it in place of the
+ * target. Errors: CLINIT_ERANGE (fewer elements than the shape holds),
+ * CLINIT_EIO; the target is untouched on error. The
  * writer is closed in every case. Accepts a closed writer (returns
  * CLINIT_ENULL). */
 clinit_status clinit_npy_close(clinit_npy_writer *w);
 
-/* Closes and removes the file. Accepts NULL and a closed writer. */
+/* Abandons the file (the target is untouched). Accepts NULL and a closed
+ * writer. */
 void clinit_npy_abort(clinit_npy_writer *w);
 
 /* Writes a whole array in one call: open, append `count` elements, close.

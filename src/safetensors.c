@@ -2,6 +2,8 @@
  * https://github.com/huggingface/safetensors (format). */
 #include "safetensors.h"
 
+#include "utf8.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,8 +22,9 @@ static const char *st_dtype(clinit_dtype dtype)
     return NULL;
 }
 
-/* A growing text buffer; `bad` sticks after an allocation failure or
- * when the text passes CLINIT_ST_MAX_HEADER. */
+/* A growing text buffer; `bad` sticks: 1 after an allocation failure, 2
+ * when the text passes CLINIT_ST_MAX_HEADER, 3 for a string that is not
+ * valid UTF-8. */
 typedef struct sbuf {
     char *p;
     size_t len, cap;
@@ -65,37 +68,6 @@ static void sb_u64(sbuf *b, uint64_t v)
     sb_put(b, t, (size_t)n);
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s)
-{
-    size_t n;
-    uint32_t cp;
-    if (s[0] < 0x80)
-        return 1;
-    if ((s[0] & 0xe0) == 0xc0) {
-        n = 2;
-        cp = s[0] & 0x1f;
-    } else if ((s[0] & 0xf0) == 0xe0) {
-        n = 3;
-        cp = s[0] & 0x0f;
-    } else if ((s[0] & 0xf8) == 0xf0) {
-        n = 4;
-        cp = s[0] & 0x07;
-    } else {
-        return 0;
-    }
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = cp << 6 | (s[i] & 0x3f);
-    }
-    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-        (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-        (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return n;
-}
-
 /* s as a JSON string literal. */
 static void sb_json(sbuf *b, const char *s)
 {
@@ -103,6 +75,7 @@ static void sb_json(sbuf *b, const char *s)
     sb_put(b, "\"", 1);
     while (*u) {
         size_t n;
+        uint32_t cp;
         if (*u == '"' || *u == '\\') {
             char e[2] = {'\\', (char)*u};
             sb_put(b, e, 2);
@@ -112,9 +85,12 @@ static void sb_json(sbuf *b, const char *s)
             snprintf(e, sizeof e, "\\u%04x", *u);
             sb_put(b, e, 6);
             u++;
-        } else if ((n = utf8_len(u)) == 0) {
-            sb_str(b, "\\ufffd");
-            u++;
+        } else if ((n = clinit_utf8_len(u, &cp)) == 0) {
+            /* never replaced: "w\x80" and "w\x81" must not both become
+             * "w\ufffd" */
+            if (!b->bad)
+                b->bad = 3;
+            return;
         } else {
             sb_put(b, (const char *)u, n);
             u += n;
@@ -213,7 +189,9 @@ clinit_status clinit_st_open(clinit_st_writer *w, const char *path,
     for (size_t i = 0; i < pad; i++)
         sb_str(&b, " ");
     if (st == CLINIT_OK && b.bad)
-        st = b.bad == 1 ? CLINIT_ENOMEM : CLINIT_EOVERFLOW;
+        st = b.bad == 1   ? CLINIT_ENOMEM
+             : b.bad == 3 ? CLINIT_EPARAM
+                          : CLINIT_EOVERFLOW;
     if (st != CLINIT_OK) {
         free(b.p);
         return st;

@@ -960,57 +960,85 @@ class TestErrors(ClinitTest):
             with self.subTest(args=args):
                 self.usage_error(args, 2)
 
-    def test_library_rejections_exit_1(self):
-        # Well-formed numbers that the library rejects: exit 1, one line.
+    def test_library_rejections_exit_2_naming_the_flag(self):
+        # Well-formed numbers that the library rejects are bad input: exit
+        # 2, one line naming the flag at fault (and what is wrong).
         cases = [
-            (["--method", "normal", "--shape", "3", "--std", "-1"], "param"),
+            (["--method", "normal", "--shape", "3", "--std", "-1"],
+             "--std", "param"),
+            (["--method", "normal", "--shape", "3", "--std", "nan"],
+             "--std", "param"),
             (["--method", "uniform", "--shape", "3", "--a", "2", "--b", "1"],
-             "param"),
+             "--a", "param"),
             (["--method", "normal", "--shape", "3", "--mean", "nan"],
-             "param"),
+             "--mean", "param"),
             (["--method", "kaiming_normal", "--shape", "3,4", "--a", "inf"],
-             "param"),
-            (["--method", "xavier_uniform", "--shape", "3"], "fan"),
+             "--a", "param"),
+            (["--method", "xavier_uniform", "--shape", "3"], "--shape", "fan"),
             (["--method", "uniform", "--shape", "4294967296,4294967296"],
-             "overflow"),
+             "--shape", "2^56"),
             (["--method", "sparse", "--shape", "3,4", "--sparsity", "1.5"],
-             "param"),
+             "--sparsity", "param"),
             (["--method", "sparse", "--shape", "3,4", "--sparsity", "-0.1"],
-             "param"),
+             "--sparsity", "param"),
             (["--method", "sparse", "--shape", "3,4", "--sparsity", "nan"],
-             "param"),
+             "--sparsity", "param"),
             (["--method", "sparse", "--shape", "3,4", "--sparsity", "0.5",
-              "--std", "-1"], "param"),
+              "--std", "-1"], "--std", "param"),
             (["--method", "sparse", "--shape", "3,4,5", "--sparsity", "0.5"],
-             "shape"),
+             "--shape", "shape"),
             (["--method", "dirac", "--shape", "6,3,3", "--groups", "4"],
-             "param"),
-            (["--method", "dirac", "--shape", "6,3"], "shape"),
-            (["--method", "dirac", "--shape", "6,3,1,1,1,1"], "shape"),
-            (["--method", "eye", "--shape", "3,3,3"], "shape"),
-            (["--method", "eye", "--shape", "3"], "shape"),
-            (["--method", "orthogonal", "--shape", "3"], "shape"),
+             "--groups", "param"),
+            (["--method", "dirac", "--shape", "4,3,3", "--groups", "3"],
+             "--groups", "param"),
+            (["--method", "dirac", "--shape", "6,3"], "--shape", "shape"),
+            (["--method", "dirac", "--shape", "6,3,1,1,1,1"], "--shape",
+             "shape"),
+            (["--method", "eye", "--shape", "3,3,3"], "--shape", "shape"),
+            (["--method", "eye", "--shape", "3"], "--shape", "shape"),
+            (["--method", "orthogonal", "--shape", "3"], "--shape", "shape"),
             (["--method", "orthogonal", "--shape", "3,3", "--gain", "inf"],
-             "param"),
+             "--gain", "param"),
             (["--method", "variance_scaling", "--shape", "3,4", "--scale",
-              "0"], "param"),
+              "0"], "--scale", "param"),
             (["--method", "variance_scaling", "--shape", "3,4", "--scale",
-              "-1"], "param"),
-            (["--method", "glorot_normal", "--shape", "3"], "fan"),
+              "-1"], "--scale", "param"),
+            (["--method", "glorot_normal", "--shape", "3"], "--shape", "fan"),
             (["--method", "trunc_normal", "--shape", "3", "--a", "2",
-              "--b", "1"], "param"),
+              "--b", "1"], "--a", "param"),
             (["--method", "trunc_normal", "--shape", "3", "--std", "0"],
-             "param"),
+             "--std", "param"),
             (["--method", "trunc_normal", "--shape", "3", "--b", "inf"],
-             "param"),
+             "--b", "param"),
         ]
-        for args, word in cases:
+        for args, flag, word in cases:
             with self.subTest(args=args):
-                err = self.usage_error(["fill"] + args + ["--out", "OUT"], 1)
-                self.assertIn("fill failed", err)
+                err = self.usage_error(["fill"] + args + ["--out", "OUT"], 2)
+                self.assertTrue(err.startswith("clinit: %s: " % flag), err)
                 self.assertIn(word, err.lower())
+
+    def test_orthogonal_size_cap(self):
+        # The QR cap (clinit_model.h): its own status text, on --shape,
+        # before any device or file is touched; the largest shapes under
+        # the cap are accepted by the check (not run: ~10 s each).
+        for shape in ("4097,4097", "4096,16384", "2049,2048", "1024,4097",
+                      "16777217,1"):
+            with self.subTest(shape=shape):
+                err = self.usage_error(["fill", "--method", "orthogonal",
+                                        "--shape", shape, "--out", "OUT"], 2)
+                self.assertTrue(err.startswith("clinit: --shape: "), err)
+                self.assertIn("too large for the host QR", err)
+                self.assertNotIn("overflow", err)
+        r = run("fill", "--method", "orthogonal", "--shape", "64,64",
+                "--device", "cpu", "--out", os.path.join(self.tmp, "o.npy"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_library_failures_exit_1(self):
+        # The environment, not the input: exit 1 (raw --count past the
+        # stream is input: 2).
         err = self.usage_error(["raw", "--seed", "1", "--count",
-                                str((1 << 56) + 1)], 1)
+                                str((1 << 56) + 1)], 2)
+        self.assertTrue(err.startswith("clinit: --count: "), err)
         self.assertIn("overflow", err)
         err = self.usage_error(["fill", "--method", "uniform", "--shape", "3",
                                 "--device", "opencl:99.0", "--out", "OUT"], 1)
@@ -1026,7 +1054,8 @@ class TestErrors(ClinitTest):
             with self.subTest(val=val, dtype=dtype):
                 err = self.usage_error(["fill", "--method", "constant",
                                         "--shape", "3", "--val", val,
-                                        "--dtype", dtype, "--out", "OUT"], 1)
+                                        "--dtype", dtype, "--out", "OUT"], 2)
+                self.assertTrue(err.startswith("clinit: --val: "), err)
                 self.assertIn("param", err)
 
     def test_write_failure(self):

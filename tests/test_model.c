@@ -615,9 +615,50 @@ static const struct bad_spec {
     {L("{\"kind\": \"linear\", \"name\": \"\", \"in\": 3, \"out\": 4}"),
      "layers[0].name: must be a name of 1 to 256 bytes"},
     {L("{\"kind\": \"linear\", \"name\": \"a b\", \"in\": 3, \"out\": 4}"),
-     "layers[0].name: must be a name without spaces or control characters"},
+     "layers[0].name: must be a name of valid UTF-8 without spaces or control "
+     "characters (this one holds a space)"},
     {L("{\"kind\": \"linear\", \"name\": \"a\\u0001\", \"in\": 3, \"out\": 4}"),
-     "layers[0].name: must be a name without spaces or control characters"},
+     "layers[0].name: must be a name of valid UTF-8 without spaces or control "
+     "characters (this one holds a control character)"},
+    /* names are valid UTF-8 (so that the header never has to replace a
+     * byte, which would merge w\x80 and w\x81 into one key) without C1
+     * controls (U+0085 NEL, raw or escaped) */
+    {L("{\"kind\": \"linear\", \"name\": \"w\x80\", \"in\": 3, \"out\": 4}"),
+     "layers[0].name: must be a name of valid UTF-8 without spaces or control "
+     "characters (this one is not valid UTF-8)"},
+    {L("{\"kind\": \"linear\", \"name\": \"w\xc0\xaf\", \"in\": 3, \"out\": "
+       "4}"),
+     "layers[0].name: must be a name of valid UTF-8 without spaces or control "
+     "characters (this one is not valid UTF-8)"},
+    {L("{\"kind\": \"linear\", \"name\": \"w\xed\xa0\x80\", \"in\": 3, "
+       "\"out\": 4}"),
+     "layers[0].name: must be a name of valid UTF-8 without spaces or control "
+     "characters (this one is not valid UTF-8)"},
+    {L("{\"kind\": \"linear\", \"name\": \"w\xc2\x85\", \"in\": 3, \"out\": "
+       "4}"),
+     "layers[0].name: must be a name of valid UTF-8 without spaces or control "
+     "characters (this one holds a control character)"},
+    {L("{\"kind\": \"linear\", \"name\": \"w\\u0085\", \"in\": 3, \"out\": 4}"),
+     "layers[0].name: must be a name of valid UTF-8 without spaces or control "
+     "characters (this one holds a control character)"},
+    {L("{\"kind\": \"linear\", \"name\": \"w\x7f\", \"in\": 3, \"out\": 4}"),
+     "layers[0].name: must be a name of valid UTF-8 without spaces or control "
+     "characters (this one holds a control character)"},
+    {"{\"name\": \"m\xff\", \"layers\": [" LIN "]}",
+     "name: must be valid UTF-8 without control characters (this one is not "
+     "valid UTF-8)"},
+    /* an escaped NUL would cut the string in cJSON: "a\u0000b" -> "a" */
+    {L("{\"kind\": \"linear\", \"name\": \"a\\u0000b\", \"in\": 3, \"out\": "
+       "4}"),
+     "line 1, column 42: escaped NUL (\\u0000) in a string"},
+    {L("{\"kind\": \"linear\", \"name\": \"a\", \"in\\u0000zz\": 3, \"out\": "
+       "4}"),
+     "line 1, column 48: escaped NUL (\\u0000) in a string"},
+    /* brackets that do not match: where they stop matching */
+    {"]]]][[[[{}", "line 1, column 1: unexpected ']'"},
+    {"{\"layers\": [}", "line 1, column 13: unexpected '}'"},
+    {"[[[[{}", "line 1, column 6: unexpected end of the JSON text"},
+    {"{\"layers\" 1} [", "line 1, column 11: invalid JSON"},
     {L("{\"kind\": \"linear\", \"name\": [], \"in\": 3, \"out\": 4}"),
      "layers[0].name: must be a string (got an array)"},
     {L("{\"kind\": \"linear\", \"name\": \"a\", \"in\": 3}"),
@@ -902,7 +943,8 @@ static const struct bad_spec {
      "layers[0].layers[0]: repeats nested deeper than 8 levels"},
     /* raw control bytes: cJSON takes them in strings, names refuse them */
     {L("{\"kind\": \"linear\", \"name\": \"a\x01\", \"in\": 3, \"out\": 4}"),
-     "layers[0].name: must be a name without spaces or control characters"},
+     "layers[0].name: must be a name of valid UTF-8 without spaces or control "
+     "characters (this one holds a control character)"},
 };
 
 Test(model, bad_specs_give_exact_messages)
@@ -999,21 +1041,47 @@ Test(model, hostile_inputs)
                          "layers[0].name: must be a name of 1 to 256 bytes");
         free(q);
     }
-    /* a huge number of layers: stopped at the tensor cap */
+    /* a huge number of layers: stopped at the tensor cap (a flat list of
+     * that many is past the JSON value cap, so a repeat) */
     {
-        size_t cap = 300000 * 70 + 64, k;
-        char *q = malloc(cap);
+        static const char q[] =
+            "{\"layers\": [{\"kind\": \"repeat\", \"name\": \"r\", \"count\": "
+            "140000, \"layers\": [{\"kind\":\"linear\",\"name\":\"t\","
+            "\"in\":1,\"out\":1}]}]}";
+        cr_expect_eq(parse_str(q, strlen(q), err, sizeof err), CLINIT_EPARAM);
+        cr_expect_str_eq(err, "layers[0].layers[0]: the model has more than "
+                              "262144 tensors");
+    }
+    /* too many JSON values, too many bytes of strings: refused by the
+     * prescan, before cJSON builds a tree of them (a 64 MiB "[1,1,...]"
+     * cost 2.7 GB and 27 s) */
+    {
+        size_t n = ((size_t)1 << 19), k;
+        char *q = malloc(2 * n + 64);
         cr_assert(q != NULL);
         k = (size_t)sprintf(q, "{\"layers\": [");
-        for (int i = 0; i < 300000; i++)
-            k += (size_t)sprintf(q + k,
-                                 "%s{\"kind\":\"tensor\",\"name\":\"t%d\","
-                                 "\"shape\":[1],\"method\":\"ones\"}",
-                                 i ? "," : "", i);
+        for (size_t i = 0; i < n; i++) {
+            q[k++] = i ? ',' : ' ';
+            q[k++] = '1';
+        }
         k += (size_t)sprintf(q + k, "]}");
         cr_expect_eq(parse_str(q, k, err, sizeof err), CLINIT_EPARAM);
-        cr_expect_str_eq(
-            err, "layers[262144]: the model has more than 262144 tensors");
+        cr_expect_str_eq(err,
+                         "line 1, column 524297: more than 262144 JSON values");
+        free(q);
+    }
+    {
+        size_t n = ((size_t)1 << 24) + 16, k;
+        char *q = malloc(n + 64);
+        cr_assert(q != NULL);
+        k = (size_t)sprintf(q, "{\"comment\": \"");
+        memset(q + k, 'c', n);
+        k += n;
+        k += (size_t)sprintf(q + k, "\", \"layers\": [1]}");
+        cr_expect_eq(parse_str(q, k, err, sizeof err), CLINIT_EPARAM);
+        cr_expect_str_eq(err,
+                         "line 1, column 16777222: the strings take more than "
+                         "16777216 bytes");
         free(q);
     }
     /* total elements overflow 64 bits (each tensor below 2^56) */
@@ -1112,4 +1180,55 @@ Test(model, fuzz_truncations_and_mutations)
     }
     free(buf);
     free(json);
+}
+
+/* ---- the orthogonal size cap
+ * -------------------------------------------------------- */
+
+static clinit_status ortho2(int64_t rows, int64_t cols)
+{
+    clinit_tensor t = {CLINIT_F32, 2, {rows, cols}, 0, 0};
+    return clinit_ortho_check(&t);
+}
+
+Test(model, orthogonal_size_cap)
+{
+    /* max * min^2 <= 2^32 and numel <= 2^24, exactly at the boundary */
+    cr_expect_eq(ortho2(4096, 1024), CLINIT_OK);
+    cr_expect_eq(ortho2(1024, 4096), CLINIT_OK);
+    cr_expect_eq(ortho2(4097, 1024), CLINIT_EORTHOSIZE);
+    cr_expect_eq(ortho2(1025, 4096), CLINIT_EORTHOSIZE);
+    cr_expect_eq(ortho2(1625, 1625), CLINIT_OK); /* 4,291,015,625 */
+    cr_expect_eq(ortho2(1626, 1626), CLINIT_EORTHOSIZE);
+    cr_expect_eq(ortho2(65536, 256), CLINIT_OK);
+    cr_expect_eq(ortho2(4096, 16384), CLINIT_EORTHOSIZE);
+    cr_expect_eq(ortho2((int64_t)1 << 24, 1), CLINIT_OK);
+    cr_expect_eq(ortho2(((int64_t)1 << 24) + 1, 1), CLINIT_EORTHOSIZE);
+    cr_expect_eq(ortho2((int64_t)1 << 40, (int64_t)1 << 20), CLINIT_EOVERFLOW);
+    {
+        /* trailing dimensions flattened: [1024, 4160] */
+        clinit_tensor t = {CLINIT_F32, 3, {1024, 64, 65}, 0, 0};
+        cr_expect_eq(clinit_ortho_check(&t), CLINIT_EORTHOSIZE);
+        t.ndim = 1;
+        cr_expect_eq(clinit_ortho_check(&t), CLINIT_ESHAPE);
+        cr_expect_eq(clinit_ortho_check(NULL), CLINIT_ENULL);
+    }
+    /* in a spec: its own message, at the init's path */
+    {
+        static const char spec[] =
+            "{\"layers\": [{\"kind\": \"linear\", \"name\": \"fc\", \"in\": "
+            "4097, \"out\": 4097, \"init\": {\"weight\": {\"method\": "
+            "\"orthogonal\"}}}]}";
+        char err[512];
+        clinit_model *m = NULL;
+        cr_expect_eq(
+            clinit_model_parse(spec, strlen(spec), &m, err, sizeof err),
+            CLINIT_EPARAM);
+        cr_expect_str_eq(err, "layers[0].init.weight: orthogonal cannot "
+                              "initialize 'fc.weight' [4097,4097]: orthogonal "
+                              "tensor too large for the host QR (at most 2^24 "
+                              "elements and min(rows, cols)^2 * max(rows, "
+                              "cols) <= 2^32)");
+        cr_expect_null(m);
+    }
 }

@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include "fileio.h"
 
 /* ---- errors -------------------------------------------------------------- */
 
@@ -69,6 +72,14 @@ int cli_write_fail(const char *what, const char *path, clinit_status st,
 {
     return cli_fail(EXIT_FAIL, "%s failed: writing '%s': %s", what, path,
                     st == CLINIT_EIO ? cli_io_msg(error) : clinit_strerror(st));
+}
+
+int cli_check_out(const char *out)
+{
+    if (clinit_outfile_is_stdout(out) && isatty(fileno(stdout)))
+        return cli_fail(EXIT_USAGE, "--out -: standard output is a terminal; "
+                                    "redirect it or give a file name");
+    return 0;
 }
 
 int cli_help_or(int rc, const char *usage)

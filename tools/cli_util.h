@@ -47,6 +47,10 @@ const char *cli_io_msg(int e);
 int cli_write_fail(const char *what, const char *path, clinit_status st,
                    int error);
 
+/* --out's value: "-" (standard output) is refused when stdout is a
+ * terminal. Returns 0, or EXIT_USAGE after the error. */
+int cli_check_out(const char *out);
+
 /* The end of a command's argument parsing: for rc < 0 (--help) prints
  * `usage` on stdout and returns 0, else returns rc. */
 int cli_help_or(int rc, const char *usage);
@@ -103,5 +107,23 @@ double cli_element_as_double(clinit_dtype dtype, const void *p, uint64_t i);
 
 /* Monotonic seconds. */
 double cli_now_s(void);
+
+/* ---- commands ------------------------------------------------------------ */
+
+/* The commands. devices, fill and raw (clinit.c) take main's argv
+ * (argv[1] = the command); init (init_cmd.c) and depth (depth_cmd.c)
+ * argv + 1 (argv[0] = the command). Return the exit status. */
+int clinit_cmd_devices(int argc, char **argv);
+int clinit_cmd_fill(int argc, char **argv);
+int clinit_cmd_raw(int argc, char **argv);
+int clinit_cmd_init(int argc, char **argv);
+int clinit_cmd_depth(int argc, char **argv);
+
+/* The argument checks of `clinit fill` (argv[1] = "fill") and `clinit
+ * init` (argv[0] = "init"): everything the command does before it reads
+ * a file or touches a device or an output. Return 0, -1 for --help, or
+ * the exit status after the error line. For tests/fuzz/fuzz_args.c. */
+int clinit_fill_check_args(int argc, char **argv);
+int clinit_init_check_args(int argc, char **argv);
 
 #endif /* CLINIT_CLI_UTIL_H */

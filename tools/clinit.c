@@ -2,19 +2,17 @@
  * file (through the OpenCL device when the context has one), and stream
  * raw generator words for statistical batteries.
  *
- * Exit status: 0 success; 1 a library, device or I/O call failed; 2 the
- * command line is wrong (unknown command or option, missing or malformed
- * value, unknown name, a flag the method does not take, --range outside
- * the tensor). Every error is one line on stderr ("clinit: ..."),
- * followed by the build log for EBUILD. Parameter values that parse as
- * numbers but that the library rejects (std < 0, a >= b, sparsity outside
- * [0, 1], scale <= 0, groups not dividing the out channels, non-finite
- * values, too many elements) come back from the library as CLINIT_EPARAM
- * etc. and give exit status 1, so that the library stays the one place
- * that decides what is valid. Two syntactic rules are the command's own:
- * --groups is a positive integer (like the --shape dimensions), and
- * kaiming's --mode is fan_in or fan_out (fan_avg is a name only
- * variance_scaling takes).
+ * Exit status: 0 success; 2 bad input: the command line is wrong
+ * (unknown command or option, missing or malformed value, unknown name,
+ * a flag the method does not take, --range outside the tensor) or the
+ * library rejects the tensor or a parameter (std < 0, a >= b, sparsity
+ * outside [0, 1], groups not dividing the out channels, non-finite
+ * values, a value the dtype cannot hold, too many elements, the
+ * orthogonal size cap): the library decides what is valid, the command
+ * names the flag (fill_reject); 1 the environment or a run-time failure
+ * (the device, the library, an output that cannot be written). Every
+ * error is one line on stderr ("clinit: ..."), followed by the build log
+ * for EBUILD. Outputs are written crash-safe (src/fileio.h).
  */
 #define _POSIX_C_SOURCE 200809L /* isatty, fileno */
 
@@ -27,6 +25,7 @@
 #include <unistd.h>
 
 #include "clinit.h"
+#include "clinit_model.h" /* clinit_ortho_check */
 #include "cli_util.h"
 #include "npy.h"
 
@@ -70,7 +69,11 @@ static const char usage_text[] =
     "                    the whole range, as every call redoes its QR); the\n"
     "                    output does not depend on it\n"
     "  --out FILE        output .npy (f32 <f4, f16 <f2, f64 <f8; bf16 is\n"
-    "                    stored as raw uint16 bits, <u2)\n"
+    "                    stored as raw uint16 bits, <u2), or - for standard\n"
+    "                    output (the summary then goes to stderr); written\n"
+    "                    to a temporary renamed over FILE when complete, so\n"
+    "                    a failure or SIGINT/SIGTERM/SIGHUP leaves the old\n"
+    "                    FILE as it was\n"
     "  method parameters (torch's or Keras' names and defaults); a flag\n"
     "  the method does not take is an error:\n"
     "    uniform: --a 0 --b 1 (values in [a, b))\n"
@@ -103,11 +106,13 @@ static const char usage_text[] =
     "  --chunk W         words per call, a multiple of 4 (default 1048576)\n"
     "Numbers are decimal or 0x hex.\n"
     "\n"
-    "exit status: 0 ok, 1 the library, device or I/O failed (including\n"
-    "parameters it rejects, e.g. std < 0, --sparsity outside [0, 1],\n"
-    "--groups not dividing D0, f64 on a device without fp64), 2 bad\n"
-    "command line (unknown option or name, a flag the method does not\n"
-    "take, a missing required flag, a malformed number, --groups < 1).\n";
+    "exit status: 0 ok; 2 bad input, one line naming the flag: the command\n"
+    "line (unknown option or name, a flag the method does not take, a\n"
+    "missing required flag, a malformed number) or values the method\n"
+    "rejects (std < 0, --sparsity outside [0, 1], --groups not dividing D0,\n"
+    "a --shape it cannot take, the orthogonal size cap); 1 the environment\n"
+    "or a run-time failure (the device, e.g. f64 without fp64, the library,\n"
+    "an output that cannot be written: the old file is then untouched).\n";
 
 /* ---- errors -------------------------------------------------------------- */
 
@@ -270,7 +275,7 @@ static void format_bytes(uint64_t b, char *buf, size_t cap)
     snprintf(buf, cap, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
 }
 
-static int cmd_devices(int argc, char **argv)
+int clinit_cmd_devices(int argc, char **argv)
 {
     const char *val[O_COUNT_];
     clinit_device_info *devs = NULL;
@@ -404,6 +409,7 @@ typedef struct fill_args {
     const char *device, *out;
     int has_range, has_chunk;
     uint64_t lo, hi, chunk;
+    const char *val[O_COUNT_]; /* the options as given */
 } fill_args;
 
 static int parse_fill(int argc, char **argv, fill_args *fa)
@@ -423,6 +429,7 @@ static int parse_fill(int argc, char **argv, fill_args *fa)
     memset(fa, 0, sizeof *fa);
     if ((rc = parse_options("fill", argc, argv, 2, allowed, val)) != 0)
         return rc;
+    memcpy(fa->val, val, sizeof fa->val);
     if (!val[O_METHOD])
         return cli_fail(EXIT_USAGE, "fill: --method is required");
     if (!val[O_SHAPE])
@@ -431,6 +438,8 @@ static int parse_fill(int argc, char **argv, fill_args *fa)
         return cli_fail(EXIT_USAGE, "fill: --out is required");
     if (!*val[O_OUT])
         return cli_fail(EXIT_USAGE, "--out: empty file name");
+    if ((rc = cli_check_out(val[O_OUT])) != 0)
+        return rc;
     fa->out = val[O_OUT];
     fa->device = val[O_DEVICE];
 
@@ -523,7 +532,7 @@ static int parse_fill(int argc, char **argv, fill_args *fa)
         return cli_fail(EXIT_USAGE, "--nonlinearity: unknown nonlinearity '%s'",
                         val[O_NL]);
 
-    /* Shape overflow is the library's to report (exit 1), in cmd_fill. */
+    /* Shape overflow is reported in cmd_fill (fill_reject). */
     if (clinit_numel(&fa->t, &numel) != CLINIT_OK)
         numel = 0;
     if (val[O_RANGE]) {
@@ -554,12 +563,12 @@ static int parse_fill(int argc, char **argv, fill_args *fa)
     return 0;
 }
 
-static void print_shape(const clinit_tensor *t)
+static void print_shape(FILE *out, const clinit_tensor *t)
 {
-    printf("shape: [");
+    fprintf(out, "shape: [");
     for (int d = 0; d < t->ndim; d++)
-        printf(d ? ", %lld" : "%lld", (long long)t->shape[d]);
-    printf("]\n");
+        fprintf(out, d ? ", %lld" : "%lld", (long long)t->shape[d]);
+    fprintf(out, "]\n");
 }
 
 /* The name printed as 'distribution' for what is drawn. */
@@ -584,8 +593,10 @@ static const char *dist_name(clinit_dist d)
     return "unknown";
 }
 
-static void print_summary(const fill_args *fa, const clinit_resolved *r,
-                          const clinit_ctx *ctx, uint64_t numel, const stats *s)
+/* On `out`: stdout, or stderr when the array itself goes to stdout. */
+static void print_summary(FILE *out, const fill_args *fa,
+                          const clinit_resolved *r, const clinit_ctx *ctx,
+                          uint64_t numel, const stats *s)
 {
     const clinit_init *in = &fa->init;
     clinit_method m = in->method;
@@ -593,85 +604,196 @@ static void print_summary(const fill_args *fa, const clinit_resolved *r,
     int scaled = kaiming || vs || m == CLINIT_XAVIER_UNIFORM ||
                  m == CLINIT_XAVIER_NORMAL;
 
-    printf("method: %s\n", clinit_method_name(m));
-    print_shape(&fa->t);
-    printf("numel: %llu\n", (unsigned long long)numel);
-    printf("dtype: %s\n", clinit_dtype_name(fa->t.dtype));
-    printf("device: %s\n", clinit_ctx_device_name(ctx));
-    printf("seed: %llu\n", (unsigned long long)fa->t.seed);
-    printf("stream: %llu\n", (unsigned long long)fa->t.stream);
-    printf("range: %llu:%llu\n", (unsigned long long)fa->lo,
-           (unsigned long long)fa->hi);
+    fprintf(out, "method: %s\n", clinit_method_name(m));
+    print_shape(out, &fa->t);
+    fprintf(out, "numel: %llu\n", (unsigned long long)numel);
+    fprintf(out, "dtype: %s\n", clinit_dtype_name(fa->t.dtype));
+    fprintf(out, "device: %s\n", clinit_ctx_device_name(ctx));
+    fprintf(out, "seed: %llu\n", (unsigned long long)fa->t.seed);
+    fprintf(out, "stream: %llu\n", (unsigned long long)fa->t.stream);
+    fprintf(out, "range: %llu:%llu\n", (unsigned long long)fa->lo,
+            (unsigned long long)fa->hi);
     if (scaled) {
-        printf("fan_in: %llu\n", (unsigned long long)r->fan_in);
-        printf("fan_out: %llu\n", (unsigned long long)r->fan_out);
+        fprintf(out, "fan_in: %llu\n", (unsigned long long)r->fan_in);
+        fprintf(out, "fan_out: %llu\n", (unsigned long long)r->fan_out);
     }
     if (kaiming) {
-        printf("mode: %s\n", clinit_mode_name(in->mode));
-        printf("nonlinearity: %s\n",
-               clinit_nonlinearity_name(in->nonlinearity));
-        printf("a: %.17g\n", in->a);
-        printf("fan: %.17g\n", r->fan);
+        fprintf(out, "mode: %s\n", clinit_mode_name(in->mode));
+        fprintf(out, "nonlinearity: %s\n",
+                clinit_nonlinearity_name(in->nonlinearity));
+        fprintf(out, "a: %.17g\n", in->a);
+        fprintf(out, "fan: %.17g\n", r->fan);
     }
     if (vs) {
         /* the presets' fixed values, not the (unused) fields of fa */
         clinit_init p = *in;
         if (m != CLINIT_VARIANCE_SCALING)
             (void)clinit_init_default(&p, m);
-        printf("scale: %.17g\n", p.scale);
-        printf("mode: %s\n", clinit_mode_name(p.mode));
-        printf("vs_distribution: %s\n",
-               clinit_distribution_name(p.distribution));
-        printf("fan: %.17g\n", r->fan);
+        fprintf(out, "scale: %.17g\n", p.scale);
+        fprintf(out, "mode: %s\n", clinit_mode_name(p.mode));
+        fprintf(out, "vs_distribution: %s\n",
+                clinit_distribution_name(p.distribution));
+        fprintf(out, "fan: %.17g\n", r->fan);
     }
     if (!isnan(r->gain))
-        printf("gain: %.17g\n", r->gain);
-    printf("distribution: %s\n", dist_name(r->dist));
+        fprintf(out, "gain: %.17g\n", r->gain);
+    fprintf(out, "distribution: %s\n", dist_name(r->dist));
     switch (r->dist) {
     case CLINIT_DIST_UNIFORM:
         if (vs)
-            printf("limit: %.17g\n", r->hi);
+            fprintf(out, "limit: %.17g\n", r->hi);
         else if (scaled)
-            printf("bound: %.17g\n", r->hi);
-        printf("lo: %.17g\nhi: %.17g\n", r->lo, r->hi);
+            fprintf(out, "bound: %.17g\n", r->hi);
+        fprintf(out, "lo: %.17g\nhi: %.17g\n", r->lo, r->hi);
         break;
     case CLINIT_DIST_NORMAL:
-        printf("mean: %.17g\nstd: %.17g\n", r->mean, r->std);
+        fprintf(out, "mean: %.17g\nstd: %.17g\n", r->mean, r->std);
         break;
     case CLINIT_DIST_CONSTANT:
-        printf("value: %.17g\n", r->value);
+        fprintf(out, "value: %.17g\n", r->value);
         break;
     case CLINIT_DIST_TRUNCATED:
         /* kaiming never truncates, so 'a' is not printed twice */
-        printf("mean: %.17g\nstd: %.17g\n", r->mean, r->std);
-        printf("a: %.17g\nb: %.17g\n", r->lo, r->hi);
+        fprintf(out, "mean: %.17g\nstd: %.17g\n", r->mean, r->std);
+        fprintf(out, "a: %.17g\nb: %.17g\n", r->lo, r->hi);
         break;
     case CLINIT_DIST_SPARSE:
-        printf("sparsity: %.17g\n", in->sparsity);
-        printf("std: %.17g\n", r->std);
-        printf("zeros_per_column: %llu\n", (unsigned long long)r->nzeros);
+        fprintf(out, "sparsity: %.17g\n", in->sparsity);
+        fprintf(out, "std: %.17g\n", r->std);
+        fprintf(out, "zeros_per_column: %llu\n", (unsigned long long)r->nzeros);
         break;
     case CLINIT_DIST_PATTERN:
-        printf("groups: %d\n", m == CLINIT_DIRAC ? in->groups : 1);
+        fprintf(out, "groups: %d\n", m == CLINIT_DIRAC ? in->groups : 1);
         break;
     case CLINIT_DIST_ORTHOGONAL: {
         uint64_t rows = (uint64_t)fa->t.shape[0];
-        printf("rows: %llu\ncols: %llu\n", (unsigned long long)rows,
-               (unsigned long long)(numel / rows));
+        fprintf(out, "rows: %llu\ncols: %llu\n", (unsigned long long)rows,
+                (unsigned long long)(numel / rows));
         break;
     }
     }
-    printf("out: %s\n", fa->out);
-    printf("written: %llu\n", (unsigned long long)s->n);
+    fprintf(out, "out: %s\n", fa->out);
+    fprintf(out, "written: %llu\n", (unsigned long long)s->n);
     if (s->n > 0) {
-        printf("sample_mean: %.9g\n", s->mean);
-        printf("sample_std: %.9g\n", sqrt(s->m2 / (double)s->n));
+        fprintf(out, "sample_mean: %.9g\n", s->mean);
+        fprintf(out, "sample_std: %.9g\n", sqrt(s->m2 / (double)s->n));
     } else {
-        printf("sample_mean: nan\nsample_std: nan\n");
+        fprintf(out, "sample_mean: nan\nsample_std: nan\n");
     }
 }
 
-static int cmd_fill(int argc, char **argv)
+/* Sets method parameter `o` (an O_A..O_GROUPS option) of *in to its value
+ * in *def. */
+static void reset_param(clinit_init *in, const clinit_init *def, int o)
+{
+    switch (o) {
+    case O_A:
+        in->a = def->a;
+        break;
+    case O_B:
+        in->b = def->b;
+        break;
+    case O_MEAN:
+        in->mean = def->mean;
+        break;
+    case O_STD:
+        in->std = def->std;
+        break;
+    case O_VAL:
+        in->val = def->val;
+        break;
+    case O_GAIN:
+        in->gain = def->gain;
+        break;
+    case O_MODE:
+        in->mode = def->mode;
+        break;
+    case O_NL:
+        in->nonlinearity = def->nonlinearity;
+        break;
+    case O_SCALE:
+        in->scale = def->scale;
+        break;
+    case O_DISTRIBUTION:
+        in->distribution = def->distribution;
+        break;
+    case O_SPARSITY:
+        in->sparsity = def->sparsity;
+        break;
+    case O_GROUPS:
+        in->groups = def->groups;
+        break;
+    }
+}
+
+/* The tensor and method the library rejects (clinit_resolve's status
+ * st): bad input, so exit 2 with the flag at fault. For EPARAM that is
+ * the first given parameter whose default would be accepted (a value
+ * that does not fit the dtype, such as --val 1e5 in f16, names --val);
+ * shape problems name --shape. */
+static int fill_reject(const fill_args *fa, clinit_status st)
+{
+    const clinit_init *in = &fa->init;
+    const char *m = clinit_method_name(in->method);
+    const char *dt = clinit_dtype_name(fa->t.dtype);
+    if (st == CLINIT_EOVERFLOW)
+        return cli_fail(EXIT_USAGE, "--shape: '%s' has more than 2^56 elements",
+                        fa->val[O_SHAPE]);
+    if (st == CLINIT_ESHAPE || st == CLINIT_EFANS || st == CLINIT_EORTHOSIZE)
+        return cli_fail(EXIT_USAGE, "--shape: %s cannot initialize [%s]: %s", m,
+                        fa->val[O_SHAPE], clinit_strerror(st));
+    if (st == CLINIT_EPARAM) {
+        clinit_init def;
+        clinit_resolved r;
+        (void)clinit_init_default(&def, in->method);
+        for (int o = O_A; o <= O_GROUPS; o++) {
+            clinit_init t = *in;
+            if (!fa->val[o])
+                continue;
+            reset_param(&t, &def, o);
+            if (in->method == CLINIT_CONSTANT && o == O_VAL)
+                t.val = 0; /* constant has no default val */
+            if (in->method == CLINIT_SPARSE && o == O_SPARSITY)
+                t.sparsity = 0.5;
+            if (clinit_resolve(&fa->t, &t, &r) == CLINIT_OK)
+                return cli_fail(EXIT_USAGE,
+                                "--%s: '%s' is not valid for %s of [%s] %s: %s",
+                                opt_names[o], fa->val[o], m, fa->val[O_SHAPE],
+                                dt, clinit_strerror(st));
+        }
+        return cli_fail(EXIT_USAGE,
+                        "fill: the parameters of %s for [%s] %s: %s", m,
+                        fa->val[O_SHAPE], dt, clinit_strerror(st));
+    }
+    return lib_fail("fill", st, NULL);
+}
+
+/* The command line and every parameter error, before a device or the
+ * file is touched. Returns 0, -1 for --help, or the exit status after the
+ * error. */
+static int fill_prepare(int argc, char **argv, fill_args *fa,
+                        clinit_resolved *r)
+{
+    clinit_status st;
+    int rc;
+    if ((rc = parse_fill(argc, argv, fa)) != 0)
+        return rc;
+    if (fa->init.method == CLINIT_ORTHOGONAL &&
+        (st = clinit_ortho_check(&fa->t)) == CLINIT_EORTHOSIZE)
+        return fill_reject(fa, st);
+    if ((st = clinit_resolve(&fa->t, &fa->init, r)) != CLINIT_OK)
+        return fill_reject(fa, st);
+    return 0;
+}
+
+int clinit_fill_check_args(int argc, char **argv)
+{
+    fill_args fa;
+    clinit_resolved r;
+    return fill_prepare(argc, argv, &fa, &r);
+}
+
+int clinit_cmd_fill(int argc, char **argv)
 {
     fill_args fa;
     clinit_resolved r;
@@ -686,11 +808,8 @@ static int cmd_fill(int argc, char **argv)
     int rc, npy_ndim;
 
     memset(&w, 0, sizeof w);
-    if ((rc = parse_fill(argc, argv, &fa)) != 0)
+    if ((rc = fill_prepare(argc, argv, &fa, &r)) != 0)
         return cli_help_or(rc, usage_text);
-    /* every parameter error before touching a device or the file */
-    if ((st = clinit_resolve(&fa.t, &fa.init, &r)) != CLINIT_OK)
-        return lib_fail("fill", st, NULL);
     (void)clinit_numel(&fa.t, &numel);
     esize = clinit_dtype_size(fa.t.dtype);
     n = fa.hi - fa.lo;
@@ -773,7 +892,8 @@ static int cmd_fill(int argc, char **argv)
         rc = cli_write_fail("fill", fa.out, st, w.file.error);
         goto done;
     }
-    print_summary(&fa, &r, ctx, numel, &s);
+    print_summary(clinit_outfile_is_stdout(fa.out) ? stderr : stdout, &fa, &r,
+                  ctx, numel, &s);
     rc = fflush(stdout) != 0
              ? cli_fail(EXIT_FAIL, "fill: write to stdout failed")
              : 0;
@@ -819,7 +939,7 @@ static void counter_add(uint32_t c[4], uint64_t k)
     c[3] = (uint32_t)(hi >> 32);
 }
 
-static int cmd_raw(int argc, char **argv)
+int clinit_cmd_raw(int argc, char **argv)
 {
     const unsigned allowed = BIT(O_KEY) | BIT(O_COUNTER) | BIT(O_COUNT) |
                              BIT(O_DEVICE) | BIT(O_SEED) | BIT(O_STREAM) |
@@ -865,8 +985,13 @@ static int cmd_raw(int argc, char **argv)
              (rc = cli_opt_u64(val[O_STREAM], "stream", &stream)) != 0))
             return rc;
         /* the whole request is within the stream, before any output */
-        if ((st = clinit_stream_words(seed, stream, count, 0, NULL)) !=
-            CLINIT_OK)
+        if ((st = clinit_stream_words(seed, stream, count, 0, NULL)) ==
+            CLINIT_EOVERFLOW)
+            return cli_fail(EXIT_USAGE,
+                            "--count: '%s' words go beyond the stream's 2^56 "
+                            "elements: %s",
+                            val[O_COUNT], clinit_strerror(st));
+        if (st != CLINIT_OK)
             return lib_fail("raw", st, NULL);
     } else {
         if (!parse_u64_list(val[O_KEY], 2, UINT32_MAX, key64))
@@ -951,9 +1076,7 @@ done:
 
 /* ---- main ---------------------------------------------------------------- */
 
-int clinit_cmd_init(int argc, char **argv);
-int clinit_cmd_depth(int argc, char **argv);
-
+#if !CLINIT_NO_MAIN /* 1 in the argument fuzzer (tests/fuzz/fuzz_args.c) */
 int main(int argc, char **argv)
 {
     const char *cmd;
@@ -973,11 +1096,11 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "devices") == 0)
-        return cmd_devices(argc, argv);
+        return clinit_cmd_devices(argc, argv);
     if (strcmp(cmd, "fill") == 0)
-        return cmd_fill(argc, argv);
+        return clinit_cmd_fill(argc, argv);
     if (strcmp(cmd, "raw") == 0)
-        return cmd_raw(argc, argv);
+        return clinit_cmd_raw(argc, argv);
     if (strcmp(cmd, "init") == 0) /* tools/init_cmd.c */
         return clinit_cmd_init(argc - 1, argv + 1);
     if (strcmp(cmd, "depth") == 0) /* tools/depth_cmd.c */
@@ -985,3 +1108,4 @@ int main(int argc, char **argv)
     return cli_fail(EXIT_USAGE, "unknown command '%s' (try clinit --help)",
                     cmd);
 }
+#endif

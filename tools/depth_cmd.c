@@ -25,8 +25,7 @@
 
 #include "clinit.h"
 #include "cli_util.h"
-
-int clinit_cmd_depth(int argc, char **argv);
+#include "fileio.h"
 
 extern const char clinit_depth_cl_source[];
 extern const size_t clinit_depth_cl_source_len;
@@ -191,6 +190,10 @@ static int parse_depth(int argc, char **argv, depth_args *a)
     if (val[6]) {
         if (val[6][0] == '\0')
             return dfail(EXIT_USAGE, "--plot needs a file name");
+        if (clinit_outfile_is_stdout(val[6]))
+            return dfail(EXIT_USAGE, "--plot: '-' is not possible: standard "
+                                     "output carries the table; give a file "
+                                     "name");
         a->plot = val[6];
     }
     if (val[7]) {
@@ -871,7 +874,7 @@ static int write_png(const raster *r, const char *path)
     size_t zlen = 2 + raw + 5 * nblocks + 4, pos = 0, done = 0;
     unsigned char ihdr[13], *z = malloc(zlen);
     uint32_t s1 = 1, s2 = 0;
-    FILE *f;
+    clinit_outfile o;
     int ok;
 
     if (!z)
@@ -905,19 +908,24 @@ static int write_png(const raster *r, const char *path)
     ihdr[11] = 0; /* adaptive filtering */
     ihdr[12] = 0; /* no interlace */
     crc_init();
-    if (!(f = fopen(path, "wb"))) {
-        int e = errno;
+    /* crash-safe: a temporary renamed over the target (fileio.h) */
+    memset(&o, 0, sizeof o);
+    if (clinit_outfile_create(&o, path, 0) != CLINIT_OK) {
         free(z);
-        return dfail(EXIT_FAIL, "--plot: cannot open '%s': %s", path,
-                     strerror(e));
+        return dfail(EXIT_FAIL, "--plot: cannot write '%s': %s", path,
+                     cli_io_msg(o.error));
     }
-    ok = fwrite(sig, 1, 8, f) == 8 && write_chunk(f, "IHDR", ihdr, 13) &&
-         write_chunk(f, "IDAT", z, pos) && write_chunk(f, "IEND", z, 0);
+    errno = 0;
+    ok = fwrite(sig, 1, 8, o.f) == 8 && write_chunk(o.f, "IHDR", ihdr, 13) &&
+         write_chunk(o.f, "IDAT", z, pos) && write_chunk(o.f, "IEND", z, 0);
     free(z);
-    if (fclose(f) != 0)
+    if (!ok)
+        clinit_outfile_fail(&o);
+    else if (clinit_outfile_finish(&o) != CLINIT_OK)
         ok = 0;
     if (!ok)
-        return dfail(EXIT_FAIL, "--plot: writing '%s' failed", path);
+        return dfail(EXIT_FAIL, "--plot: writing '%s' failed: %s", path,
+                     cli_io_msg(o.error));
     return 0;
 }
 

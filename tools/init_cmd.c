@@ -39,12 +39,12 @@
 #define MIN_SLOT_BYTES ((uint64_t)64)
 #define MAX_SLOT_BYTES ((uint64_t)1 << 30)
 #define MAX_SPEC_BYTES ((long)64 << 20)
+/* --max-params default: a typo'd 10^15 fails before anything is written */
+#define DEFAULT_MAX_PARAMS UINT64_C(10000000000000)
 /* Pieces start at multiples of this in a slot (any dtype's alignment). */
 #define PIECE_ALIGN 64
 /* Elements sampled per tensor for the measured std. */
 #define SAMPLE_MAX ((uint64_t)65536)
-
-int clinit_cmd_init(int argc, char **argv);
 
 static const char init_usage[] =
     "usage: clinit init MODEL.json --out FILE.safetensors [options]\n"
@@ -53,7 +53,11 @@ static const char init_usage[] =
     "and streams them into a safetensors file with bounded memory.\n"
     "\n"
     "options:\n"
-    "  --out FILE        output .safetensors (required)\n"
+    "  --out FILE        output .safetensors (required), or - for standard\n"
+    "                    output (the table then goes to stderr). A file is\n"
+    "                    written to a temporary next to it and renamed over\n"
+    "                    it when complete: on any failure or on SIGINT,\n"
+    "                    SIGTERM, SIGHUP the old file is left as it was.\n"
     "  --device D        cpu, opencl or opencl:P.D (see clinit devices);\n"
     "                    default: $CLINIT_DEVICE, else first GPU, else first\n"
     "                    OpenCL device, else cpu. The bytes are the same on\n"
@@ -62,12 +66,16 @@ static const char init_usage[] =
     "  --dtype T         overrides every tensor's dtype: f32, f16, bf16, f64\n"
     "  --chunk BYTES     staging buffer size (default 16777216); the output\n"
     "                    does not depend on it\n"
+    "  --max-params N    refuse a model of more than N parameters (default\n"
+    "                    10000000000000, 10^13)\n"
     "  --quiet           no progress bar, no table\n"
     "\n"
     "Prints a progress bar on stderr when it is a terminal, and a table of\n"
     "the tensors (shape, dtype, method, expected and sample std) on stdout.\n"
-    "exit status: 0 ok, 1 library, device or I/O failure, 2 bad command\n"
-    "line or spec error.\n";
+    "exit status: 0 ok; 2 bad input: the command line, or the spec (one\n"
+    "line naming the flag or the JSON path); 1 the environment or a run-time\n"
+    "failure: a spec file that cannot be read, the device, the library, an\n"
+    "output that cannot be written (the old file is then untouched).\n";
 
 /* "clinit: WHAT failed: <message>" plus detail from ctx (cli_util.h). */
 static int lib_fail(const char *what, clinit_status st, const clinit_ctx *ctx)
@@ -79,19 +87,19 @@ static int lib_fail(const char *what, clinit_status st, const clinit_ctx *ctx)
  */
 
 typedef struct init_args {
-    const char *spec, *out, *device, *seed, *dtype, *chunk;
+    const char *spec, *out, *device, *seed, *dtype, *chunk, *max_params;
     int quiet;
 } init_args;
 
 /* Returns 0, EXIT_USAGE after printing the error, or -1 for --help. */
 static int parse_args(int argc, char **argv, init_args *a)
 {
-    static const char *const names[] = {"out", "device", "seed", "dtype",
-                                        "chunk"};
+    static const char *const names[] = {"out",   "device", "seed",
+                                        "dtype", "chunk",  "max-params"};
     memset(a, 0, sizeof *a);
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *v;
-        const char **slot[5];
+        const char **slot[6];
         size_t len;
         int id;
         slot[0] = &a->out;
@@ -99,6 +107,7 @@ static int parse_args(int argc, char **argv, init_args *a)
         slot[2] = &a->seed;
         slot[3] = &a->dtype;
         slot[4] = &a->chunk;
+        slot[5] = &a->max_params;
         if (cli_is_help(arg))
             return -1;
         if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
@@ -116,7 +125,7 @@ static int parse_args(int argc, char **argv, init_args *a)
             a->quiet = 1;
             continue;
         }
-        id = cli_option_id(arg, names, 5, ~0u, &len);
+        id = cli_option_id(arg, names, 6, ~0u, &len);
         if (id < 0)
             return cli_fail(EXIT_USAGE, "init: unknown option '--%.*s'",
                             (int)len, arg + 2);
@@ -132,7 +141,7 @@ static int parse_args(int argc, char **argv, init_args *a)
         return cli_fail(EXIT_USAGE, "init: --out is required");
     if (!*a->out)
         return cli_fail(EXIT_USAGE, "--out: empty file name");
-    return 0;
+    return cli_check_out(a->out);
 }
 
 /* The whole spec file in a new buffer. Returns 0 or an exit status. */
@@ -571,7 +580,8 @@ static void shape_str(const clinit_tensor *t, char *buf, size_t cap)
         snprintf(buf + n, cap - n, "]");
 }
 
-static void print_table(const run *R, double secs)
+/* On `out`: stdout, or stderr when the file itself goes to stdout. */
+static void print_table(FILE *out, const run *R, double secs)
 {
     size_t n = clinit_model_size(R->m);
     int wn = 4, ws = 5, wm = 6, wd = 4;
@@ -597,9 +607,9 @@ static void print_table(const run *R, double secs)
     }
     if (wn > 60)
         wn = 60;
-    printf("%-*s  %-*s  %-5s  %-*s  %-*s  %11s  %11s\n", wn, "name", ws,
-           "shape", "dtype", wm, "method", wd, "init", "expect_std",
-           "sample_std");
+    fprintf(out, "%-*s  %-*s  %-5s  %-*s  %-*s  %11s  %11s\n", wn, "name", ws,
+            "shape", "dtype", wm, "method", wd, "init", "expect_std",
+            "sample_std");
     for (size_t i = 0; i < n; i++) {
         const clinit_model_tensor_info *ti = &R->info[i];
         const tstat *s = &R->stats[i];
@@ -609,25 +619,67 @@ static void print_table(const run *R, double secs)
         if (clinit_resolve(&ti->tensor, &ti->init, &r) == CLINIT_OK)
             describe(ti, &r, desc, sizeof desc, &sd);
         shape_str(&ti->tensor, sh, sizeof sh);
-        printf("%-*s  %-*s  %-5s  %-*s  %-*s  %11.5g  %11.5g\n", wn, ti->name,
-               ws, sh, clinit_dtype_name(ti->tensor.dtype), wm,
-               clinit_method_name(ti->init.method), wd, desc, sd, ms);
+        fprintf(out, "%-*s  %-*s  %-5s  %-*s  %-*s  %11.5g  %11.5g\n", wn,
+                ti->name, ws, sh, clinit_dtype_name(ti->tensor.dtype), wm,
+                clinit_method_name(ti->init.method), wd, desc, sd, ms);
         bytes += ti->bytes;
     }
-    printf("total: %zu tensors, %llu parameters (%.1fM), %llu bytes, %.3f s, "
-           "%.3f GB/s, device %s\n",
-           n, (unsigned long long)clinit_model_numel(R->m),
-           (double)clinit_model_numel(R->m) / 1e6, (unsigned long long)bytes,
-           secs, secs > 0 ? (double)bytes / 1e9 / secs : 0.0,
-           clinit_ctx_device_name(R->ctx));
+    fprintf(out,
+            "total: %zu tensors, %llu parameters (%.1fM), %llu bytes, %.3f s, "
+            "%.3f GB/s, device %s\n",
+            n, (unsigned long long)clinit_model_numel(R->m),
+            (double)clinit_model_numel(R->m) / 1e6, (unsigned long long)bytes,
+            secs, secs > 0 ? (double)bytes / 1e9 / secs : 0.0,
+            clinit_ctx_device_name(R->ctx));
 }
 
 /* ---- the command
  * ------------------------------------------------------------------------ */
 
+/* The numbers of the options. */
+typedef struct init_opts {
+    uint64_t seed, slot_bytes, max_params;
+    clinit_dtype dtype;
+} init_opts;
+
+/* The command line, checked before any file or device is touched.
+ * Returns 0, -1 for --help, or EXIT_USAGE after the error. */
+static int init_options(int argc, char **argv, init_args *a, init_opts *o)
+{
+    int rc;
+    o->seed = 0;
+    o->slot_bytes = DEFAULT_SLOT_BYTES;
+    o->max_params = DEFAULT_MAX_PARAMS;
+    o->dtype = CLINIT_F32;
+    if ((rc = parse_args(argc, argv, a)) != 0)
+        return rc;
+    if (a->seed && (rc = cli_opt_u64(a->seed, "seed", &o->seed)) != 0)
+        return rc;
+    if (a->dtype && (rc = cli_opt_dtype(a->dtype, &o->dtype)) != 0)
+        return rc;
+    if (a->chunk &&
+        (!cli_parse_u64(a->chunk, &o->slot_bytes) ||
+         o->slot_bytes < MIN_SLOT_BYTES || o->slot_bytes > MAX_SLOT_BYTES))
+        return cli_fail(EXIT_USAGE,
+                        "--chunk: '%s' is not a byte count in 64..2^30",
+                        a->chunk);
+    if (a->max_params &&
+        (rc = cli_opt_u64(a->max_params, "max-params", &o->max_params)) != 0)
+        return rc;
+    return 0;
+}
+
+int clinit_init_check_args(int argc, char **argv)
+{
+    init_args a;
+    init_opts o;
+    return init_options(argc, argv, &a, &o);
+}
+
 int clinit_cmd_init(int argc, char **argv)
 {
     init_args a;
+    init_opts o;
     run R;
     clinit_model *m = NULL;
     clinit_st_entry *ents = NULL;
@@ -636,25 +688,14 @@ int clinit_cmd_init(int argc, char **argv)
     char err[512], seedtxt[24], hashtxt[24];
     char *json = NULL;
     size_t jlen = 0, n, nmeta = 0;
-    uint64_t seed = 0, total = 0, need = 0;
+    uint64_t total = 0, need = 0;
     double t0, secs;
-    clinit_dtype dtype = CLINIT_F32;
     int rc, any_f64 = 0;
 
     memset(&R, 0, sizeof R);
-    if ((rc = parse_args(argc, argv, &a)) != 0)
+    if ((rc = init_options(argc, argv, &a, &o)) != 0)
         return cli_help_or(rc, init_usage);
-    R.slot_bytes = DEFAULT_SLOT_BYTES;
-    if (a.seed && (rc = cli_opt_u64(a.seed, "seed", &seed)) != 0)
-        return rc;
-    if (a.dtype && (rc = cli_opt_dtype(a.dtype, &dtype)) != 0)
-        return rc;
-    if (a.chunk &&
-        (!cli_parse_u64(a.chunk, &R.slot_bytes) ||
-         R.slot_bytes < MIN_SLOT_BYTES || R.slot_bytes > MAX_SLOT_BYTES))
-        return cli_fail(EXIT_USAGE,
-                        "--chunk: '%s' is not a byte count in 64..2^30",
-                        a.chunk);
+    R.slot_bytes = o.slot_bytes;
 
     if ((rc = read_spec(a.spec, &json, &jlen)) != 0)
         return rc;
@@ -665,14 +706,23 @@ int clinit_cmd_init(int argc, char **argv)
     if (st != CLINIT_OK)
         return lib_fail("init", st, NULL);
     if (a.seed)
-        clinit_model_set_seed(m, seed);
+        clinit_model_set_seed(m, o.seed);
     if (a.dtype) {
-        clinit_model_set_dtype(m, dtype);
+        clinit_model_set_dtype(m, o.dtype);
         if ((st = clinit_model_check(m, err, sizeof err)) != CLINIT_OK) {
             clinit_model_destroy(m);
             return cli_fail(EXIT_USAGE, "%s: with --dtype %s: %s", a.spec,
                             a.dtype, err);
         }
+    }
+    if (clinit_model_numel(m) > o.max_params) {
+        rc = cli_fail(EXIT_USAGE,
+                      "%s: %llu parameters, more than --max-params %llu%s",
+                      a.spec, (unsigned long long)clinit_model_numel(m),
+                      (unsigned long long)o.max_params,
+                      a.max_params ? "" : " (the default)");
+        clinit_model_destroy(m);
+        return rc;
     }
     R.m = m;
     R.out = a.out;
@@ -753,7 +803,13 @@ int clinit_cmd_init(int argc, char **argv)
 
     t0 = cli_now_s();
     if ((st = clinit_st_open(&R.w, a.out, meta, nmeta, ents, n)) != CLINIT_OK) {
-        if (st == CLINIT_EIO)
+        if (st == CLINIT_EOVERFLOW) /* sizes fit: the parser checked them */
+            rc = cli_fail(EXIT_USAGE,
+                          "%s: layers: the safetensors header of %zu tensors "
+                          "would be larger than %u bytes (the format's "
+                          "limit): fewer or shorter names",
+                          a.spec, n, (unsigned)CLINIT_ST_MAX_HEADER);
+        else if (st == CLINIT_EIO)
             rc = cli_fail(EXIT_FAIL, "init failed: cannot write '%s': %s",
                           a.out, cli_io_msg(R.w.file.error));
         else
@@ -777,7 +833,8 @@ int clinit_cmd_init(int argc, char **argv)
         fputs("\r\033[K", stderr);
     }
     if (!a.quiet)
-        print_table(&R, secs);
+        print_table(clinit_outfile_is_stdout(a.out) ? stderr : stdout, &R,
+                    secs);
     rc = fflush(stdout) != 0
              ? cli_fail(EXIT_FAIL, "init: write to stdout failed")
              : 0;

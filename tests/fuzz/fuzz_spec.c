@@ -1,0 +1,60 @@
+/* fuzz_spec.c - libFuzzer harness for the model-spec parser
+ * (clinit_model_parse, src/model.c): any bytes, as a spec. It must return
+ * a status, never crash, leak or read past the input, and a spec it
+ * accepts must describe itself (canonical text, hash, every tensor) and
+ * survive the overrides `clinit init` applies. Built with clang
+ * -fsanitize=fuzzer (CLINIT_BUILD_FUZZERS) and, with replay.c's main(), by
+ * every compiler as the ctest that replays tests/fuzz/corpus/spec. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clinit_model.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char err[512];
+    clinit_model *m = NULL;
+    /* a copy of exactly `size` bytes, so that ASan sees any overread */
+    char *json = malloc(size ? size : 1);
+    clinit_status st;
+    if (!json)
+        return 0;
+    memcpy(json, data, size);
+    st = clinit_model_parse(json, size, &m, err, sizeof err);
+    free(json);
+    if (st != CLINIT_OK) {
+        /* one line, NUL-terminated within the buffer */
+        if (strlen(err) >= sizeof err || strchr(err, '\n'))
+            abort();
+        if (m)
+            abort();
+        return 0;
+    }
+    {
+        size_t n = clinit_model_canonical(m, NULL, 0);
+        char *text = malloc(n + 1);
+        if (text) {
+            if (clinit_model_canonical(m, text, n + 1) != n ||
+                strlen(text) != n)
+                abort();
+            free(text);
+        }
+        (void)clinit_model_spec_hash(m);
+        for (size_t i = 0; i < clinit_model_size(m); i++) {
+            clinit_model_tensor_info ti;
+            clinit_fill_desc d;
+            if (clinit_model_tensor(m, i, &ti) != CLINIT_OK ||
+                clinit_model_fill_desc(m, i, &d) != CLINIT_OK ||
+                d.hi != ti.numel || !ti.name[0])
+                abort();
+        }
+        clinit_model_set_seed(m, 42);
+        clinit_model_set_dtype(m, CLINIT_F16);
+        (void)clinit_model_check(m, err, sizeof err);
+    }
+    clinit_model_destroy(m);
+    return 0;
+}
