@@ -15,8 +15,12 @@ static const char *descr_of(clinit_dtype dtype)
         return "<u2"; /* raw bit patterns: numpy has no bfloat16 */
     case CLINIT_F64:
         return "<f8";
+    case CLINIT_F8E4M3:
+    case CLINIT_F8E5M2:
+        return "|u1"; /* raw bit patterns: numpy has no float8 */
+    default:
+        return NULL;
     }
-    return NULL;
 }
 
 /* The header: magic, version 1.0, little-endian uint16 length, then the

@@ -18,8 +18,13 @@ static const char *st_dtype(clinit_dtype dtype)
         return "BF16";
     case CLINIT_F64:
         return "F64";
+    case CLINIT_F8E4M3:
+        return "F8_E4M3";
+    case CLINIT_F8E5M2:
+        return "F8_E5M2";
+    default:
+        return NULL;
     }
-    return NULL;
 }
 
 /* A growing text buffer; `bad` sticks: 1 after an allocation failure, 2

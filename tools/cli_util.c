@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clinit_dtype.h"
 #include "fileio.h"
 
 /* ---- errors -------------------------------------------------------------- */
@@ -217,50 +218,32 @@ int cli_ctx_has_fp64(const clinit_ctx *ctx)
 
 /* ---- misc ---------------------------------------------------------------- */
 
-/* Half bits to double. */
-static double f16_to_double(uint16_t h)
-{
-    int e = (h >> 10) & 0x1f;
-    double m = h & 0x3ff, v;
-    if (e == 0)
-        v = ldexp(m, -24);
-    else if (e == 31)
-        v = m != 0 ? NAN : INFINITY;
-    else
-        v = ldexp(m + 1024, e - 25);
-    return (h & 0x8000) ? -v : v;
-}
-
 double cli_element_as_double(clinit_dtype dtype, const void *p, uint64_t i)
 {
-    const unsigned char *b = p;
+    const unsigned char *b = (const unsigned char *)p + i * clinit_dtype_size(dtype);
+    uint16_t h;
+    float f;
+    double d;
     switch (dtype) {
-    case CLINIT_F32: {
-        float f;
-        memcpy(&f, b + 4 * i, 4);
+    case CLINIT_F32:
+        memcpy(&f, b, 4);
         return f;
-    }
-    case CLINIT_F64: {
-        double d;
-        memcpy(&d, b + 8 * i, 8);
+    case CLINIT_F64:
+        memcpy(&d, b, 8);
         return d;
+    case CLINIT_F16:
+        memcpy(&h, b, 2);
+        return clinit_f32_from_f16(h);
+    case CLINIT_BF16:
+        memcpy(&h, b, 2);
+        return clinit_f32_from_bf16(h);
+    case CLINIT_F8E4M3:
+        return clinit_f32_from_f8e4m3(b[0]);
+    case CLINIT_F8E5M2:
+        return clinit_f32_from_f8e5m2(b[0]);
+    default:
+        return NAN;
     }
-    case CLINIT_F16: {
-        uint16_t h;
-        memcpy(&h, b + 2 * i, 2);
-        return f16_to_double(h);
-    }
-    case CLINIT_BF16: {
-        uint16_t h;
-        uint32_t u;
-        float f;
-        memcpy(&h, b + 2 * i, 2);
-        u = (uint32_t)h << 16;
-        memcpy(&f, &u, 4);
-        return f;
-    }
-    }
-    return NAN;
 }
 
 double cli_now_s(void)

@@ -57,8 +57,9 @@ static const char usage_text[] =
     "                    lecun_normal glorot_uniform glorot_normal\n"
     "                    he_uniform he_normal\n"
     "  --shape D0,D1,... tensor shape in torch layout [out, in, k...]\n"
-    "  --dtype T         f32 (default), f16, bf16, f64 (or float32,\n"
-    "                    float16/half, bfloat16, float64/double)\n"
+    "  --dtype T         f32 (default), f16, bf16, f64, f8e4m3, f8e5m2 (or\n"
+    "                    float32, float16/half, bfloat16, float64/double,\n"
+    "                    float8_e4m3fn, float8_e5m2; .npy stores FP8 as u1)\n"
     "  --seed N          Philox key, default 0\n"
     "  --stream N        stream of the tensor, default 0\n"
     "  --device D        cpu, opencl or opencl:P.D (see clinit devices);\n"
@@ -742,7 +743,7 @@ static int fill_reject(const fill_args *fa, clinit_status st)
     if (st == CLINIT_ESHAPE || st == CLINIT_EFANS || st == CLINIT_EORTHOSIZE)
         return cli_fail(EXIT_USAGE, "--shape: %s cannot initialize [%s]: %s", m,
                         fa->val[O_SHAPE], clinit_strerror(st));
-    if (st == CLINIT_EPARAM) {
+    if (st == CLINIT_EPARAM || st == CLINIT_ESUPPORT) {
         clinit_init def;
         clinit_resolved r;
         (void)clinit_init_default(&def, in->method);
