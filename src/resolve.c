@@ -374,13 +374,158 @@ static void set_scaled(clinit_resolved *r, double std, int kind)
     }
 }
 
+/* Keras' variance_scaling and its presets (lecun_*, glorot_*, he_*). */
+static clinit_status resolve_vs(const clinit_tensor *t, const clinit_init *init,
+                                clinit_dtype dt, clinit_resolved *r)
+{
+    double std;
+    clinit_status st;
+    clinit_init vs;
+    /* the presets ignore mode/scale/distribution: they are fixed */
+    if (init->method == CLINIT_VARIANCE_SCALING)
+        vs = *init;
+    else
+        clinit_init_default(&vs, init->method);
+    if ((st = fans_of(t, r)) != CLINIT_OK)
+        return st;
+    if ((unsigned)vs.mode > (unsigned)CLINIT_FAN_AVG)
+        return CLINIT_EMODE;
+    if ((unsigned)vs.distribution > (unsigned)CLINIT_VS_UNIFORM)
+        return CLINIT_EDISTRIBUTION;
+    if (!isfinite(vs.scale) || !(vs.scale > 0))
+        return CLINIT_EPARAM;
+    r->fan = vs.mode == CLINIT_FAN_IN ? (double)r->fan_in
+            : vs.mode == CLINIT_FAN_OUT
+                ? (double)r->fan_out
+                : ((double)r->fan_in + (double)r->fan_out) / 2.0;
+    /* Keras: stddev = sqrt(scale / n) / .87962566103423978 for the
+     * truncated normal (the std of a standard normal truncated to
+     * [-2, 2]), limit = sqrt(3 * scale / n) for uniform */
+    if (vs.distribution == CLINIT_VS_TRUNCATED_NORMAL)
+        std = sqrt(vs.scale / r->fan) / .87962566103423978;
+    else if (vs.distribution == CLINIT_VS_UNTRUNCATED_NORMAL)
+        std = sqrt(vs.scale / r->fan);
+    else /* uniform's std; the limit is set exactly below */
+        std = sqrt(vs.scale / r->fan);
+    if (!finite_in(dt, std))
+        return CLINIT_EPARAM;
+    set_scaled(r, std, (int)vs.distribution);
+    if (vs.distribution == CLINIT_VS_UNIFORM &&
+        r->dist == CLINIT_DIST_UNIFORM) {
+        /* Keras' exact limit: scale /= n, then sqrt(3 * scale) */
+        r->lo = -sqrt(3.0 * (vs.scale / r->fan));
+        r->hi = -r->lo;
+    }
+    return CLINIT_OK;
+}
+
+/* The structural methods: sparse_, eye_, dirac_, orthogonal_. */
+static clinit_status resolve_structural(const clinit_tensor *t,
+                                        const clinit_init *init,
+                                        clinit_dtype dt, uint64_t numel,
+                                        clinit_resolved *r)
+{
+    switch (init->method) {
+    case CLINIT_SPARSE:
+        if (t->ndim != 2 || (uint64_t)t->shape[0] > UINT32_MAX ||
+            (uint64_t)t->shape[1] > UINT32_MAX)
+            return CLINIT_ESHAPE;
+        if (!(init->sparsity >= 0 && init->sparsity <= 1) ||
+            !finite_in(dt, init->std) || !(init->std >= 0))
+            return CLINIT_EPARAM;
+        r->dist = CLINIT_DIST_SPARSE;
+        r->mean = 0.0;
+        r->std = init->std;
+        /* torch: num_zeros = int(math.ceil(sparsity * rows)) */
+        r->nzeros = (uint64_t)ceil(init->sparsity * (double)t->shape[0]);
+        return CLINIT_OK;
+    case CLINIT_EYE:
+        if (t->ndim != 2)
+            return CLINIT_ESHAPE;
+        r->dist = CLINIT_DIST_PATTERN;
+        return CLINIT_OK;
+    case CLINIT_DIRAC:
+        if (t->ndim < 3 || t->ndim > 5)
+            return CLINIT_ESHAPE;
+        if (init->groups < 1 || t->shape[0] % init->groups != 0)
+            return CLINIT_EPARAM;
+        r->dist = CLINIT_DIST_PATTERN;
+        return CLINIT_OK;
+    case CLINIT_ORTHOGONAL: {
+        uint64_t rows = (uint64_t)t->shape[0], cols = numel / rows;
+        if (t->ndim < 2)
+            return CLINIT_ESHAPE;
+        if (!isfinite(init->gain) || !finite_in(dt, init->gain))
+            return CLINIT_EPARAM;
+        if ((rows < cols ? rows : cols) > ORTHO_MAX_MIN_DIM ||
+            numel > ORTHO_MAX_NUMEL)
+            return CLINIT_EOVERFLOW;
+        r->dist = CLINIT_DIST_ORTHOGONAL;
+        r->gain = init->gain;
+        return CLINIT_OK;
+    }
+    default:
+        return CLINIT_EMETHOD;
+    }
+}
+
+/* xavier_* and kaiming_*: torch's formulas on the fans. */
+static clinit_status resolve_fans(const clinit_tensor *t,
+                                  const clinit_init *init, clinit_dtype dt,
+                                  clinit_resolved *r)
+{
+    clinit_status st;
+    double std;
+    switch (init->method) {
+    case CLINIT_XAVIER_UNIFORM:
+    case CLINIT_XAVIER_NORMAL:
+        if ((st = fans_of(t, r)) != CLINIT_OK)
+            return st;
+        if (!isfinite(init->gain) || !(init->gain >= 0))
+            return CLINIT_EPARAM;
+        r->gain = init->gain;
+        /* torch: std = gain * sqrt(2 / (fan_in + fan_out)),
+         * uniform bound a = sqrt(3) * std */
+        std = init->gain * sqrt(2.0 / (double)(r->fan_in + r->fan_out));
+        if (!finite_in(dt, std))
+            return CLINIT_EPARAM;
+        set_scaled(r, std,
+                   init->method == CLINIT_XAVIER_UNIFORM
+                       ? CLINIT_VS_UNIFORM
+                       : CLINIT_VS_UNTRUNCATED_NORMAL);
+        return CLINIT_OK;
+    case CLINIT_KAIMING_UNIFORM:
+    case CLINIT_KAIMING_NORMAL:
+        if ((st = fans_of(t, r)) != CLINIT_OK)
+            return st;
+        if ((unsigned)init->mode > (unsigned)CLINIT_FAN_OUT)
+            return CLINIT_EMODE;
+        if ((st = clinit_calculate_gain(init->nonlinearity, init->a,
+                                        &r->gain)) != CLINIT_OK)
+            return st;
+        if (isnan(init->a)) /* kaiming's a is a number, default 0 */
+            return CLINIT_EPARAM;
+        r->fan = (double)(init->mode == CLINIT_FAN_IN ? r->fan_in : r->fan_out);
+        /* torch: std = gain / sqrt(fan), bound = sqrt(3) * std */
+        std = r->gain / sqrt(r->fan);
+        if (!finite_in(dt, std))
+            return CLINIT_EPARAM;
+        set_scaled(r, std,
+                   init->method == CLINIT_KAIMING_UNIFORM
+                       ? CLINIT_VS_UNIFORM
+                       : CLINIT_VS_UNTRUNCATED_NORMAL);
+        return CLINIT_OK;
+    default:
+        return CLINIT_EMETHOD;
+    }
+}
+
 clinit_status clinit_resolve(const clinit_tensor *t, const clinit_init *init,
                              clinit_resolved *out)
 {
     clinit_resolved r;
     clinit_status st;
     uint64_t numel;
-    double std;
     clinit_dtype dt;
 
     if (!t || !init || !out)
@@ -445,41 +590,10 @@ clinit_status clinit_resolve(const clinit_tensor *t, const clinit_init *init,
         break;
     case CLINIT_XAVIER_UNIFORM:
     case CLINIT_XAVIER_NORMAL:
-        if ((st = fans_of(t, &r)) != CLINIT_OK)
-            return st;
-        if (!isfinite(init->gain) || !(init->gain >= 0))
-            return CLINIT_EPARAM;
-        r.gain = init->gain;
-        /* torch: std = gain * sqrt(2 / (fan_in + fan_out)),
-         * uniform bound a = sqrt(3) * std */
-        std = init->gain * sqrt(2.0 / (double)(r.fan_in + r.fan_out));
-        if (!finite_in(dt, std))
-            return CLINIT_EPARAM;
-        set_scaled(&r, std,
-                   init->method == CLINIT_XAVIER_UNIFORM
-                       ? CLINIT_VS_UNIFORM
-                       : CLINIT_VS_UNTRUNCATED_NORMAL);
-        break;
     case CLINIT_KAIMING_UNIFORM:
     case CLINIT_KAIMING_NORMAL:
-        if ((st = fans_of(t, &r)) != CLINIT_OK)
+        if ((st = resolve_fans(t, init, dt, &r)) != CLINIT_OK)
             return st;
-        if ((unsigned)init->mode > (unsigned)CLINIT_FAN_OUT)
-            return CLINIT_EMODE;
-        if ((st = clinit_calculate_gain(init->nonlinearity, init->a,
-                                        &r.gain)) != CLINIT_OK)
-            return st;
-        if (isnan(init->a)) /* kaiming's a is a number, default 0 */
-            return CLINIT_EPARAM;
-        r.fan = (double)(init->mode == CLINIT_FAN_IN ? r.fan_in : r.fan_out);
-        /* torch: std = gain / sqrt(fan), bound = sqrt(3) * std */
-        std = r.gain / sqrt(r.fan);
-        if (!finite_in(dt, std))
-            return CLINIT_EPARAM;
-        set_scaled(&r, std,
-                   init->method == CLINIT_KAIMING_UNIFORM
-                       ? CLINIT_VS_UNIFORM
-                       : CLINIT_VS_UNTRUNCATED_NORMAL);
         break;
     case CLINIT_VARIANCE_SCALING:
     case CLINIT_LECUN_UNIFORM:
@@ -487,83 +601,17 @@ clinit_status clinit_resolve(const clinit_tensor *t, const clinit_init *init,
     case CLINIT_GLOROT_UNIFORM:
     case CLINIT_GLOROT_NORMAL:
     case CLINIT_HE_UNIFORM:
-    case CLINIT_HE_NORMAL: {
-        clinit_init vs;
-        /* the presets ignore mode/scale/distribution: they are fixed */
-        if (init->method == CLINIT_VARIANCE_SCALING)
-            vs = *init;
-        else
-            clinit_init_default(&vs, init->method);
-        if ((st = fans_of(t, &r)) != CLINIT_OK)
+    case CLINIT_HE_NORMAL:
+        if ((st = resolve_vs(t, init, dt, &r)) != CLINIT_OK)
             return st;
-        if ((unsigned)vs.mode > (unsigned)CLINIT_FAN_AVG)
-            return CLINIT_EMODE;
-        if ((unsigned)vs.distribution > (unsigned)CLINIT_VS_UNIFORM)
-            return CLINIT_EDISTRIBUTION;
-        if (!isfinite(vs.scale) || !(vs.scale > 0))
-            return CLINIT_EPARAM;
-        r.fan = vs.mode == CLINIT_FAN_IN ? (double)r.fan_in
-                : vs.mode == CLINIT_FAN_OUT
-                    ? (double)r.fan_out
-                    : ((double)r.fan_in + (double)r.fan_out) / 2.0;
-        /* Keras: stddev = sqrt(scale / n) / .87962566103423978 for the
-         * truncated normal (the std of a standard normal truncated to
-         * [-2, 2]), limit = sqrt(3 * scale / n) for uniform */
-        if (vs.distribution == CLINIT_VS_TRUNCATED_NORMAL)
-            std = sqrt(vs.scale / r.fan) / .87962566103423978;
-        else if (vs.distribution == CLINIT_VS_UNTRUNCATED_NORMAL)
-            std = sqrt(vs.scale / r.fan);
-        else /* uniform's std; the limit is set exactly below */
-            std = sqrt(vs.scale / r.fan);
-        if (!finite_in(dt, std))
-            return CLINIT_EPARAM;
-        set_scaled(&r, std, (int)vs.distribution);
-        if (vs.distribution == CLINIT_VS_UNIFORM &&
-            r.dist == CLINIT_DIST_UNIFORM) {
-            /* Keras' exact limit: scale /= n, then sqrt(3 * scale) */
-            r.lo = -sqrt(3.0 * (vs.scale / r.fan));
-            r.hi = -r.lo;
-        }
         break;
-    }
     case CLINIT_SPARSE:
-        if (t->ndim != 2 || (uint64_t)t->shape[0] > UINT32_MAX ||
-            (uint64_t)t->shape[1] > UINT32_MAX)
-            return CLINIT_ESHAPE;
-        if (!(init->sparsity >= 0 && init->sparsity <= 1) ||
-            !finite_in(dt, init->std) || !(init->std >= 0))
-            return CLINIT_EPARAM;
-        r.dist = CLINIT_DIST_SPARSE;
-        r.mean = 0.0;
-        r.std = init->std;
-        /* torch: num_zeros = int(math.ceil(sparsity * rows)) */
-        r.nzeros = (uint64_t)ceil(init->sparsity * (double)t->shape[0]);
-        break;
     case CLINIT_EYE:
-        if (t->ndim != 2)
-            return CLINIT_ESHAPE;
-        r.dist = CLINIT_DIST_PATTERN;
-        break;
     case CLINIT_DIRAC:
-        if (t->ndim < 3 || t->ndim > 5)
-            return CLINIT_ESHAPE;
-        if (init->groups < 1 || t->shape[0] % init->groups != 0)
-            return CLINIT_EPARAM;
-        r.dist = CLINIT_DIST_PATTERN;
+    case CLINIT_ORTHOGONAL:
+        if ((st = resolve_structural(t, init, dt, numel, &r)) != CLINIT_OK)
+            return st;
         break;
-    case CLINIT_ORTHOGONAL: {
-        uint64_t rows = (uint64_t)t->shape[0], cols = numel / rows;
-        if (t->ndim < 2)
-            return CLINIT_ESHAPE;
-        if (!isfinite(init->gain) || !finite_in(dt, init->gain))
-            return CLINIT_EPARAM;
-        if ((rows < cols ? rows : cols) > ORTHO_MAX_MIN_DIM ||
-            numel > ORTHO_MAX_NUMEL)
-            return CLINIT_EOVERFLOW;
-        r.dist = CLINIT_DIST_ORTHOGONAL;
-        r.gain = init->gain;
-        break;
-    }
     default:
         return CLINIT_EMETHOD;
     }
@@ -605,103 +653,81 @@ static void constant_bits(clinit_plan *p, double v)
     }
 }
 
-clinit_status clinit_plan_make(const clinit_tensor *t, const clinit_init *init,
-                               uint64_t lo, uint64_t hi, clinit_plan *plan)
+/* The plan's parameters for the resolved distribution r, rounded to the
+ * compute type (kernels/clinit_abi.h's slots). */
+static clinit_status plan_params(const clinit_tensor *t,
+                                 const clinit_init *init,
+                                 const clinit_resolved *r, clinit_plan *p)
 {
-    clinit_resolved r;
-    clinit_status st;
-    uint64_t numel;
-    clinit_plan p;
-    clinit_dtype dt;
-    int f64;
-
-    if (!plan)
-        return CLINIT_ENULL;
-    if ((st = clinit_resolve(t, init, &r)) != CLINIT_OK)
-        return st;
-    (void)clinit_numel(t, &numel);
-    if (lo > hi || hi > numel)
-        return CLINIT_ERANGE;
-
-    memset(&p, 0, sizeof p);
-    dt = t->dtype;
-    f64 = dt == CLINIT_F64;
-    p.dist = r.dist;
-    p.dtype = dt;
-    p.key[0] = (uint32_t)t->seed;
-    p.key[1] = (uint32_t)(t->seed >> 32);
-    p.key[2] = (uint32_t)t->stream;
-    p.key[3] = (uint32_t)(t->stream >> 32);
-    p.lo = lo;
-    p.hi = hi;
-    p.numel = numel;
-    switch (r.dist) {
+    clinit_dtype dt = p->dtype;
+    int f64 = dt == CLINIT_F64;
+    switch (r->dist) {
     case CLINIT_DIST_UNIFORM: {
         /* a and b rounded to the dtype: values lie in [a', b') */
-        double a = dtype_round(dt, r.lo), b = dtype_round(dt, r.hi);
+        double a = dtype_round(dt, r->lo), b = dtype_round(dt, r->hi);
         double top = dtype_bound(dt, b, 0, 1), bottom = a;
         if (f64) {
             double scale = b - a;
             if (!(a < b) || !isfinite(scale))
                 return CLINIT_EPARAM;
-            p.d[0] = param_f64(a);
-            p.d[1] = param_f64(scale);
-            p.d[2] = param_f64(top);
-            p.d[3] = param_f64(bottom);
+            p->d[0] = param_f64(a);
+            p->d[1] = param_f64(scale);
+            p->d[2] = param_f64(top);
+            p->d[3] = param_f64(bottom);
         } else {
-            float af = param_f32(r.lo), bf = param_f32(r.hi);
+            float af = param_f32(r->lo), bf = param_f32(r->hi);
             double scale = (double)bf - (double)af;
             if (!(a < b) || !(af < bf) || !finite_float(scale))
                 return CLINIT_EPARAM;
-            p.p[0] = af;
+            p->p[0] = af;
             /* a denormal scale would be flushed by some devices: flush it
              * everywhere (every value is then a) */
-            p.p[1] = param_f32(scale);
-            p.p[2] = param_f32(top);
-            p.p[3] = param_f32(bottom);
+            p->p[1] = param_f32(scale);
+            p->p[2] = param_f32(top);
+            p->p[3] = param_f32(bottom);
         }
         break;
     }
     case CLINIT_DIST_NORMAL:
     case CLINIT_DIST_SPARSE:
         if (f64) {
-            p.d[0] = param_f64(r.mean);
-            p.d[1] = param_f64(r.std);
+            p->d[0] = param_f64(r->mean);
+            p->d[1] = param_f64(r->std);
         } else {
-            p.p[0] = param_f32(r.mean);
-            p.p[1] = param_f32(r.std);
+            p->p[0] = param_f32(r->mean);
+            p->p[1] = param_f32(r->std);
         }
-        if (r.dist == CLINIT_DIST_SPARSE) {
-            uint32_t k[4] = {0, CLINIT_DOMAIN_SPARSE << 24, p.key[2], p.key[3]};
+        if (r->dist == CLINIT_DIST_SPARSE) {
+            uint32_t k[4] = {0, CLINIT_DOMAIN_SPARSE << 24, p->key[2], p->key[3]};
             uint64_t rows = (uint64_t)t->shape[0];
             uint32_t h = 1;
             while (h < 16 && (UINT64_C(1) << (2 * h)) < rows)
                 h++;
             /* the permutation keys: counter 0 of domain 1 */
-            clinit_philox4x32_10(k, p.key[0], p.key[1]);
-            p.q[0] = (uint64_t)t->shape[1];
-            p.q[1] = rows;
-            p.q[2] = r.nzeros;
-            p.q[3] = h;
-            p.q[4] = k[0] | (uint64_t)k[1] << 32;
-            p.q[5] = k[2] | (uint64_t)k[3] << 32;
+            clinit_philox4x32_10(k, p->key[0], p->key[1]);
+            p->q[0] = (uint64_t)t->shape[1];
+            p->q[1] = rows;
+            p->q[2] = r->nzeros;
+            p->q[3] = h;
+            p->q[4] = k[0] | (uint64_t)k[1] << 32;
+            p->q[5] = k[2] | (uint64_t)k[3] << 32;
         }
         break;
     case CLINIT_DIST_TRUNCATED: {
-        double bottom = dtype_bound(dt, r.lo, 1, 0);
-        double top = dtype_bound(dt, r.hi, 0, 0);
+        double bottom = dtype_bound(dt, r->lo, 1, 0);
+        double top = dtype_bound(dt, r->hi, 0, 0);
         if (f64) {
-            p.d[0] = param_f64(r.mean);
-            p.d[1] = param_f64(r.std);
-            p.d[2] = param_f64(bottom);
-            p.d[3] = param_f64(top);
-            clinit_trunc_params_f64(r.mean, r.std, r.lo, r.hi, &p.d[4]);
+            p->d[0] = param_f64(r->mean);
+            p->d[1] = param_f64(r->std);
+            p->d[2] = param_f64(bottom);
+            p->d[3] = param_f64(top);
+            clinit_trunc_params_f64(r->mean, r->std, r->lo, r->hi, &p->d[4]);
         } else {
-            p.p[0] = param_f32(r.mean);
-            p.p[1] = param_f32(r.std);
-            p.p[2] = param_f32(bottom);
-            p.p[3] = param_f32(top);
-            clinit_trunc_params_f32(r.mean, r.std, r.lo, r.hi, &p.p[4]);
+            p->p[0] = param_f32(r->mean);
+            p->p[1] = param_f32(r->std);
+            p->p[2] = param_f32(bottom);
+            p->p[3] = param_f32(top);
+            clinit_trunc_params_f32(r->mean, r->std, r->lo, r->hi, &p->p[4]);
         }
         break;
     }
@@ -716,22 +742,55 @@ clinit_status clinit_plan_make(const clinit_tensor *t, const clinit_init *init,
             centre = centre * (uint64_t)t->shape[d] + (uint64_t)t->shape[d] / 2;
             S *= (uint64_t)t->shape[d];
         }
-        p.q[0] = in * S;
-        p.q[1] = S;
-        p.q[2] = opg;
-        p.q[3] = centre;
-        p.q[4] = opg < in ? opg : in;
+        p->q[0] = in * S;
+        p->q[1] = S;
+        p->q[2] = opg;
+        p->q[3] = centre;
+        p->q[4] = opg < in ? opg : in;
         break;
     }
     case CLINIT_DIST_CONSTANT:
-        constant_bits(&p, r.value);
+        constant_bits(p, r->value);
         break;
     case CLINIT_DIST_ORTHOGONAL:
-        p.q[0] = (uint64_t)t->shape[0];
-        p.q[1] = numel / (uint64_t)t->shape[0];
-        p.d[0] = r.gain;
+        p->q[0] = (uint64_t)t->shape[0];
+        p->q[1] = p->numel / (uint64_t)t->shape[0];
+        p->d[0] = r->gain;
         break;
     }
+    return CLINIT_OK;
+}
+
+clinit_status clinit_plan_make(const clinit_tensor *t, const clinit_init *init,
+                               uint64_t lo, uint64_t hi, clinit_plan *plan)
+{
+    clinit_resolved r;
+    clinit_status st;
+    uint64_t numel;
+    clinit_plan p;
+    clinit_dtype dt;
+
+    if (!plan)
+        return CLINIT_ENULL;
+    if ((st = clinit_resolve(t, init, &r)) != CLINIT_OK)
+        return st;
+    (void)clinit_numel(t, &numel);
+    if (lo > hi || hi > numel)
+        return CLINIT_ERANGE;
+
+    memset(&p, 0, sizeof p);
+    dt = t->dtype;
+    p.dist = r.dist;
+    p.dtype = dt;
+    p.key[0] = (uint32_t)t->seed;
+    p.key[1] = (uint32_t)(t->seed >> 32);
+    p.key[2] = (uint32_t)t->stream;
+    p.key[3] = (uint32_t)(t->stream >> 32);
+    p.lo = lo;
+    p.hi = hi;
+    p.numel = numel;
+    if ((st = plan_params(t, init, &r, &p)) != CLINIT_OK)
+        return st;
     *plan = p;
     return CLINIT_OK;
 }
