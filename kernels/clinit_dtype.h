@@ -81,6 +81,23 @@ CLINIT_FN clinit_vu clinit_f8e5m2_bits(clinit_vf v)
     return clinit_f8_bits_(v, 21u, 112u << 23, 113u << 23, 0x1p7f, 0x7bu);
 }
 
+/* The dtypes stored as the integer bits of a rounded f32 value, one row
+ * each: X(A, id, name, storage type on OpenCL, bytes, rounding, widening,
+ * overflow), A the caller's own argument. id is include/clinit.h's clinit_dtype value (checked in
+ * src/resolve.c); rounding is the function above that both the CPU
+ * backend and the OpenCL stores run; widening (host only, below) gives a
+ * pattern's exact value; overflow is where rounding to nearest passes the
+ * largest finite value (it plus half a step). f16's rounding is also
+ * exactly OpenCL's vstore_half_rte (tests/test_dtypes.c). */
+#define CLINIT_BITS_DTYPE_LIST(X, A)                                           \
+    X(A, 1, f16, ushort, 2, clinit_f16_bits, clinit_f32_from_f16, 65520.0)     \
+    X(A, 2, bf16, ushort, 2, clinit_bf16_bits, clinit_f32_from_bf16,           \
+      0x1.ffp127)                                                              \
+    X(A, 4, f8e4m3, uchar, 1, clinit_f8e4m3_bits, clinit_f32_from_f8e4m3,      \
+      464.0)                                                                   \
+    X(A, 5, f8e5m2, uchar, 1, clinit_f8e5m2_bits, clinit_f32_from_f8e5m2,      \
+      61440.0)
+
 #if !CLINIT_OPENCL
 /* Host helpers: widen 16-bit and 8-bit patterns back to float, exactly. */
 static inline float clinit_f32_from_f8_(uint8_t h, unsigned mbits, int bias,

@@ -44,27 +44,6 @@ static inline void clinit_store_f32(__global float *dst, ulong lo, ulong hi,
     }
 }
 
-/* f16 through the OpenCL half store functions (no cl_khr_fp16 needed) */
-static inline void clinit_store_f16(__global ushort *dst, ulong lo, ulong hi,
-                                    ulong off, ulong B, const float16 *v)
-{
-    ulong first = B * CLINIT_BLOCK32;
-    if (clinit_whole(first, CLINIT_BLOCK32, lo, hi)) {
-        __global half *p = (__global half *)(dst + (off + (first - lo)));
-        for (int w = 0; w < 4; w++)
-            vstore_half16_rte(v[w], w, p);
-    } else {
-        ushort tmp[CLINIT_BLOCK32];
-        for (int w = 0; w < 4; w++)
-            vstore_half16_rte(v[w], w, (half *)tmp);
-        for (int j = 0; j < CLINIT_BLOCK32; j++) {
-            ulong i = first + (ulong)j;
-            if (i >= lo && i < hi)
-                dst[off + (i - lo)] = tmp[j];
-        }
-    }
-}
-
 /* dtypes stored as integer bits: the kernels/clinit_dtype.h rounding of
  * each vector, narrowed to T */
 #define CLINIT_STORE_BITS_(DT, T, T16, ROUND)                                  \
@@ -90,9 +69,9 @@ static inline void clinit_store_f16(__global ushort *dst, ulong lo, ulong hi,
             }                                                                  \
         }                                                                      \
     }
-CLINIT_STORE_BITS_(bf16, ushort, ushort16, clinit_bf16_bits)
-CLINIT_STORE_BITS_(f8e4m3, uchar, uchar16, clinit_f8e4m3_bits)
-CLINIT_STORE_BITS_(f8e5m2, uchar, uchar16, clinit_f8e5m2_bits)
+#define CLINIT_STORE_ROW_(A, id, name, T, bytes, round, widen, overflow)       \
+    CLINIT_STORE_BITS_(name, T, T##16, round)
+CLINIT_BITS_DTYPE_LIST(CLINIT_STORE_ROW_, _)
 
 static inline void clinit_store_f64(__global double *dst, ulong lo, ulong hi,
                                     ulong off, ulong B, const double16 *v)
@@ -146,12 +125,12 @@ static inline clinit_desc clinit_find_desc(clinit_desc desc, uint ndesc,
                           d[CLINIT_DW_OFF], B, v);                             \
     }
 
+/* per distribution: f32, then one kernel per bits dtype */
+#define CLINIT_KERNEL_BITS_(dist, id, dt, T, bytes, round, widen, overflow)    \
+    CLINIT_KERNEL_(dist, dt, T, float16, 4, 32)
 #define CLINIT_KERNELS32_(NAME, id, name)                                      \
     CLINIT_KERNEL_(name, f32, float, float16, 4, 32)                           \
-    CLINIT_KERNEL_(name, f16, ushort, float16, 4, 32)                          \
-    CLINIT_KERNEL_(name, bf16, ushort, float16, 4, 32)                         \
-    CLINIT_KERNEL_(name, f8e4m3, uchar, float16, 4, 32)                        \
-    CLINIT_KERNEL_(name, f8e5m2, uchar, float16, 4, 32)
+    CLINIT_BITS_DTYPE_LIST(CLINIT_KERNEL_BITS_, name)
 CLINIT_KERNEL_DIST_LIST(CLINIT_KERNELS32_)
 
 #if CLINIT_HAVE_F64

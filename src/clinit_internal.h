@@ -56,6 +56,10 @@ void clinit_cpu_force_isa(int isa); /* -1: automatic */
 void clinit_plan_desc(const clinit_plan *plan, uint64_t first, uint64_t off,
                       uint64_t d[CLINIT_DESC_WORDS]);
 
+/* The bits of f in dtype dt, rounded once to nearest even, as the kernels
+ * round (f32: f's own bits; not for f64). */
+uint32_t clinit_dtype_round_bits(clinit_dtype dt, float f);
+
 /* orthogonal_: the whole [rows, cols] matrix computed on the host in
  * double (src/ortho.c), elements [plan->lo, plan->hi) written to dst in
  * plan->dtype. */
@@ -70,16 +74,13 @@ unsigned clinit_cpu_count(void);
  * words (n % 16 == 0) and reads back n (ops 0, 1, 3, 4: for 3 and 4 the
  * 16-bit pattern in the low bits of each word) or 2n floats (op 2: sin/cos
  * interleaved per 16-lane vector, as the kernel stores them). Blocks. */
-CLINIT_API clinit_status clinit_debug_math_device(clinit_ctx *ctx, int op,
-                                                  const uint32_t *in, size_t n,
-                                                  float *out);
+clinit_status clinit_debug_math_device(clinit_ctx *ctx, int op,
+                                       const uint32_t *in, size_t n, float *out);
 
 /* Test hook: philox4x32_10 on the device for npairs (npairs % 16 == 0)
  * independent (counter, key) pairs: in[6p..6p+3] counter, in[6p+4..6p+5]
  * key; out[4p..4p+3]. Blocks. */
-CLINIT_API clinit_status clinit_debug_philox_device(clinit_ctx *ctx,
-                                                    const uint32_t *in,
-                                                    size_t npairs,
-                                                    uint32_t *out);
+clinit_status clinit_debug_philox_device(clinit_ctx *ctx, const uint32_t *in,
+                                         size_t npairs, uint32_t *out);
 
 #endif /* CLINIT_INTERNAL_H */

@@ -121,28 +121,3 @@ void clinit_npy_abort(clinit_npy_writer *w)
     if (w)
         clinit_outfile_fail(&w->file);
 }
-
-clinit_status clinit_npy_write(const char *path, clinit_dtype dtype, int ndim,
-                               const uint64_t *shape, const void *data,
-                               uint64_t count)
-{
-    clinit_npy_writer w;
-    clinit_status st;
-    uint64_t numel = 1;
-    if (!path || (ndim > 0 && !shape) || (count > 0 && !data))
-        return CLINIT_ENULL;
-    if (ndim < 0 || ndim > CLINIT_NPY_MAX_DIMS)
-        return CLINIT_ESHAPE;
-    for (int d = 0; d < ndim; d++) {
-        if (shape[d] != 0 && numel > UINT64_MAX / shape[d])
-            return CLINIT_EOVERFLOW;
-        numel *= shape[d];
-    }
-    if (numel != count)
-        return CLINIT_ESHAPE; /* checked before the file is created */
-    if ((st = clinit_npy_open(&w, path, dtype, ndim, shape)) != CLINIT_OK)
-        return st;
-    if ((st = clinit_npy_append(&w, data, count)) != CLINIT_OK)
-        return st;
-    return clinit_npy_close(&w);
-}

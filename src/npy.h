@@ -64,11 +64,4 @@ clinit_status clinit_npy_close(clinit_npy_writer *w);
  * writer. */
 void clinit_npy_abort(clinit_npy_writer *w);
 
-/* Writes a whole array in one call: open, append `count` elements, close.
- * `count` must equal the product of `shape` (else CLINIT_ESHAPE, and no
- * file is created). Errors: those of the three calls above. */
-clinit_status clinit_npy_write(const char *path, clinit_dtype dtype, int ndim,
-                               const uint64_t *shape, const void *data,
-                               uint64_t count);
-
 #endif /* CLINIT_NPY_H */

@@ -114,29 +114,14 @@ clinit_status clinit_ortho_fill(const clinit_plan *p, unsigned threads,
     if ((st = thin_q(a, m, k)) != CLINIT_OK)
         goto done;
     for (uint64_t i = p->lo; i < p->hi; i++) {
+        size_t es = clinit_dtype_size(p->dtype);
         uint64_t r = i / cols, c = i % cols;
         double x = (rows >= cols ? a[c * m + r] : a[r * m + c]) * p->d[0];
-        switch (p->dtype) {
-        case CLINIT_F32:
-            ((float *)dst)[i - p->lo] = (float)x;
-            break;
-        case CLINIT_F16:
-            ((uint16_t *)dst)[i - p->lo] = (uint16_t)clinit_f16_bits((float)x);
-            break;
-        case CLINIT_BF16:
-            ((uint16_t *)dst)[i - p->lo] = (uint16_t)clinit_bf16_bits((float)x);
-            break;
-        case CLINIT_F8E4M3:
-            ((uint8_t *)dst)[i - p->lo] = (uint8_t)clinit_f8e4m3_bits((float)x);
-            break;
-        case CLINIT_F8E5M2:
-            ((uint8_t *)dst)[i - p->lo] = (uint8_t)clinit_f8e5m2_bits((float)x);
-            break;
-        case CLINIT_F64:
+        if (p->dtype == CLINIT_F64) {
             ((double *)dst)[i - p->lo] = x;
-            break;
-        default:
-            break;
+        } else { /* rounded once, as the kernels round; little-endian */
+            uint32_t h = clinit_dtype_round_bits(p->dtype, (float)x);
+            memcpy((unsigned char *)dst + (i - p->lo) * es, &h, es);
         }
     }
 done:

@@ -192,10 +192,11 @@ static int finite_float(double x)
 
 /* ---- values of the narrow dtypes (computed in f32), as floats -------- */
 
-/* A sign-magnitude format narrower than f32: bits of the nearest value
- * (kernels/clinit_dtype.h, the kernels' own rounding), the exact value of
- * a pattern, the sign bit, and where rounding to nearest passes the
- * largest finite value (it plus half a step). */
+/* A bits dtype (kernels/clinit_dtype.h's CLINIT_BITS_DTYPE_LIST, whose
+ * ids are clinit.h's; tests/test_fp8.c checks the names): the bits of the
+ * nearest value (the kernels' own rounding), the exact value of a
+ * pattern, the sign bit, and where rounding passes the largest finite
+ * value. */
 typedef struct narrow_fmt {
     uint32_t (*round)(float);
     float (*widen)(uint32_t);
@@ -203,35 +204,32 @@ typedef struct narrow_fmt {
     double overflow;
 } narrow_fmt;
 
-static uint32_t round_f16(float f) { return clinit_f16_bits(f); }
-static uint32_t round_bf16(float f) { return clinit_bf16_bits(f); }
-static uint32_t round_e4m3(float f) { return clinit_f8e4m3_bits(f); }
-static uint32_t round_e5m2(float f) { return clinit_f8e5m2_bits(f); }
-static float widen_f16(uint32_t h) { return clinit_f32_from_f16((uint16_t)h); }
-static float widen_bf16(uint32_t h) { return clinit_f32_from_bf16((uint16_t)h); }
-static float widen_e4m3(uint32_t h) { return clinit_f32_from_f8e4m3((uint8_t)h); }
-static float widen_e5m2(uint32_t h) { return clinit_f32_from_f8e5m2((uint8_t)h); }
+#define CLINIT_NARROW_FNS_(A, id, name, T, bytes, round, widen, overflow)      \
+    static uint32_t round_##name(float f) { return round(f); }                 \
+    static float widen_##name(uint32_t h) { return widen(h); }
+CLINIT_BITS_DTYPE_LIST(CLINIT_NARROW_FNS_, _)
+#undef CLINIT_NARROW_FNS_
 
 static const narrow_fmt *narrow_of(clinit_dtype dt)
 {
-    static const narrow_fmt f16 = {round_f16, widen_f16, 0x8000u, 65520.0};
-    static const narrow_fmt bf16 = {round_bf16, widen_bf16, 0x8000u,
-                                    0x1.ffp127};
-    /* E4M3FN: 448 + 16 would be the NaN pattern's place */
-    static const narrow_fmt e4m3 = {round_e4m3, widen_e4m3, 0x80u, 464.0};
-    static const narrow_fmt e5m2 = {round_e5m2, widen_e5m2, 0x80u, 61440.0};
-    switch (dt) {
-    case CLINIT_F16:
-        return &f16;
-    case CLINIT_BF16:
-        return &bf16;
-    case CLINIT_F8E4M3:
-        return &e4m3;
-    case CLINIT_F8E5M2:
-        return &e5m2;
-    default:
-        return NULL;
-    }
+#define CLINIT_NARROW_ROW_(A, id, name, T, bytes, round, widen, overflow)      \
+    [id] = {round_##name, widen_##name, 1u << (8 * (bytes) - 1), overflow},
+    static const narrow_fmt fmts[CLINIT_DTYPE_COUNT] = {
+        CLINIT_BITS_DTYPE_LIST(CLINIT_NARROW_ROW_, _)};
+#undef CLINIT_NARROW_ROW_
+    return (unsigned)dt < (unsigned)CLINIT_DTYPE_COUNT && fmts[dt].round
+               ? &fmts[dt]
+               : NULL;
+}
+
+uint32_t clinit_dtype_round_bits(clinit_dtype dt, float f)
+{
+    const narrow_fmt *fm = narrow_of(dt);
+    uint32_t u;
+    if (fm)
+        return fm->round(f);
+    memcpy(&u, &f, 4);
+    return u;
 }
 
 /* The next pattern up / down of a sign-magnitude format. */

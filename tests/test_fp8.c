@@ -256,3 +256,17 @@ Test(fp8, names)
     cr_expect_eq(clinit_dtype_size(CLINIT_F8E4M3), 1);
     cr_expect_str_eq(clinit_dtype_name(CLINIT_F8E5M2), "f8e5m2");
 }
+
+Test(fp8, bits_dtype_list_matches_the_public_table)
+{
+    /* kernels/clinit_dtype.h's rows carry include/clinit.h's ids */
+    unsigned rows = 0;
+#define CLINIT_CHECK_ROW_(A, id, name, T, bytes, round, widen, overflow)       \
+    cr_expect_str_eq(clinit_dtype_name((clinit_dtype)(id)), #name);            \
+    cr_expect_eq(clinit_dtype_size((clinit_dtype)(id)), (size_t)(bytes), #name); \
+    rows++;
+    CLINIT_BITS_DTYPE_LIST(CLINIT_CHECK_ROW_, _)
+#undef CLINIT_CHECK_ROW_
+    /* every dtype but f32 and f64 is a bits dtype */
+    cr_expect_eq(rows, CLINIT_DTYPE_COUNT - 2);
+}

@@ -64,40 +64,34 @@
 
 #if !CLINIT_KERNEL_F64
 
+/* narrow lanes: 2-byte and 1-byte patterns */
 #if CLINIT_C_VECTORS
-typedef uint16_t clinit_vh __attribute__((vector_size(2 * W)));
-typedef uint8_t clinit_vb __attribute__((vector_size(W)));
+typedef uint16_t clinit_vn2 __attribute__((vector_size(2 * W)));
+typedef uint8_t clinit_vn1 __attribute__((vector_size(W)));
 #define CLINIT_NARROW_(T, x) __builtin_convertvector((x), T)
 #else
-typedef uint16_t clinit_vh;
-typedef uint8_t clinit_vb;
+typedef uint16_t clinit_vn2;
+typedef uint8_t clinit_vn1;
 #define CLINIT_NARROW_(T, x) ((T)(x))
 #endif
 
-/* Lanes l0 .. of a block's values v (f32) to the block at out, in dt
- * (rounded once, kernels/clinit_dtype.h). */
+/* Lanes l0 .. of a block's values v (f32) to the block at out, in dt:
+ * f32 as is, the bits dtypes rounded once (kernels/clinit_dtype.h's
+ * CLINIT_BITS_DTYPE_LIST, the rounding the OpenCL stores run). */
 static inline void put32(clinit_dtype dt, const clinit_vf *v, unsigned l0,
                          unsigned char *out)
 {
     for (int w = 0; w < 4; w++) {
         unsigned slot = (unsigned)w * CLINIT_LANES + l0;
-        switch (dt) {
-        case CLINIT_F16:
-        case CLINIT_BF16: {
-            clinit_vh h = CLINIT_NARROW_(
-                clinit_vh, dt == CLINIT_F16 ? clinit_f16_bits(v[w])
-                                            : clinit_bf16_bits(v[w]));
-            memcpy(out + slot * 2, &h, sizeof h);
-            break;
-        }
-        case CLINIT_F8E4M3:
-        case CLINIT_F8E5M2: {
-            clinit_vb b = CLINIT_NARROW_(
-                clinit_vb, dt == CLINIT_F8E4M3 ? clinit_f8e4m3_bits(v[w])
-                                               : clinit_f8e5m2_bits(v[w]));
-            memcpy(out + slot, &b, sizeof b);
-            break;
-        }
+        switch ((int)dt) {
+#define CLINIT_PUT_(A, id, name, T, bytes, round, widen, overflow)             \
+    case id: {                                                                 \
+        clinit_vn##bytes n = CLINIT_NARROW_(clinit_vn##bytes, round(v[w]));    \
+        memcpy(out + slot * (bytes), &n, sizeof n);                            \
+        break;                                                                 \
+    }
+            CLINIT_BITS_DTYPE_LIST(CLINIT_PUT_, _)
+#undef CLINIT_PUT_
         default:
             memcpy(out + slot * 4, &v[w], sizeof v[w]);
             break;
