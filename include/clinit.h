@@ -101,7 +101,9 @@ extern "C" {
     X(ESUPPORT, -23,                                                           \
       "the distribution's values can exceed the dtype's largest finite "       \
       "value (e.g. normal with mean + 6.67 std above 65504 in f16): the "      \
-      "fill would write infinities")
+      "fill would write infinities")                                           \
+    X(EPARAMNAME, -24,                                                         \
+      "unknown parameter name, or a parameter the method does not take")
 
 typedef enum clinit_status {
 #define CLINIT_STATUS_ENUM_(name, value, msg) CLINIT_##name = value,
@@ -225,8 +227,23 @@ typedef struct clinit_init {
 CLINIT_API clinit_status clinit_init_default(clinit_init *init,
                                              clinit_method method);
 
-/* The clinit_init fields a method reads, as a mask of these bits (in the
- * order the fields are declared; torch's and Keras' signatures). */
+/* The parameters of clinit_init: X(k, name), k the bit of CLINIT_P_name
+ * in clinit_method_params' masks (the order the fields are declared;
+ * torch's and Keras' names). */
+#define CLINIT_PARAM_MAP(X)                                                    \
+    X(0, a)                                                                    \
+    X(1, b)                                                                    \
+    X(2, mean)                                                                 \
+    X(3, std)                                                                  \
+    X(4, val)                                                                  \
+    X(5, gain)                                                                 \
+    X(6, mode)                                                                 \
+    X(7, nonlinearity)                                                         \
+    X(8, scale)                                                                \
+    X(9, distribution)                                                         \
+    X(10, sparsity)                                                            \
+    X(11, groups)
+#define CLINIT_PARAM_COUNT 12
 #define CLINIT_P_A (1u << 0)
 #define CLINIT_P_B (1u << 1)
 #define CLINIT_P_MEAN (1u << 2)
@@ -239,6 +256,20 @@ CLINIT_API clinit_status clinit_init_default(clinit_init *init,
 #define CLINIT_P_DISTRIBUTION (1u << 9)
 #define CLINIT_P_SPARSITY (1u << 10)
 #define CLINIT_P_GROUPS (1u << 11)
+/* The name of parameter k ("std" for 3), NULL for k >= CLINIT_PARAM_COUNT. */
+CLINIT_API const char *clinit_param_name(unsigned k);
+/* Sets parameter `key` ("std", "mode", ...) of *init from its text
+ * `value`: a number (strtod's syntax, the whole text) for the numeric
+ * parameters, an integer for groups, a name for mode, nonlinearity and
+ * distribution. The one parser of parameter text: the clinit command and
+ * model specs both use it. Ranges and the dtype's rules are
+ * clinit_resolve's. Errors, *init untouched: CLINIT_ENULL; CLINIT_EPARAMNAME
+ * for a key that init->method does not take (unknown keys included);
+ * CLINIT_EPARAM for text that is not a number (an integer for groups);
+ * CLINIT_EMODE / CLINIT_ENONLINEARITY / CLINIT_EDISTRIBUTION for unknown
+ * names. */
+CLINIT_API clinit_status clinit_init_set(clinit_init *init, const char *key,
+                                         const char *value);
 /* The CLINIT_P_* fields `method` reads (0 for an unknown method and for
  * the fixed Keras presets). */
 CLINIT_API unsigned clinit_method_params(clinit_method method);

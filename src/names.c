@@ -1,4 +1,8 @@
 /* names.c - torch spellings of methods, modes, nonlinearities, dtypes. */
+#include <ctype.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clinit.h"
@@ -187,4 +191,70 @@ size_t clinit_dtype_size(clinit_dtype d)
     static const unsigned char sizes[] = {CLINIT_DTYPE_MAP(CLINIT_DTYPE_SIZE_)};
 #undef CLINIT_DTYPE_SIZE_
     return (unsigned)d < (unsigned)CLINIT_DTYPE_COUNT ? sizes[d] : 0;
+}
+
+/* ---- parameters ---------------------------------------------------------- */
+
+const char *clinit_param_name(unsigned k)
+{
+#define CLINIT_PARAM_NAME_(k, name) #name,
+    static const char *const names[CLINIT_PARAM_COUNT] = {
+        CLINIT_PARAM_MAP(CLINIT_PARAM_NAME_)};
+#undef CLINIT_PARAM_NAME_
+    return k < CLINIT_PARAM_COUNT ? names[k] : NULL;
+}
+
+/* The whole text as a double (strtod), or 0. */
+static int parse_number(const char *s, double *out)
+{
+    char *end;
+    if (!*s || isspace((unsigned char)*s))
+        return 0;
+    *out = strtod(s, &end);
+    return *end == '\0';
+}
+
+clinit_status clinit_init_set(clinit_init *init, const char *key,
+                              const char *value)
+{
+    clinit_init t;
+    double x = 0;
+    unsigned k;
+    clinit_status st = CLINIT_OK;
+    if (!init || !key || !value)
+        return CLINIT_ENULL;
+    for (k = 0; k < CLINIT_PARAM_COUNT; k++)
+        if (strcmp(key, clinit_param_name(k)) == 0)
+            break;
+    if (k == CLINIT_PARAM_COUNT || !(clinit_method_params(init->method) & (1u << k)))
+        return CLINIT_EPARAMNAME;
+    t = *init;
+    switch (1u << k) {
+    case CLINIT_P_MODE:
+        st = clinit_mode_from_name(value, &t.mode);
+        break;
+    case CLINIT_P_NONLINEARITY:
+        st = clinit_nonlinearity_from_name(value, &t.nonlinearity);
+        break;
+    case CLINIT_P_DISTRIBUTION:
+        st = clinit_distribution_from_name(value, &t.distribution);
+        break;
+    case CLINIT_P_GROUPS:
+        if (!parse_number(value, &x) || x != floor(x) || !(x >= 1) ||
+            x > INT_MAX)
+            return CLINIT_EPARAM;
+        t.groups = (int)x;
+        break;
+    default: {
+        double *f[] = {&t.a, &t.b, &t.mean, &t.std, &t.val, &t.gain,
+                       NULL, NULL, &t.scale, NULL, &t.sparsity};
+        if (!parse_number(value, &x))
+            return CLINIT_EPARAM;
+        *f[k] = x;
+        break;
+    }
+    }
+    if (st == CLINIT_OK)
+        *init = t;
+    return st;
 }

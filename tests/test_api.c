@@ -856,3 +856,50 @@ Test(api, method_params_follow_torch_signatures)
     cr_expect_eq(clinit_method_params(CLINIT_EYE), 0u);
     cr_expect_eq(clinit_method_params((clinit_method)999), 0u);
 }
+
+/* ---- parameters from text --------------------------------------------- */
+
+Test(api, init_set_parses_every_parameter)
+{
+    clinit_init in;
+    cr_assert_eq(clinit_init_default(&in, CLINIT_TRUNC_NORMAL), CLINIT_OK);
+    cr_expect_eq(clinit_init_set(&in, "std", "0.02"), CLINIT_OK);
+    cr_expect_eq(in.std, 0.02);
+    cr_expect_eq(clinit_init_set(&in, "a", "-0x1p-3"), CLINIT_OK);
+    cr_expect_eq(in.a, -0.125);
+    /* a parameter the method does not take, an unknown one, bad text:
+     * the init stays as it was */
+    {
+        clinit_init before = in;
+        cr_expect_eq(clinit_init_set(&in, "gain", "2"), CLINIT_EPARAMNAME);
+        cr_expect_eq(clinit_init_set(&in, "sdt", "2"), CLINIT_EPARAMNAME);
+        cr_expect_eq(clinit_init_set(&in, "std", "0.02x"), CLINIT_EPARAM);
+        cr_expect_eq(clinit_init_set(&in, "std", ""), CLINIT_EPARAM);
+        cr_expect_eq(clinit_init_set(&in, "std", " 1"), CLINIT_EPARAM);
+        cr_expect_eq(memcmp(&before, &in, sizeof in), 0);
+    }
+    cr_assert_eq(clinit_init_default(&in, CLINIT_KAIMING_NORMAL), CLINIT_OK);
+    cr_expect_eq(clinit_init_set(&in, "mode", "fan_out"), CLINIT_OK);
+    cr_expect_eq(in.mode, CLINIT_FAN_OUT);
+    cr_expect_eq(clinit_init_set(&in, "nonlinearity", "relu"), CLINIT_OK);
+    cr_expect_eq(in.nonlinearity, CLINIT_NL_RELU);
+    cr_expect_eq(clinit_init_set(&in, "mode", "fan_sideways"), CLINIT_EMODE);
+    cr_expect_eq(clinit_init_set(&in, "nonlinearity", "gelu"),
+                 CLINIT_ENONLINEARITY);
+    cr_assert_eq(clinit_init_default(&in, CLINIT_VARIANCE_SCALING), CLINIT_OK);
+    cr_expect_eq(clinit_init_set(&in, "distribution", "uniform"), CLINIT_OK);
+    cr_expect_eq(in.distribution, CLINIT_VS_UNIFORM);
+    cr_expect_eq(clinit_init_set(&in, "distribution", "cauchy"),
+                 CLINIT_EDISTRIBUTION);
+    cr_assert_eq(clinit_init_default(&in, CLINIT_DIRAC), CLINIT_OK);
+    cr_expect_eq(clinit_init_set(&in, "groups", "3"), CLINIT_OK);
+    cr_expect_eq(in.groups, 3);
+    cr_expect_eq(clinit_init_set(&in, "groups", "2.5"), CLINIT_EPARAM);
+    cr_expect_eq(clinit_init_set(&in, "groups", "0"), CLINIT_EPARAM);
+    cr_expect_eq(clinit_init_set(NULL, "groups", "1"), CLINIT_ENULL);
+    /* names in mask order */
+    cr_expect_str_eq(clinit_param_name(3), "std");
+    cr_expect_eq(1u << 3, CLINIT_P_STD);
+    cr_expect_str_eq(clinit_param_name(CLINIT_PARAM_COUNT - 1), "groups");
+    cr_expect_null(clinit_param_name(CLINIT_PARAM_COUNT));
+}
