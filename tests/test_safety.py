@@ -22,6 +22,8 @@ import tempfile
 import time
 import unittest
 
+import clitest
+
 CLINIT = None  # set from argv[1]
 
 SMALL = {"layers": [{"kind": "linear", "name": "fc", "in": 16, "out": 16}]}
@@ -487,11 +489,5 @@ class Specs(Base):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2:
-        sys.stderr.write(__doc__)
-        sys.exit(2)
-    CLINIT = os.path.abspath(sys.argv.pop(1))
-    if not os.access(CLINIT, os.X_OK):
-        sys.stderr.write("not an executable: %s\n" % CLINIT)
-        sys.exit(2)
+    CLINIT = clitest.binary_from_argv(__doc__)
     unittest.main(verbosity=2)
