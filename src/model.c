@@ -684,8 +684,7 @@ static int name_insert(pctx *p, size_t idx)
             return oom(p);
         for (size_t i = 0; i < p->setcap; i++)
             if (p->set[i]) {
-                size_t h = (size_t)clinit_stream_of(m->ts[p->set[i] - 1].name) &
-                           (ncap - 1);
+                size_t h = (size_t)m->ts[p->set[i] - 1].t.stream & (ncap - 1);
                 while (ns[h])
                     h = (h + 1) & (ncap - 1);
                 ns[h] = p->set[i];
@@ -695,7 +694,7 @@ static int name_insert(pctx *p, size_t idx)
         p->setcap = ncap;
     }
     {
-        size_t h = (size_t)clinit_stream_of(m->ts[idx].name) & (p->setcap - 1);
+        size_t h = (size_t)m->ts[idx].t.stream & (p->setcap - 1);
         while (p->set[h]) {
             if (strcmp(m->ts[p->set[h] - 1].name, m->ts[idx].name) == 0)
                 return 1;
@@ -769,6 +768,7 @@ static int emit(pctx *p, const char *path, const char *prefix,
         memcpy(t->name + plen + llen + 1, pn, strlen(pn));
     }
     t->name[len] = '\0';
+    t->t.stream = clinit_stream_of(t->name); /* also the set's hash */
     m->n++; /* owned from here on (freed with the model) */
     if (strcmp(t->name, "__metadata__") == 0)
         return perr(p, np, "tensor name '__metadata__' is reserved");
@@ -785,7 +785,6 @@ static int emit(pctx *p, const char *path, const char *prefix,
     t->t.dtype = dt;
     t->t.ndim = ndim;
     memcpy(t->t.shape, shape, (size_t)ndim * sizeof *shape);
-    t->t.stream = clinit_stream_of(t->name);
     t->init = *init;
     shape_text(&t->t, sh, sizeof sh);
     if ((st = clinit_numel(&t->t, &t->numel)) != CLINIT_OK)

@@ -34,6 +34,7 @@ typedef struct sbuf {
     char *p;
     size_t len, cap;
     int bad;
+    int count_only; /* only len is kept: the sizing pass */
 } sbuf;
 
 static void sb_put(sbuf *b, const char *s, size_t n)
@@ -42,6 +43,10 @@ static void sb_put(sbuf *b, const char *s, size_t n)
         return;
     if (b->len + n > CLINIT_ST_MAX_HEADER) {
         b->bad = 2;
+        return;
+    }
+    if (b->count_only) {
+        b->len += n;
         return;
     }
     if (b->len + n + 1 > b->cap) {
@@ -104,15 +109,83 @@ static void sb_json(sbuf *b, const char *s)
     sb_put(b, "\"", 1);
 }
 
+/* The header text for e[0..n) and meta[0..nmeta) into b (padded), *off
+ * the data bytes. Returns a status; b->bad reports the buffer's own. */
+static clinit_status build_header(sbuf *b, const clinit_st_meta *meta,
+                                  size_t nmeta, const clinit_st_entry *e,
+                                  size_t n, uint64_t *off)
+{
+    size_t pad;
+    *off = 0;
+    sb_str(b, "{");
+    if (nmeta > 0) {
+        sb_str(b, "\"__metadata__\":{");
+        for (size_t i = 0; i < nmeta; i++) {
+            if (!meta[i].key || !meta[i].value)
+                return CLINIT_ENULL;
+            if (i)
+                sb_str(b, ",");
+            sb_json(b, meta[i].key);
+            sb_str(b, ":");
+            sb_json(b, meta[i].value);
+        }
+        sb_str(b, "}");
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *dt = st_dtype(e[i].dtype);
+        uint64_t numel = 1, bytes;
+        if (!e[i].name || !e[i].shape)
+            return CLINIT_ENULL;
+        if (!dt)
+            return CLINIT_EDTYPE;
+        if (e[i].ndim < 1 || e[i].ndim > CLINIT_MAX_DIMS)
+            return CLINIT_ESHAPE;
+        for (int d = 0; d < e[i].ndim; d++) {
+            if (e[i].shape[d] < 1)
+                return CLINIT_ESHAPE;
+            if (numel > UINT64_MAX / (uint64_t)e[i].shape[d])
+                return CLINIT_EOVERFLOW;
+            numel *= (uint64_t)e[i].shape[d];
+        }
+        if (numel > UINT64_MAX / clinit_dtype_size(e[i].dtype) ||
+            *off > UINT64_MAX - numel * clinit_dtype_size(e[i].dtype))
+            return CLINIT_EOVERFLOW;
+        bytes = numel * clinit_dtype_size(e[i].dtype);
+        sb_str(b, i || nmeta ? "," : "");
+        sb_json(b, e[i].name);
+        sb_str(b, ":{\"dtype\":\"");
+        sb_str(b, dt);
+        sb_str(b, "\",\"shape\":[");
+        for (int d = 0; d < e[i].ndim; d++) {
+            if (d)
+                sb_str(b, ",");
+            sb_u64(b, (uint64_t)e[i].shape[d]);
+        }
+        sb_str(b, "],\"data_offsets\":[");
+        sb_u64(b, *off);
+        sb_str(b, ",");
+        sb_u64(b, *off + bytes);
+        sb_str(b, "]}");
+        *off += bytes;
+    }
+    sb_str(b, "}");
+    pad = (8 - b->len % 8) % 8;
+    for (size_t i = 0; i < pad; i++)
+        sb_str(b, " ");
+    return b->bad == 1   ? CLINIT_ENOMEM
+           : b->bad == 3 ? CLINIT_EPARAM
+           : b->bad == 2 ? CLINIT_EOVERFLOW
+                         : CLINIT_OK;
+}
+
 clinit_status clinit_st_open(clinit_st_writer *w, const char *path,
                              const clinit_st_meta *meta, size_t nmeta,
                              const clinit_st_entry *e, size_t n)
 {
-    sbuf b = {NULL, 0, 0, 0};
+    sbuf b = {NULL, 0, 0, 0, 1};
     uint64_t off = 0;
     unsigned char len8[8];
-    size_t pad;
-    clinit_status st = CLINIT_OK;
+    clinit_status st;
 
     if (!w)
         return CLINIT_ENULL;
@@ -121,83 +194,15 @@ clinit_status clinit_st_open(clinit_st_writer *w, const char *path,
         return CLINIT_ENULL;
     if (!clinit_host_is_little_endian()) /* see safetensors.h */
         return CLINIT_EIO;
-
-    sb_str(&b, "{");
-    if (nmeta > 0) {
-        sb_str(&b, "\"__metadata__\":{");
-        for (size_t i = 0; i < nmeta; i++) {
-            if (!meta[i].key || !meta[i].value) {
-                free(b.p);
-                return CLINIT_ENULL;
-            }
-            if (i)
-                sb_str(&b, ",");
-            sb_json(&b, meta[i].key);
-            sb_str(&b, ":");
-            sb_json(&b, meta[i].value);
-        }
-        sb_str(&b, "}");
-    }
-    for (size_t i = 0; i < n && st == CLINIT_OK; i++) {
-        const char *dt = st_dtype(e[i].dtype);
-        uint64_t numel = 1, bytes;
-        if (!e[i].name || !e[i].shape) {
-            st = CLINIT_ENULL;
-            break;
-        }
-        if (!dt) {
-            st = CLINIT_EDTYPE;
-            break;
-        }
-        if (e[i].ndim < 1 || e[i].ndim > CLINIT_MAX_DIMS) {
-            st = CLINIT_ESHAPE;
-            break;
-        }
-        for (int d = 0; d < e[i].ndim; d++) {
-            if (e[i].shape[d] < 1) {
-                st = CLINIT_ESHAPE;
-                break;
-            }
-            if (numel > UINT64_MAX / (uint64_t)e[i].shape[d]) {
-                st = CLINIT_EOVERFLOW;
-                break;
-            }
-            numel *= (uint64_t)e[i].shape[d];
-        }
-        if (st != CLINIT_OK)
-            break;
-        if (numel > UINT64_MAX / clinit_dtype_size(e[i].dtype) ||
-            off > UINT64_MAX - numel * clinit_dtype_size(e[i].dtype)) {
-            st = CLINIT_EOVERFLOW;
-            break;
-        }
-        bytes = numel * clinit_dtype_size(e[i].dtype);
-        sb_str(&b, i || nmeta ? "," : "");
-        sb_json(&b, e[i].name);
-        sb_str(&b, ":{\"dtype\":\"");
-        sb_str(&b, dt);
-        sb_str(&b, "\",\"shape\":[");
-        for (int d = 0; d < e[i].ndim; d++) {
-            if (d)
-                sb_str(&b, ",");
-            sb_u64(&b, (uint64_t)e[i].shape[d]);
-        }
-        sb_str(&b, "],\"data_offsets\":[");
-        sb_u64(&b, off);
-        sb_str(&b, ",");
-        sb_u64(&b, off + bytes);
-        sb_str(&b, "]}");
-        off += bytes;
-    }
-    sb_str(&b, "}");
-    pad = (8 - b.len % 8) % 8;
-    for (size_t i = 0; i < pad; i++)
-        sb_str(&b, " ");
-    if (st == CLINIT_OK && b.bad)
-        st = b.bad == 1   ? CLINIT_ENOMEM
-             : b.bad == 3 ? CLINIT_EPARAM
-                          : CLINIT_EOVERFLOW;
-    if (st != CLINIT_OK) {
+    /* a sizing pass first: a header over the limit costs no memory */
+    if ((st = build_header(&b, meta, nmeta, e, n, &off)) != CLINIT_OK)
+        return st;
+    if (!(b.p = malloc(b.len + 1)))
+        return CLINIT_ENOMEM;
+    b.cap = b.len + 1;
+    b.len = 0;
+    b.count_only = 0;
+    if ((st = build_header(&b, meta, nmeta, e, n, &off)) != CLINIT_OK) {
         free(b.p);
         return st;
     }

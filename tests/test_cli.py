@@ -16,6 +16,8 @@ import unittest
 
 import numpy as np
 
+import clitest
+
 CLINIT = None  # set from argv[1]
 
 # Random123 kat_vectors, philox4x32_10: counter c0..c3, key k0 k1, result.
@@ -1081,11 +1083,5 @@ class TestErrors(ClinitTest):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2:
-        sys.stderr.write(__doc__)
-        sys.exit(2)
-    CLINIT = os.path.abspath(sys.argv.pop(1))
-    if not os.access(CLINIT, os.X_OK):
-        sys.stderr.write("not an executable: %s\n" % CLINIT)
-        sys.exit(2)
+    CLINIT = clitest.binary_from_argv(__doc__)
     unittest.main(verbosity=2)

@@ -21,6 +21,8 @@ import unittest
 
 import numpy as np
 
+import clitest
+
 CLINIT = None  # set from argv[1]
 EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
                         "examples")
@@ -459,11 +461,5 @@ class Init(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2:
-        sys.stderr.write(__doc__)
-        sys.exit(2)
-    CLINIT = os.path.abspath(sys.argv.pop(1))
-    if not os.access(CLINIT, os.X_OK):
-        sys.stderr.write("not an executable: %s\n" % CLINIT)
-        sys.exit(2)
+    CLINIT = clitest.binary_from_argv(__doc__)
     unittest.main(verbosity=2)

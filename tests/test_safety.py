@@ -22,6 +22,8 @@ import tempfile
 import time
 import unittest
 
+import clitest
+
 CLINIT = None  # set from argv[1]
 
 SMALL = {"layers": [{"kind": "linear", "name": "fc", "in": 16, "out": 16}]}
@@ -404,6 +406,23 @@ class Specs(Base):
         self.spec_error(b'{"layers": [}', "line 1, column 13: unexpected '}'")
         self.spec_error(b'{"layers" 1} [', "line 1, column 11: invalid JSON")
 
+    def test_header_over_100_mb(self):
+        # once exit 1, "element count or byte size overflows", no path: now
+        # a spec error, found by a sizing pass before any header is built.
+        # Backslashes double in the header: a 16 MiB model name and 243,000
+        # tensor names of 137 bytes (the names cap) make it 100.5 MB.
+        lname = "\\\\" * 128
+        n = (32 << 20) // 138 - 100
+        text = ('{"name": "%s", "layers": [{"kind": "repeat", "name": "r", '
+                '"count": %d, "layers": [{"kind": "tensor", "name": "%s", '
+                '"shape": [1, 1, 1, 1, 1, 1, 1, 9999999], "method": "zeros",'
+                ' "dtype": "bf16"}]}]}' % ("\\\\" * ((8 << 20) - 2000), n,
+                                           lname))
+        self.spec_error(text.encode(),
+                        "layers: the safetensors header of %d tensors would "
+                        "be larger than 100000000 bytes (the format's limit):"
+                        " fewer or shorter names" % n)
+
     def test_numel_limit_is_inclusive(self):
         # docs: at most 2^56 elements (CLINIT_MAX_NUMEL), 2^56 itself too
         out = os.path.join(self.tmp, "n.npy")
@@ -470,11 +489,5 @@ class Specs(Base):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2:
-        sys.stderr.write(__doc__)
-        sys.exit(2)
-    CLINIT = os.path.abspath(sys.argv.pop(1))
-    if not os.access(CLINIT, os.X_OK):
-        sys.stderr.write("not an executable: %s\n" % CLINIT)
-        sys.exit(2)
+    CLINIT = clitest.binary_from_argv(__doc__)
     unittest.main(verbosity=2)
