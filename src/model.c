@@ -1346,25 +1346,6 @@ clinit_status clinit_model_parse(const char *json, size_t len,
     return st;
 }
 
-clinit_status clinit_ortho_check(const clinit_tensor *t)
-{
-    uint64_t numel, rows, cols, lo, hi;
-    clinit_status st;
-    if (!t)
-        return CLINIT_ENULL;
-    if ((st = clinit_numel(t, &numel)) != CLINIT_OK)
-        return st;
-    if (t->ndim < 2)
-        return CLINIT_ESHAPE;
-    rows = (uint64_t)t->shape[0];
-    cols = numel / rows;
-    lo = rows < cols ? rows : cols;
-    hi = rows < cols ? cols : rows;
-    /* lo * lo <= numel <= 2^56 after the first test: no overflow */
-    if (numel > CLINIT_ORTHO_MAX_NUMEL || lo * lo > CLINIT_ORTHO_MAX_WORK / hi)
-        return CLINIT_EORTHOSIZE;
-    return CLINIT_OK;
-}
 
 /* ---- accessors
  * ----------------------------------------------------------------- */

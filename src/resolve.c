@@ -8,14 +8,11 @@
 
 #include "clinit_dtype.h"
 #include "clinit_internal.h"
+#include "clinit_model.h" /* the orthogonal size cap */
 #include "clinit_stream.h"
 
 #define CLINIT_LAST_METHOD_ CLINIT_HE_NORMAL
 
-/* Orthogonal's QR runs on the host: keep it to matrices it finishes in
- * seconds (min(rows, cols) and rows * cols bounded). */
-#define ORTHO_MAX_MIN_DIM 4096u
-#define ORTHO_MAX_NUMEL (UINT64_C(1) << 26)
 
 clinit_status clinit_init_default(clinit_init *init, clinit_method method)
 {
@@ -337,6 +334,27 @@ static int support_fits(clinit_dtype dt, const clinit_resolved *r)
     return isfinite(dtype_round(dt, m * (1.0 + 0x1p-20)));
 }
 
+/* The host QR's size cap (include/clinit_model.h). */
+clinit_status clinit_ortho_check(const clinit_tensor *t)
+{
+    uint64_t numel, rows, cols, lo, hi;
+    clinit_status st;
+    if (!t)
+        return CLINIT_ENULL;
+    if ((st = clinit_numel(t, &numel)) != CLINIT_OK)
+        return st;
+    if (t->ndim < 2)
+        return CLINIT_ESHAPE;
+    rows = (uint64_t)t->shape[0];
+    cols = numel / rows;
+    lo = rows < cols ? rows : cols;
+    hi = rows < cols ? cols : rows;
+    /* lo * lo <= numel <= 2^56 after the first test: no overflow */
+    if (numel > CLINIT_ORTHO_MAX_NUMEL || lo * lo > CLINIT_ORTHO_MAX_WORK / hi)
+        return CLINIT_EORTHOSIZE;
+    return CLINIT_OK;
+}
+
 /* ---- resolving methods
  * ------------------------------------------------------- */
 
@@ -420,8 +438,7 @@ static clinit_status resolve_vs(const clinit_tensor *t, const clinit_init *init,
 /* The structural methods: sparse_, eye_, dirac_, orthogonal_. */
 static clinit_status resolve_structural(const clinit_tensor *t,
                                         const clinit_init *init,
-                                        clinit_dtype dt, uint64_t numel,
-                                        clinit_resolved *r)
+                                        clinit_dtype dt, clinit_resolved *r)
 {
     switch (init->method) {
     case CLINIT_SPARSE:
@@ -450,14 +467,13 @@ static clinit_status resolve_structural(const clinit_tensor *t,
         r->dist = CLINIT_DIST_PATTERN;
         return CLINIT_OK;
     case CLINIT_ORTHOGONAL: {
-        uint64_t rows = (uint64_t)t->shape[0], cols = numel / rows;
         if (t->ndim < 2)
             return CLINIT_ESHAPE;
         if (!isfinite(init->gain) || !finite_in(dt, init->gain))
             return CLINIT_EPARAM;
-        if ((rows < cols ? rows : cols) > ORTHO_MAX_MIN_DIM ||
-            numel > ORTHO_MAX_NUMEL)
-            return CLINIT_EOVERFLOW;
+        /* the host QR's size cap (clinit_model.h), its own status */
+        if (clinit_ortho_check(t) != CLINIT_OK)
+            return CLINIT_EORTHOSIZE;
         r->dist = CLINIT_DIST_ORTHOGONAL;
         r->gain = init->gain;
         return CLINIT_OK;
@@ -607,7 +623,7 @@ clinit_status clinit_resolve(const clinit_tensor *t, const clinit_init *init,
     case CLINIT_EYE:
     case CLINIT_DIRAC:
     case CLINIT_ORTHOGONAL:
-        if ((st = resolve_structural(t, init, dt, numel, &r)) != CLINIT_OK)
+        if ((st = resolve_structural(t, init, dt, &r)) != CLINIT_OK)
             return st;
         break;
     default:
