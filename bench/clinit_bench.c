@@ -511,10 +511,12 @@ static void *stream_worker(void *arg)
     memset_part *m = arg;
     unsigned char *p = m->p;
     size_t n = m->n;
+#if defined(__SSE2__)
+    for (; n && (uintptr_t)p % 64; p++, n--) /* parts start aligned */
+        *p = 0x3f;
+#endif
 #if defined(__AVX__)
     const __m256i v = _mm256_set1_epi8(0x3f);
-    for (; n && (uintptr_t)p % 64; p++, n--)
-        *p = 0x3f;
     for (; n >= 64; p += 64, n -= 64) {
         _mm256_stream_si256((__m256i *)(void *)p, v);
         _mm256_stream_si256((__m256i *)(void *)(p + 32), v);
@@ -522,8 +524,6 @@ static void *stream_worker(void *arg)
     _mm_sfence();
 #elif defined(__SSE2__)
     const __m128i v = _mm_set1_epi8(0x3f);
-    for (; n && (uintptr_t)p % 64; p++, n--)
-        *p = 0x3f;
     for (; n >= 64; p += 64, n -= 64) {
         _mm_stream_si128((__m128i *)(void *)p, v);
         _mm_stream_si128((__m128i *)(void *)(p + 16), v);

@@ -8,23 +8,20 @@
  * f16, bf16 or f64, METHOD a torch.nn.init name with torch's defaults
  * (constant: val 0.5; sparse: sparsity 0, which still permutes every
  * column). Each spec is one clinit_fill_host of a [NUMEL/256, 256] tensor
- * (seed 1234, stream 1) on a "cpu" context with cpu_threads 1, so that
+ * (seed 1234, stream 1; bench/fill_case.h) on a "cpu" context with
+ * cpu_threads 1, so that
  *   valgrind --tool=callgrind --toggle-collect=clinit_cpu_fill \
  *       --dump-after=clinit_cpu_fill clinit-guard-fill ...
  * writes one profile per spec, in order, holding that fill's instructions
- * and nothing else. The same tensor shape and parameters as
- * bench/fill_one.c, so the counts compare with bench/callgrind.sh.
+ * and nothing else. The same fill as bench/fill_one.c's, so the counts
+ * compare with bench/callgrind.sh.
  * Exit status: 0 success, 1 a library call failed, 2 bad arguments.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "clinit.h"
-
-/* Internal to the library (src/clinit_internal.h): 0 generic, 1 AVX2,
- * 2 AVX-512, -1 automatic. */
-void clinit_cpu_force_isa(int isa);
+#include "fill_case.h" /* bench/: the fill of bench/fill_one.c */
 
 static int usage(const char *msg, const char *arg)
 {
@@ -37,7 +34,6 @@ static int usage(const char *msg, const char *arg)
 
 int main(int argc, char **argv)
 {
-    static const char *const isa_names[] = {"generic", "avx2", "avx512"};
     clinit_ctx_options opt = {"cpu", 1};
     clinit_ctx *ctx = NULL;
     unsigned long long numel;
@@ -79,22 +75,13 @@ int main(int argc, char **argv)
         }
         *dname++ = '\0';
         *mname++ = '\0';
-        for (isa = 0; isa < 3 && strcmp(spec, isa_names[isa]); isa++)
-            ;
-        if (isa == 3 || clinit_dtype_from_name(dname, &dtype) != CLINIT_OK ||
+        if ((isa = fill_case_isa(spec)) < 0 ||
+            clinit_dtype_from_name(dname, &dtype) != CLINIT_OK ||
             clinit_method_from_name(mname, &method) != CLINIT_OK) {
             rc = usage("unknown ISA, dtype or method", argv[i]);
             break;
         }
-        clinit_init_default(&init, method);
-        init.val = 0.5;
-        memset(&t, 0, sizeof t);
-        t.dtype = dtype;
-        t.ndim = 2;
-        t.shape[0] = (int64_t)(numel / 256);
-        t.shape[1] = 256;
-        t.seed = 1234;
-        t.stream = 1;
+        fill_case(method, dtype, numel, &init, &t);
         clinit_cpu_force_isa(isa);
         if ((st = clinit_fill_host(ctx, &t, &init, 0, numel, dst)) !=
             CLINIT_OK) {
