@@ -12,6 +12,11 @@
 # single-thread rate (one core, the variant forced with --isa; median of
 # REPS fills of NUMEL elements), ROUNDS times per build, alternating; the
 # row is the median over rounds of each build and new/old of those.
+# Instruction rows (IR=1, where valgrind is installed): the same fills
+# counted instead of timed, deterministic: valgrind --tool=callgrind
+# --toggle-collect=clinit_cpu_fill on one fill of IR_NUMEL elements per
+# build, Ir per element (bench/callgrind.sh's count); valgrind has no
+# AVX-512, so the avx512 variant is not counted.
 # OpenCL rows: clinit-bench --path opencl --throughput at OCL_ELEMS
 # elements per tensor (bytes = elements x dtype size), all methods of a
 # dtype in one call, ROUNDS times per build alternating; median GB/s over
@@ -22,8 +27,10 @@
 # trunc_normal kaiming_uniform xavier_normal sparse constant eye"), NUMEL
 # (1048576), REPS (7), ROUNDS (3), OCL_ELEMS (16777216), OCL_DEVICE
 # (opencl: the first GPU, else the first OpenCL device), OCL (1; 0 skips
-# the OpenCL rows), CPU (1; 0 skips the CPU rows).
-# Output: "cpu ISA DTYPE METHOD OLD_Melem/s NEW_Melem/s NEW/OLD" and
+# the OpenCL rows), CPU (1; 0 skips the CPU rows), IR (1 where valgrind
+# is installed; 0 skips the instruction rows), IR_NUMEL (65536).
+# Output: "cpu ISA DTYPE METHOD OLD_Melem/s NEW_Melem/s NEW/OLD",
+# "ir ISA DTYPE METHOD OLD_Ir/elem NEW_Ir/elem NEW/OLD" and
 # "opencl - DTYPE METHOD OLD_GB/s NEW_GB/s NEW/OLD" lines under headers.
 # Timing on a shared machine is noisy: compare ratios far from 1, or rerun.
 # Exit status: 0 success, 1 a run failed, 2 bad arguments.
@@ -101,6 +108,36 @@ if [ "${CPU:-1}" != 0 ]; then
                     r=$((r + 1))
                 done
                 row "$tmp/o" "$tmp/n" "$(printf '%-6s %-7s %-5s %-16s' cpu "$isa" "$dt" "$m")" 1e-6 %.1f
+            done
+        done
+    done
+fi
+
+IR=${IR:-1}
+if [ "$IR" != 0 ] && ! command -v valgrind >/dev/null; then
+    echo "# ir: skipped, valgrind is not installed"
+    IR=0
+fi
+if [ "$IR" != 0 ]; then
+    in=${IR_NUMEL:-65536}
+    echo "# ir: instructions per element of clinit_cpu_fill (valgrind callgrind), one thread, $in elements; deterministic"
+    printf '%-6s %-7s %-5s %-16s %12s %12s %8s\n' path variant dtype method \
+        old_Ir/elem new_Ir/elem new/old
+    for isa in $ISAS; do
+        [ "$isa" = avx512 ] && continue # valgrind has no AVX-512
+        for dt in $DTYPES; do
+            for m in $METHODS; do
+                for side in o n; do
+                    if [ $side = o ]; then d=$old; else d=$new; fi
+                    LD_BIND_NOW=1 valgrind --tool=callgrind \
+                        --toggle-collect=clinit_cpu_fill \
+                        --callgrind-out-file="$tmp/cg.out" \
+                        "$d/bench/clinit-fill-one" "$m" "$in" --isa "$isa" \
+                        --dtype "$dt" 2>&1 >/dev/null |
+                        sed -n 's/.*Collected : \([0-9]*\).*/\1/p' |
+                        awk -v n="$in" '$1 > 0 { print $1 / n }' >"$tmp/$side" || true
+                done
+                row "$tmp/o" "$tmp/n" "$(printf '%-6s %-7s %-5s %-16s' ir "$isa" "$dt" "$m")" 1 %.2f
             done
         done
     done
