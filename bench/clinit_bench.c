@@ -1,6 +1,7 @@
 /* clinit_bench.c - clinit-bench: fill throughput of clinit on the OpenCL
- * and CPU paths, next to the memory limits (parallel memset on the host,
- * clEnqueueFillBuffer on the device), plus per-call latency and process
+ * and CPU paths, next to the memory limits (parallel memset and parallel
+ * non-temporal stores on the host, clEnqueueFillBuffer on the device),
+ * plus per-call latency and process
  * startup time. A performance program, not a test (see bench/README.md).
  *
  * Uses the public API only. Every number is the median of timed
@@ -24,6 +25,10 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#if defined(__SSE2__)
+#include <immintrin.h> /* the stream limit's non-temporal stores */
+#endif
 
 #include "clinit.h"
 #include "clinit_model.h"
@@ -74,8 +79,18 @@ enum path {
     PATH_CPU = 2,
     PATH_MEMSET = 4,
     PATH_FILLBUFFER = 8,
-    PATH_ALL = 15
+    PATH_STREAM = 16,
+    PATH_LAST = PATH_STREAM,
+    PATH_ALL = 31
 };
+
+/* The limits, in the order they are measured and printed. */
+static const unsigned limit_paths[3] = {PATH_MEMSET, PATH_STREAM,
+                                        PATH_FILLBUFFER};
+#define HOST_PATHS (PATH_CPU | PATH_MEMSET | PATH_STREAM)
+#define DEV_PATHS (PATH_OPENCL | PATH_FILLBUFFER)
+#define IS_LIMIT(p)                                                            \
+    ((p) == PATH_MEMSET || (p) == PATH_STREAM || (p) == PATH_FILLBUFFER)
 
 /* The library's fill paths, cpu first. */
 static const unsigned fill_paths[2] = {PATH_CPU, PATH_OPENCL};
@@ -105,7 +120,7 @@ static const char usage_text[] =
     "                  kaiming_uniform,xavier_normal,constant,trunc_normal,\n"
     "                  sparse (those the library rejects are skipped)\n"
     "  --dtype LIST    f32 (default), f16, bf16, f64\n"
-    "  --path LIST     opencl,cpu,memset,fillbuffer (default: all)\n"
+    "  --path LIST     opencl,cpu,memset,stream,fillbuffer (default: all)\n"
     "  --reps N        timed repetitions per row (default: adaptive, at\n"
     "                  least 5 and 0.2 s, or 3 and 2 s; at most 200)\n"
     "  --device D      OpenCL device of the opencl and fillbuffer paths\n"
@@ -259,6 +274,8 @@ static const char *path_name(unsigned p)
         return "memset";
     case PATH_FILLBUFFER:
         return "fillbuffer";
+    case PATH_STREAM:
+        return "stream";
     }
     return "?";
 }
@@ -398,12 +415,12 @@ static int parse_args(int argc, char **argv, options *o)
             o->paths = 0;
             for (int k = 0; k < n; k++) {
                 unsigned p;
-                for (p = 1; p <= PATH_FILLBUFFER; p <<= 1)
+                for (p = 1; p <= PATH_LAST; p <<= 1)
                     if (!strcmp(tmp[k], path_name(p)))
                         break;
-                if (p > PATH_FILLBUFFER) {
+                if (p > PATH_LAST) {
                     usage_error("unknown path '%s' (expected opencl, cpu, "
-                                "memset or fillbuffer)",
+                                "memset, stream or fillbuffer)",
                                 tmp[k]);
                     return -1;
                 }
@@ -483,9 +500,46 @@ static void *memset_worker(void *arg)
     return NULL;
 }
 
-/* memset of bytes with `threads` threads over contiguous, cache-line
+/* The bytes of memset_worker with non-temporal (cache-bypassing) stores,
+ * the widest the compiler's target has (SSE2 on every x86-64: 16 bytes;
+ * 32 with -mavx), four to a 64-byte line, then an sfence so the stores
+ * are done when the thread is. glibc's memset switches to such stores
+ * only above a size threshold of its own; this is the write limit without
+ * that choice. Without SSE2 it is memset. */
+static void *stream_worker(void *arg)
+{
+    memset_part *m = arg;
+    unsigned char *p = m->p;
+    size_t n = m->n;
+#if defined(__SSE2__)
+    for (; n && (uintptr_t)p % 64; p++, n--) /* parts start aligned */
+        *p = 0x3f;
+#endif
+#if defined(__AVX__)
+    const __m256i v = _mm256_set1_epi8(0x3f);
+    for (; n >= 64; p += 64, n -= 64) {
+        _mm256_stream_si256((__m256i *)(void *)p, v);
+        _mm256_stream_si256((__m256i *)(void *)(p + 32), v);
+    }
+    _mm_sfence();
+#elif defined(__SSE2__)
+    const __m128i v = _mm_set1_epi8(0x3f);
+    for (; n >= 64; p += 64, n -= 64) {
+        _mm_stream_si128((__m128i *)(void *)p, v);
+        _mm_stream_si128((__m128i *)(void *)(p + 16), v);
+        _mm_stream_si128((__m128i *)(void *)(p + 32), v);
+        _mm_stream_si128((__m128i *)(void *)(p + 48), v);
+    }
+    _mm_sfence();
+#endif
+    memset(p, 0x3f, n);
+    return NULL;
+}
+
+/* worker over bytes with `threads` threads, contiguous, cache-line
  * aligned parts; the caller's thread does part 0. */
-static clinit_status par_memset(void *buf, size_t bytes, unsigned threads)
+static clinit_status par_write(void *buf, size_t bytes, unsigned threads,
+                               void *(*worker)(void *))
 {
     memset_part part[64];
     pthread_t tid[64];
@@ -505,12 +559,11 @@ static clinit_status par_memset(void *buf, size_t bytes, unsigned threads)
         part[i].n = b - a;
     }
     for (unsigned i = 1; i < threads; i++) {
-        started[i] =
-            pthread_create(&tid[i], NULL, memset_worker, &part[i]) == 0;
+        started[i] = pthread_create(&tid[i], NULL, worker, &part[i]) == 0;
         if (!started[i])
             st = CLINIT_ETHREAD;
     }
-    memset_worker(&part[0]);
+    worker(&part[0]);
     for (unsigned i = 1; i < threads; i++)
         if (started[i])
             pthread_join(tid[i], NULL);
@@ -544,7 +597,9 @@ static clinit_status run_once(job *j, unsigned path)
         }
         return clinit_fill_host(j->cpu, j->t, j->init, 0, j->numel, j->host);
     case PATH_MEMSET:
-        return par_memset(j->host, j->bytes, j->threads);
+        return par_write(j->host, j->bytes, j->threads, memset_worker);
+    case PATH_STREAM:
+        return par_write(j->host, j->bytes, j->threads, stream_worker);
     case PATH_OPENCL:
         if (j->kind == K_BATCH) {
             st = clinit_enqueue_fill_batch(j->ocl, j->descs, j->ndescs, 0, NULL,
@@ -660,10 +715,12 @@ static const row *find_row(const row *rows, int n, unsigned path,
 }
 
 /* The human table block of one size: the limits, then cpu and opencl rows
- * with their ratio to the limit and opencl/cpu. */
+ * with their ratio to the limit (the host's: the faster of memset and
+ * stream) and opencl/cpu. */
 static void print_table(bench *b, const row *rows, int n)
 {
     const row *ms = find_row(rows, n, PATH_MEMSET, "memset", NULL);
+    const row *sm = find_row(rows, n, PATH_STREAM, "stream", NULL);
     const row *fb = find_row(rows, n, PATH_FILLBUFFER, "fillbuffer", NULL);
     if (n && !b->header_done) {
         printf("%-10s  %-16s  %-5s  %11s  %9s  %9s  %8s  %8s\n", "path",
@@ -671,6 +728,8 @@ static void print_table(bench *b, const row *rows, int n)
                "ocl/cpu");
         b->header_done = 1;
     }
+    if (!ms || (sm && sm->gbps > ms->gbps))
+        ms = sm;
     for (int i = 0; i < n; i++) {
         const row *r = &rows[i];
         const row *lim = r->path == PATH_CPU      ? ms
@@ -779,8 +838,8 @@ static int bench_fill(bench *b, job *j, int di, int mi, unsigned path, row *r)
 static int bench_size(bench *b, uint64_t bytes)
 {
     unsigned paths = b->o.paths;
-    unsigned host_paths = paths & (PATH_CPU | PATH_MEMSET);
-    unsigned dev_paths = paths & (PATH_OPENCL | PATH_FILLBUFFER);
+    unsigned host_paths = paths & HOST_PATHS;
+    unsigned dev_paths = paths & DEV_PATHS;
     int nbuf = (host_paths != 0) + (dev_paths != 0), n = 0, rc = 0;
     row *rows = NULL;
     job j;
@@ -804,7 +863,7 @@ static int bench_size(bench *b, uint64_t bytes)
         paths &= ~dev_paths;
         dev_paths = 0;
     }
-    rows = malloc((size_t)(2 + 2 * b->ndtypes * b->nmethods) * sizeof *rows);
+    rows = malloc((size_t)(3 + 2 * b->ndtypes * b->nmethods) * sizeof *rows);
     if (!rows) {
         fprintf(stderr, "clinit-bench: out of memory\n");
         return -1;
@@ -835,7 +894,8 @@ static int bench_size(bench *b, uint64_t bytes)
     }
 
     /* the limits, once per size */
-    for (unsigned p = PATH_MEMSET; p <= PATH_FILLBUFFER; p <<= 1) {
+    for (int li = 0; li < 3; li++) {
+        unsigned p = limit_paths[li];
         double s;
         clinit_status st;
         row *r = &rows[n];
@@ -1392,19 +1452,18 @@ static int bench_model_one(bench *b, clinit_model *m)
     single.stream = 1;
     shape_2d(bytes / clinit_dtype_size(single.dtype), single.shape);
 
-    nbuf = ((paths & (PATH_CPU | PATH_MEMSET)) != 0) +
-           ((paths & (PATH_OPENCL | PATH_FILLBUFFER)) != 0);
+    nbuf = ((paths & HOST_PATHS) != 0) + ((paths & DEV_PATHS) != 0);
     if ((uint64_t)arena * (uint64_t)nbuf >= MEM_BUDGET) {
         note("model of %zu bytes x %d buffers is over the %" PRIu64
              " MiB memory cap; skipped",
              arena, nbuf, MEM_BUDGET / MIB);
         goto out;
     }
-    if ((paths & (PATH_OPENCL | PATH_FILLBUFFER)) && arena > b->max_alloc) {
+    if ((paths & DEV_PATHS) && arena > b->max_alloc) {
         note("model of %zu bytes is over the device's max allocation (%" PRIu64
              "); opencl and fillbuffer skipped",
              arena, b->max_alloc);
-        paths &= ~(unsigned)(PATH_OPENCL | PATH_FILLBUFFER);
+        paths &= ~(unsigned)DEV_PATHS;
     }
     j.cpu = b->cpu;
     j.ocl = b->ocl;
@@ -1412,7 +1471,7 @@ static int bench_model_one(bench *b, clinit_model *m)
     j.bytes = arena;
     j.descs = descs;
     j.ndescs = n;
-    if (paths & (PATH_CPU | PATH_MEMSET)) {
+    if (paths & HOST_PATHS) {
         if (posix_memalign(&j.host, 4096, arena) != 0) {
             j.host = NULL;
             fprintf(stderr, "clinit-bench: out of memory (%zu bytes)\n", arena);
@@ -1426,7 +1485,7 @@ static int bench_model_one(bench *b, clinit_model *m)
         if (j.threads < 1)
             j.threads = 1;
     }
-    if (paths & (PATH_OPENCL | PATH_FILLBUFFER)) {
+    if (paths & DEV_PATHS) {
         j.dev = clCreateBuffer(b->cl_ctx, CL_MEM_READ_WRITE, arena, NULL, &err);
         if (!j.dev) {
             cl_error("clCreateBuffer", err);
@@ -1474,6 +1533,7 @@ static int bench_model_one(bench *b, clinit_model *m)
             const char *name;
         } plan[] = {
             {PATH_MEMSET, K_TENSOR, 0, "memset"},
+            {PATH_STREAM, K_TENSOR, 0, "stream"},
             {PATH_FILLBUFFER, K_TENSOR, 0, "fillbuffer"},
             {PATH_CPU, K_PER_TENSOR, 0, "model-per-tensor"},
             {PATH_CPU, K_BATCH, 0, "model-batch"},
@@ -1487,7 +1547,7 @@ static int bench_model_one(bench *b, clinit_model *m)
         };
         for (size_t k = 0; k < sizeof plan / sizeof *plan; k++) {
             unsigned path = plan[k].path;
-            int limit = path == PATH_MEMSET || path == PATH_FILLBUFFER;
+            int limit = IS_LIMIT(path);
             mrow *r = &rows[nr];
             double s;
             if (!(paths & path))
@@ -1549,7 +1609,7 @@ static int bench_model_one(bench *b, clinit_model *m)
         for (int k = 0; k < nr; k++)
             if (rows[k].path == rows[i].path &&
                 !strcmp(rows[k].method, "model-single-tensor") &&
-                rows[i].path != PATH_MEMSET && rows[i].path != PATH_FILLBUFFER)
+                !IS_LIMIT(rows[i].path))
                 rows[i].vs = rows[i].s / rows[k].s;
         print_mrow(b, m, n, &rows[i]);
     }

@@ -33,12 +33,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "clinit.h"
-
-/* Internal to the library (src/clinit_internal.h): 0 generic, 1 AVX2,
- * 2 AVX-512, -1 automatic; and the variant in use. */
-void clinit_cpu_force_isa(int isa);
-int clinit_cpu_isa(void);
+#include "fill_case.h"
 
 static double now_s(void)
 {
@@ -93,7 +88,6 @@ static int usage(const char *msg)
 
 int main(int argc, char **argv)
 {
-    static const char *const isa_names[] = {"generic", "avx2", "avx512"};
     const char *mname = NULL, *dname = "f32";
     unsigned long long numel = 1u << 20;
     int isa = -1, reps = 0;
@@ -118,10 +112,7 @@ int main(int argc, char **argv)
             return 0;
         }
         if (!strcmp(argv[i], "--isa") && i + 1 < argc) {
-            const char *v = argv[++i];
-            for (isa = 0; isa < 3 && strcmp(v, isa_names[isa]); isa++)
-                ;
-            if (isa == 3)
+            if ((isa = fill_case_isa(argv[++i])) < 0)
                 return usage("bad --isa");
         } else if (!strcmp(argv[i], "--reps") && i + 1 < argc) {
             reps = atoi(argv[++i]);
@@ -146,15 +137,7 @@ int main(int argc, char **argv)
         return usage("unknown method");
     if (clinit_dtype_from_name(dname, &dtype) != CLINIT_OK)
         return usage("unknown dtype");
-    clinit_init_default(&init, method);
-    init.val = 0.5;
-    memset(&t, 0, sizeof t);
-    t.dtype = dtype;
-    t.ndim = 2;
-    t.shape[0] = (int64_t)(numel / 256);
-    t.shape[1] = 256;
-    t.seed = 1234;
-    t.stream = 1;
+    fill_case(method, dtype, numel, &init, &t);
     if (isa >= 0)
         clinit_cpu_force_isa(isa);
     if (!(dst = malloc((size_t)numel * clinit_dtype_size(dtype))) ||
@@ -179,8 +162,8 @@ int main(int argc, char **argv)
         med = reps % 2 ? times[reps / 2]
                        : (times[reps / 2 - 1] + times[reps / 2]) / 2;
         printf("%s %s %s %llu %.6f %.4e\n", clinit_method_name(method),
-               clinit_dtype_name(dtype), isa_names[clinit_cpu_isa()], numel,
-               med, (double)numel / med);
+               clinit_dtype_name(dtype), fill_case_isa_names[clinit_cpu_isa()],
+               numel, med, (double)numel / med);
     }
     clinit_ctx_destroy(ctx);
     free(times);

@@ -8,8 +8,8 @@
 
 Reads JSON lines from the files (or stdin when none is given) and writes a
 PNG: GB/s against tensor bytes, log-log, one line per path (opencl, cpu,
-memset, fillbuffer, torch, numpy) for one method and dtype. The memset and
-fillbuffer limits are drawn whatever the method. Rows without "gbps"
+memset, stream, fillbuffer, torch, numpy) for one method and dtype. The
+memset, stream and fillbuffer limits are drawn whatever the method. Rows without "gbps"
 (overhead, startup) and the rows of `clinit-bench --model` (they have a
 "model" key) are ignored; when a (path, bytes) point appears more
 than once, the last one read wins. Needs matplotlib (Debian
@@ -31,6 +31,8 @@ from matplotlib.ticker import FixedLocator, NullLocator  # noqa: E402
 PATHS = [
     ("memset", dict(color="0.45", linestyle="--", marker="",
                     label="memset (host limit)")),
+    ("stream", dict(color="0.2", linestyle=":", marker="",
+                    label="non-temporal stores (host limit)")),
     ("fillbuffer", dict(color="0.7", linestyle="--", marker="",
                         label="clEnqueueFillBuffer (device limit)")),
     ("opencl", dict(color="tab:blue", marker="o", label="clinit opencl")),
@@ -38,7 +40,7 @@ PATHS = [
     ("torch", dict(color="tab:red", marker="^", label="torch.nn.init")),
     ("numpy", dict(color="tab:green", marker="v", label="numpy Generator")),
 ]
-LIMITS = ("memset", "fillbuffer")
+LIMITS = ("memset", "stream", "fillbuffer")
 
 
 def human(nbytes):

@@ -22,6 +22,15 @@ def load(path):
         return [json.loads(x) for x in f if x.strip()]
 
 
+def host_limit(rows, nbytes):
+    """The host's write limit at nbytes: the faster of the memset and
+    stream (non-temporal stores) rows; memset alone in runs before
+    clinit-bench had stream."""
+    v = [x for x in (get(rows, "memset", "memset", nbytes),
+                     get(rows, "stream", "stream", nbytes)) if x is not None]
+    return max(v) if v else None
+
+
 def get(rows, path, method, nbytes=None, dtype=None, key="gbps"):
     for r in rows:
         if (r.get("path") == path and r.get("method") == method
@@ -60,12 +69,14 @@ def main():
             methods.append(r["method"])
 
     print("### Throughput (f32, GB/s = 1e9 bytes/s, median)\n")
-    print("| size | method | opencl | cpu | memset | fillbuffer | "
-          "opencl/memset | cpu/memset | opencl/fillbuffer | cpu/opencl |")
+    print("host limit = the faster of memset and stream (non-temporal "
+          "stores) at that size\n")
+    print("| size | method | opencl | cpu | host limit | fillbuffer | "
+          "opencl/host | cpu/host | opencl/fillbuffer | cpu/opencl |")
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for s in show:
-        ms, fb = get(sweep, "memset", "memset", s), get(sweep, "fillbuffer",
-                                                       "fillbuffer", s)
+        ms, fb = host_limit(sweep, s), get(sweep, "fillbuffer", "fillbuffer",
+                                           s)
         for m in methods:
             o, c = get(sweep, "opencl", m, s), get(sweep, "cpu", m, s)
             print("| %s | %s | %.2f | %.2f | %.1f | %.1f | %.3f | %.3f | "
@@ -76,17 +87,17 @@ def main():
     print("### Targets (run 1: bench/results/*.jsonl)\n")
     print("| target | measured (one run) | result |")
     print("| --- | --- | --- |")
-    fam = [("uniform-family >= 0.8x memset", ["uniform", "kaiming_uniform"],
-            0.8),
-           ("normal-family >= 0.6x memset", ["normal", "xavier_normal"], 0.6),
-           ("trunc_normal >= 0.5x memset", ["trunc_normal"], 0.5),
-           ("sparse >= 0.5x memset", ["sparse"], 0.5)]
+    fam = [("uniform-family >= 0.8x host limit",
+            ["uniform", "kaiming_uniform"], 0.8),
+           ("normal-family >= 0.6x host limit", ["normal", "xavier_normal"],
+            0.6),
+           ("trunc_normal >= 0.5x host limit", ["trunc_normal"], 0.5),
+           ("sparse >= 0.5x host limit", ["sparse"], 0.5)]
     for name, ms_, lim in fam:
         parts, ok = [], True
         for m in ms_:
             for s in show:
-                r = get(sweep, "opencl", m, s) / get(sweep, "memset", "memset",
-                                                     s)
+                r = get(sweep, "opencl", m, s) / host_limit(sweep, s)
                 ok &= r >= lim
                 parts.append("%s %s: %.3f" % (m, human(s), r))
         print("| OpenCL %s | %s | %s |" % (name, "; ".join(parts), verdict(ok)))
@@ -156,14 +167,13 @@ def main():
             glob.glob(os.path.join(d, "model_rep*.jsonl")))]
         for m in ("uniform", "normal", "trunc_normal", "sparse"):
             for s in show:
-                v = ["%.3f" % (get(x, "opencl", m, s) / get(x, "memset",
-                                                            "memset", s))
+                v = ["%.3f" % (get(x, "opencl", m, s) / host_limit(x, s))
                      for x in allsw]
-                print("| opencl/memset %s %s | %s |" % (m, human(s),
-                                                       ", ".join(v)))
+                print("| opencl/host limit %s %s | %s |" % (m, human(s),
+                                                           ", ".join(v)))
         for s in show:
-            v = ["%.1f" % get(x, "memset", "memset", s) for x in allsw]
-            print("| memset GB/s %s | %s |" % (human(s), ", ".join(v)))
+            v = ["%.1f" % host_limit(x, s) for x in allsw]
+            print("| host limit GB/s %s | %s |" % (human(s), ", ".join(v)))
         for m in ("uniform", "sparse"):
             for s in show:
                 v = ["%.2f" % (get(x, "cpu", m, s) / get(x, "opencl", m, s))
