@@ -270,6 +270,14 @@ CLINIT_API const char *clinit_param_name(unsigned k);
  * names. */
 CLINIT_API clinit_status clinit_init_set(clinit_init *init, const char *key,
                                          const char *value);
+/* The text of parameter `key` of *init into buf (cap bytes, NUL
+ * terminated): "%.17g" for numbers (exact: clinit_init_set reads it back
+ * to the same double), "%d" for groups, the name for mode, nonlinearity
+ * and distribution. Errors: CLINIT_ENULL, CLINIT_EPARAMNAME (as
+ * clinit_init_set), CLINIT_EOVERFLOW when cap is too small. */
+CLINIT_API clinit_status clinit_init_get(const clinit_init *init,
+                                         const char *key, char *buf,
+                                         size_t cap);
 /* The CLINIT_P_* fields `method` reads (0 for an unknown method and for
  * the fixed Keras presets). */
 CLINIT_API unsigned clinit_method_params(clinit_method method);

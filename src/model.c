@@ -122,36 +122,10 @@ static void default_init(int kind, int param, clinit_init *in)
     }
 }
 
-enum mp_id {
-    MP_A,
-    MP_B,
-    MP_MEAN,
-    MP_STD,
-    MP_VAL,
-    MP_GAIN,
-    MP_MODE,
-    MP_NL,
-    MP_SCALE,
-    MP_DIST,
-    MP_SPARSITY,
-    MP_GROUPS,
-    MP_COUNT_
-};
-
-static const char *const mp_names[MP_COUNT_] = {
-    "a",        "b",     "mean",         "std",   "val",
-    "gain",     "mode",  "nonlinearity", "scale", "distribution",
-    "sparsity", "groups"};
-
 #define MB(x) (1u << (x))
 
-/* The parameters each method takes: MP_* is in CLINIT_P_* order. */
-typedef char clinit_mp_order_check_[(MB(MP_GROUPS) == CLINIT_P_GROUPS &&
-                                     MB(MP_DIST) == CLINIT_P_DISTRIBUTION &&
-                                     MB(MP_NL) == CLINIT_P_NONLINEARITY)
-                                        ? 1
-                                        : -1];
-
+/* The parameters each method takes (CLINIT_P_* masks, names from
+ * CLINIT_PARAM_MAP) and the ones it needs. */
 static unsigned method_keys(clinit_method m)
 {
     return clinit_method_params(m);
@@ -159,8 +133,8 @@ static unsigned method_keys(clinit_method m)
 
 static unsigned method_required(clinit_method m)
 {
-    return m == CLINIT_CONSTANT ? MB(MP_VAL)
-           : m == CLINIT_SPARSE ? MB(MP_SPARSITY)
+    return m == CLINIT_CONSTANT ? CLINIT_P_VAL
+           : m == CLINIT_SPARSE ? CLINIT_P_SPARSITY
                                 : 0;
 }
 
@@ -169,10 +143,10 @@ static void key_list(unsigned mask, char *buf, size_t cap)
 {
     size_t n = 0;
     buf[0] = '\0';
-    for (int k = 0; k < MP_COUNT_; k++)
+    for (unsigned k = 0; k < CLINIT_PARAM_COUNT; k++)
         if (mask & MB(k)) {
-            int w =
-                snprintf(buf + n, cap - n, "%s%s", n ? ", " : "", mp_names[k]);
+            int w = snprintf(buf + n, cap - n, "%s%s", n ? ", " : "",
+                             clinit_param_name(k));
             if (w < 0 || (size_t)w >= cap - n)
                 return;
             n += (size_t)w;
@@ -487,6 +461,51 @@ static int check_name(pctx *p, const char *s, const char *path, size_t max)
 /* ---- method objects -------------------------------------------------------
  */
 
+/* Parameter k of the method in *out from the JSON value c: a number, or a
+ * name for mode, nonlinearity and distribution, through clinit_init_set
+ * (the one parser of parameter values, shared with the clinit command). */
+static int parse_param(pctx *p, const cJSON *c, const char *kp, unsigned k,
+                       clinit_init *out)
+{
+    unsigned bit = MB(k);
+    const char *m = clinit_method_name(out->method), *s = "";
+    char text[40], tmp[80];
+    clinit_status st;
+    if (bit & (CLINIT_P_MODE | CLINIT_P_NONLINEARITY | CLINIT_P_DISTRIBUTION)) {
+        if (get_string(p, c, kp, &s))
+            return -1;
+    } else if (bit == CLINIT_P_GROUPS) {
+        uint64_t g = 0;
+        if (get_uint(p, c, kp, 1, 2147483647u, &g))
+            return -1;
+        snprintf(text, sizeof text, "%llu", (unsigned long long)g);
+        s = text;
+    } else {
+        double x = 0;
+        if (get_double(p, c, kp, &x))
+            return -1;
+        snprintf(text, sizeof text, "%.17g", x); /* exact round trip */
+        s = text;
+    }
+    if ((st = clinit_init_set(out, clinit_param_name(k), s)) == CLINIT_OK)
+        return 0;
+    if (st == CLINIT_EMODE)
+        return perr(p, kp, "unknown mode '%s' for %s (expected %s)",
+                    safe(s, tmp, sizeof tmp), m,
+                    out->method == CLINIT_VARIANCE_SCALING
+                        ? "fan_in, fan_out or fan_avg"
+                        : "fan_in or fan_out");
+    if (st == CLINIT_ENONLINEARITY)
+        return perr(p, kp, "unknown nonlinearity '%s'",
+                    safe(s, tmp, sizeof tmp));
+    if (st == CLINIT_EDISTRIBUTION)
+        return perr(p, kp,
+                    "unknown distribution '%s' (expected truncated_normal, "
+                    "untruncated_normal or uniform)",
+                    safe(s, tmp, sizeof tmp));
+    return perr(p, kp, "%s", clinit_strerror(st));
+}
+
 /* Reads "method" and its parameters from obj into *out. Keys in skip[] are
  * the caller's (already checked); any other key must be a parameter the
  * method takes. */
@@ -497,7 +516,7 @@ static int parse_method(pctx *p, const cJSON *obj, const char *path,
     char kp[PATH_CAP], tmp[80], list[160];
     const char *ms = "";
     clinit_method m;
-    unsigned seen = 0, takes;
+    unsigned seen = 0, takes, missing;
 
     if (!mv)
         return perr(p, path, "missing key 'method'");
@@ -511,7 +530,8 @@ static int parse_method(pctx *p, const cJSON *obj, const char *path,
     key_list(takes, list, sizeof list);
     for (const cJSON *c = obj->child; c; c = c->next) {
         const char *key = c->string ? c->string : "";
-        int k = 0, skipped = strcmp(key, "method") == 0;
+        unsigned k = 0;
+        int skipped = strcmp(key, "method") == 0;
         for (int j = 0; j < nskip && !skipped; j++)
             skipped = strcmp(key, skip[j]) == 0;
         if (skipped) {
@@ -522,9 +542,9 @@ static int parse_method(pctx *p, const cJSON *obj, const char *path,
             continue;
         }
         path_key(kp, path, key);
-        while (k < MP_COUNT_ && strcmp(mp_names[k], key) != 0)
+        while (k < CLINIT_PARAM_COUNT && strcmp(clinit_param_name(k), key) != 0)
             k++;
-        if (k == MP_COUNT_)
+        if (k == CLINIT_PARAM_COUNT)
             return perr(p, kp, "unknown key (method %s takes %s)",
                         clinit_method_name(m), list);
         if (!(takes & MB(k)))
@@ -533,91 +553,14 @@ static int parse_method(pctx *p, const cJSON *obj, const char *path,
         if (seen & MB(k))
             return perr(p, kp, "duplicate key");
         seen |= MB(k);
-        switch (k) {
-        case MP_A:
-            if (get_double(p, c, kp, &out->a))
-                return -1;
-            break;
-        case MP_B:
-            if (get_double(p, c, kp, &out->b))
-                return -1;
-            break;
-        case MP_MEAN:
-            if (get_double(p, c, kp, &out->mean))
-                return -1;
-            break;
-        case MP_STD:
-            if (get_double(p, c, kp, &out->std))
-                return -1;
-            break;
-        case MP_VAL:
-            if (get_double(p, c, kp, &out->val))
-                return -1;
-            break;
-        case MP_GAIN:
-            if (get_double(p, c, kp, &out->gain))
-                return -1;
-            break;
-        case MP_SCALE:
-            if (get_double(p, c, kp, &out->scale))
-                return -1;
-            break;
-        case MP_SPARSITY:
-            if (get_double(p, c, kp, &out->sparsity))
-                return -1;
-            break;
-        case MP_GROUPS: {
-            uint64_t g = 0;
-            if (get_uint(p, c, kp, 1, 2147483647u, &g))
-                return -1;
-            out->groups = (int)g;
-            break;
-        }
-        case MP_MODE: {
-            const char *s = "";
-            int kaiming =
-                m == CLINIT_KAIMING_UNIFORM || m == CLINIT_KAIMING_NORMAL;
-            if (get_string(p, c, kp, &s))
-                return -1;
-            if (clinit_mode_from_name(s, &out->mode) != CLINIT_OK ||
-                (kaiming && out->mode == CLINIT_FAN_AVG))
-                return perr(p, kp, "unknown mode '%s' for %s (expected %s)",
-                            safe(s, tmp, sizeof tmp), clinit_method_name(m),
-                            kaiming ? "fan_in or fan_out"
-                                    : "fan_in, fan_out or fan_avg");
-            break;
-        }
-        case MP_NL: {
-            const char *s = "";
-            if (get_string(p, c, kp, &s))
-                return -1;
-            if (clinit_nonlinearity_from_name(s, &out->nonlinearity) !=
-                CLINIT_OK)
-                return perr(p, kp, "unknown nonlinearity '%s'",
-                            safe(s, tmp, sizeof tmp));
-            break;
-        }
-        case MP_DIST: {
-            const char *s = "";
-            if (get_string(p, c, kp, &s))
-                return -1;
-            if (clinit_distribution_from_name(s, &out->distribution) !=
-                CLINIT_OK)
-                return perr(p, kp,
-                            "unknown distribution '%s' (expected "
-                            "truncated_normal, untruncated_normal or uniform)",
-                            safe(s, tmp, sizeof tmp));
-            break;
-        }
-        }
+        if (parse_param(p, c, kp, k, out))
+            return -1;
     }
-    {
-        unsigned missing = method_required(m) & ~seen;
-        for (int k = 0; k < MP_COUNT_; k++)
-            if (missing & MB(k))
-                return perr(p, path, "method %s needs '%s'",
-                            clinit_method_name(m), mp_names[k]);
-    }
+    missing = method_required(m) & ~seen;
+    for (unsigned k = 0; k < CLINIT_PARAM_COUNT; k++)
+        if (missing & MB(k))
+            return perr(p, path, "method %s needs '%s'", clinit_method_name(m),
+                        clinit_param_name(k));
     return 0;
 }
 
@@ -843,6 +786,8 @@ static int pick_init(pctx *p, const cJSON *layer_init, const char *path,
 static int parse_layers(pctx *p, const cJSON *arr, const char *path,
                         const char *prefix, clinit_dtype dt, int depth);
 
+/* ---- layer kinds: one row each ------------------------------------------ */
+
 static const char *const keys_linear[] = {"kind",    "name", "dtype", "init",
                                           "comment", "in",   "out",   "bias"};
 static const char *const keys_conv[] = {"kind",    "name",  "dtype", "init",
@@ -864,226 +809,267 @@ static const char *const keys_tensor[] = {
     "distribution", "sparsity", "groups"};
 #define NKEYS(a) ((int)(sizeof a / sizeof a[0]))
 
-static int parse_layer(pctx *p, const cJSON *l, const char *path,
-                       const char *prefix, clinit_dtype dt, int depth)
-{
-    const cJSON *v, *init = NULL;
-    char kp[PATH_CAP], tmp[80], got[64];
-    const char *ks = "", *name = "";
-    int kind = 0, has_bias = 1;
-    int64_t shape[CLINIT_MAX_DIMS];
+/* A layer's tensors: the weight's shape (w, *wn dims) and the bias's (b,
+ * *bn dims), read from the layer object l. */
+typedef int (*shapes_fn)(pctx *p, const cJSON *l, const char *path, int kind,
+                         int64_t *w, int *wn, int64_t *b, int *bn);
 
+static int shapes_linear(pctx *p, const cJSON *l, const char *path, int kind,
+                         int64_t *w, int *wn, int64_t *b, int *bn)
+{
+    (void)kind;
+    if (get_dim(p, l, "in", path, &w[1]) || get_dim(p, l, "out", path, &w[0]))
+        return -1;
+    b[0] = w[0]; /* torch: [out, in], bias [out] */
+    *wn = 2;
+    *bn = 1;
+    return 0;
+}
+
+static int shapes_embedding(pctx *p, const cJSON *l, const char *path,
+                            int kind, int64_t *w, int *wn, int64_t *b, int *bn)
+{
+    (void)kind;
+    (void)b;
+    *wn = 2;
+    *bn = 0;
+    return get_dim(p, l, "num", path, &w[0]) ||
+                   get_dim(p, l, "dim", path, &w[1])
+               ? -1
+               : 0;
+}
+
+static int shapes_batch_norm(pctx *p, const cJSON *l, const char *path,
+                             int kind, int64_t *w, int *wn, int64_t *b, int *bn)
+{
+    (void)kind;
+    if (get_dim(p, l, "dim", path, &w[0]))
+        return -1;
+    b[0] = w[0];
+    *wn = *bn = 1;
+    return 0;
+}
+
+static int shapes_layer_norm(pctx *p, const cJSON *l, const char *path,
+                             int kind, int64_t *w, int *wn, int64_t *b, int *bn)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(l, "dim");
+    char kp[PATH_CAP];
+    (void)kind;
+    if (!v)
+        return perr(p, path, "missing key 'dim'");
+    path_key(kp, path, "dim");
+    if ((*wn = get_dims(p, v, kp, 0, CLINIT_MAX_DIMS, 1, w)) < 0)
+        return -1;
+    memcpy(b, w, (size_t)*wn * sizeof *w); /* the bias has the weight's shape */
+    *bn = *wn;
+    return 0;
+}
+
+static int shapes_conv(pctx *p, const cJSON *l, const char *path, int kind,
+                       int64_t *w, int *wn, int64_t *b, int *bn)
+{
+    const cJSON *v;
+    char kp[PATH_CAP];
+    int nk = conv_dims(kind);
+    int64_t in = 0, out = 0, k[3];
+    uint64_t groups = 1;
+    if (get_dim(p, l, "in", path, &in) || get_dim(p, l, "out", path, &out))
+        return -1;
+    if (!(v = cJSON_GetObjectItemCaseSensitive(l, "kernel")))
+        return perr(p, path, "missing key 'kernel'");
+    path_key(kp, path, "kernel");
+    if (get_dims(p, v, kp, nk, nk, 1, k) < 0)
+        return -1;
+    if ((v = cJSON_GetObjectItemCaseSensitive(l, "groups"))) {
+        path_key(kp, path, "groups");
+        if (get_uint(p, v, kp, 1, (uint64_t)JSON_INT_MAX, &groups))
+            return -1;
+        if ((uint64_t)in % groups || (uint64_t)out % groups)
+            return perr(p, kp, "must divide in (%lld) and out (%lld)",
+                        (long long)in, (long long)out);
+    }
+    /* torch: conv [out, in/groups, k...]; transposed [in, out/groups, k...] */
+    w[0] = is_convt(kind) ? in : out;
+    w[1] = (is_convt(kind) ? out : in) / (int64_t)groups;
+    for (int d = 0; d < nk; d++)
+        w[2 + d] = k[d];
+    *wn = 2 + nk;
+    b[0] = out;
+    *bn = 1;
+    return 0;
+}
+
+/* Per kind (enum kind_id order): its keys and its tensors' shapes (NULL:
+ * tensor and repeat, parsed on their own). Names: kind_names; default
+ * rules: default_init. */
+static const struct kind_row {
+    const char *const *keys;
+    int nkeys;
+    shapes_fn shapes;
+} kind_rows[K_COUNT_] = {
+    [K_LINEAR] = {keys_linear, NKEYS(keys_linear), shapes_linear},
+    [K_CONV1D] = {keys_conv, NKEYS(keys_conv), shapes_conv},
+    [K_CONV2D] = {keys_conv, NKEYS(keys_conv), shapes_conv},
+    [K_CONV3D] = {keys_conv, NKEYS(keys_conv), shapes_conv},
+    [K_CONVT1D] = {keys_conv, NKEYS(keys_conv), shapes_conv},
+    [K_CONVT2D] = {keys_conv, NKEYS(keys_conv), shapes_conv},
+    [K_CONVT3D] = {keys_conv, NKEYS(keys_conv), shapes_conv},
+    [K_EMBEDDING] = {keys_embedding, NKEYS(keys_embedding), shapes_embedding},
+    [K_LAYER_NORM] = {keys_layer_norm, NKEYS(keys_layer_norm),
+                      shapes_layer_norm},
+    [K_BATCH_NORM] = {keys_batch_norm, NKEYS(keys_batch_norm),
+                      shapes_batch_norm},
+    [K_TENSOR] = {keys_tensor, NKEYS(keys_tensor), NULL},
+    [K_REPEAT] = {keys_repeat, NKEYS(keys_repeat), NULL},
+};
+
+/* "kind": its row index, or -1 after the error. */
+static int layer_kind(pctx *p, const cJSON *l, const char *path,
+                      const char **ks)
+{
+    const cJSON *v;
+    char kp[PATH_CAP], tmp[80], got[64], list[256];
+    size_t n = 0;
+    int kind = 0;
     if (!cJSON_IsObject(l))
         return perr(p, path, "must be a layer object (got %s)",
                     show(l, got, sizeof got));
     if (!(v = cJSON_GetObjectItemCaseSensitive(l, "kind")))
         return perr(p, path, "missing key 'kind'");
     path_key(kp, path, "kind");
-    if (get_string(p, v, kp, &ks))
+    if (get_string(p, v, kp, ks))
         return -1;
-    while (kind < K_COUNT_ && strcmp(kind_names[kind], ks) != 0)
+    while (kind < K_COUNT_ && strcmp(kind_names[kind], *ks) != 0)
         kind++;
-    if (kind == K_COUNT_)
-        return perr(p, kp,
-                    "unknown layer kind '%s' (expected linear, conv1d, conv2d, "
-                    "conv3d, conv_transpose1d, conv_transpose2d, "
-                    "conv_transpose3d, embedding, layer_norm, batch_norm, "
-                    "tensor or repeat)",
-                    safe(ks, tmp, sizeof tmp));
-    switch (kind) {
-    case K_LINEAR:
-        if (check_keys(p, l, path, keys_linear, NKEYS(keys_linear), ks))
-            return -1;
-        break;
-    case K_EMBEDDING:
-        if (check_keys(p, l, path, keys_embedding, NKEYS(keys_embedding), ks))
-            return -1;
-        break;
-    case K_LAYER_NORM:
-        if (check_keys(p, l, path, keys_layer_norm, NKEYS(keys_layer_norm), ks))
-            return -1;
-        break;
-    case K_BATCH_NORM:
-        if (check_keys(p, l, path, keys_batch_norm, NKEYS(keys_batch_norm), ks))
-            return -1;
-        break;
-    case K_REPEAT:
-        if (check_keys(p, l, path, keys_repeat, NKEYS(keys_repeat), ks))
-            return -1;
-        break;
-    case K_TENSOR:
-        if (check_keys(p, l, path, keys_tensor, NKEYS(keys_tensor), ks))
-            return -1;
-        break;
-    default:
-        if (check_keys(p, l, path, keys_conv, NKEYS(keys_conv), ks))
-            return -1;
-        break;
+    if (kind < K_COUNT_)
+        return check_keys(p, l, path, kind_rows[kind].keys,
+                          kind_rows[kind].nkeys, *ks)
+                   ? -1
+                   : kind;
+    list[0] = '\0';
+    for (int k = 0; k < K_COUNT_; k++) {
+        int w = snprintf(list + n, sizeof list - n, "%s%s",
+                         k == 0             ? ""
+                         : k == K_COUNT_ - 1 ? " or "
+                                            : ", ",
+                         kind_names[k]);
+        n += w > 0 && (size_t)w < sizeof list - n ? (size_t)w : 0;
     }
+    return perr(p, kp, "unknown layer kind '%s' (expected %s)",
+                safe(*ks, tmp, sizeof tmp), list);
+}
+
+/* The keys every kind may have: name, comment, dtype, bias, init. */
+static int layer_common(pctx *p, const cJSON *l, const char *path, int kind,
+                        const char *ks, const char **name, clinit_dtype *dt,
+                        int *has_bias, const cJSON **init)
+{
+    const cJSON *v;
+    char kp[PATH_CAP], got[64];
+    const char *s = "";
     if (!(v = cJSON_GetObjectItemCaseSensitive(l, "name")))
         return perr(p, path, "missing key 'name'");
     path_key(kp, path, "name");
-    if (get_string(p, v, kp, &name) || check_name(p, name, kp, MAX_LAYER_NAME))
+    if (get_string(p, v, kp, name) || check_name(p, *name, kp, MAX_LAYER_NAME))
         return -1;
-    if ((v = cJSON_GetObjectItemCaseSensitive(l, "comment"))) {
-        const char *s = "";
-        path_key(kp, path, "comment");
-        if (get_string(p, v, kp, &s))
-            return -1;
-    }
-    if ((v = cJSON_GetObjectItemCaseSensitive(l, "dtype"))) {
-        path_key(kp, path, "dtype");
-        if (get_dtype(p, v, kp, &dt))
-            return -1;
-    }
-    if ((v = cJSON_GetObjectItemCaseSensitive(l, "bias"))) {
-        path_key(kp, path, "bias");
-        if (get_bool(p, v, kp, &has_bias))
-            return -1;
-    }
+    path_key(kp, path, "comment");
+    if ((v = cJSON_GetObjectItemCaseSensitive(l, "comment")) &&
+        get_string(p, v, kp, &s))
+        return -1;
+    path_key(kp, path, "dtype");
+    if ((v = cJSON_GetObjectItemCaseSensitive(l, "dtype")) &&
+        get_dtype(p, v, kp, dt))
+        return -1;
+    *has_bias = kind_has_bias(kind);
+    path_key(kp, path, "bias");
+    if ((v = cJSON_GetObjectItemCaseSensitive(l, "bias")) &&
+        get_bool(p, v, kp, has_bias))
+        return -1;
     if (kind == K_EMBEDDING)
-        has_bias = 0; /* batch_norm: always weight and bias */
-    if ((init = cJSON_GetObjectItemCaseSensitive(l, "init"))) {
+        *has_bias = 0; /* batch_norm: always weight and bias */
+    if ((*init = cJSON_GetObjectItemCaseSensitive(l, "init"))) {
         const char *const ikeys[] = {"weight", "bias"};
         char what[64];
         path_key(kp, path, "init");
-        if (!cJSON_IsObject(init))
+        if (!cJSON_IsObject(*init))
             return perr(p, kp, "must be an object with 'weight'%s (got %s)",
-                        has_bias ? " and/or 'bias'" : "",
-                        show(init, got, sizeof got));
+                        *has_bias ? " and/or 'bias'" : "",
+                        show(*init, got, sizeof got));
         snprintf(what, sizeof what, "the init of %s%s", ks,
-                 has_bias ? "" : " without bias");
-        if (check_keys(p, init, kp, ikeys, has_bias ? 2 : 1, what))
+                 *has_bias ? "" : " without bias");
+        if (check_keys(p, *init, kp, ikeys, *has_bias ? 2 : 1, what))
             return -1;
     }
+    return 0;
+}
 
-    if (kind == K_REPEAT) {
-        uint64_t count = 0;
-        const cJSON *ls;
-        size_t plen = strlen(prefix);
-        char *np;
-        if (depth >= CLINIT_MODEL_MAX_DEPTH)
-            return perr(p, path, "repeats nested deeper than %d levels",
-                        CLINIT_MODEL_MAX_DEPTH);
-        if (!(v = cJSON_GetObjectItemCaseSensitive(l, "count")))
-            return perr(p, path, "missing key 'count'");
-        path_key(kp, path, "count");
-        if (get_uint(p, v, kp, 1, CLINIT_MODEL_MAX_TENSORS, &count))
-            return -1;
-        if (!(ls = cJSON_GetObjectItemCaseSensitive(l, "layers")))
-            return perr(p, path, "missing key 'layers'");
-        path_key(kp, path, "layers");
-        /* prefix + name + "." + index + "." */
-        if (!(np = malloc(plen + strlen(name) + 24)))
-            return oom(p);
-        for (uint64_t i = 0; i < count; i++) {
-            int rc;
-            snprintf(np, plen + strlen(name) + 24, "%s%s.%llu.", prefix, name,
-                     (unsigned long long)i);
-            rc = parse_layers(p, ls, kp, np, dt, depth + 1);
-            if (rc) {
-                free(np);
-                return rc;
-            }
-        }
-        free(np);
-        return 0;
+/* kind "repeat": count copies of its layers, named prefix.name.i. */
+static int parse_repeat(pctx *p, const cJSON *l, const char *path,
+                        const char *prefix, const char *name, clinit_dtype dt,
+                        int depth)
+{
+    const cJSON *v, *ls;
+    char kp[PATH_CAP], *np;
+    uint64_t count = 0;
+    size_t plen = strlen(prefix), cap = plen + strlen(name) + 24;
+    int rc = 0;
+    if (depth >= CLINIT_MODEL_MAX_DEPTH)
+        return perr(p, path, "repeats nested deeper than %d levels",
+                    CLINIT_MODEL_MAX_DEPTH);
+    if (!(v = cJSON_GetObjectItemCaseSensitive(l, "count")))
+        return perr(p, path, "missing key 'count'");
+    path_key(kp, path, "count");
+    if (get_uint(p, v, kp, 1, CLINIT_MODEL_MAX_TENSORS, &count))
+        return -1;
+    if (!(ls = cJSON_GetObjectItemCaseSensitive(l, "layers")))
+        return perr(p, path, "missing key 'layers'");
+    path_key(kp, path, "layers");
+    /* prefix + name + "." + index + "." */
+    if (!(np = malloc(cap)))
+        return oom(p);
+    for (uint64_t i = 0; i < count && rc == 0; i++) {
+        snprintf(np, cap, "%s%s.%llu.", prefix, name, (unsigned long long)i);
+        rc = parse_layers(p, ls, kp, np, dt, depth + 1);
     }
+    free(np);
+    return rc;
+}
 
+static int parse_layer(pctx *p, const cJSON *l, const char *path,
+                       const char *prefix, clinit_dtype dt, int depth)
+{
+    const cJSON *init = NULL;
+    const char *ks = "", *name = "";
+    int kind, has_bias = 0, wn = 0, bn = 0;
+    int64_t w[CLINIT_MAX_DIMS], b[CLINIT_MAX_DIMS];
+    clinit_init win, bin;
+    char worigin[PATH_CAP], borigin[PATH_CAP];
+
+    if ((kind = layer_kind(p, l, path, &ks)) < 0 ||
+        layer_common(p, l, path, kind, ks, &name, &dt, &has_bias, &init))
+        return -1;
+    if (kind == K_REPEAT)
+        return parse_repeat(p, l, path, prefix, name, dt, depth);
     if (kind == K_TENSOR) {
-        clinit_init in;
-        int n;
-        if (!(v = cJSON_GetObjectItemCaseSensitive(l, "shape")))
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(l, "shape");
+        char kp[PATH_CAP];
+        if (!v)
             return perr(p, path, "missing key 'shape'");
         path_key(kp, path, "shape");
-        if ((n = get_dims(p, v, kp, 0, CLINIT_MAX_DIMS, 0, shape)) < 0)
+        if ((wn = get_dims(p, v, kp, 0, CLINIT_MAX_DIMS, 0, w)) < 0 ||
+            parse_method(p, l, path, keys_tensor, 5, &win))
             return -1;
-        if (parse_method(p, l, path, keys_tensor, 5, &in))
-            return -1;
-        return emit(p, path, prefix, name, kind, -1, dt, n, shape, &in, path);
+        return emit(p, path, prefix, name, kind, -1, dt, wn, w, &win, path);
     }
-
-    {
-        int ndim = 0;
-        int64_t bshape[1];
-        clinit_init win, bin;
-        char worigin[PATH_CAP], borigin[PATH_CAP];
-        switch (kind) {
-        case K_LINEAR: {
-            int64_t in, out;
-            if (get_dim(p, l, "in", path, &in) ||
-                get_dim(p, l, "out", path, &out))
-                return -1;
-            shape[0] = out;
-            shape[1] = in;
-            ndim = 2;
-            bshape[0] = out;
-            break;
-        }
-        case K_EMBEDDING:
-            if (get_dim(p, l, "num", path, &shape[0]) ||
-                get_dim(p, l, "dim", path, &shape[1]))
-                return -1;
-            ndim = 2;
-            break;
-        case K_BATCH_NORM:
-            if (get_dim(p, l, "dim", path, &shape[0]))
-                return -1;
-            ndim = 1;
-            bshape[0] = shape[0];
-            break;
-        case K_LAYER_NORM:
-            if (!(v = cJSON_GetObjectItemCaseSensitive(l, "dim")))
-                return perr(p, path, "missing key 'dim'");
-            path_key(kp, path, "dim");
-            if ((ndim = get_dims(p, v, kp, 0, CLINIT_MAX_DIMS, 1, shape)) < 0)
-                return -1;
-            break;
-        default: { /* conv */
-            int nk = conv_dims(kind);
-            int64_t in, out, k[3];
-            uint64_t groups = 1;
-            if (get_dim(p, l, "in", path, &in) ||
-                get_dim(p, l, "out", path, &out))
-                return -1;
-            if (!(v = cJSON_GetObjectItemCaseSensitive(l, "kernel")))
-                return perr(p, path, "missing key 'kernel'");
-            path_key(kp, path, "kernel");
-            if (get_dims(p, v, kp, nk, nk, 1, k) < 0)
-                return -1;
-            if ((v = cJSON_GetObjectItemCaseSensitive(l, "groups"))) {
-                path_key(kp, path, "groups");
-                if (get_uint(p, v, kp, 1, (uint64_t)JSON_INT_MAX, &groups))
-                    return -1;
-                if ((uint64_t)in % groups || (uint64_t)out % groups)
-                    return perr(p, kp, "must divide in (%lld) and out (%lld)",
-                                (long long)in, (long long)out);
-            }
-            /* torch: conv [out, in/groups, k...]; transposed
-             * [in, out/groups, k...] */
-            shape[0] = is_convt(kind) ? in : out;
-            shape[1] = (is_convt(kind) ? out : in) / (int64_t)groups;
-            for (int d = 0; d < nk; d++)
-                shape[2 + d] = k[d];
-            ndim = 2 + nk;
-            bshape[0] = out;
-            break;
-        }
-        }
-        if (pick_init(p, init, path, kind, P_WEIGHT, &win, worigin) ||
-            emit(p, path, prefix, name, kind, P_WEIGHT, dt, ndim, shape, &win,
-                 worigin))
-            return -1;
-        if (has_bias) {
-            /* layer_norm's bias has the weight's shape */
-            int bn = kind == K_LAYER_NORM ? ndim : 1;
-            const int64_t *bs = kind == K_LAYER_NORM ? shape : bshape;
-            if (pick_init(p, init, path, kind, P_BIAS, &bin, borigin) ||
-                emit(p, path, prefix, name, kind, P_BIAS, dt, bn, bs, &bin,
-                     borigin))
-                return -1;
-        }
-    }
+    if (kind_rows[kind].shapes(p, l, path, kind, w, &wn, b, &bn) ||
+        pick_init(p, init, path, kind, P_WEIGHT, &win, worigin) ||
+        emit(p, path, prefix, name, kind, P_WEIGHT, dt, wn, w, &win, worigin))
+        return -1;
+    if (has_bias && bn > 0 &&
+        (pick_init(p, init, path, kind, P_BIAS, &bin, borigin) ||
+         emit(p, path, prefix, name, kind, P_BIAS, dt, bn, b, &bin, borigin)))
+        return -1;
     return 0;
 }
 
@@ -1496,50 +1482,12 @@ static size_t canon_line(const mtensor *t, char *buf, size_t cap)
                  clinit_dtype_name(t->t.dtype), sh,
                  clinit_method_name(in->method));
     n = w > 0 ? (size_t)w : 0;
-    for (int k = 0; k < MP_COUNT_ && n < cap; k++) {
-        if (!(keys & MB(k)))
+    for (unsigned k = 0; k < CLINIT_PARAM_COUNT && n < cap; k++) {
+        char v[40];
+        if (!(keys & MB(k)) ||
+            clinit_init_get(in, clinit_param_name(k), v, sizeof v) != CLINIT_OK)
             continue;
-        switch (k) {
-        case MP_A:
-            w = snprintf(buf + n, cap - n, " a=%.17g", in->a);
-            break;
-        case MP_B:
-            w = snprintf(buf + n, cap - n, " b=%.17g", in->b);
-            break;
-        case MP_MEAN:
-            w = snprintf(buf + n, cap - n, " mean=%.17g", in->mean);
-            break;
-        case MP_STD:
-            w = snprintf(buf + n, cap - n, " std=%.17g", in->std);
-            break;
-        case MP_VAL:
-            w = snprintf(buf + n, cap - n, " val=%.17g", in->val);
-            break;
-        case MP_GAIN:
-            w = snprintf(buf + n, cap - n, " gain=%.17g", in->gain);
-            break;
-        case MP_MODE:
-            w = snprintf(buf + n, cap - n, " mode=%s",
-                         clinit_mode_name(in->mode));
-            break;
-        case MP_NL:
-            w = snprintf(buf + n, cap - n, " nonlinearity=%s",
-                         clinit_nonlinearity_name(in->nonlinearity));
-            break;
-        case MP_SCALE:
-            w = snprintf(buf + n, cap - n, " scale=%.17g", in->scale);
-            break;
-        case MP_DIST:
-            w = snprintf(buf + n, cap - n, " distribution=%s",
-                         clinit_distribution_name(in->distribution));
-            break;
-        case MP_SPARSITY:
-            w = snprintf(buf + n, cap - n, " sparsity=%.17g", in->sparsity);
-            break;
-        case MP_GROUPS:
-            w = snprintf(buf + n, cap - n, " groups=%d", in->groups);
-            break;
-        }
+        w = snprintf(buf + n, cap - n, " %s=%s", clinit_param_name(k), v);
         n += w > 0 ? (size_t)w : 0;
     }
     if (n + 1 < cap) {

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -204,6 +205,56 @@ const char *clinit_param_name(unsigned k)
     return k < CLINIT_PARAM_COUNT ? names[k] : NULL;
 }
 
+/* k for a parameter name the method takes, else CLINIT_PARAM_COUNT */
+static unsigned param_of(const clinit_init *init, const char *key)
+{
+    unsigned k;
+    for (k = 0; k < CLINIT_PARAM_COUNT; k++)
+        if (strcmp(key, clinit_param_name(k)) == 0)
+            break;
+    if (k < CLINIT_PARAM_COUNT &&
+        !(clinit_method_params(init->method) & (1u << k)))
+        k = CLINIT_PARAM_COUNT;
+    return k;
+}
+
+clinit_status clinit_init_get(const clinit_init *init, const char *key,
+                              char *buf, size_t cap)
+{
+    const double f[] = {init ? init->a : 0,     init ? init->b : 0,
+                        init ? init->mean : 0,  init ? init->std : 0,
+                        init ? init->val : 0,   init ? init->gain : 0,
+                        0,                      0,
+                        init ? init->scale : 0, 0,
+                        init ? init->sparsity : 0};
+    unsigned k;
+    int n;
+    if (!init || !key || !buf)
+        return CLINIT_ENULL;
+    if ((k = param_of(init, key)) == CLINIT_PARAM_COUNT)
+        return CLINIT_EPARAMNAME;
+    switch (1u << k) {
+    case CLINIT_P_MODE:
+        n = snprintf(buf, cap, "%s", clinit_mode_name(init->mode));
+        break;
+    case CLINIT_P_NONLINEARITY:
+        n = snprintf(buf, cap, "%s",
+                     clinit_nonlinearity_name(init->nonlinearity));
+        break;
+    case CLINIT_P_DISTRIBUTION:
+        n = snprintf(buf, cap, "%s",
+                     clinit_distribution_name(init->distribution));
+        break;
+    case CLINIT_P_GROUPS:
+        n = snprintf(buf, cap, "%d", init->groups);
+        break;
+    default:
+        n = snprintf(buf, cap, "%.17g", f[k]);
+        break;
+    }
+    return n >= 0 && (size_t)n < cap ? CLINIT_OK : CLINIT_EOVERFLOW;
+}
+
 /* The whole text as a double (strtod), or 0. */
 static int parse_number(const char *s, double *out)
 {
@@ -223,15 +274,15 @@ clinit_status clinit_init_set(clinit_init *init, const char *key,
     clinit_status st = CLINIT_OK;
     if (!init || !key || !value)
         return CLINIT_ENULL;
-    for (k = 0; k < CLINIT_PARAM_COUNT; k++)
-        if (strcmp(key, clinit_param_name(k)) == 0)
-            break;
-    if (k == CLINIT_PARAM_COUNT || !(clinit_method_params(init->method) & (1u << k)))
+    if ((k = param_of(init, key)) == CLINIT_PARAM_COUNT)
         return CLINIT_EPARAMNAME;
     t = *init;
     switch (1u << k) {
-    case CLINIT_P_MODE:
+    case CLINIT_P_MODE: /* kaiming_* has no fan_avg (torch) */
         st = clinit_mode_from_name(value, &t.mode);
+        if (st == CLINIT_OK && t.mode == CLINIT_FAN_AVG &&
+            init->method != CLINIT_VARIANCE_SCALING)
+            st = CLINIT_EMODE;
         break;
     case CLINIT_P_NONLINEARITY:
         st = clinit_nonlinearity_from_name(value, &t.nonlinearity);
