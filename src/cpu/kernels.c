@@ -81,21 +81,22 @@ typedef uint8_t clinit_vn1;
 static inline void put32(clinit_dtype dt, const clinit_vf *v, unsigned l0,
                          unsigned char *out)
 {
-    for (int w = 0; w < 4; w++) {
-        unsigned slot = (unsigned)w * CLINIT_LANES + l0;
-        switch ((int)dt) {
+    switch ((int)dt) { /* once per call: the 4 vectors in each case */
 #define CLINIT_PUT_(A, id, name, T, bytes, round, widen, overflow)             \
-    case id: {                                                                 \
-        clinit_vn##bytes n = CLINIT_NARROW_(clinit_vn##bytes, round(v[w]));    \
-        memcpy(out + slot * (bytes), &n, sizeof n);                            \
-        break;                                                                 \
-    }
-            CLINIT_BITS_DTYPE_LIST(CLINIT_PUT_, _)
+    case id:                                                                   \
+        for (int w = 0; w < 4; w++) {                                          \
+            clinit_vn##bytes n = CLINIT_NARROW_(clinit_vn##bytes, round(v[w])); \
+            memcpy(out + ((unsigned)w * CLINIT_LANES + l0) * (bytes), &n,      \
+                   sizeof n);                                                  \
+        }                                                                      \
+        break;
+        CLINIT_BITS_DTYPE_LIST(CLINIT_PUT_, _)
 #undef CLINIT_PUT_
-        default:
-            memcpy(out + slot * 4, &v[w], sizeof v[w]);
-            break;
-        }
+    default:
+        for (int w = 0; w < 4; w++)
+            memcpy(out + ((unsigned)w * CLINIT_LANES + l0) * 4, &v[w],
+                   sizeof v[w]);
+        break;
     }
 }
 
