@@ -164,6 +164,51 @@ Test(batch, bad_descriptor_enqueues_nothing)
     clinit_ctx_destroy(ctx);
 }
 
+/* A batch of two groups (two buffers) whose wait list is bad: the old
+ * code enqueued the first group's launch before the second one failed on
+ * the wait list. Now the wait list is checked first: an error, and
+ * neither buffer written. */
+Test(batch, bad_wait_list_enqueues_nothing)
+{
+    clinit_ctx *ctx = test_opencl_ctx(), *other = test_opencl_ctx();
+    clinit_fill_desc d[2];
+    cl_mem b0 = test_buffer(ctx, 1024, 0xab), b1 = test_buffer(ctx, 1024, 0xab);
+    cl_int err;
+    /* an event of another context, and a NULL entry */
+    cl_event foreign = clCreateUserEvent(clinit_ctx_context(other), &err);
+    cl_event waits[2][1] = {{foreign}, {NULL}};
+    const clinit_status want[2] = {CLINIT_EQUEUE, CLINIT_ENULL};
+    unsigned char back[1024];
+    cr_assert_eq(err, CL_SUCCESS);
+    for (int i = 0; i < 2; i++) {
+        d[i] = desc_of(&model[1], 1);
+        d[i].buf = i ? b1 : b0;
+        d[i].hi = 256;
+        d[i].offset = 0;
+    }
+    for (int w = 0; w < 2; w++) {
+        cl_event ev = (cl_event)&err; /* untouched on error */
+        cr_expect_eq(clinit_enqueue_fill_batch(ctx, d, 2, 1, waits[w], &ev,
+                                               NULL),
+                     want[w], "wait list %d", w);
+        cr_expect(ev == (cl_event)&err, "an event came back");
+        cr_expect_eq(clinit_enqueue_fill(ctx, &d[0].tensor, &d[0].init, 0,
+                                         256, b0, 0, 1, waits[w], NULL),
+                     want[w], "single fill, wait list %d", w);
+    }
+    cr_assert_eq(clFinish(clinit_ctx_queue(ctx)), CL_SUCCESS);
+    for (int k = 0; k < 2; k++) {
+        test_read(ctx, k ? b1 : b0, 0, sizeof back, back);
+        for (size_t i = 0; i < sizeof back; i++)
+            cr_assert_eq(back[i], 0xab, "buffer %d byte %zu written", k, i);
+    }
+    clReleaseEvent(foreign);
+    clReleaseMemObject(b0);
+    clReleaseMemObject(b1);
+    clinit_ctx_destroy(other);
+    clinit_ctx_destroy(ctx);
+}
+
 Test(batch, stream_of_names_is_fnv1a_64)
 {
     /* pinned: these are part of the contract */
