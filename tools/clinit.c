@@ -12,7 +12,7 @@
  * names the flag (fill_reject); 1 the environment or a run-time failure
  * (the device, the library, an output that cannot be written). Every
  * error is one line on stderr ("clinit: ..."), followed by the build log
- * for EBUILD. Outputs are written crash-safe (src/fileio.h).
+ * for EBUILD. Outputs are written crash-safe (tools/io/fileio.h).
  */
 #define _POSIX_C_SOURCE 200809L /* isatty, fileno */
 
@@ -1104,7 +1104,7 @@ int main(int argc, char **argv)
         return clinit_cmd_raw(argc, argv);
     if (strcmp(cmd, "init") == 0) /* tools/init_cmd.c */
         return clinit_cmd_init(argc - 1, argv + 1);
-    if (strcmp(cmd, "depth") == 0) /* tools/depth_cmd.c */
+    if (strcmp(cmd, "depth") == 0) /* tools/depth/ */
         return clinit_cmd_depth(argc - 1, argv + 1);
     return cli_fail(EXIT_USAGE, "unknown command '%s' (try clinit --help)",
                     cmd);
