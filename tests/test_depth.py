@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""End-to-end tests of `clinit depth` (tools/depth_cmd.c, tools/depth.cl).
+"""End-to-end tests of `clinit depth` (tools/depth/).
 
 usage: /usr/bin/python3 tests/test_depth.py path/to/clinit [unittest args]
 

@@ -5,7 +5,7 @@ failure, and hostile inputs with bounded cost.
 usage: /usr/bin/python3 tests/test_safety.py path/to/clinit [unittest args]
 
 Every output (init's .safetensors, fill's .npy, depth's --plot PNG) is a
-temporary renamed over the target when complete (src/fileio.h): a full
+temporary renamed over the target when complete (tools/io/fileio.h): a full
 disk, a file-size limit, a read-only file system, SIGINT, SIGTERM or
 SIGHUP midway leave the old file byte for byte and no temporary. A full
 disk is a 1 MiB tmpfs (we mount it when we may, as root in CI); where

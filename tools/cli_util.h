@@ -1,5 +1,5 @@
 /* cli_util.h - helpers shared by the clinit command's files (clinit.c,
- * init_cmd.c, depth_cmd.c): the one-line error messages on stderr and the
+ * init_cmd.c, depth/): the one-line error messages on stderr and the
  * exit statuses, strict number parsing, --name[=]value option scanning,
  * opening a context for --device, and a few small utilities.
  *
@@ -111,7 +111,7 @@ double cli_now_s(void);
 /* ---- commands ------------------------------------------------------------ */
 
 /* The commands. devices, fill and raw (clinit.c) take main's argv
- * (argv[1] = the command); init (init_cmd.c) and depth (depth_cmd.c)
+ * (argv[1] = the command); init (init_cmd.c) and depth (depth/depth.c)
  * argv + 1 (argv[0] = the command). Return the exit status. */
 int clinit_cmd_devices(int argc, char **argv);
 int clinit_cmd_fill(int argc, char **argv);

@@ -12,7 +12,7 @@
  * names the flag (fill_reject); 1 the environment or a run-time failure
  * (the device, the library, an output that cannot be written). Every
  * error is one line on stderr ("clinit: ..."), followed by the build log
- * for EBUILD. Outputs are written crash-safe (src/fileio.h).
+ * for EBUILD. Outputs are written crash-safe (tools/io/fileio.h).
  */
 #define _POSIX_C_SOURCE 200809L /* isatty, fileno */
 
@@ -27,7 +27,7 @@
 #include "clinit.h"
 #include "clinit_model.h" /* clinit_ortho_check */
 #include "cli_util.h"
-#include "npy.h"
+#include "writer.h"
 
 /* Elements per fill call and words per raw call unless --chunk says
  * otherwise: bounded host and device memory whatever the tensor size. */
@@ -800,13 +800,15 @@ int clinit_cmd_fill(int argc, char **argv)
     clinit_resolved r;
     clinit_status st;
     clinit_ctx *ctx = NULL;
-    clinit_npy_writer w;
+    clinit_io_writer w;
+    clinit_io_tensor out;
     cl_mem buf = NULL;
     void *host = NULL;
     stats s = {0, 0, 0};
-    uint64_t numel, n, chunk, npy_shape[CLINIT_MAX_DIMS];
+    uint64_t numel, n, chunk;
+    int64_t npy_shape[CLINIT_MAX_DIMS];
     size_t esize;
-    int rc, npy_ndim;
+    int rc;
 
     memset(&w, 0, sizeof w);
     if ((rc = fill_prepare(argc, argv, &fa, &r)) != 0)
@@ -829,13 +831,16 @@ int clinit_cmd_fill(int argc, char **argv)
         goto done;
     }
 
+    out.name = NULL; /* .npy: one unnamed array */
+    out.dtype = fa.t.dtype;
+    out.shape = npy_shape;
     if (fa.has_range) {
-        npy_ndim = 1;
-        npy_shape[0] = n;
+        out.ndim = 1;
+        npy_shape[0] = (int64_t)n; /* n <= numel <= 2^56 */
     } else {
-        npy_ndim = fa.t.ndim;
+        out.ndim = fa.t.ndim;
         for (int d = 0; d < fa.t.ndim; d++)
-            npy_shape[d] = (uint64_t)fa.t.shape[d];
+            npy_shape[d] = fa.t.shape[d];
     }
     if (chunk > 0 && !(host = malloc((size_t)chunk * esize))) {
         rc = lib_fail("fill", CLINIT_ENOMEM, ctx);
@@ -853,7 +858,7 @@ int clinit_cmd_fill(int argc, char **argv)
             goto done;
         }
     }
-    if ((st = clinit_npy_open(&w, fa.out, fa.t.dtype, npy_ndim, npy_shape)) !=
+    if ((st = clinit_io_create(&w, &clinit_io_npy, fa.out, NULL, 0, &out, 1)) !=
         CLINIT_OK) {
         if (st == CLINIT_EIO)
             rc = cli_fail(EXIT_FAIL, "fill failed: cannot write '%s': %s",
@@ -884,12 +889,12 @@ int clinit_cmd_fill(int argc, char **argv)
             goto done;
         }
         stats_add_chunk(&s, fa.t.dtype, host, (size_t)m);
-        if ((st = clinit_npy_append(&w, host, m)) != CLINIT_OK) {
+        if ((st = clinit_io_append(&w, host, m * esize)) != CLINIT_OK) {
             rc = cli_write_fail("fill", fa.out, st, w.file.error);
             goto done;
         }
     }
-    if ((st = clinit_npy_close(&w)) != CLINIT_OK) {
+    if ((st = clinit_io_finish(&w)) != CLINIT_OK) {
         rc = cli_write_fail("fill", fa.out, st, w.file.error);
         goto done;
     }
@@ -899,7 +904,7 @@ int clinit_cmd_fill(int argc, char **argv)
              ? cli_fail(EXIT_FAIL, "fill: write to stdout failed")
              : 0;
 done:
-    clinit_npy_abort(&w); /* no-op once closed */
+    clinit_io_abort(&w); /* no-op once closed */
     if (buf)
         clReleaseMemObject(buf);
     free(host);
@@ -1104,7 +1109,7 @@ int main(int argc, char **argv)
         return clinit_cmd_raw(argc, argv);
     if (strcmp(cmd, "init") == 0) /* tools/init_cmd.c */
         return clinit_cmd_init(argc - 1, argv + 1);
-    if (strcmp(cmd, "depth") == 0) /* tools/depth_cmd.c */
+    if (strcmp(cmd, "depth") == 0) /* tools/depth/ */
         return clinit_cmd_depth(argc - 1, argv + 1);
     return cli_fail(EXIT_USAGE, "unknown command '%s' (try clinit --help)",
                     cmd);

@@ -33,7 +33,7 @@
 #include "clinit.h"
 #include "clinit_model.h"
 #include "cli_util.h"
-#include "safetensors.h"
+#include "writer.h"
 
 #define DEFAULT_SLOT_BYTES ((uint64_t)16 << 20)
 #define MIN_SLOT_BYTES ((uint64_t)64)
@@ -361,7 +361,7 @@ typedef struct run {
     const clinit_model *m;
     clinit_model_tensor_info *info;
     tstat *stats;
-    clinit_st_writer w;
+    clinit_io_writer w;
     const char *out;
     clinit_fill_desc *descs; /* scratch, one per piece */
     size_t dcap;
@@ -389,7 +389,7 @@ static int process(run *R, slot *s)
         size_t bytes = (size_t)(p->hi - p->lo) * es;
         sample_piece(&R->stats[p->t], ti->tensor.dtype, s->host + p->off, p->lo,
                      p->hi);
-        if ((st = clinit_st_append(&R->w, s->host + p->off, bytes)) !=
+        if ((st = clinit_io_append(&R->w, s->host + p->off, bytes)) !=
             CLINIT_OK)
             return cli_write_fail("init", R->out, st, R->w.file.error);
         R->pg.bytes += bytes;
@@ -683,8 +683,9 @@ int clinit_cmd_init(int argc, char **argv)
     init_opts o;
     run R;
     clinit_model *m = NULL;
-    clinit_st_entry *ents = NULL;
-    clinit_st_meta meta[6];
+    clinit_io_tensor *ents = NULL;
+    clinit_io_meta meta[6];
+    const clinit_io_format *fmt;
     clinit_status st;
     char err[512], seedtxt[24], hashtxt[24];
     char *json = NULL;
@@ -803,13 +804,16 @@ int clinit_cmd_init(int argc, char **argv)
     }
 
     t0 = cli_now_s();
-    if ((st = clinit_st_open(&R.w, a.out, meta, nmeta, ents, n)) != CLINIT_OK) {
+    fmt = clinit_io_format_for(a.out, &clinit_io_safetensors);
+    if ((st = clinit_io_create(&R.w, fmt, a.out, meta, nmeta, ents, n)) !=
+        CLINIT_OK) {
         if (st == CLINIT_EOVERFLOW) /* sizes fit: the parser checked them */
             rc = cli_fail(EXIT_USAGE,
-                          "%s: layers: the safetensors header of %zu tensors "
-                          "would be larger than %u bytes (the format's "
-                          "limit): fewer or shorter names",
-                          a.spec, n, (unsigned)CLINIT_ST_MAX_HEADER);
+                          "%s: layers: the %s header of %zu tensors would be "
+                          "larger than %llu bytes (the format's limit): "
+                          "fewer or shorter names",
+                          a.spec, fmt->name, n,
+                          (unsigned long long)fmt->max_header);
         else if (st == CLINIT_EIO)
             rc = cli_fail(EXIT_FAIL, "init failed: cannot write '%s': %s",
                           a.out, cli_io_msg(R.w.file.error));
@@ -824,7 +828,7 @@ int clinit_cmd_init(int argc, char **argv)
     R.pg.last = 0;
     if ((rc = stream_model(&R)) != 0)
         goto done;
-    if ((st = clinit_st_close(&R.w)) != CLINIT_OK) {
+    if ((st = clinit_io_finish(&R.w)) != CLINIT_OK) {
         rc = cli_write_fail("init", a.out, st, R.w.file.error);
         goto done;
     }
@@ -844,7 +848,7 @@ done:
         fputc('\n', stderr);
     if (R.ctx && clinit_ctx_queue(R.ctx))
         clFinish(clinit_ctx_queue(R.ctx));
-    clinit_st_abort(&R.w); /* no-op once closed */
+    clinit_io_abort(&R.w); /* no-op once closed */
     for (int k = 0; k < 2; k++) {
         if (R.slots[k].ev)
             clReleaseEvent(R.slots[k].ev);

@@ -1,6 +1,17 @@
-/* npy.c - .npy (format 1.0) writer; see npy.h and
- * numpy/lib/format.py for the format. */
-#include "npy.h"
+/* npy.c - NumPy's .npy format, version 1.0 (numpy/lib/format.py), as
+ * clinit_io_npy (writer.h): `clinit fill`'s one array.
+ *
+ * dtype -> descr: f32 '<f4', f64 '<f8', f16 '<f2', bf16 '<u2'. NumPy has
+ * no bfloat16, so bf16 arrays are stored as their raw 16-bit patterns
+ * (uint16); view them with e.g. ml_dtypes.bfloat16 or shift them left by
+ * 16 into float32 bits. Arrays are C order (fortran_order False).
+ *
+ * One tensor (else CLINIT_ESHAPE), ndim 1..CLINIT_MAX_DIMS, each
+ * dimension >= 0 (an empty --range is a 0-element array); its name and
+ * any metadata are not stored. The header must fit a uint16
+ * (CLINIT_EOVERFLOW otherwise).
+ */
+#include "writer.h"
 
 #include <string.h>
 
@@ -60,64 +71,50 @@ static size_t make_header(char *buf, size_t cap, const char *descr, int ndim,
     return total;
 }
 
-clinit_status clinit_npy_open(clinit_npy_writer *w, const char *path,
-                              clinit_dtype dtype, int ndim,
-                              const uint64_t *shape)
+static clinit_status npy_create(clinit_io_writer *w, const char *path,
+                                const clinit_io_meta *meta, size_t nmeta,
+                                const clinit_io_tensor *t, size_t n)
 {
     char header[2048];
     const char *descr;
-    uint64_t numel = 1;
-    size_t hlen;
+    uint64_t numel = 1, shape[CLINIT_MAX_DIMS];
+    size_t hlen, esize;
     clinit_status st;
 
-    if (!w)
-        return CLINIT_ENULL;
-    memset(w, 0, sizeof *w);
-    if (!path || (ndim > 0 && !shape))
-        return CLINIT_ENULL;
-    if (!(descr = descr_of(dtype)))
-        return CLINIT_EDTYPE;
-    if (ndim < 0 || ndim > CLINIT_NPY_MAX_DIMS)
+    (void)meta;
+    (void)nmeta;
+    if (n != 1)
         return CLINIT_ESHAPE;
-    if (!clinit_host_is_little_endian()) /* see npy.h: data is written as is */
-        return CLINIT_EIO;
-    w->esize = clinit_dtype_size(dtype);
-    for (int d = 0; d < ndim; d++) {
+    if (t->ndim > 0 && !t->shape)
+        return CLINIT_ENULL;
+    if (!(descr = descr_of(t->dtype)))
+        return CLINIT_EDTYPE;
+    if (t->ndim < 1 || t->ndim > CLINIT_MAX_DIMS)
+        return CLINIT_ESHAPE;
+    esize = clinit_dtype_size(t->dtype);
+    for (int d = 0; d < t->ndim; d++) {
+        if (t->shape[d] < 0)
+            return CLINIT_ESHAPE;
+        shape[d] = (uint64_t)t->shape[d];
         if (shape[d] != 0 && numel > UINT64_MAX / shape[d])
             return CLINIT_EOVERFLOW;
         numel *= shape[d];
     }
-    if (numel > UINT64_MAX / w->esize)
+    if (numel > UINT64_MAX / esize)
         return CLINIT_EOVERFLOW;
-    if (!(hlen = make_header(header, sizeof header, descr, ndim, shape)))
+    if (!(hlen = make_header(header, sizeof header, descr, t->ndim, shape)))
         return CLINIT_EOVERFLOW;
 
-    if ((st = clinit_outfile_create(&w->file, path, numel * w->esize)) !=
+    if ((st = clinit_outfile_create(&w->file, path, numel * esize)) !=
         CLINIT_OK)
         return st;
     return clinit_outfile_write(&w->file, header, hlen);
 }
 
-clinit_status clinit_npy_append(clinit_npy_writer *w, const void *data,
-                                uint64_t count)
-{
-    if (!w || !w->file.f || (count > 0 && !data))
-        return CLINIT_ENULL;
-    /* the elements left, checked before count * esize can overflow */
-    if (count > (w->file.expected - w->file.written) / w->esize) {
-        clinit_outfile_fail(&w->file);
-        return CLINIT_ERANGE;
-    }
-    return clinit_outfile_append(&w->file, data, count * w->esize);
-}
-
-clinit_status clinit_npy_close(clinit_npy_writer *w)
-{
-    return w ? clinit_outfile_finish(&w->file) : CLINIT_ENULL;
-}
-
-void clinit_npy_abort(clinit_npy_writer *w)
-{
-    if (w)
-        clinit_outfile_fail(&w->file);
-}
+const clinit_io_format clinit_io_npy = {"npy",
+                                        ".npy",
+                                        0,
+                                        npy_create,
+                                        clinit_io_plain_append,
+                                        clinit_io_plain_finish,
+                                        clinit_io_plain_abort};

@@ -1,11 +1,30 @@
-/* safetensors.c - streaming safetensors writer; see safetensors.h and
- * https://github.com/huggingface/safetensors (format). */
-#include "safetensors.h"
+/* safetensors.c - the safetensors format
+ * (https://github.com/huggingface/safetensors) as clinit_io_safetensors
+ * (writer.h), streamed: `clinit init`'s output.
+ *
+ * Layout: an 8-byte little-endian header length N, N bytes of JSON
+ * {"__metadata__": {"key": "value", ...}, "NAME": {"dtype": "F32",
+ * "shape": [...], "data_offsets": [BEGIN, END]}, ...} padded with spaces
+ * so that N is a multiple of 8, then the tensors' little-endian bytes
+ * back to back in the header's order (offsets relative to the end of the
+ * header). dtypes: f32 F32, f16 F16, bf16 BF16, f64 F64.
+ *
+ * Every size is known up front, so the header is written first and the
+ * data is appended as it is produced: memory stays bounded whatever the
+ * model size. Names and metadata are JSON-escaped; a string that is not
+ * valid UTF-8 is an error (CLINIT_EPARAM), never replaced, so that two
+ * distinct names always stay two keys. The header may not exceed
+ * 100,000,000 bytes (the reference implementation's limit).
+ */
+#include "writer.h"
 
-#include "utf8.h"
+#include "utf8.h" /* src/: the model parser's rule for a valid name */
 
 #include <stdlib.h>
 #include <string.h>
+
+/* Largest header the reference safetensors reader accepts. */
+#define ST_MAX_HEADER 100000000u
 
 static const char *st_dtype(clinit_dtype dtype)
 {
@@ -28,7 +47,7 @@ static const char *st_dtype(clinit_dtype dtype)
 }
 
 /* A growing text buffer; `bad` sticks: 1 after an allocation failure, 2
- * when the text passes CLINIT_ST_MAX_HEADER, 3 for a string that is not
+ * when the text passes ST_MAX_HEADER, 3 for a string that is not
  * valid UTF-8. */
 typedef struct sbuf {
     char *p;
@@ -41,7 +60,7 @@ static void sb_put(sbuf *b, const char *s, size_t n)
 {
     if (b->bad)
         return;
-    if (b->len + n > CLINIT_ST_MAX_HEADER) {
+    if (b->len + n > ST_MAX_HEADER) {
         b->bad = 2;
         return;
     }
@@ -111,8 +130,8 @@ static void sb_json(sbuf *b, const char *s)
 
 /* The header text for e[0..n) and meta[0..nmeta) into b (padded), *off
  * the data bytes. Returns a status; b->bad reports the buffer's own. */
-static clinit_status build_header(sbuf *b, const clinit_st_meta *meta,
-                                  size_t nmeta, const clinit_st_entry *e,
+static clinit_status build_header(sbuf *b, const clinit_io_meta *meta,
+                                  size_t nmeta, const clinit_io_tensor *e,
                                   size_t n, uint64_t *off)
 {
     size_t pad;
@@ -178,22 +197,15 @@ static clinit_status build_header(sbuf *b, const clinit_st_meta *meta,
                          : CLINIT_OK;
 }
 
-clinit_status clinit_st_open(clinit_st_writer *w, const char *path,
-                             const clinit_st_meta *meta, size_t nmeta,
-                             const clinit_st_entry *e, size_t n)
+static clinit_status st_create(clinit_io_writer *w, const char *path,
+                               const clinit_io_meta *meta, size_t nmeta,
+                               const clinit_io_tensor *e, size_t n)
 {
     sbuf b = {NULL, 0, 0, 0, 1};
     uint64_t off = 0;
     unsigned char len8[8];
     clinit_status st;
 
-    if (!w)
-        return CLINIT_ENULL;
-    memset(w, 0, sizeof *w);
-    if (!path || (n > 0 && !e) || (nmeta > 0 && !meta))
-        return CLINIT_ENULL;
-    if (!clinit_host_is_little_endian()) /* see safetensors.h */
-        return CLINIT_EIO;
     /* a sizing pass first: a header over the limit costs no memory */
     if ((st = build_header(&b, meta, nmeta, e, n, &off)) != CLINIT_OK)
         return st;
@@ -209,7 +221,6 @@ clinit_status clinit_st_open(clinit_st_writer *w, const char *path,
     for (int i = 0; i < 8; i++)
         len8[i] = (unsigned char)((uint64_t)b.len >> (8 * i));
 
-    w->header = b.len;
     if ((st = clinit_outfile_create(&w->file, path, off)) == CLINIT_OK &&
         (st = clinit_outfile_write(&w->file, len8, 8)) == CLINIT_OK)
         st = clinit_outfile_write(&w->file, b.p, b.len);
@@ -217,19 +228,8 @@ clinit_status clinit_st_open(clinit_st_writer *w, const char *path,
     return st;
 }
 
-clinit_status clinit_st_append(clinit_st_writer *w, const void *data,
-                               size_t bytes)
-{
-    return w ? clinit_outfile_append(&w->file, data, bytes) : CLINIT_ENULL;
-}
-
-clinit_status clinit_st_close(clinit_st_writer *w)
-{
-    return w ? clinit_outfile_finish(&w->file) : CLINIT_ENULL;
-}
-
-void clinit_st_abort(clinit_st_writer *w)
-{
-    if (w)
-        clinit_outfile_fail(&w->file);
-}
+const clinit_io_format clinit_io_safetensors = {
+    "safetensors",          ".safetensors",
+    ST_MAX_HEADER,          st_create,
+    clinit_io_plain_append, clinit_io_plain_finish,
+    clinit_io_plain_abort};

@@ -1,0 +1,91 @@
+/* writer.c - the output formats' table and dispatch; see writer.h. */
+#include "writer.h"
+
+#include <string.h>
+
+/* The formats chosen by file extension (clinit_io_format_for). A new one
+ * is declared here (writer.h declares those a command names) and gets its
+ * row. .npy is not here: it holds one unnamed array and no metadata, so
+ * only `clinit fill` writes it, whatever the name. */
+static const clinit_io_format *const formats[] = {
+    &clinit_io_safetensors,
+};
+
+static int ends_with_nocase(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    if (k > n)
+        return 0;
+    s += n - k;
+    for (size_t i = 0; i < k; i++) {
+        unsigned char a = (unsigned char)s[i], b = (unsigned char)suffix[i];
+        if (a >= 'A' && a <= 'Z')
+            a = (unsigned char)(a - 'A' + 'a');
+        if (b >= 'A' && b <= 'Z')
+            b = (unsigned char)(b - 'A' + 'a');
+        if (a != b)
+            return 0;
+    }
+    return 1;
+}
+
+const clinit_io_format *clinit_io_format_for(const char *path,
+                                             const clinit_io_format *fallback)
+{
+    for (size_t i = 0; path && i < sizeof formats / sizeof formats[0]; i++)
+        if (formats[i]->ext && ends_with_nocase(path, formats[i]->ext))
+            return formats[i];
+    return fallback;
+}
+
+clinit_status clinit_io_create(clinit_io_writer *w, const clinit_io_format *fmt,
+                               const char *path, const clinit_io_meta *meta,
+                               size_t nmeta, const clinit_io_tensor *t,
+                               size_t n)
+{
+    clinit_status st;
+    if (!w)
+        return CLINIT_ENULL;
+    memset(w, 0, sizeof *w);
+    if (!fmt || !path || (n > 0 && !t) || (nmeta > 0 && !meta))
+        return CLINIT_ENULL;
+    if (!clinit_host_is_little_endian()) /* data is written as it lies */
+        return CLINIT_EIO;
+    /* a failed create leaves the output closed (and file.error set) */
+    if ((st = fmt->create(w, path, meta, nmeta, t, n)) == CLINIT_OK)
+        w->fmt = fmt;
+    return st;
+}
+
+clinit_status clinit_io_append(clinit_io_writer *w, const void *data,
+                               uint64_t bytes)
+{
+    return w && w->fmt ? w->fmt->append(w, data, bytes) : CLINIT_ENULL;
+}
+
+clinit_status clinit_io_finish(clinit_io_writer *w)
+{
+    return w && w->fmt ? w->fmt->finish(w) : CLINIT_ENULL;
+}
+
+void clinit_io_abort(clinit_io_writer *w)
+{
+    if (w && w->fmt)
+        w->fmt->abort(w);
+}
+
+clinit_status clinit_io_plain_append(clinit_io_writer *w, const void *data,
+                                     uint64_t bytes)
+{
+    return clinit_outfile_append(&w->file, data, bytes);
+}
+
+clinit_status clinit_io_plain_finish(clinit_io_writer *w)
+{
+    return clinit_outfile_finish(&w->file);
+}
+
+void clinit_io_plain_abort(clinit_io_writer *w)
+{
+    clinit_outfile_fail(&w->file);
+}

@@ -1,0 +1,117 @@
+/* writer.h - the output formats of the clinit command behind one
+ * interface (not part of the library API; not installed).
+ *
+ * A format is a row of operations, clinit_io_format: create the output
+ * for a list of tensors (and metadata), append the bytes of the tensors in
+ * that order, finish, or abort. Every format writes crash-safe through
+ * fileio.h ("-" is standard output): a temporary next to the target,
+ * fsynced and renamed over it by finish; abort, and any failed call,
+ * remove the temporary and leave the target as it was.
+ *
+ * The formats: clinit_io_safetensors (safetensors.c; any number of named
+ * tensors and metadata) and clinit_io_npy (npy.c; one unnamed array, no
+ * metadata: `clinit fill`). clinit_io_format_for picks a format by the
+ * file extension from the table in writer.c. A new format is one file,
+ * tools/io/<format>.c defining its clinit_io_format, and its declaration
+ * and row in writer.c's table.
+ *
+ * No function here exits or prints.
+ */
+#ifndef CLINIT_IO_WRITER_H
+#define CLINIT_IO_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clinit.h"
+#include "fileio.h"
+
+/* One tensor of the file, in file order; the format checks it (its .c
+ * says which names, dtypes and shapes it accepts). */
+typedef struct clinit_io_tensor {
+    const char *name;
+    clinit_dtype dtype;
+    int ndim;
+    const int64_t *shape;
+} clinit_io_tensor;
+
+/* One metadata pair (both strings). */
+typedef struct clinit_io_meta {
+    const char *key, *value;
+} clinit_io_meta;
+
+typedef struct clinit_io_writer clinit_io_writer;
+
+/* A format's operations; called through the clinit_io_* functions below,
+ * which document them. A format that writes its header and then the data
+ * back to back uses clinit_io_plain_{append,finish,abort}. */
+typedef struct clinit_io_format {
+    const char *name;    /* "safetensors", as messages say it */
+    const char *ext;     /* file extension, with its dot; NULL: none */
+    uint64_t max_header; /* largest header a reader accepts; 0: no limit */
+    clinit_status (*create)(clinit_io_writer *w, const char *path,
+                            const clinit_io_meta *meta, size_t nmeta,
+                            const clinit_io_tensor *t, size_t n);
+    clinit_status (*append)(clinit_io_writer *w, const void *data,
+                            uint64_t bytes);
+    clinit_status (*finish)(clinit_io_writer *w);
+    void (*abort)(clinit_io_writer *w);
+} clinit_io_format;
+
+/* An output being written. Fields are private, except file.error: after
+ * CLINIT_EIO from a call below it holds the errno of the failed call (0
+ * if the C library did not set one). Zero it before clinit_io_create. */
+struct clinit_io_writer {
+    const clinit_io_format *fmt; /* NULL until created */
+    clinit_outfile file;
+    void *state; /* the format's own; freed by its finish and abort */
+};
+
+/* The formats the commands name: init's default, fill's only one. */
+extern const clinit_io_format clinit_io_safetensors, clinit_io_npy;
+
+/* The format whose extension ends `path` (compared ignoring ASCII case),
+ * else `fallback`. */
+const clinit_io_format *clinit_io_format_for(const char *path,
+                                             const clinit_io_format *fallback);
+
+/* Starts the output `path` in format `fmt` for the n tensors t[0..n) and
+ * the nmeta pairs meta[0..nmeta) (may be NULL when nmeta is 0), writing
+ * the header. Errors, all before anything is created: CLINIT_ENULL,
+ * CLINIT_EDTYPE, CLINIT_ESHAPE (ndim or a dimension out of range, or more
+ * tensors than the format holds), CLINIT_EPARAM (a string is not valid
+ * UTF-8), CLINIT_EOVERFLOW (sizes overflow 64 bits or the header is
+ * larger than fmt->max_header), CLINIT_ENOMEM; and CLINIT_EIO (the output
+ * could not be created or written, or the host is big-endian: the data is
+ * written as it lies in memory; the target is untouched). On error *w is
+ * left closed and need not be aborted. */
+clinit_status clinit_io_create(clinit_io_writer *w, const clinit_io_format *fmt,
+                               const char *path, const clinit_io_meta *meta,
+                               size_t nmeta, const clinit_io_tensor *t,
+                               size_t n);
+
+/* Appends `bytes` bytes of tensor data, the next ones in file order (data
+ * may be NULL when bytes is 0). Errors: CLINIT_ENULL (closed writer or
+ * NULL data), CLINIT_ERANGE (more than the tensors hold), CLINIT_EIO. On
+ * error the output is abandoned (target untouched). */
+clinit_status clinit_io_append(clinit_io_writer *w, const void *data,
+                               uint64_t bytes);
+
+/* Flushes, fsyncs and closes the output and puts it in place of the
+ * target. Errors: CLINIT_ENULL (closed writer), CLINIT_ERANGE (fewer
+ * bytes than the tensors hold), CLINIT_EIO; the target is untouched on
+ * error. The writer is closed in every case. */
+clinit_status clinit_io_finish(clinit_io_writer *w);
+
+/* Abandons the output (the target is untouched). Accepts NULL, a closed
+ * writer and a zeroed one. */
+void clinit_io_abort(clinit_io_writer *w);
+
+/* The operations of a format that writes its header and then the data
+ * back to back (w->file holds it all). */
+clinit_status clinit_io_plain_append(clinit_io_writer *w, const void *data,
+                                     uint64_t bytes);
+clinit_status clinit_io_plain_finish(clinit_io_writer *w);
+void clinit_io_plain_abort(clinit_io_writer *w);
+
+#endif /* CLINIT_IO_WRITER_H */
