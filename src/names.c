@@ -1,5 +1,6 @@
 /* names.c - torch spellings of methods, modes, nonlinearities, dtypes. */
 #include <ctype.h>
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -255,14 +256,17 @@ clinit_status clinit_init_get(const clinit_init *init, const char *key,
     return n >= 0 && (size_t)n < cap ? CLINIT_OK : CLINIT_EOVERFLOW;
 }
 
-/* The whole text as a double (strtod), or 0. */
+/* The whole text as a double (strtod), or 0; a finite text past the
+ * double range is not a number either ("nan" and "inf" are, and are
+ * clinit_resolve's to refuse). */
 static int parse_number(const char *s, double *out)
 {
     char *end;
     if (!*s || isspace((unsigned char)*s))
         return 0;
+    errno = 0;
     *out = strtod(s, &end);
-    return *end == '\0';
+    return *end == '\0' && !(errno == ERANGE && fabs(*out) == HUGE_VAL);
 }
 
 clinit_status clinit_init_set(clinit_init *init, const char *key,

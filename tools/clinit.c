@@ -153,12 +153,13 @@ enum opt_id {
     O_COUNT_
 };
 
+/* The options' names; the method parameters' (O_A .. O_GROUPS, in
+ * CLINIT_PARAM_MAP order) are the library's. */
+#define CLINIT_OPT_PARAM_(k, name) #name,
 static const char *const opt_names[O_COUNT_] = {
-    "method", "shape",        "dtype",   "seed",         "stream",
-    "device", "range",        "chunk",   "out",          "a",
-    "b",      "mean",         "std",     "val",          "gain",
-    "mode",   "nonlinearity", "scale",   "distribution", "sparsity",
-    "groups", "key",          "counter", "count"};
+    "method", "shape", "dtype", "seed", "stream", "device", "range", "chunk",
+    "out",    CLINIT_PARAM_MAP(CLINIT_OPT_PARAM_) "key", "counter", "count"};
+#undef CLINIT_OPT_PARAM_
 
 #define BIT(o) (1u << (o))
 
@@ -193,20 +194,6 @@ static int parse_options(const char *cmd, int argc, char **argv, int first,
 }
 
 /* ---- numbers ------------------------------------------------------------- */
-
-static int parse_double(const char *s, double *out)
-{
-    char *end;
-    double v;
-    if (*s == '\0' || *s == ' ' || (*s >= '\t' && *s <= '\r'))
-        return 0;
-    errno = 0;
-    v = strtod(s, &end);
-    if (*end != '\0' || (errno == ERANGE && fabs(v) == HUGE_VAL))
-        return 0;
-    *out = v; /* nan, inf pass here; the library rejects them (EPARAM) */
-    return 1;
-}
 
 /* Exactly `n` comma-separated unsigned values, each <= max. */
 static int parse_u64_list(const char *s, int n, uint64_t max, uint64_t *out)
@@ -253,13 +240,6 @@ static int parse_shape(const char *s, int64_t *shape)
             return k;
         s = comma + 1;
     }
-}
-
-static int opt_double(const char *s, const char *name, double *out)
-{
-    if (!parse_double(s, out))
-        return cli_fail(EXIT_USAGE, "--%s: '%s' is not a number", name, s);
-    return 0;
 }
 
 /* ---- devices ------------------------------------------------------------- */
@@ -470,8 +450,8 @@ static int parse_fill(int argc, char **argv, fill_args *fa)
     if (val[O_DTYPE] &&
         clinit_dtype_from_name(val[O_DTYPE], &fa->t.dtype) != CLINIT_OK)
         return cli_fail(EXIT_USAGE,
-                        "--dtype: unknown dtype '%s' (expected f32, f16, bf16 "
-                        "or f64)",
+                        "--dtype: unknown dtype '%s' (expected f32, f16, bf16, "
+                        "f64, f8e4m3 or f8e5m2)",
                         val[O_DTYPE]);
     if (val[O_SEED] && (rc = cli_opt_u64(val[O_SEED], "seed", &fa->t.seed)))
         return rc;
@@ -485,53 +465,32 @@ static int parse_fill(int argc, char **argv, fill_args *fa)
          fa->chunk == 0))
         return rc ? rc : cli_fail(EXIT_USAGE, "--chunk: must be at least 1");
 
-    if (val[O_A] && (rc = opt_double(val[O_A], "a", &fa->init.a)))
-        return rc;
-    if (val[O_B] && (rc = opt_double(val[O_B], "b", &fa->init.b)))
-        return rc;
-    if (val[O_MEAN] && (rc = opt_double(val[O_MEAN], "mean", &fa->init.mean)))
-        return rc;
-    if (val[O_STD] && (rc = opt_double(val[O_STD], "std", &fa->init.std)))
-        return rc;
-    if (val[O_VAL] && (rc = opt_double(val[O_VAL], "val", &fa->init.val)))
-        return rc;
-    if (val[O_GAIN] && (rc = opt_double(val[O_GAIN], "gain", &fa->init.gain)))
-        return rc;
-    if (val[O_SCALE] &&
-        (rc = opt_double(val[O_SCALE], "scale", &fa->init.scale)))
-        return rc;
-    if (val[O_SPARSITY] &&
-        (rc = opt_double(val[O_SPARSITY], "sparsity", &fa->init.sparsity)))
-        return rc;
-    if (val[O_GROUPS]) {
-        uint64_t g;
-        if (!cli_parse_u64(val[O_GROUPS], &g) || g < 1 || g > INT_MAX)
-            return cli_fail(
-                EXIT_USAGE,
-                "--groups: '%s' is not a positive integer below 2^31",
-                val[O_GROUPS]);
-        fa->init.groups = (int)g;
-    }
-    if (val[O_MODE]) {
-        int kaiming = is_kaiming(method);
-        if (clinit_mode_from_name(val[O_MODE], &fa->init.mode) != CLINIT_OK ||
-            (kaiming && fa->init.mode == CLINIT_FAN_AVG))
+    for (int o = O_A; o <= O_GROUPS; o++) {
+        const char *v = val[o], *name = opt_names[o];
+        clinit_status st;
+        if (!v || (st = clinit_init_set(&fa->init, name, v)) == CLINIT_OK)
+            continue;
+        if (st == CLINIT_EMODE)
             return cli_fail(
                 EXIT_USAGE, "--mode: unknown mode '%s' for %s (expected %s)",
-                val[O_MODE], clinit_method_name(method),
-                kaiming ? "fan_in or fan_out" : "fan_in, fan_out or fan_avg");
+                v, clinit_method_name(method),
+                method == CLINIT_VARIANCE_SCALING ? "fan_in, fan_out or fan_avg"
+                                                  : "fan_in or fan_out");
+        if (st == CLINIT_EDISTRIBUTION)
+            return cli_fail(EXIT_USAGE,
+                            "--distribution: unknown distribution '%s' "
+                            "(expected truncated_normal, untruncated_normal "
+                            "or uniform)",
+                            v);
+        if (st == CLINIT_ENONLINEARITY)
+            return cli_fail(EXIT_USAGE,
+                            "--nonlinearity: unknown nonlinearity '%s'", v);
+        if (o == O_GROUPS)
+            return cli_fail(
+                EXIT_USAGE,
+                "--groups: '%s' is not a positive integer below 2^31", v);
+        return cli_fail(EXIT_USAGE, "--%s: '%s' is not a number", name, v);
     }
-    if (val[O_DISTRIBUTION] &&
-        clinit_distribution_from_name(val[O_DISTRIBUTION],
-                                      &fa->init.distribution) != CLINIT_OK)
-        return cli_fail(EXIT_USAGE,
-                        "--distribution: unknown distribution '%s' (expected "
-                        "truncated_normal, untruncated_normal or uniform)",
-                        val[O_DISTRIBUTION]);
-    if (val[O_NL] && clinit_nonlinearity_from_name(
-                         val[O_NL], &fa->init.nonlinearity) != CLINIT_OK)
-        return cli_fail(EXIT_USAGE, "--nonlinearity: unknown nonlinearity '%s'",
-                        val[O_NL]);
 
     /* Shape overflow is reported in cmd_fill (fill_reject). */
     if (clinit_numel(&fa->t, &numel) != CLINIT_OK)
