@@ -7,19 +7,12 @@
 
 /* A validated fill, reduced to what the kernels take: a base
  * distribution with its parameters already rounded to the compute type
- * (f32 for f32/f16/bf16, double for f64), the generator coordinates and
- * the element range. Both paths consume exactly this, so they cannot
- * disagree on parameters. Layout per distribution (p for 32-bit-word
- * dtypes, d for f64, same slots):
- *   UNIFORM    p0 lo, p1 scale, p2 top, p3 bottom
- *   NORMAL     p0 mean, p1 std
- *   TRUNCATED  p0 mean, p1 std, p2 bottom, p3 top, p4..p9 clinit_trunc.h's
- *   SPARSE     p0 0, p1 std; q0 cols, q1 rows, q2 nzeros, q3 Feistel half
- *              bits, q4 keys 0 | 1 << 32, q5 keys 2 | 3 << 32
- *   PATTERN    q0 in * S, q1 S (kernel size), q2 out channels per group,
- *              q3 centre offset, q4 min(out per group, in)
- *   CONSTANT   bits: the value in the dtype, nbits bytes
- *   ORTHOGONAL q0 rows, q1 cols; d0 gain */
+ * (f32 for the 32-bit-word dtypes, double for f64), the generator
+ * coordinates and the element range. Both backends consume exactly this
+ * (as the descriptor of kernels/clinit_abi.h, clinit_plan_desc), so they
+ * cannot disagree on parameters. Slots: p (f32) or d (f64) by the
+ * CLINIT_P_* names of kernels/clinit_abi.h, q by its CLINIT_Q_* names;
+ * a constant is its value in the dtype in bits. */
 typedef struct clinit_plan {
     clinit_dist dist;
     clinit_dtype dtype;

@@ -77,7 +77,8 @@ static clinit_status thin_q(double *a, uint64_t m, uint64_t n)
 clinit_status clinit_ortho_fill(const clinit_plan *p, unsigned threads,
                                 void *dst)
 {
-    uint64_t rows = p->q[0], cols = p->q[1], n = rows * cols;
+    uint64_t rows = p->q[CLINIT_Q_ORTHO_ROWS], cols = p->q[CLINIT_Q_ORTHO_COLS],
+             n = rows * cols;
     uint64_t m = rows > cols ? rows : cols, k = rows > cols ? cols : rows;
     float *z = malloc((size_t)n * sizeof *z);
     double *a = malloc((size_t)n * sizeof *a);
@@ -94,8 +95,8 @@ clinit_status clinit_ortho_fill(const clinit_plan *p, unsigned threads,
     np.dist = CLINIT_DIST_NORMAL;
     np.dtype = CLINIT_F32;
     memcpy(np.key, p->key, sizeof np.key);
-    np.p[0] = 0.0f;
-    np.p[1] = 1.0f;
+    np.p[CLINIT_P_NORMAL_MEAN] = 0.0f;
+    np.p[CLINIT_P_NORMAL_STD] = 1.0f;
     np.lo = 0;
     np.hi = n;
     np.numel = n;
@@ -116,7 +117,7 @@ clinit_status clinit_ortho_fill(const clinit_plan *p, unsigned threads,
     for (uint64_t i = p->lo; i < p->hi; i++) {
         size_t es = clinit_dtype_size(p->dtype);
         uint64_t r = i / cols, c = i % cols;
-        double x = (rows >= cols ? a[c * m + r] : a[r * m + c]) * p->d[0];
+        double x = (rows >= cols ? a[c * m + r] : a[r * m + c]) * p->d[CLINIT_P_ORTHO_GAIN];
         if (p->dtype == CLINIT_F64) {
             ((double *)dst)[i - p->lo] = x;
         } else { /* rounded once, as the kernels round; little-endian */

@@ -684,32 +684,32 @@ static clinit_status plan_params(const clinit_tensor *t,
             double scale = b - a;
             if (!(a < b) || !isfinite(scale))
                 return CLINIT_EPARAM;
-            p->d[0] = param_f64(a);
-            p->d[1] = param_f64(scale);
-            p->d[2] = param_f64(top);
-            p->d[3] = param_f64(bottom);
+            p->d[CLINIT_P_UNIFORM_LO] = param_f64(a);
+            p->d[CLINIT_P_UNIFORM_SCALE] = param_f64(scale);
+            p->d[CLINIT_P_UNIFORM_TOP] = param_f64(top);
+            p->d[CLINIT_P_UNIFORM_BOTTOM] = param_f64(bottom);
         } else {
             float af = param_f32(r->lo), bf = param_f32(r->hi);
             double scale = (double)bf - (double)af;
             if (!(a < b) || !(af < bf) || !finite_float(scale))
                 return CLINIT_EPARAM;
-            p->p[0] = af;
+            p->p[CLINIT_P_UNIFORM_LO] = af;
             /* a denormal scale would be flushed by some devices: flush it
              * everywhere (every value is then a) */
-            p->p[1] = param_f32(scale);
-            p->p[2] = param_f32(top);
-            p->p[3] = param_f32(bottom);
+            p->p[CLINIT_P_UNIFORM_SCALE] = param_f32(scale);
+            p->p[CLINIT_P_UNIFORM_TOP] = param_f32(top);
+            p->p[CLINIT_P_UNIFORM_BOTTOM] = param_f32(bottom);
         }
         break;
     }
     case CLINIT_DIST_NORMAL:
     case CLINIT_DIST_SPARSE:
         if (f64) {
-            p->d[0] = param_f64(r->mean);
-            p->d[1] = param_f64(r->std);
+            p->d[CLINIT_P_NORMAL_MEAN] = param_f64(r->mean);
+            p->d[CLINIT_P_NORMAL_STD] = param_f64(r->std);
         } else {
-            p->p[0] = param_f32(r->mean);
-            p->p[1] = param_f32(r->std);
+            p->p[CLINIT_P_NORMAL_MEAN] = param_f32(r->mean);
+            p->p[CLINIT_P_NORMAL_STD] = param_f32(r->std);
         }
         if (r->dist == CLINIT_DIST_SPARSE) {
             uint32_t k[4] = {0, CLINIT_DOMAIN_SPARSE << 24, p->key[2], p->key[3]};
@@ -719,29 +719,31 @@ static clinit_status plan_params(const clinit_tensor *t,
                 h++;
             /* the permutation keys: counter 0 of domain 1 */
             clinit_philox4x32_10(k, p->key[0], p->key[1]);
-            p->q[0] = (uint64_t)t->shape[1];
-            p->q[1] = rows;
-            p->q[2] = r->nzeros;
-            p->q[3] = h;
-            p->q[4] = k[0] | (uint64_t)k[1] << 32;
-            p->q[5] = k[2] | (uint64_t)k[3] << 32;
+            p->q[CLINIT_Q_SPARSE_COLS] = (uint64_t)t->shape[1];
+            p->q[CLINIT_Q_SPARSE_ROWS] = rows;
+            p->q[CLINIT_Q_SPARSE_NZEROS] = r->nzeros;
+            p->q[CLINIT_Q_SPARSE_HALF] = h;
+            p->q[CLINIT_Q_SPARSE_KEY01] = k[0] | (uint64_t)k[1] << 32;
+            p->q[CLINIT_Q_SPARSE_KEY23] = k[2] | (uint64_t)k[3] << 32;
         }
         break;
     case CLINIT_DIST_TRUNCATED: {
         double bottom = dtype_bound(dt, r->lo, 1, 0);
         double top = dtype_bound(dt, r->hi, 0, 0);
         if (f64) {
-            p->d[0] = param_f64(r->mean);
-            p->d[1] = param_f64(r->std);
-            p->d[2] = param_f64(bottom);
-            p->d[3] = param_f64(top);
-            clinit_trunc_params_f64(r->mean, r->std, r->lo, r->hi, &p->d[4]);
+            p->d[CLINIT_P_TRUNC_MEAN] = param_f64(r->mean);
+            p->d[CLINIT_P_TRUNC_STD] = param_f64(r->std);
+            p->d[CLINIT_P_TRUNC_BOTTOM] = param_f64(bottom);
+            p->d[CLINIT_P_TRUNC_TOP] = param_f64(top);
+            clinit_trunc_params_f64(r->mean, r->std, r->lo, r->hi,
+                                    &p->d[CLINIT_P_TRUNC_T]);
         } else {
-            p->p[0] = param_f32(r->mean);
-            p->p[1] = param_f32(r->std);
-            p->p[2] = param_f32(bottom);
-            p->p[3] = param_f32(top);
-            clinit_trunc_params_f32(r->mean, r->std, r->lo, r->hi, &p->p[4]);
+            p->p[CLINIT_P_TRUNC_MEAN] = param_f32(r->mean);
+            p->p[CLINIT_P_TRUNC_STD] = param_f32(r->std);
+            p->p[CLINIT_P_TRUNC_BOTTOM] = param_f32(bottom);
+            p->p[CLINIT_P_TRUNC_TOP] = param_f32(top);
+            clinit_trunc_params_f32(r->mean, r->std, r->lo, r->hi,
+                                    &p->p[CLINIT_P_TRUNC_T]);
         }
         break;
     }
@@ -756,20 +758,20 @@ static clinit_status plan_params(const clinit_tensor *t,
             centre = centre * (uint64_t)t->shape[d] + (uint64_t)t->shape[d] / 2;
             S *= (uint64_t)t->shape[d];
         }
-        p->q[0] = in * S;
-        p->q[1] = S;
-        p->q[2] = opg;
-        p->q[3] = centre;
-        p->q[4] = opg < in ? opg : in;
+        p->q[CLINIT_Q_PATTERN_IN_S] = in * S;
+        p->q[CLINIT_Q_PATTERN_S] = S;
+        p->q[CLINIT_Q_PATTERN_OUT_PER_GROUP] = opg;
+        p->q[CLINIT_Q_PATTERN_CENTRE] = centre;
+        p->q[CLINIT_Q_PATTERN_MIN_DIM] = opg < in ? opg : in;
         break;
     }
     case CLINIT_DIST_CONSTANT:
         constant_bits(p, r->value);
         break;
     case CLINIT_DIST_ORTHOGONAL:
-        p->q[0] = (uint64_t)t->shape[0];
-        p->q[1] = p->numel / (uint64_t)t->shape[0];
-        p->d[0] = r->gain;
+        p->q[CLINIT_Q_ORTHO_ROWS] = (uint64_t)t->shape[0];
+        p->q[CLINIT_Q_ORTHO_COLS] = p->numel / (uint64_t)t->shape[0];
+        p->d[CLINIT_P_ORTHO_GAIN] = r->gain;
         break;
     }
     return CLINIT_OK;
