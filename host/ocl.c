@@ -261,6 +261,19 @@ static void set_device_name(clinit_ocl *c, unsigned p, unsigned d, int known)
              c->base.device_id, name);
 }
 
+/* The fill kernels' shape: CLINIT_KERNEL_SHAPE=cpu|gpu, else by device
+ * type (GPUs: one counter per work-item, so a warp's stores are
+ * contiguous; CPUs: 16-lane vectors per work-item). */
+static unsigned kernel_lanes_for(cl_device_id d)
+{
+    const char *e = getenv("CLINIT_KERNEL_SHAPE");
+    if (e && strcmp(e, "gpu") == 0)
+        return 1;
+    if (e && strcmp(e, "cpu") == 0)
+        return 16;
+    return device_is_gpu(d) ? 1 : 16;
+}
+
 static void ocl_destroy(clinit_backend *be)
 {
     clinit_ocl *c = (clinit_ocl *)be;
@@ -298,6 +311,7 @@ clinit_status clinit_ocl_open(long want_p, long want_d, clinit_backend **out)
         return st;
     }
     c->has_fp64 = device_has_fp64(c->device);
+    c->base.kernel_lanes = kernel_lanes_for(c->device);
     set_device_name(c, pi, di, 1);
     *out = &c->base;
     return CLINIT_OK;
@@ -330,6 +344,7 @@ clinit_status clinit_ocl_wrap(cl_command_queue queue, clinit_backend **out)
     clGetDeviceInfo(dev, CL_DEVICE_PLATFORM, sizeof c->platform, &c->platform,
                     NULL);
     c->has_fp64 = device_has_fp64(dev);
+    c->base.kernel_lanes = kernel_lanes_for(dev);
     set_device_name(c, 0, 0, 0);
     *out = &c->base;
     return CLINIT_OK;
@@ -399,7 +414,9 @@ static clinit_status build_locked(clinit_ocl *c)
     prog = clCreateProgramWithSource(c->context, 1, &src, &len, &err);
     if (!prog)
         return cl_fail(c, err);
-    err = clBuildProgram(prog, 1, &c->device, "", NULL, NULL);
+    err = clBuildProgram(prog, 1, &c->device,
+                         c->base.kernel_lanes == 1 ? "-DCLINIT_OCL_LANES=1" : "",
+                         NULL, NULL);
     keep_build_log(c, prog);
     if (err != CL_SUCCESS) {
         clReleaseProgram(prog);
@@ -600,16 +617,18 @@ static clinit_status launch_group(clinit_ocl *c, const clinit_item *items, size_
         (err = clSetKernelArg(k, 2, sizeof nd, &nd)) != CL_SUCCESS ||
         (err = clSetKernelArg(k, 3, sizeof(cl_ulong), &total)) != CL_SUCCESS)
         st = cl_fail(c, err);
-    /* work-item g is block g of the group, launched at a global offset */
+    /* block g of the group is work-item g (CPU-shaped) or work-items
+     * 16 g .. 16 g + 15 (GPU-shaped), launched at a global offset */
     for (uint64_t g0 = 0; st == CLINIT_OK && g0 < total;
          g0 += MAX_BLOCKS_PER_LAUNCH) {
-        uint64_t left = total - g0;
-        size_t off = (size_t)g0;
+        uint64_t left = total - g0, wpb = CLINIT_LANES / c->base.kernel_lanes;
+        size_t off = (size_t)(g0 * wpb);
         size_t global =
-            (size_t)((left < MAX_BLOCKS_PER_LAUNCH ? left
-                                                   : MAX_BLOCKS_PER_LAUNCH) +
-                     GLOBAL_ROUND - 1) /
-            GLOBAL_ROUND * GLOBAL_ROUND;
+            (size_t)(((left < MAX_BLOCKS_PER_LAUNCH ? left
+                                                    : MAX_BLOCKS_PER_LAUNCH) *
+                          wpb +
+                      GLOBAL_ROUND - 1) /
+                     GLOBAL_ROUND * GLOBAL_ROUND);
         if ((st = compact_events(c, evs, &nev, 64)) != CLINIT_OK)
             break;
         if ((err = clEnqueueNDRangeKernel(c->queue, k, 1, &off, &global, NULL,

@@ -49,23 +49,32 @@
 typedef uint clinit_u32;
 typedef ulong clinit_u64;
 typedef int clinit_i32;
-#define CLINIT_VLANES 16 /* lanes per vector: one work-item's counters */
-typedef uint16 clinit_vu; /* one 32-bit word per lane */
-typedef int16 clinit_vi;
-typedef float16 clinit_vf;
 #define CLINIT_FN static inline
 /* private-memory pointer (the default address space in OpenCL C 1.2) */
 #define CLINIT_PRIV
-
-#define CLINIT_VU(s) ((clinit_vu)(s))
-#define CLINIT_VI(s) ((clinit_vi)(s))
-#define CLINIT_VF(s) ((clinit_vf)(s))
 #define CLINIT_MULHI(a, b) mul_hi((a), (b))
 #define CLINIT_MULHILO(a, b, hi, lo)                                           \
     do {                                                                       \
         (hi) = mul_hi((a), (b));                                               \
         (lo) = (a) * (b);                                                      \
     } while (0)
+#define CLINIT_FMA(a, b, c) fma((a), (b), (c))
+
+/* CLINIT_OCL_LANES (a build option): 16 = the CPU-shaped variant, one
+ * work-item per block with a 16-lane vector of counters; 1 = the
+ * GPU-shaped variant, one counter (block lane) per work-item, scalar
+ * values (kernels/clinit_fill.cl). The same functions, the same bits. */
+#ifndef CLINIT_OCL_LANES
+#define CLINIT_OCL_LANES 16
+#endif
+#if CLINIT_OCL_LANES == 16
+#define CLINIT_VLANES 16 /* lanes per vector: one work-item's counters */
+typedef uint16 clinit_vu; /* one 32-bit word per lane */
+typedef int16 clinit_vi;
+typedef float16 clinit_vf;
+#define CLINIT_VU(s) ((clinit_vu)(s))
+#define CLINIT_VI(s) ((clinit_vi)(s))
+#define CLINIT_VF(s) ((clinit_vf)(s))
 /* c is the result of a vector comparison (all bits set where true) */
 #define CLINIT_SEL(c, a, b) select((b), (a), (c))
 /* true if the comparison holds in any lane */
@@ -74,11 +83,29 @@ typedef float16 clinit_vf;
 #define CLINIT_AS_U(x) as_uint16(x)
 #define CLINIT_AS_I(x) as_int16(x)
 #define CLINIT_I2F(x) convert_float16(x) /* round to nearest even */
-#define CLINIT_FMA(a, b, c) fma((a), (b), (c))
 /* lane index vector 0..15 */
 #define CLINIT_LANE_IDS                                                        \
     ((clinit_vu)(0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 12u, 13u,   \
                  14u, 15u))
+#elif CLINIT_OCL_LANES == 1
+#define CLINIT_VLANES 1
+typedef uint clinit_vu;
+typedef int clinit_vi;
+typedef float clinit_vf;
+#define CLINIT_VU(s) ((clinit_vu)(s))
+#define CLINIT_VI(s) ((clinit_vi)(s))
+#define CLINIT_VF(s) ((clinit_vf)(s))
+/* scalar comparisons are 0 / 1: a plain choice */
+#define CLINIT_SEL(c, a, b) ((c) ? (a) : (b))
+#define CLINIT_ANY(c) (c)
+#define CLINIT_AS_F(x) as_float(x)
+#define CLINIT_AS_U(x) as_uint(x)
+#define CLINIT_AS_I(x) as_int(x)
+#define CLINIT_I2F(x) convert_float(x) /* round to nearest even */
+#define CLINIT_LANE_IDS 0u
+#else
+#error "CLINIT_OCL_LANES must be 16 or 1"
+#endif
 
 #elif CLINIT_C_VECTORS /* C with explicit vectors of CLINIT_C_VECTORS lanes */
 
@@ -326,7 +353,7 @@ static inline uint32_t clinit_as_u_(float f)
  * CLINIT_U2UL zero-extends a clinit_vu to clinit_vul. Shift counts on 64-bit
  * lanes stay in [0, 63]. */
 #if CLINIT_HAVE_F64
-#if CLINIT_OPENCL
+#if CLINIT_OPENCL && CLINIT_VLANES == 16
 typedef double16 clinit_vd;
 typedef ulong16 clinit_vul;
 typedef long16 clinit_vl;
@@ -339,6 +366,20 @@ typedef long16 clinit_vl;
 #define CLINIT_L2D(x) convert_double16(x) /* round to nearest even */
 #define CLINIT_U2UL(x) convert_ulong16(x)
 #define CLINIT_I2L(x) convert_long16(x) /* sign-extends */
+#define CLINIT_FMA64(a, b, c) fma((a), (b), (c))
+#elif CLINIT_OPENCL /* scalar lanes */
+typedef double clinit_vd;
+typedef ulong clinit_vul;
+typedef long clinit_vl;
+#define CLINIT_VD(s) ((clinit_vd)(s))
+#define CLINIT_VUL(s) ((clinit_vul)(s))
+#define CLINIT_VL(s) ((clinit_vl)(s))
+#define CLINIT_AS_D(x) as_double(x)
+#define CLINIT_AS_UL(x) as_ulong(x)
+#define CLINIT_UL2L(x) as_long(x)
+#define CLINIT_L2D(x) convert_double(x) /* round to nearest even */
+#define CLINIT_U2UL(x) convert_ulong(x)
+#define CLINIT_I2L(x) convert_long(x) /* sign-extends */
 #define CLINIT_FMA64(a, b, c) fma((a), (b), (c))
 #elif CLINIT_C_VECTORS
 #define CLINIT_VD(s) clinit_vd_(s)
@@ -437,7 +478,7 @@ static inline double clinit_f64_of_bits_(uint64_t u)
 #endif
 
 /* ---- loads of CLINIT_LANES values from private arrays ----------------- */
-#if CLINIT_OPENCL
+#if CLINIT_OPENCL && CLINIT_VLANES == 16
 #define CLINIT_VLOAD_U(w, a) vload16((w), (a))
 #define CLINIT_VLOAD_F(w, a) vload16((w), (a))
 #define CLINIT_VLOAD_D(w, a) vload16((w), (a))

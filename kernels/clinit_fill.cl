@@ -16,6 +16,7 @@
 #include "clinit_block.h"
 #include "clinit_dtype.h"
 
+#if CLINIT_VLANES == 16
 /* ---- stores ----------------------------------------------------------------
  */
 
@@ -73,6 +74,7 @@ static inline void clinit_store_f32(__global float *dst, ulong lo, ulong hi,
     CLINIT_STORE_BITS_(name, T, T##16, round)
 CLINIT_BITS_DTYPE_LIST(CLINIT_STORE_ROW_, _)
 
+#if CLINIT_HAVE_F64
 static inline void clinit_store_f64(__global double *dst, ulong lo, ulong hi,
                                     ulong off, ulong B, const double16 *v)
 {
@@ -92,6 +94,46 @@ static inline void clinit_store_f64(__global double *dst, ulong lo, ulong hi,
         }
     }
 }
+#endif
+#define CLINIT_VT32_ float16
+#define CLINIT_VT64_ double16
+#else
+/* ---- stores, GPU-shaped: work-item = one lane of one block ----------------
+ * Lane l of block B holds slots 16 w + l (w < 4; f64: p < 2), so the 16
+ * work-items of a block, and neighbouring blocks, write contiguous runs. */
+
+#define CLINIT_PUT1_(DT, T, CONV)                                              \
+    static inline void clinit_put_##DT(__global T *dst, ulong lo, ulong hi,    \
+                                       ulong off, ulong first, uint lane,      \
+                                       const float *v)                         \
+    {                                                                          \
+        for (int w = 0; w < 4; w++) {                                          \
+            ulong i = first + (ulong)(w * CLINIT_LANES) + lane;                \
+            if (i >= lo && i < hi)                                             \
+                dst[off + (i - lo)] = CONV(v[w]);                              \
+        }                                                                      \
+    }
+#define CLINIT_AS_IS_(x) (x)
+CLINIT_PUT1_(f32, float, CLINIT_AS_IS_)
+#define CLINIT_PUT1_ROW_(A, id, name, T, bytes, round, widen, overflow)        \
+    CLINIT_PUT1_(name, T, (T)round)
+CLINIT_BITS_DTYPE_LIST(CLINIT_PUT1_ROW_, _)
+
+#if CLINIT_HAVE_F64
+static inline void clinit_put_f64(__global double *dst, ulong lo, ulong hi,
+                                  ulong off, ulong first, uint lane,
+                                  const double *v)
+{
+    for (int p = 0; p < 2; p++) {
+        ulong i = first + (ulong)(p * CLINIT_LANES) + lane;
+        if (i >= lo && i < hi)
+            dst[off + (i - lo)] = v[p];
+    }
+}
+#endif
+#define CLINIT_VT32_ float
+#define CLINIT_VT64_ double
+#endif
 
 /* ---- kernels: clinit_k_<distribution>_<dtype> ------------------------------
  */
@@ -110,6 +152,7 @@ static inline clinit_desc clinit_find_desc(clinit_desc desc, uint ndesc,
     return desc + (ulong)a * CLINIT_DESC_WORDS;
 }
 
+#if CLINIT_VLANES == 16
 #define CLINIT_KERNEL_(DIST, DT, T, VT, NV, BW)                                \
     __kernel void clinit_k_##DIST##_##DT(                                      \
         __global T *dst, clinit_desc desc, uint ndesc, ulong total)            \
@@ -124,23 +167,64 @@ static inline clinit_desc clinit_find_desc(clinit_desc desc, uint ndesc,
         clinit_store_##DT(dst, d[CLINIT_DW_LO], d[CLINIT_DW_HI],               \
                           d[CLINIT_DW_OFF], B, v);                             \
     }
+#else
+#define CLINIT_KERNEL_(DIST, DT, T, VT, NV, BW)                                \
+    __kernel void clinit_k_##DIST##_##DT(                                      \
+        __global T *dst, clinit_desc desc, uint ndesc, ulong total)            \
+    {                                                                          \
+        ulong gi = get_global_id(0), g = gi / CLINIT_LANES;                    \
+        uint lane = (uint)(gi % CLINIT_LANES);                                 \
+        if (g >= total)                                                        \
+            return;                                                            \
+        clinit_desc d = clinit_find_desc(desc, ndesc, g);                      \
+        ulong B = d[CLINIT_DW_B0] + (g - d[CLINIT_DW_FIRST]);                  \
+        VT v[NV];                                                              \
+        clinit_block##BW##_##DIST(d, B, lane, v);                              \
+        clinit_put_##DT(dst, d[CLINIT_DW_LO], d[CLINIT_DW_HI],                 \
+                        d[CLINIT_DW_OFF], B * CLINIT_BLOCK##BW##_ELEMS_, lane, \
+                        v);                                                    \
+    }
+#define CLINIT_BLOCK32_ELEMS_ CLINIT_BLOCK32
+#define CLINIT_BLOCK64_ELEMS_ CLINIT_BLOCK64
+#endif
 
 /* per distribution: f32, then one kernel per bits dtype */
 #define CLINIT_KERNEL_BITS_(dist, id, dt, T, bytes, round, widen, overflow)    \
-    CLINIT_KERNEL_(dist, dt, T, float16, 4, 32)
+    CLINIT_KERNEL_(dist, dt, T, CLINIT_VT32_, 4, 32)
 #define CLINIT_KERNELS32_(NAME, id, name)                                      \
-    CLINIT_KERNEL_(name, f32, float, float16, 4, 32)                           \
+    CLINIT_KERNEL_(name, f32, float, CLINIT_VT32_, 4, 32)                           \
     CLINIT_BITS_DTYPE_LIST(CLINIT_KERNEL_BITS_, name)
 CLINIT_KERNEL_DIST_LIST(CLINIT_KERNELS32_)
 
 #if CLINIT_HAVE_F64
 #define CLINIT_KERNELS64_(NAME, id, name)                                      \
-    CLINIT_KERNEL_(name, f64, double, double16, 2, 64)
+    CLINIT_KERNEL_(name, f64, double, CLINIT_VT64_, 2, 64)
 CLINIT_KERNEL_DIST_LIST(CLINIT_KERNELS64_)
 #endif
 
 /* ---- test hooks
  * -------------------------------------------------------------- */
+
+/* w[0..3][l] = philox4x32_10 of counter w[0..3][l] and key (w[4][l],
+ * w[5][l]), for the 16 lanes, in either variant's vocabulary. */
+static inline void clinit_philox_lanes(uint w[6][CLINIT_LANES])
+{
+#if CLINIT_VLANES == 16
+    uint16 x[4];
+    for (int i = 0; i < 4; i++)
+        x[i] = vload16(0, w[i]);
+    clinit_philox4x32_10(x, vload16(0, w[4]), vload16(0, w[5]));
+    for (int i = 0; i < 4; i++)
+        vstore16(x[i], 0, w[i]);
+#else
+    for (int l = 0; l < CLINIT_LANES; l++) {
+        uint x[4] = {w[0][l], w[1][l], w[2][l], w[3][l]};
+        clinit_philox4x32_10(x, w[4][l], w[5][l]);
+        for (int i = 0; i < 4; i++)
+            w[i][l] = x[i];
+    }
+#endif
+}
 
 /* Raw Philox words: out[j] = word j % 4 of philox(counter + j / 4, key),
  * j < nwords, the counter a 128-bit integer (c0 lowest). Work-item g
@@ -151,9 +235,11 @@ __kernel void clinit_k_philox_raw(__global uint *out, ulong nwords, uint k0,
     ulong g = get_global_id(0);
     ulong base = ((ulong)c1 << 32) | c0;
     ulong hiw = ((ulong)c3 << 32) | c2;
-    uint w[4][CLINIT_LANES];
+    uint w[6][CLINIT_LANES];
     for (int l = 0; l < CLINIT_LANES; l++) {
         ulong n = g * CLINIT_LANES + (ulong)l;
+        w[4][l] = k0;
+        w[5][l] = k1;
         ulong lo64 = base + n;
         ulong hi64 = hiw + (lo64 < base ? 1ul : 0ul);
         w[0][l] = (uint)lo64;
@@ -161,12 +247,7 @@ __kernel void clinit_k_philox_raw(__global uint *out, ulong nwords, uint k0,
         w[2][l] = (uint)hi64;
         w[3][l] = (uint)(hi64 >> 32);
     }
-    uint16 x[4];
-    for (int i = 0; i < 4; i++)
-        x[i] = vload16(0, w[i]);
-    clinit_philox4x32_10(x, (uint16)(k0), (uint16)(k1));
-    for (int i = 0; i < 4; i++)
-        vstore16(x[i], 0, w[i]);
+    clinit_philox_lanes(w);
     for (int l = 0; l < CLINIT_LANES; l++)
         for (int i = 0; i < 4; i++) {
             ulong j = (g * CLINIT_LANES + (ulong)l) * 4 + (ulong)i;
@@ -179,6 +260,7 @@ __kernel void clinit_k_philox_raw(__global uint *out, ulong nwords, uint k0,
  * 2 sincos2pi (in = word; out[2k] = sin, out[2k+1] = cos vectors), 3 f16
  * rounding through vstore_half (in = float bits; out = half bits in the low
  * 16 bits of each word), 4 bf16 rounding. */
+#if CLINIT_VLANES == 16
 __kernel void clinit_k_math_probe(__global const uint *in, __global float *out,
                                   int op)
 {
@@ -201,6 +283,33 @@ __kernel void clinit_k_math_probe(__global const uint *in, __global float *out,
         vstore16(as_float16(clinit_bf16_bits(as_float16(x))), g, out);
     }
 }
+#else
+__kernel void clinit_k_math_probe(__global const uint *in, __global float *out,
+                                  int op)
+{
+    ulong g = get_global_id(0);
+    for (ulong l = 0; l < CLINIT_LANES; l++) {
+        ulong k = g * CLINIT_LANES + l;
+        uint x = in[k];
+        if (op == 0) {
+            out[k] = clinit_log_f32(as_float(x));
+        } else if (op == 1) {
+            out[k] = clinit_sqrt_f32(as_float(x));
+        } else if (op == 2) { /* the vector layout: 16 sines, 16 cosines */
+            float sv, cv;
+            clinit_sincos2pi_f32(x, &sv, &cv);
+            out[2 * g * CLINIT_LANES + l] = sv;
+            out[(2 * g + 1) * CLINIT_LANES + l] = cv;
+        } else if (op == 3) {
+            ushort h;
+            vstore_half_rte(as_float(x), 0, (half *)&h);
+            out[k] = as_float((uint)h);
+        } else {
+            out[k] = as_float(clinit_bf16_bits(as_float(x)));
+        }
+    }
+}
+#endif
 
 /* Philox itself on the device: pair p has counter in[6p .. 6p+3] and key
  * in[6p+4], in[6p+5]; out[4p .. 4p+3] receives philox4x32_10. Work-item g
@@ -212,12 +321,7 @@ __kernel void clinit_k_philox_probe(__global const uint *in, __global uint *out)
     for (int l = 0; l < CLINIT_LANES; l++)
         for (int i = 0; i < 6; i++)
             w[i][l] = in[(g * CLINIT_LANES + (ulong)l) * 6 + (ulong)i];
-    uint16 x[4];
-    for (int i = 0; i < 4; i++)
-        x[i] = vload16(0, w[i]);
-    clinit_philox4x32_10(x, vload16(0, w[4]), vload16(0, w[5]));
-    for (int i = 0; i < 4; i++)
-        vstore16(x[i], 0, w[i]);
+    clinit_philox_lanes(w);
     for (int l = 0; l < CLINIT_LANES; l++)
         for (int i = 0; i < 4; i++)
             out[(g * CLINIT_LANES + (ulong)l) * 4 + (ulong)i] = w[i][l];

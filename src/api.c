@@ -197,3 +197,8 @@ clinit_status clinit_debug_philox_device(clinit_ctx *ctx, const uint32_t *in,
     return ctx->dev->ops->probe(ctx->dev, 1, -1, in, npairs * 24, out,
                                 npairs * 16, npairs / 16);
 }
+
+unsigned clinit_debug_kernel_lanes(const clinit_ctx *ctx)
+{
+    return ctx && ctx->dev ? ctx->dev->kernel_lanes : 0;
+}

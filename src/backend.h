@@ -55,6 +55,9 @@ struct clinit_backend {
     const clinit_backend_ops *ops;
     char device_name[300];
     char device_id[32];
+    /* counters per work-item of the fill kernels: 16 (CPU-shaped) or 1
+     * (GPU-shaped); the same bits either way */
+    unsigned kernel_lanes;
 };
 
 /* A context: the CPU backend always (host fills), a device backend when

@@ -76,4 +76,9 @@ clinit_status clinit_debug_math_device(clinit_ctx *ctx, int op,
 clinit_status clinit_debug_philox_device(clinit_ctx *ctx, const uint32_t *in,
                                          size_t npairs, uint32_t *out);
 
+/* Test hook: the fill kernels' counters per work-item on ctx's device (16
+ * CPU-shaped, 1 GPU-shaped; chosen by device type, or CLINIT_KERNEL_SHAPE
+ * = cpu | gpu), 0 for a CPU-only context. */
+unsigned clinit_debug_kernel_lanes(const clinit_ctx *ctx);
+
 #endif /* CLINIT_INTERNAL_H */

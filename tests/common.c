@@ -1,3 +1,6 @@
+#include <stdlib.h>
+#include <string.h>
+
 #include "common.h"
 
 #include <string.h>
@@ -11,6 +14,15 @@ clinit_ctx *test_opencl_ctx(void)
                  "no OpenCL device (%s): install pocl-opencl-icd",
                  clinit_strerror(st));
     cr_assert(clinit_ctx_is_opencl(ctx));
+    {
+        /* the *_gpu_shape ctests run the GPU-shaped kernels on pocl */
+        const char *shape = getenv("CLINIT_KERNEL_SHAPE");
+        if (shape && strcmp(shape, "gpu") == 0)
+            cr_assert_eq(clinit_debug_kernel_lanes(ctx), 1,
+                         "CLINIT_KERNEL_SHAPE=gpu: GPU-shaped kernels expected");
+        if (shape && strcmp(shape, "cpu") == 0)
+            cr_assert_eq(clinit_debug_kernel_lanes(ctx), 16);
+    }
     return ctx;
 }
 
