@@ -220,27 +220,26 @@ int cli_ctx_has_fp64(const clinit_ctx *ctx)
 
 double cli_element_as_double(clinit_dtype dtype, const void *p, uint64_t i)
 {
-    const unsigned char *b = (const unsigned char *)p + i * clinit_dtype_size(dtype);
-    uint16_t h;
+    const unsigned char *b =
+        (const unsigned char *)p + i * clinit_dtype_size(dtype);
+    uint32_t h = 0;
     float f;
     double d;
-    switch (dtype) {
+    switch ((int)dtype) {
     case CLINIT_F32:
         memcpy(&f, b, 4);
         return f;
     case CLINIT_F64:
         memcpy(&d, b, 8);
         return d;
-    case CLINIT_F16:
-        memcpy(&h, b, 2);
-        return clinit_f32_from_f16(h);
-    case CLINIT_BF16:
-        memcpy(&h, b, 2);
-        return clinit_f32_from_bf16(h);
-    case CLINIT_F8E4M3:
-        return clinit_f32_from_f8e4m3(b[0]);
-    case CLINIT_F8E5M2:
-        return clinit_f32_from_f8e5m2(b[0]);
+        /* the bits dtypes, widened exactly (kernels/clinit_dtype.h's table;
+         * little-endian) */
+#define CLI_WIDEN_(A, id, name, T, bytes, round, widen, overflow)              \
+    case id:                                                                   \
+        memcpy(&h, b, bytes);                                                  \
+        return widen(h);
+        CLINIT_BITS_DTYPE_LIST(CLI_WIDEN_, _)
+#undef CLI_WIDEN_
     default:
         return NAN;
     }
