@@ -83,20 +83,23 @@ CLINIT_FN clinit_vu clinit_f8e5m2_bits(clinit_vf v)
 
 /* The dtypes stored as the integer bits of a rounded f32 value, one row
  * each: X(A, id, name, storage type on OpenCL, bytes, rounding, widening,
- * overflow), A the caller's own argument. id is include/clinit.h's clinit_dtype value (checked in
- * src/resolve.c); rounding is the function above that both the CPU
- * backend and the OpenCL stores run; widening (host only, below) gives a
- * pattern's exact value; overflow is where rounding to nearest passes the
- * largest finite value (it plus half a step). f16's rounding is also
- * exactly OpenCL's vstore_half_rte (tests/test_dtypes.c). */
+ * overflow, OpenCL store), A the caller's own argument. id is
+ * include/clinit.h's clinit_dtype value (tests/test_fp8.c checks); rounding
+ * is the function above that the CPU backend runs; widening (host only,
+ * below) gives a pattern's exact value; overflow is where rounding to
+ * nearest passes the largest finite value (it plus half a step); the
+ * OpenCL store is `bits` (the rounding function, as on the CPU) or `half`
+ * (vstore_half_rte, the device's own conversion, which gives exactly
+ * clinit_f16_bits' bits: tests/test_dtypes.c). */
 #define CLINIT_BITS_DTYPE_LIST(X, A)                                           \
-    X(A, 1, f16, ushort, 2, clinit_f16_bits, clinit_f32_from_f16, 65520.0)     \
+    X(A, 1, f16, ushort, 2, clinit_f16_bits, clinit_f32_from_f16, 65520.0,     \
+      half)                                                                    \
     X(A, 2, bf16, ushort, 2, clinit_bf16_bits, clinit_f32_from_bf16,           \
-      0x1.ffp127)                                                              \
+      0x1.ffp127, bits)                                                        \
     X(A, 4, f8e4m3, uchar, 1, clinit_f8e4m3_bits, clinit_f32_from_f8e4m3,      \
-      464.0)                                                                   \
+      464.0, bits)                                                             \
     X(A, 5, f8e5m2, uchar, 1, clinit_f8e5m2_bits, clinit_f32_from_f8e5m2,      \
-      61440.0)
+      61440.0, bits)
 
 #if !CLINIT_OPENCL
 /* Host helpers: widen 16-bit and 8-bit patterns back to float, exactly. */

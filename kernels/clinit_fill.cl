@@ -70,8 +70,33 @@ static inline void clinit_store_f32(__global float *dst, ulong lo, ulong hi,
             }                                                                  \
         }                                                                      \
     }
-#define CLINIT_STORE_ROW_(A, id, name, T, bytes, round, widen, overflow)       \
-    CLINIT_STORE_BITS_(name, T, T##16, round)
+/* f16 through the OpenCL half stores (no cl_khr_fp16 needed): the same
+ * bits as clinit_f16_bits, at the device's conversion speed */
+#define CLINIT_STORE_HALF_(DT, T, T16, ROUND)                                  \
+    static inline void clinit_store_##DT(__global T *dst, ulong lo, ulong hi,  \
+                                         ulong off, ulong B, const float16 *v) \
+    {                                                                          \
+        ulong first = B * CLINIT_BLOCK32;                                      \
+        if (clinit_whole(first, CLINIT_BLOCK32, lo, hi)) {                     \
+            __global half *p = (__global half *)(dst + (off + (first - lo)));  \
+            for (int w = 0; w < 4; w++)                                        \
+                vstore_half16_rte(v[w], w, p);                                 \
+        } else {                                                               \
+            T tmp[CLINIT_BLOCK32];                                             \
+            for (int w = 0; w < 4; w++)                                        \
+                vstore_half16_rte(v[w], w, (half *)tmp);                       \
+            for (int j = 0; j < CLINIT_BLOCK32; j++) {                         \
+                ulong i = first + (ulong)j;                                    \
+                if (i >= lo && i < hi)                                         \
+                    dst[off + (i - lo)] = tmp[j];                              \
+            }                                                                  \
+        }                                                                      \
+    }
+#define CLINIT_STORE_bits_ CLINIT_STORE_BITS_
+#define CLINIT_STORE_half_ CLINIT_STORE_HALF_
+#define CLINIT_STORE_ROW_(A, id, name, T, bytes, round, widen, overflow,       \
+                          store)                                               \
+    CLINIT_STORE_##store##_(name, T, T##16, round)
 CLINIT_BITS_DTYPE_LIST(CLINIT_STORE_ROW_, _)
 
 #if CLINIT_HAVE_F64
@@ -115,8 +140,22 @@ static inline void clinit_store_f64(__global double *dst, ulong lo, ulong hi,
     }
 #define CLINIT_AS_IS_(x) (x)
 CLINIT_PUT1_(f32, float, CLINIT_AS_IS_)
-#define CLINIT_PUT1_ROW_(A, id, name, T, bytes, round, widen, overflow)        \
-    CLINIT_PUT1_(name, T, (T)round)
+/* f16 through vstore_half_rte, as in the CPU-shaped variant */
+#define CLINIT_PUT1_HALF_(DT, T, ROUND)                                        \
+    static inline void clinit_put_##DT(__global T *dst, ulong lo, ulong hi,    \
+                                       ulong off, ulong first, uint lane,      \
+                                       const float *v)                         \
+    {                                                                          \
+        for (int w = 0; w < 4; w++) {                                          \
+            ulong i = first + (ulong)(w * CLINIT_LANES) + lane;                \
+            if (i >= lo && i < hi)                                             \
+                vstore_half_rte(v[w], off + (i - lo), (__global half *)dst);   \
+        }                                                                      \
+    }
+#define CLINIT_PUT1_bits_(DT, T, ROUND) CLINIT_PUT1_(DT, T, (T)ROUND)
+#define CLINIT_PUT1_half_ CLINIT_PUT1_HALF_
+#define CLINIT_PUT1_ROW_(A, id, name, T, bytes, round, widen, overflow, store) \
+    CLINIT_PUT1_##store##_(name, T, round)
 CLINIT_BITS_DTYPE_LIST(CLINIT_PUT1_ROW_, _)
 
 #if CLINIT_HAVE_F64
@@ -189,7 +228,7 @@ static inline clinit_desc clinit_find_desc(clinit_desc desc, uint ndesc,
 #endif
 
 /* per distribution: f32, then one kernel per bits dtype */
-#define CLINIT_KERNEL_BITS_(dist, id, dt, T, bytes, round, widen, overflow)    \
+#define CLINIT_KERNEL_BITS_(dist, id, dt, T, bytes, round, widen, overflow, store)    \
     CLINIT_KERNEL_(dist, dt, T, CLINIT_VT32_, 4, 32)
 #define CLINIT_KERNELS32_(NAME, id, name)                                      \
     CLINIT_KERNEL_(name, f32, float, CLINIT_VT32_, 4, 32)                           \

@@ -189,15 +189,17 @@ CLINIT_FN void clinit_sincos2pi_f32(clinit_vu w, CLINIT_PRIV clinit_vf *s,
     clinit_vu swap = (q ^ refl) & CLINIT_VU(1u);
     clinit_vf sv = CLINIT_SEL(swap != CLINIT_VU(0u), ca, sa);
     clinit_vf cv = CLINIT_SEL(swap != CLINIT_VU(0u), sa, ca);
-    clinit_vu ssign = (q >> 1) << 31;
-    clinit_vu csign = ((q ^ (q >> 1)) & CLINIT_VU(1u)) << 31;
-    clinit_vu su = CLINIT_AS_U(sv) ^ ssign, cu = CLINIT_AS_U(cv) ^ csign;
-    /* negating sin(0) makes -0: clear the sign of zeros with integer ops
-     * (some OpenCL compilers drop an "x + 0.0f" that would do it) */
-    *s = CLINIT_AS_F(CLINIT_SEL((su & CLINIT_VU(0x7fffffffu)) == CLINIT_VU(0u),
-                                CLINIT_VU(0u), su));
-    *c = CLINIT_AS_F(CLINIT_SEL((cu & CLINIT_VU(0x7fffffffu)) == CLINIT_VU(0u),
-                                CLINIT_VU(0u), cu));
+    /* The sign bits, except on a zero result: negating sin(0) would make
+     * -0. sa is zero exactly when jr is, ca never, so whether sv / cv is
+     * zero is integer work on jr and swap (some OpenCL compilers drop an
+     * "x + 0.0f" that would clear the sign). nz = (jr != 0) as 0/1,
+     * jr <= 2^21. */
+    clinit_vu nz = (jr + CLINIT_VU(0x003fffffu)) >> 22;
+    clinit_vu ssign = ((q >> 1) & (nz | swap)) << 31;
+    clinit_vu csign =
+        ((q ^ (q >> 1)) & (nz | (swap ^ CLINIT_VU(1u))) & CLINIT_VU(1u)) << 31;
+    *s = CLINIT_AS_F(CLINIT_AS_U(sv) ^ ssign);
+    *c = CLINIT_AS_F(CLINIT_AS_U(cv) ^ csign);
 }
 
 #endif /* CLINIT_MATH_H */

@@ -201,7 +201,7 @@ typedef struct narrow_fmt {
     double overflow;
 } narrow_fmt;
 
-#define CLINIT_NARROW_FNS_(A, id, name, T, bytes, round, widen, overflow)      \
+#define CLINIT_NARROW_FNS_(A, id, name, T, bytes, round, widen, overflow, store)      \
     static uint32_t round_##name(float f) { return round(f); }                 \
     static float widen_##name(uint32_t h) { return widen(h); }
 CLINIT_BITS_DTYPE_LIST(CLINIT_NARROW_FNS_, _)
@@ -209,7 +209,7 @@ CLINIT_BITS_DTYPE_LIST(CLINIT_NARROW_FNS_, _)
 
 static const narrow_fmt *narrow_of(clinit_dtype dt)
 {
-#define CLINIT_NARROW_ROW_(A, id, name, T, bytes, round, widen, overflow)      \
+#define CLINIT_NARROW_ROW_(A, id, name, T, bytes, round, widen, overflow, store)      \
     [id] = {round_##name, widen_##name, 1u << (8 * (bytes) - 1), overflow},
     static const narrow_fmt fmts[CLINIT_DTYPE_COUNT] = {
         CLINIT_BITS_DTYPE_LIST(CLINIT_NARROW_ROW_, _)};

@@ -261,7 +261,7 @@ Test(fp8, bits_dtype_list_matches_the_public_table)
 {
     /* kernels/clinit_dtype.h's rows carry include/clinit.h's ids */
     unsigned rows = 0;
-#define CLINIT_CHECK_ROW_(A, id, name, T, bytes, round, widen, overflow)       \
+#define CLINIT_CHECK_ROW_(A, id, name, T, bytes, round, widen, overflow, store)       \
     cr_expect_str_eq(clinit_dtype_name((clinit_dtype)(id)), #name);            \
     cr_expect_eq(clinit_dtype_size((clinit_dtype)(id)), (size_t)(bytes), #name); \
     rows++;

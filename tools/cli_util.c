@@ -234,7 +234,7 @@ double cli_element_as_double(clinit_dtype dtype, const void *p, uint64_t i)
         return d;
         /* the bits dtypes, widened exactly (kernels/clinit_dtype.h's table;
          * little-endian) */
-#define CLI_WIDEN_(A, id, name, T, bytes, round, widen, overflow)              \
+#define CLI_WIDEN_(A, id, name, T, bytes, round, widen, overflow, store)              \
     case id:                                                                   \
         memcpy(&h, b, bytes);                                                  \
         return widen(h);

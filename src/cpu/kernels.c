@@ -82,7 +82,7 @@ static inline void put32(clinit_dtype dt, const clinit_vf *v, unsigned l0,
                          unsigned char *out)
 {
     switch ((int)dt) { /* once per call: the 4 vectors in each case */
-#define CLINIT_PUT_(A, id, name, T, bytes, round, widen, overflow)             \
+#define CLINIT_PUT_(A, id, name, T, bytes, round, widen, overflow, store)             \
     case id:                                                                   \
         for (int w = 0; w < 4; w++) {                                          \
             clinit_vn##bytes n = CLINIT_NARROW_(clinit_vn##bytes, round(v[w])); \
