@@ -144,30 +144,74 @@ typedef enum clinit_dtype {
     CLINIT_DTYPE_COUNT /* number of dtypes */
 } clinit_dtype;
 
+/* The parameters of clinit_init: X(k, name), k the bit of CLINIT_P_name
+ * in clinit_method_params' masks (the order the fields are declared;
+ * torch's and Keras' names). */
+#define CLINIT_PARAM_MAP(X)                                                    \
+    X(0, a)                                                                    \
+    X(1, b)                                                                    \
+    X(2, mean)                                                                 \
+    X(3, std)                                                                  \
+    X(4, val)                                                                  \
+    X(5, gain)                                                                 \
+    X(6, mode)                                                                 \
+    X(7, nonlinearity)                                                         \
+    X(8, scale)                                                                \
+    X(9, distribution)                                                         \
+    X(10, sparsity)                                                            \
+    X(11, groups)
+#define CLINIT_PARAM_COUNT 12
+#define CLINIT_P_A (1u << 0)
+#define CLINIT_P_B (1u << 1)
+#define CLINIT_P_MEAN (1u << 2)
+#define CLINIT_P_STD (1u << 3)
+#define CLINIT_P_VAL (1u << 4)
+#define CLINIT_P_GAIN (1u << 5)
+#define CLINIT_P_MODE (1u << 6)
+#define CLINIT_P_NONLINEARITY (1u << 7)
+#define CLINIT_P_SCALE (1u << 8)
+#define CLINIT_P_DISTRIBUTION (1u << 9)
+#define CLINIT_P_SPARSITY (1u << 10)
+#define CLINIT_P_GROUPS (1u << 11)
+/* The methods: X(NAME, value, torch's name, the CLINIT_P_* parameters it
+ * reads (0 for the fixed Keras presets: Keras takes only a seed)), with
+ * torch's defaults in the comment. Values are pinned. */
+#define CLINIT_METHOD_MAP(X)                                                   \
+    X(UNIFORM, 0, "uniform", CLINIT_P_A | CLINIT_P_B) /* a=0, b=1 */           \
+    X(NORMAL, 1, "normal", CLINIT_P_MEAN | CLINIT_P_STD) /* mean=0, std=1 */   \
+    X(CONSTANT, 2, "constant", CLINIT_P_VAL) /* val (required) */              \
+    X(ZEROS, 3, "zeros", 0)                                                    \
+    X(ONES, 4, "ones", 0)                                                      \
+    X(XAVIER_UNIFORM, 5, "xavier_uniform", CLINIT_P_GAIN) /* gain=1 */         \
+    X(XAVIER_NORMAL, 6, "xavier_normal", CLINIT_P_GAIN)   /* gain=1 */         \
+    /* kaiming: a=0, mode=fan_in, nonlinearity=leaky_relu */                  \
+    X(KAIMING_UNIFORM, 7, "kaiming_uniform",                                   \
+      CLINIT_P_A | CLINIT_P_MODE | CLINIT_P_NONLINEARITY)                      \
+    X(KAIMING_NORMAL, 8, "kaiming_normal",                                     \
+      CLINIT_P_A | CLINIT_P_MODE | CLINIT_P_NONLINEARITY)                      \
+    /* mean=0, std=1, a=-2, b=2 (absolute bounds) */                          \
+    X(TRUNC_NORMAL, 9, "trunc_normal",                                         \
+      CLINIT_P_MEAN | CLINIT_P_STD | CLINIT_P_A | CLINIT_P_B)                  \
+    /* sparsity (required), std=0.01; 2-D */                                  \
+    X(SPARSE, 10, "sparse", CLINIT_P_SPARSITY | CLINIT_P_STD)                  \
+    X(EYE, 11, "eye", 0)                         /* 2-D */                     \
+    X(DIRAC, 12, "dirac", CLINIT_P_GROUPS)       /* groups=1; 3-5-D */         \
+    X(ORTHOGONAL, 13, "orthogonal", CLINIT_P_GAIN) /* gain=1; >= 2-D */        \
+    /* Keras VarianceScaling: scale=1, mode=fan_in, truncated_normal */        \
+    X(VARIANCE_SCALING, 14, "variance_scaling",                                \
+      CLINIT_P_SCALE | CLINIT_P_MODE | CLINIT_P_DISTRIBUTION)                  \
+    X(LECUN_UNIFORM, 15, "lecun_uniform", 0)   /* VS(1, fan_in, uniform) */    \
+    X(LECUN_NORMAL, 16, "lecun_normal", 0)     /* VS(1, fan_in, trunc) */      \
+    X(GLOROT_UNIFORM, 17, "glorot_uniform", 0) /* VS(1, fan_avg, uniform) */   \
+    X(GLOROT_NORMAL, 18, "glorot_normal", 0)   /* VS(1, fan_avg, trunc) */     \
+    X(HE_UNIFORM, 19, "he_uniform", 0)         /* VS(2, fan_in, uniform) */    \
+    X(HE_NORMAL, 20, "he_normal", 0)           /* VS(2, fan_in, trunc) */
+
 typedef enum clinit_method {
-    CLINIT_UNIFORM = 0,         /* a=0, b=1 */
-    CLINIT_NORMAL = 1,          /* mean=0, std=1 */
-    CLINIT_CONSTANT = 2,        /* val (required) */
-    CLINIT_ZEROS = 3,           /* */
-    CLINIT_ONES = 4,            /* */
-    CLINIT_XAVIER_UNIFORM = 5,  /* gain=1 */
-    CLINIT_XAVIER_NORMAL = 6,   /* gain=1 */
-    CLINIT_KAIMING_UNIFORM = 7, /* a=0, mode=fan_in, nonlinearity=leaky_relu */
-    CLINIT_KAIMING_NORMAL = 8,  /* a=0, mode=fan_in, nonlinearity=leaky_relu */
-    CLINIT_TRUNC_NORMAL = 9,    /* mean=0, std=1, a=-2, b=2 (absolute) */
-    CLINIT_SPARSE = 10,         /* sparsity (required), std=0.01; 2-D */
-    CLINIT_EYE = 11,            /* 2-D */
-    CLINIT_DIRAC = 12,          /* groups=1; 3-, 4- or 5-D */
-    CLINIT_ORTHOGONAL = 13,     /* gain=1; >= 2-D */
-    /* Keras VarianceScaling: scale=1, mode=fan_in,
-     * distribution=truncated_normal */
-    CLINIT_VARIANCE_SCALING = 14,
-    CLINIT_LECUN_UNIFORM = 15,  /* VS(1, fan_in, uniform) */
-    CLINIT_LECUN_NORMAL = 16,   /* VS(1, fan_in, truncated_normal) */
-    CLINIT_GLOROT_UNIFORM = 17, /* VS(1, fan_avg, uniform) */
-    CLINIT_GLOROT_NORMAL = 18,  /* VS(1, fan_avg, truncated_normal) */
-    CLINIT_HE_UNIFORM = 19,     /* VS(2, fan_in, uniform) */
-    CLINIT_HE_NORMAL = 20       /* VS(2, fan_in, truncated_normal) */
+#define CLINIT_METHOD_ENUM_(name, value, str, params) CLINIT_##name = value,
+    CLINIT_METHOD_MAP(CLINIT_METHOD_ENUM_)
+#undef CLINIT_METHOD_ENUM_
+    CLINIT_METHOD_COUNT /* number of methods */
 } clinit_method;
 
 /* fan_avg = (fan_in + fan_out) / 2 is for variance_scaling only. */
@@ -227,35 +271,6 @@ typedef struct clinit_init {
 CLINIT_API clinit_status clinit_init_default(clinit_init *init,
                                              clinit_method method);
 
-/* The parameters of clinit_init: X(k, name), k the bit of CLINIT_P_name
- * in clinit_method_params' masks (the order the fields are declared;
- * torch's and Keras' names). */
-#define CLINIT_PARAM_MAP(X)                                                    \
-    X(0, a)                                                                    \
-    X(1, b)                                                                    \
-    X(2, mean)                                                                 \
-    X(3, std)                                                                  \
-    X(4, val)                                                                  \
-    X(5, gain)                                                                 \
-    X(6, mode)                                                                 \
-    X(7, nonlinearity)                                                         \
-    X(8, scale)                                                                \
-    X(9, distribution)                                                         \
-    X(10, sparsity)                                                            \
-    X(11, groups)
-#define CLINIT_PARAM_COUNT 12
-#define CLINIT_P_A (1u << 0)
-#define CLINIT_P_B (1u << 1)
-#define CLINIT_P_MEAN (1u << 2)
-#define CLINIT_P_STD (1u << 3)
-#define CLINIT_P_VAL (1u << 4)
-#define CLINIT_P_GAIN (1u << 5)
-#define CLINIT_P_MODE (1u << 6)
-#define CLINIT_P_NONLINEARITY (1u << 7)
-#define CLINIT_P_SCALE (1u << 8)
-#define CLINIT_P_DISTRIBUTION (1u << 9)
-#define CLINIT_P_SPARSITY (1u << 10)
-#define CLINIT_P_GROUPS (1u << 11)
 /* The name of parameter k ("std" for 3), NULL for k >= CLINIT_PARAM_COUNT. */
 CLINIT_API const char *clinit_param_name(unsigned k);
 /* Sets parameter `key` ("std", "mode", ...) of *init from its text

@@ -14,29 +14,10 @@ typedef struct name_entry {
     int value;
 } name_entry;
 
-static const name_entry methods[] = {
-    {"uniform", CLINIT_UNIFORM},
-    {"normal", CLINIT_NORMAL},
-    {"constant", CLINIT_CONSTANT},
-    {"zeros", CLINIT_ZEROS},
-    {"ones", CLINIT_ONES},
-    {"xavier_uniform", CLINIT_XAVIER_UNIFORM},
-    {"xavier_normal", CLINIT_XAVIER_NORMAL},
-    {"kaiming_uniform", CLINIT_KAIMING_UNIFORM},
-    {"kaiming_normal", CLINIT_KAIMING_NORMAL},
-    {"trunc_normal", CLINIT_TRUNC_NORMAL},
-    {"sparse", CLINIT_SPARSE},
-    {"eye", CLINIT_EYE},
-    {"dirac", CLINIT_DIRAC},
-    {"orthogonal", CLINIT_ORTHOGONAL},
-    {"variance_scaling", CLINIT_VARIANCE_SCALING},
-    {"lecun_uniform", CLINIT_LECUN_UNIFORM},
-    {"lecun_normal", CLINIT_LECUN_NORMAL},
-    {"glorot_uniform", CLINIT_GLOROT_UNIFORM},
-    {"glorot_normal", CLINIT_GLOROT_NORMAL},
-    {"he_uniform", CLINIT_HE_UNIFORM},
-    {"he_normal", CLINIT_HE_NORMAL},
-    {NULL, 0}};
+#define CLINIT_METHOD_NAME_(name, value, str, params) {str, CLINIT_##name},
+static const name_entry methods[] = {CLINIT_METHOD_MAP(CLINIT_METHOD_NAME_){
+    NULL, 0}};
+#undef CLINIT_METHOD_NAME_
 
 static const name_entry modes[] = {{"fan_in", CLINIT_FAN_IN},
                                    {"fan_out", CLINIT_FAN_OUT},

@@ -11,7 +11,7 @@
 #include "clinit_model.h" /* the orthogonal size cap */
 #include "clinit_stream.h"
 
-#define CLINIT_LAST_METHOD_ CLINIT_HE_NORMAL
+#define CLINIT_LAST_METHOD_ (CLINIT_METHOD_COUNT - 1)
 
 
 clinit_status clinit_init_default(clinit_init *init, clinit_method method)
@@ -61,40 +61,11 @@ clinit_status clinit_init_default(clinit_init *init, clinit_method method)
 
 unsigned clinit_method_params(clinit_method m)
 {
-    switch (m) {
-    case CLINIT_UNIFORM:
-        return CLINIT_P_A | CLINIT_P_B;
-    case CLINIT_NORMAL:
-        return CLINIT_P_MEAN | CLINIT_P_STD;
-    case CLINIT_TRUNC_NORMAL:
-        return CLINIT_P_MEAN | CLINIT_P_STD | CLINIT_P_A | CLINIT_P_B;
-    case CLINIT_CONSTANT:
-        return CLINIT_P_VAL;
-    case CLINIT_XAVIER_UNIFORM:
-    case CLINIT_XAVIER_NORMAL:
-    case CLINIT_ORTHOGONAL:
-        return CLINIT_P_GAIN;
-    case CLINIT_KAIMING_UNIFORM:
-    case CLINIT_KAIMING_NORMAL:
-        return CLINIT_P_A | CLINIT_P_MODE | CLINIT_P_NONLINEARITY;
-    case CLINIT_SPARSE:
-        return CLINIT_P_SPARSITY | CLINIT_P_STD;
-    case CLINIT_DIRAC:
-        return CLINIT_P_GROUPS;
-    case CLINIT_VARIANCE_SCALING:
-        return CLINIT_P_SCALE | CLINIT_P_MODE | CLINIT_P_DISTRIBUTION;
-    case CLINIT_ZEROS:
-    case CLINIT_ONES:
-    case CLINIT_EYE:
-    case CLINIT_LECUN_UNIFORM:
-    case CLINIT_LECUN_NORMAL:
-    case CLINIT_GLOROT_UNIFORM:
-    case CLINIT_GLOROT_NORMAL:
-    case CLINIT_HE_UNIFORM:
-    case CLINIT_HE_NORMAL:
-        return 0; /* fixed presets: Keras takes only a seed */
-    }
-    return 0;
+#define CLINIT_METHOD_PARAMS_(name, value, str, params) [value] = (params),
+    static const unsigned params[CLINIT_METHOD_COUNT] = {
+        CLINIT_METHOD_MAP(CLINIT_METHOD_PARAMS_)};
+#undef CLINIT_METHOD_PARAMS_
+    return (unsigned)m < (unsigned)CLINIT_METHOD_COUNT ? params[m] : 0;
 }
 
 clinit_status clinit_calculate_gain(clinit_nonlinearity nl, double param,

@@ -353,35 +353,10 @@ static int is_kaiming(clinit_method m)
     return m == CLINIT_KAIMING_UNIFORM || m == CLINIT_KAIMING_NORMAL;
 }
 
-/* variance_scaling and its Keras presets */
+/* variance_scaling and its Keras presets (values 14..20, pinned) */
 static int is_vs(clinit_method m)
 {
-    switch (m) {
-    case CLINIT_VARIANCE_SCALING:
-    case CLINIT_LECUN_UNIFORM:
-    case CLINIT_LECUN_NORMAL:
-    case CLINIT_GLOROT_UNIFORM:
-    case CLINIT_GLOROT_NORMAL:
-    case CLINIT_HE_UNIFORM:
-    case CLINIT_HE_NORMAL:
-        return 1;
-    case CLINIT_UNIFORM:
-    case CLINIT_NORMAL:
-    case CLINIT_CONSTANT:
-    case CLINIT_ZEROS:
-    case CLINIT_ONES:
-    case CLINIT_XAVIER_UNIFORM:
-    case CLINIT_XAVIER_NORMAL:
-    case CLINIT_KAIMING_UNIFORM:
-    case CLINIT_KAIMING_NORMAL:
-    case CLINIT_TRUNC_NORMAL:
-    case CLINIT_SPARSE:
-    case CLINIT_EYE:
-    case CLINIT_DIRAC:
-    case CLINIT_ORTHOGONAL:
-        return 0;
-    }
-    return 0;
+    return m >= CLINIT_VARIANCE_SCALING && m <= CLINIT_HE_NORMAL;
 }
 
 typedef struct fill_args {
