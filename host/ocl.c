@@ -48,6 +48,7 @@ typedef struct clinit_ocl {
     cl_kernel kernels[K_COUNT];
     cl_kernel fill[CLINIT_ABI_DIST_COUNT][N_DTYPES]; /* lazily created */
     int has_fp64;
+    clinit_status build_status; /* CLINIT_EBUILD once a build failed */
     cl_int cl_error; /* last failed OpenCL call */
     char *build_log;
     pthread_mutex_t lock; /* program build and kernel arguments */
@@ -411,6 +412,10 @@ static clinit_status build_locked(clinit_ocl *c)
     cl_int err;
     if (c->program)
         return CLINIT_OK;
+    /* the embedded source fails the same way again: build once, so the
+     * log clinit_ctx_build_log hands out never changes under a reader */
+    if (c->build_status != CLINIT_OK)
+        return c->build_status;
     prog = clCreateProgramWithSource(c->context, 1, &src, &len, &err);
     if (!prog)
         return cl_fail(c, err);
@@ -421,7 +426,7 @@ static clinit_status build_locked(clinit_ocl *c)
     if (err != CL_SUCCESS) {
         clReleaseProgram(prog);
         c->cl_error = err;
-        return CLINIT_EBUILD;
+        return c->build_status = CLINIT_EBUILD;
     }
     for (int k = 0; k < K_COUNT; k++) {
         c->kernels[k] = clCreateKernel(prog, kernel_names[k], &err);
@@ -450,7 +455,11 @@ static clinit_status fill_kernel_locked(clinit_ocl *c, clinit_dist dist,
         snprintf(name, sizeof name, "clinit_k_%s_%s", kernel_dist_names[dist],
                  clinit_dtype_name(dt));
         if (!(*slot = clCreateKernel(c->program, name, &err)))
-            return cl_fail(c, err);
+            /* the compiler saw no cl_khr_fp64 though the device reports
+             * doubles: f64 alone is unavailable */
+            return dt == CLINIT_F64 && err == CL_INVALID_KERNEL_NAME
+                       ? CLINIT_ENOFP64
+                       : cl_fail(c, err);
     }
     *out = *slot;
     return CLINIT_OK;
@@ -576,52 +585,73 @@ static clinit_status compact_events(clinit_ocl *c, cl_event *evs, size_t *nev,
     return CLINIT_OK;
 }
 
-/* One kernel over items[0..n) (same buffer, dtype and distribution, no
- * orthogonal, no empty range): a descriptor table, then launches of at
- * most MAX_BLOCKS_PER_LAUNCH work-items; *ev completes with all of them.
- * Call with c->lock held. */
-static clinit_status launch_group(clinit_ocl *c, const clinit_item *items, size_t n,
-                                  cl_uint num_wait, const cl_event *wait,
-                                  cl_event *ev)
+/* A launch prepared: items[0..n) of one buffer, dtype and distribution,
+ * their kernel and descriptor table (total blocks). */
+typedef struct group {
+    const clinit_item *items;
+    size_t n;
+    cl_kernel k;
+    cl_mem mtab;
+    cl_ulong total;
+} group;
+
+/* The kernel and the descriptor table of g->items[0..n): everything a
+ * launch needs but the enqueue. Call with c->lock held. */
+static clinit_status prepare_group(clinit_ocl *c, group *g)
 {
-    clinit_dtype dt = items[0].plan.dtype;
+    clinit_dtype dt = g->items[0].plan.dtype;
     uint64_t be = CLINIT_BLOCK_ELEMS(dt), total = 0;
-    cl_ulong *tab = malloc(n * CLINIT_DESC_WORDS * sizeof *tab);
-    cl_kernel k = NULL;
-    cl_mem mtab = NULL, buf = items[0].buf;
-    cl_uint nd = (cl_uint)n;
-    cl_event evs[64];
-    size_t nev = 0;
-    cl_int err = CL_SUCCESS;
+    cl_ulong *tab = malloc(g->n * CLINIT_DESC_WORDS * sizeof *tab);
     clinit_status st;
+    cl_int err = CL_SUCCESS;
 
     if (!tab)
         return CLINIT_ENOMEM;
-    if ((st = fill_kernel_locked(c, items[0].plan.dist, dt, &k)) != CLINIT_OK) {
+    if ((st = fill_kernel_locked(c, g->items[0].plan.dist, dt, &g->k)) !=
+        CLINIT_OK) {
         free(tab);
         return st;
     }
-    for (size_t i = 0; i < n; i++) {
-        const clinit_plan *p = &items[i].plan;
-        clinit_plan_desc(p, total, items[i].offset,
+    for (size_t i = 0; i < g->n; i++) {
+        const clinit_plan *p = &g->items[i].plan;
+        clinit_plan_desc(p, total, g->items[i].offset,
                          (uint64_t *)(tab + i * CLINIT_DESC_WORDS));
         total += (p->hi - 1) / be - p->lo / be + 1;
     }
-    mtab = clCreateBuffer(c->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
-                          n * CLINIT_DESC_WORDS * sizeof *tab, tab, &err);
+    g->total = total;
+    g->mtab = clCreateBuffer(c->context,
+                             CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+                             g->n * CLINIT_DESC_WORDS * sizeof *tab, tab, &err);
     free(tab);
-    if (!mtab)
-        return cl_fail(c, err);
-    if ((err = clSetKernelArg(k, 0, sizeof buf, &buf)) != CL_SUCCESS ||
-        (err = clSetKernelArg(k, 1, sizeof mtab, &mtab)) != CL_SUCCESS ||
-        (err = clSetKernelArg(k, 2, sizeof nd, &nd)) != CL_SUCCESS ||
-        (err = clSetKernelArg(k, 3, sizeof(cl_ulong), &total)) != CL_SUCCESS)
+    return g->mtab ? CLINIT_OK : cl_fail(c, err);
+}
+
+/* Enqueues a prepared group: launches of at most MAX_BLOCKS_PER_LAUNCH
+ * blocks; *ev completes with all of them. Call with c->lock held. */
+static clinit_status launch_group(clinit_ocl *c, const group *g,
+                                  cl_uint num_wait, const cl_event *wait,
+                                  cl_event *ev)
+{
+    cl_mem buf = g->items[0].buf;
+    cl_uint nd = (cl_uint)g->n;
+    cl_event evs[64];
+    size_t nev = 0;
+    cl_int err = CL_SUCCESS;
+    clinit_status st = CLINIT_OK;
+
+    if ((err = clSetKernelArg(g->k, 0, sizeof buf, &buf)) != CL_SUCCESS ||
+        (err = clSetKernelArg(g->k, 1, sizeof g->mtab, &g->mtab)) !=
+            CL_SUCCESS ||
+        (err = clSetKernelArg(g->k, 2, sizeof nd, &nd)) != CL_SUCCESS ||
+        (err = clSetKernelArg(g->k, 3, sizeof g->total, &g->total)) !=
+            CL_SUCCESS)
         st = cl_fail(c, err);
-    /* block g of the group is work-item g (CPU-shaped) or work-items
-     * 16 g .. 16 g + 15 (GPU-shaped), launched at a global offset */
-    for (uint64_t g0 = 0; st == CLINIT_OK && g0 < total;
+    /* block b of the group is work-item b (CPU-shaped) or work-items
+     * 16 b .. 16 b + 15 (GPU-shaped), launched at a global offset */
+    for (uint64_t g0 = 0; st == CLINIT_OK && g0 < g->total;
          g0 += MAX_BLOCKS_PER_LAUNCH) {
-        uint64_t left = total - g0, wpb = CLINIT_LANES / c->base.kernel_lanes;
+        uint64_t left = g->total - g0;
+        uint64_t wpb = CLINIT_LANES / c->base.kernel_lanes;
         size_t off = (size_t)(g0 * wpb);
         size_t global =
             (size_t)(((left < MAX_BLOCKS_PER_LAUNCH ? left
@@ -631,14 +661,13 @@ static clinit_status launch_group(clinit_ocl *c, const clinit_item *items, size_
                      GLOBAL_ROUND * GLOBAL_ROUND);
         if ((st = compact_events(c, evs, &nev, 64)) != CLINIT_OK)
             break;
-        if ((err = clEnqueueNDRangeKernel(c->queue, k, 1, &off, &global, NULL,
-                                          num_wait, wait, &evs[nev])) !=
+        if ((err = clEnqueueNDRangeKernel(c->queue, g->k, 1, &off, &global,
+                                          NULL, num_wait, wait, &evs[nev])) !=
             CL_SUCCESS)
             st = cl_fail(c, err);
         else
             nev++;
     }
-    clReleaseMemObject(mtab); /* the queue keeps it until the launch ends */
     if (st == CLINIT_OK && nev == 1) {
         *ev = evs[0];
         nev = 0;
@@ -653,36 +682,44 @@ static clinit_status launch_group(clinit_ocl *c, const clinit_item *items, size_
 }
 
 /* The one launch path: items[0..n) (validated, non-empty ranges) sorted
- * into groups, one launch per group (host-computed values: one write
- * each), then *out_event (if asked) completes with all of them. If a
- * launch fails, the groups before it stay enqueued (include/clinit.h).
- * Call with c->lock held. */
-static clinit_status enqueue_locked(clinit_ocl *c, clinit_item *items, size_t n,
-                                    cl_uint num_wait, const cl_event *wait,
-                                    cl_event *out_event)
+ * into groups, every group's kernel and descriptor table made first, then
+ * one launch per group (host-computed values: one write each), and
+ * *out_event (if asked) completes with all of them. Only an OpenCL
+ * enqueue (or argument) call can fail once something is enqueued; the
+ * groups before it stay enqueued (include/clinit.h). Call with c->lock
+ * held. */
+static clinit_status enqueue_locked(clinit_ocl *c, clinit_item *items,
+                                    size_t n, cl_uint num_wait,
+                                    const cl_event *wait, cl_event *out_event)
 {
     cl_event evs[64];
-    size_t nev = 0;
+    size_t nev = 0, ng = 0;
+    group *gs;
     clinit_status st = CLINIT_OK;
 
     if (n == 0)
         return marker_locked(c, num_wait, wait, out_event);
+    if (!(gs = calloc(n, sizeof *gs)))
+        return CLINIT_ENOMEM;
     qsort(items, n, sizeof *items, item_cmp);
-    for (size_t a = 0; st == CLINIT_OK && a < n;) {
+    for (size_t a = 0; a < n; ng++) {
         size_t b = a + 1;
-        while (b < n && item_cmp(&items[a], &items[b]) == 0)
+        while (!items[a].host && b < n && item_cmp(&items[a], &items[b]) == 0)
             b++;
+        gs[ng].items = &items[a];
+        gs[ng].n = b - a;
+        if (!items[a].host && st == CLINIT_OK)
+            st = prepare_group(c, &gs[ng]);
+        a = b;
+    }
+    for (size_t i = 0; i < ng && st == CLINIT_OK; i++) {
         if ((st = compact_events(c, evs, &nev, 64)) != CLINIT_OK)
             break;
-        if (items[a].host) {
-            b = a + 1; /* one host-computed tensor at a time */
-            st = write_host(c, &items[a], num_wait, wait, &evs[nev]);
-        } else {
-            st = launch_group(c, &items[a], b - a, num_wait, wait, &evs[nev]);
-        }
+        st = gs[i].items[0].host
+                 ? write_host(c, gs[i].items, num_wait, wait, &evs[nev])
+                 : launch_group(c, &gs[i], num_wait, wait, &evs[nev]);
         if (st == CLINIT_OK)
             nev++;
-        a = b;
     }
     if (st == CLINIT_OK && out_event) {
         cl_int err;
@@ -697,6 +734,10 @@ static clinit_status enqueue_locked(clinit_ocl *c, clinit_item *items, size_t n,
     }
     for (size_t j = 0; j < nev; j++)
         clReleaseEvent(evs[j]);
+    for (size_t i = 0; i < ng; i++) /* the queue keeps them while in use */
+        if (gs[i].mtab)
+            clReleaseMemObject(gs[i].mtab);
+    free(gs);
     return st;
 }
 

@@ -289,7 +289,9 @@ CLINIT_API clinit_status clinit_init_set(clinit_init *init, const char *key,
  * terminated): "%.17g" for numbers (exact: clinit_init_set reads it back
  * to the same double), "%d" for groups, the name for mode, nonlinearity
  * and distribution. Errors: CLINIT_ENULL, CLINIT_EPARAMNAME (as
- * clinit_init_set), CLINIT_EOVERFLOW when cap is too small. */
+ * clinit_init_set), CLINIT_EMODE / CLINIT_ENONLINEARITY /
+ * CLINIT_EDISTRIBUTION for a field holding no such value,
+ * CLINIT_EOVERFLOW when cap is too small. */
 CLINIT_API clinit_status clinit_init_get(const clinit_init *init,
                                          const char *key, char *buf,
                                          size_t cap);
@@ -514,9 +516,10 @@ typedef struct clinit_fill_desc {
  * gets exactly the bits clinit_enqueue_fill would give it. All descriptors
  * and the wait list are validated first: on a validation error nothing is
  * enqueued and *bad_index (if not NULL) is the index of the first bad
- * one. Only an OpenCL failure of an enqueue call itself (CLINIT_EOPENCL,
- * e.g. the device out of resources) can come after some launches were
- * enqueued; those stay enqueued and complete as usual. Ranges of one
+ * one. Every launch's kernel and descriptor table are made before the
+ * first enqueue, so only an OpenCL failure of an enqueue call itself
+ * (CLINIT_EOPENCL, e.g. the device out of resources) can come after some
+ * launches were enqueued; those stay enqueued and complete as usual. Ranges of one
  * buffer must not overlap. Does not block (except to build the program on
  * first use, and for orthogonal_). Errors: those of clinit_enqueue_fill. */
 CLINIT_API clinit_status clinit_enqueue_fill_batch(

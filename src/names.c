@@ -209,6 +209,7 @@ clinit_status clinit_init_get(const clinit_init *init, const char *key,
                         0,                      0,
                         init ? init->scale : 0, 0,
                         init ? init->sparsity : 0};
+    const char *name;
     unsigned k;
     int n;
     if (!init || !key || !buf)
@@ -217,15 +218,19 @@ clinit_status clinit_init_get(const clinit_init *init, const char *key,
         return CLINIT_EPARAMNAME;
     switch (1u << k) {
     case CLINIT_P_MODE:
-        n = snprintf(buf, cap, "%s", clinit_mode_name(init->mode));
+        if (!(name = clinit_mode_name(init->mode)))
+            return CLINIT_EMODE;
+        n = snprintf(buf, cap, "%s", name);
         break;
     case CLINIT_P_NONLINEARITY:
-        n = snprintf(buf, cap, "%s",
-                     clinit_nonlinearity_name(init->nonlinearity));
+        if (!(name = clinit_nonlinearity_name(init->nonlinearity)))
+            return CLINIT_ENONLINEARITY;
+        n = snprintf(buf, cap, "%s", name);
         break;
     case CLINIT_P_DISTRIBUTION:
-        n = snprintf(buf, cap, "%s",
-                     clinit_distribution_name(init->distribution));
+        if (!(name = clinit_distribution_name(init->distribution)))
+            return CLINIT_EDISTRIBUTION;
+        n = snprintf(buf, cap, "%s", name);
         break;
     case CLINIT_P_GROUPS:
         n = snprintf(buf, cap, "%d", init->groups);

@@ -223,9 +223,14 @@ static double dtype_round(clinit_dtype dt, double x)
         return (double)(float)x;
     /* x -> float is exact for every double that can round to a finite
      * narrow value except in a last-place tie, which the rounding of x
-     * itself decides: compare both neighbours. The largest finite value
-     * has an odd significand, so a tie at overflow goes past it. */
-    if (fabs(x) >= f->overflow)
+     * itself decides: compare both neighbours. At `overflow` (the largest
+     * finite value plus half a step) the tie goes past it when that
+     * value's significand is odd (f16, bf16, E5M2), and to it when even
+     * (E4M3FN's 448): the kernels' own rounding of a value just below
+     * says which. */
+    if (fabs(x) > f->overflow ||
+        (fabs(x) == f->overflow &&
+         (f->round((float)(f->overflow * (1.0 - 0x1p-20))) & 1u)))
         return copysign(INFINITY, x);
     h = f->round((float)x);
     best = f->widen(h);

@@ -897,6 +897,23 @@ Test(api, init_set_parses_every_parameter)
     cr_expect_eq(clinit_init_set(&in, "groups", "2.5"), CLINIT_EPARAM);
     cr_expect_eq(clinit_init_set(&in, "groups", "0"), CLINIT_EPARAM);
     cr_expect_eq(clinit_init_set(NULL, "groups", "1"), CLINIT_ENULL);
+    /* the text back: numbers exact, names, a field holding no name */
+    {
+        char buf[40];
+        cr_assert_eq(clinit_init_default(&in, CLINIT_KAIMING_NORMAL),
+                     CLINIT_OK);
+        cr_expect_eq(clinit_init_set(&in, "a", "0.1"), CLINIT_OK);
+        cr_expect_eq(clinit_init_get(&in, "a", buf, sizeof buf), CLINIT_OK);
+        cr_expect_str_eq(buf, "0.10000000000000001");
+        cr_expect_eq(clinit_init_get(&in, "mode", buf, sizeof buf), CLINIT_OK);
+        cr_expect_str_eq(buf, "fan_in");
+        cr_expect_eq(clinit_init_get(&in, "mode", buf, 3), CLINIT_EOVERFLOW);
+        cr_expect_eq(clinit_init_get(&in, "gain", buf, sizeof buf),
+                     CLINIT_EPARAMNAME);
+        in.mode = (clinit_mode)7;
+        cr_expect_eq(clinit_init_get(&in, "mode", buf, sizeof buf),
+                     CLINIT_EMODE);
+    }
     /* names in mask order */
     cr_expect_str_eq(clinit_param_name(3), "std");
     cr_expect_eq(1u << 3, CLINIT_P_STD);

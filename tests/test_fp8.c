@@ -270,3 +270,28 @@ Test(fp8, bits_dtype_list_matches_the_public_table)
     /* every dtype but f32 and f64 is a bits dtype */
     cr_expect_eq(rows, CLINIT_DTYPE_COUNT - 2);
 }
+
+Test(fp8, ties_at_the_top)
+{
+    /* E4M3FN's largest value 448 has an even significand: 464, half a step
+     * above, rounds to it (ties to even); anything above 464 has no finite
+     * value to go to. f16's 65504 is odd: 65520 itself overflows. */
+    clinit_status st;
+    uint8_t *v = fill(CLINIT_F8E4M3, CLINIT_CONSTANT, 464.0, 0, 256, &st);
+    cr_expect_eq(st, CLINIT_OK);
+    if (st == CLINIT_OK)
+        cr_expect_eq(v[0], 0x7e);
+    free(v);
+    free(fill(CLINIT_F8E4M3, CLINIT_CONSTANT, 464.0001, 0, 256, &st));
+    cr_expect_eq(st, CLINIT_EPARAM);
+    free(fill(CLINIT_F8E4M3, CLINIT_UNIFORM, 0, 464.0, 256, &st));
+    cr_expect_eq(st, CLINIT_OK, "uniform(0, 464): b rounds to 448");
+    free(fill(CLINIT_F8E5M2, CLINIT_CONSTANT, 61440.0, 0, 256, &st));
+    cr_expect_eq(st, CLINIT_EPARAM, "E5M2's 57344 is odd: the tie overflows");
+    free(fill(CLINIT_F8E5M2, CLINIT_CONSTANT, 61439.0, 0, 256, &st));
+    cr_expect_eq(st, CLINIT_OK);
+    free(fill(CLINIT_F16, CLINIT_CONSTANT, 65520.0, 0, 256, &st));
+    cr_expect_eq(st, CLINIT_EPARAM);
+    free(fill(CLINIT_F16, CLINIT_CONSTANT, 65519.0, 0, 256, &st));
+    cr_expect_eq(st, CLINIT_OK);
+}

@@ -47,14 +47,23 @@ int clinit_cpu_isa(void)
         return forced_isa;
 #if CLINIT_X86_VARIANTS
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") &&
+    /* every extension the variant's -march enables (CMakeLists.txt):
+     * haswell = AVX2, FMA, BMI1/2, LZCNT, MOVBE, F16C; skylake-avx512 adds
+     * AVX-512 F/CD/BW/DQ/VL (a VM may mask some of them) */
+    int haswell = __builtin_cpu_supports("avx2") &&
+                  __builtin_cpu_supports("fma") &&
+                  __builtin_cpu_supports("bmi") &&
+                  __builtin_cpu_supports("bmi2") &&
+                  __builtin_cpu_supports("lzcnt") &&
+                  __builtin_cpu_supports("movbe") &&
+                  __builtin_cpu_supports("f16c");
+    if (haswell && __builtin_cpu_supports("avx512f") &&
+        __builtin_cpu_supports("avx512cd") &&
         __builtin_cpu_supports("avx512bw") &&
         __builtin_cpu_supports("avx512dq") &&
-        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma") &&
-        __builtin_cpu_supports("bmi2"))
+        __builtin_cpu_supports("avx512vl"))
         return CLINIT_ISA_AVX512;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-        __builtin_cpu_supports("bmi2"))
+    if (haswell)
         return CLINIT_ISA_AVX2;
 #endif
     return CLINIT_ISA_GENERIC;
