@@ -27,7 +27,6 @@ extern const size_t clinit_cl_source_len;
 /* Fill kernels clinit_k_<distribution>_<dtype>, one per row of
  * kernels/clinit_abi.h's distribution list and dtype, created on first
  * use. */
-#define N_DTYPES CLINIT_DTYPE_COUNT
 #define CLINIT_KNAME_(NAME, id, name) [id] = #name,
 static const char *const kernel_dist_names[CLINIT_ABI_DIST_COUNT] = {
     CLINIT_KERNEL_DIST_LIST(CLINIT_KNAME_)};
@@ -46,7 +45,7 @@ typedef struct clinit_ocl {
     cl_command_queue queue;
     cl_program program; /* built once, on first use or warm-up */
     cl_kernel kernels[K_COUNT];
-    cl_kernel fill[CLINIT_ABI_DIST_COUNT][N_DTYPES]; /* lazily created */
+    cl_kernel fill[CLINIT_ABI_DIST_COUNT][CLINIT_DTYPE_COUNT]; /* lazily created */
     int has_fp64;
     clinit_status build_status; /* CLINIT_EBUILD once a build failed */
     cl_int cl_error; /* last failed OpenCL call */
@@ -396,7 +395,7 @@ static void release_kernels(clinit_ocl *c)
             c->kernels[k] = NULL;
         }
     for (int d = 0; d < CLINIT_ABI_DIST_COUNT; d++)
-        for (int t = 0; t < N_DTYPES; t++)
+        for (int t = 0; t < CLINIT_DTYPE_COUNT; t++)
             if (c->fill[d][t]) {
                 clReleaseKernel(c->fill[d][t]);
                 c->fill[d][t] = NULL;

@@ -26,7 +26,7 @@
 
 /* X(NAME, id, kernel name): the base distributions the kernels compute.
  * ids are part of the ABI with include/clinit.h's clinit_dist (checked
- * there). ORTHOGONAL has no kernel: the host computes it. */
+ * in src/resolve.c). ORTHOGONAL has no kernel: the host computes it. */
 #define CLINIT_KERNEL_DIST_LIST(X)                                             \
     X(UNIFORM, 0, uniform)                                                     \
     X(NORMAL, 1, normal)                                                       \

@@ -52,7 +52,6 @@ typedef int clinit_i32;
 #define CLINIT_FN static inline
 /* private-memory pointer (the default address space in OpenCL C 1.2) */
 #define CLINIT_PRIV
-#define CLINIT_MULHI(a, b) mul_hi((a), (b))
 #define CLINIT_MULHILO(a, b, hi, lo)                                           \
     do {                                                                       \
         (hi) = mul_hi((a), (b));                                               \
@@ -222,13 +221,6 @@ CLINIT_FN void clinit_mulhilo_(clinit_vu a, clinit_vu b, clinit_vu *hi,
 #endif
 }
 #define CLINIT_MULHILO(a, b, hi, lo) clinit_mulhilo_((a), (b), &(hi), &(lo))
-CLINIT_FN clinit_vu clinit_mulhi_(clinit_vu a, clinit_vu b)
-{
-    clinit_vu hi, lo;
-    clinit_mulhilo_(a, b, &hi, &lo);
-    return hi;
-}
-#define CLINIT_MULHI(a, b) clinit_mulhi_((a), (b))
 /* c: a lane-wise comparison (0 / -1, the width of a's lanes); a bit-wise
  * blend, as OpenCL's select */
 #if CLINIT_VLANES == 1
@@ -309,7 +301,6 @@ typedef float clinit_vf;
 #define CLINIT_VU(s) ((clinit_vu)(s))
 #define CLINIT_VI(s) ((clinit_vi)(s))
 #define CLINIT_VF(s) ((clinit_vf)(s))
-#define CLINIT_MULHI(a, b) ((uint32_t)(((uint64_t)(a) * (uint64_t)(b)) >> 32))
 #define CLINIT_MULHILO(a, b, hi, lo)                                           \
     do {                                                                       \
         uint64_t p_ = (uint64_t)(a) * (uint64_t)(b);                           \

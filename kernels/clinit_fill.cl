@@ -25,44 +25,26 @@ static inline int clinit_whole(ulong first, ulong n, ulong lo, ulong hi)
     return first >= lo && first + n <= hi;
 }
 
-static inline void clinit_store_f32(__global float *dst, ulong lo, ulong hi,
-                                    ulong off, ulong B, const float16 *v)
-{
-    ulong first = B * CLINIT_BLOCK32;
-    if (clinit_whole(first, CLINIT_BLOCK32, lo, hi)) {
-        __global float *p = dst + (off + (first - lo));
-        for (int w = 0; w < 4; w++)
-            vstore16(v[w], w, p);
-    } else {
-        float tmp[CLINIT_BLOCK32];
-        for (int w = 0; w < 4; w++)
-            vstore16(v[w], w, tmp);
-        for (int j = 0; j < CLINIT_BLOCK32; j++) {
-            ulong i = first + (ulong)j;
-            if (i >= lo && i < hi)
-                dst[off + (i - lo)] = tmp[j];
-        }
-    }
-}
-
-/* dtypes stored as integer bits: the kernels/clinit_dtype.h rounding of
- * each vector, narrowed to T */
-#define CLINIT_STORE_BITS_(DT, T, T16, ROUND)                                  \
+/* One 64-element block of a 32-bit-word dtype: whole blocks as four
+ * vector stores into dst, partial ones through a block-sized buffer.
+ * VST(x, w, p, R, T16, AS) stores vector x as the w-th 16 elements at p
+ * (address space AS) in the dtype: as is (f32), as the bits of R(x)
+ * narrowed to T16 (kernels/clinit_dtype.h's rounding), or through
+ * vstore_half_rte (f16: the same bits at the device's conversion speed,
+ * no cl_khr_fp16 needed). */
+#define CLINIT_STORE32_(DT, T, T16, ROUND, VST)                                \
     static inline void clinit_store_##DT(__global T *dst, ulong lo, ulong hi,  \
                                          ulong off, ulong B, const float16 *v) \
     {                                                                          \
         ulong first = B * CLINIT_BLOCK32;                                      \
-        T16 h[4];                                                              \
-        for (int w = 0; w < 4; w++)                                            \
-            h[w] = convert_##T16(ROUND(v[w]));                                 \
         if (clinit_whole(first, CLINIT_BLOCK32, lo, hi)) {                     \
             __global T *p = dst + (off + (first - lo));                        \
             for (int w = 0; w < 4; w++)                                        \
-                vstore16(h[w], w, p);                                          \
+                VST(v[w], w, p, ROUND, T16, __global);                         \
         } else {                                                               \
             T tmp[CLINIT_BLOCK32];                                             \
             for (int w = 0; w < 4; w++)                                        \
-                vstore16(h[w], w, tmp);                                        \
+                VST(v[w], w, tmp, ROUND, T16, __private);                      \
             for (int j = 0; j < CLINIT_BLOCK32; j++) {                         \
                 ulong i = first + (ulong)j;                                    \
                 if (i >= lo && i < hi)                                         \
@@ -70,33 +52,15 @@ static inline void clinit_store_f32(__global float *dst, ulong lo, ulong hi,
             }                                                                  \
         }                                                                      \
     }
-/* f16 through the OpenCL half stores (no cl_khr_fp16 needed): the same
- * bits as clinit_f16_bits, at the device's conversion speed */
-#define CLINIT_STORE_HALF_(DT, T, T16, ROUND)                                  \
-    static inline void clinit_store_##DT(__global T *dst, ulong lo, ulong hi,  \
-                                         ulong off, ulong B, const float16 *v) \
-    {                                                                          \
-        ulong first = B * CLINIT_BLOCK32;                                      \
-        if (clinit_whole(first, CLINIT_BLOCK32, lo, hi)) {                     \
-            __global half *p = (__global half *)(dst + (off + (first - lo)));  \
-            for (int w = 0; w < 4; w++)                                        \
-                vstore_half16_rte(v[w], w, p);                                 \
-        } else {                                                               \
-            T tmp[CLINIT_BLOCK32];                                             \
-            for (int w = 0; w < 4; w++)                                        \
-                vstore_half16_rte(v[w], w, (half *)tmp);                       \
-            for (int j = 0; j < CLINIT_BLOCK32; j++) {                         \
-                ulong i = first + (ulong)j;                                    \
-                if (i >= lo && i < hi)                                         \
-                    dst[off + (i - lo)] = tmp[j];                              \
-            }                                                                  \
-        }                                                                      \
-    }
-#define CLINIT_STORE_bits_ CLINIT_STORE_BITS_
-#define CLINIT_STORE_half_ CLINIT_STORE_HALF_
+#define CLINIT_VST_F32_(x, w, p, R, T16, AS) vstore16((x), (w), (p))
+#define CLINIT_VST_bits_(x, w, p, R, T16, AS)                                  \
+    vstore16(convert_##T16(R(x)), (w), (p))
+#define CLINIT_VST_half_(x, w, p, R, T16, AS)                                  \
+    vstore_half16_rte((x), (w), (AS half *)(p))
+CLINIT_STORE32_(f32, float, float16, , CLINIT_VST_F32_)
 #define CLINIT_STORE_ROW_(A, id, name, T, bytes, round, widen, overflow,       \
                           store)                                               \
-    CLINIT_STORE_##store##_(name, T, T##16, round)
+    CLINIT_STORE32_(name, T, T##16, round, CLINIT_VST_##store##_)
 CLINIT_BITS_DTYPE_LIST(CLINIT_STORE_ROW_, _)
 
 #if CLINIT_HAVE_F64
@@ -127,7 +91,9 @@ static inline void clinit_store_f64(__global double *dst, ulong lo, ulong hi,
  * Lane l of block B holds slots 16 w + l (w < 4; f64: p < 2), so the 16
  * work-items of a block, and neighbouring blocks, write contiguous runs. */
 
-#define CLINIT_PUT1_(DT, T, CONV)                                              \
+/* SET(dst, k, x, R) stores value x as element k: as is (f32), as R(x)'s
+ * bits, or through vstore_half_rte (f16), as in the CPU-shaped stores */
+#define CLINIT_PUT1_(DT, T, ROUND, SET)                                        \
     static inline void clinit_put_##DT(__global T *dst, ulong lo, ulong hi,    \
                                        ulong off, ulong first, uint lane,      \
                                        const float *v)                         \
@@ -135,27 +101,15 @@ static inline void clinit_store_f64(__global double *dst, ulong lo, ulong hi,
         for (int w = 0; w < 4; w++) {                                          \
             ulong i = first + (ulong)(w * CLINIT_LANES) + lane;                \
             if (i >= lo && i < hi)                                             \
-                dst[off + (i - lo)] = CONV(v[w]);                              \
+                SET(dst, off + (i - lo), v[w], ROUND);                         \
         }                                                                      \
     }
-#define CLINIT_AS_IS_(x) (x)
-CLINIT_PUT1_(f32, float, CLINIT_AS_IS_)
-/* f16 through vstore_half_rte, as in the CPU-shaped variant */
-#define CLINIT_PUT1_HALF_(DT, T, ROUND)                                        \
-    static inline void clinit_put_##DT(__global T *dst, ulong lo, ulong hi,    \
-                                       ulong off, ulong first, uint lane,      \
-                                       const float *v)                         \
-    {                                                                          \
-        for (int w = 0; w < 4; w++) {                                          \
-            ulong i = first + (ulong)(w * CLINIT_LANES) + lane;                \
-            if (i >= lo && i < hi)                                             \
-                vstore_half_rte(v[w], off + (i - lo), (__global half *)dst);   \
-        }                                                                      \
-    }
-#define CLINIT_PUT1_bits_(DT, T, ROUND) CLINIT_PUT1_(DT, T, (T)ROUND)
-#define CLINIT_PUT1_half_ CLINIT_PUT1_HALF_
+#define CLINIT_SET_F32_(d, k, x, R) ((d)[k] = (x))
+#define CLINIT_SET_bits_(d, k, x, R) ((d)[k] = R(x))
+#define CLINIT_SET_half_(d, k, x, R) vstore_half_rte((x), (k), (__global half *)(d))
+CLINIT_PUT1_(f32, float, , CLINIT_SET_F32_)
 #define CLINIT_PUT1_ROW_(A, id, name, T, bytes, round, widen, overflow, store) \
-    CLINIT_PUT1_##store##_(name, T, round)
+    CLINIT_PUT1_(name, T, round, CLINIT_SET_##store##_)
 CLINIT_BITS_DTYPE_LIST(CLINIT_PUT1_ROW_, _)
 
 #if CLINIT_HAVE_F64

@@ -11,6 +11,21 @@
 #include "clinit_model.h" /* the orthogonal size cap */
 #include "clinit_stream.h"
 
+/* kernels/clinit_abi.h's distribution ids are clinit.h's clinit_dist */
+#define CLINIT_ABI_CHECK_(NAME, id, name)                                      \
+    typedef char clinit_abi_##name##_[(CLINIT_ABI_DIST_##NAME ==               \
+                                       (int)CLINIT_DIST_##NAME)                \
+                                          ? 1                                  \
+                                          : -1];
+CLINIT_KERNEL_DIST_LIST(CLINIT_ABI_CHECK_)
+#undef CLINIT_ABI_CHECK_
+typedef char clinit_abi_orthogonal_[(CLINIT_ABI_DIST_ORTHOGONAL ==
+                                     (int)CLINIT_DIST_ORTHOGONAL &&
+                                     CLINIT_ABI_DIST_COUNT ==
+                                         CLINIT_DIST_ORTHOGONAL + 1)
+                                        ? 1
+                                        : -1];
+
 #define CLINIT_LAST_METHOD_ (CLINIT_METHOD_COUNT - 1)
 
 

@@ -3,8 +3,6 @@
 
 #include "common.h"
 
-#include <string.h>
-
 clinit_ctx *test_opencl_ctx(void)
 {
     clinit_ctx_options opt = {"opencl", 0};
