@@ -9,6 +9,10 @@
 
 #include "clinit_internal.h"
 
+#if CLINIT_X86_VARIANTS
+#include <cpuid.h>
+#endif
+
 /* Below this many blocks per thread, starting a thread costs more than it
  * saves (64 Ki elements). */
 #define MIN_BLOCKS_PER_THREAD 1024u
@@ -41,32 +45,67 @@ void clinit_cpu_force_isa(int isa)
     forced_isa = isa;
 }
 
+#if CLINIT_X86_VARIANTS
+/* Bits of CPUID leaf 1 ECX, leaf 7 EBX and leaf 0x80000001 ECX, and of XCR0:
+ * read directly, since compilers differ in which names
+ * __builtin_cpu_supports knows (clang 14 has no "lzcnt", "movbe", "f16c"). */
+#define CPUID1_FMA (1u << 12)
+#define CPUID1_MOVBE (1u << 22)
+#define CPUID1_OSXSAVE (1u << 27)
+#define CPUID1_AVX (1u << 28)
+#define CPUID1_F16C (1u << 29)
+#define CPUID7_BMI1 (1u << 3)
+#define CPUID7_AVX2 (1u << 5)
+#define CPUID7_BMI2 (1u << 8)
+/* AVX-512 F, DQ, CD, BW, VL */
+#define CPUID7_AVX512                                                          \
+    ((1u << 16) | (1u << 17) | (1u << 28) | (1u << 30) | (1u << 31))
+#define CPUIDX_LZCNT (1u << 5)
+#define XCR0_YMM 0x06u  /* SSE and AVX state */
+#define XCR0_ZMM 0xe0u  /* opmask, ZMM0-15 upper halves, ZMM16-31 */
+
+static unsigned xcr0(void)
+{
+    unsigned lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    (void)hi;
+    return lo;
+}
+
+/* haswell = AVX2, FMA, BMI1/2, LZCNT, MOVBE, F16C (the -march of the avx2
+ * variant, CMakeLists.txt); skylake-avx512 adds AVX-512 F/CD/BW/DQ/VL. A VM
+ * may mask any of them, and the OS must save the registers (XCR0). */
+static int x86_isa(void)
+{
+    unsigned a, b, c1, d, b7, cx;
+    if (!__get_cpuid(1, &a, &b, &c1, &d))
+        return CLINIT_ISA_GENERIC;
+    unsigned need1 = CPUID1_FMA | CPUID1_MOVBE | CPUID1_OSXSAVE | CPUID1_AVX |
+                     CPUID1_F16C;
+    if ((c1 & need1) != need1 || (xcr0() & XCR0_YMM) != XCR0_YMM)
+        return CLINIT_ISA_GENERIC;
+    if (!__get_cpuid_count(7, 0, &a, &b7, &c1, &d) ||
+        !__get_cpuid(0x80000001u, &a, &b, &cx, &d))
+        return CLINIT_ISA_GENERIC;
+    unsigned need7 = CPUID7_BMI1 | CPUID7_AVX2 | CPUID7_BMI2;
+    if ((b7 & need7) != need7 || !(cx & CPUIDX_LZCNT))
+        return CLINIT_ISA_GENERIC;
+    if ((b7 & CPUID7_AVX512) == CPUID7_AVX512 &&
+        (xcr0() & XCR0_ZMM) == XCR0_ZMM)
+        return CLINIT_ISA_AVX512;
+    return CLINIT_ISA_AVX2;
+}
+#endif
+
 int clinit_cpu_isa(void)
 {
     if (forced_isa >= 0)
         return forced_isa;
 #if CLINIT_X86_VARIANTS
-    __builtin_cpu_init();
-    /* every extension the variant's -march enables (CMakeLists.txt):
-     * haswell = AVX2, FMA, BMI1/2, LZCNT, MOVBE, F16C; skylake-avx512 adds
-     * AVX-512 F/CD/BW/DQ/VL (a VM may mask some of them) */
-    int haswell = __builtin_cpu_supports("avx2") &&
-                  __builtin_cpu_supports("fma") &&
-                  __builtin_cpu_supports("bmi") &&
-                  __builtin_cpu_supports("bmi2") &&
-                  __builtin_cpu_supports("lzcnt") &&
-                  __builtin_cpu_supports("movbe") &&
-                  __builtin_cpu_supports("f16c");
-    if (haswell && __builtin_cpu_supports("avx512f") &&
-        __builtin_cpu_supports("avx512cd") &&
-        __builtin_cpu_supports("avx512bw") &&
-        __builtin_cpu_supports("avx512dq") &&
-        __builtin_cpu_supports("avx512vl"))
-        return CLINIT_ISA_AVX512;
-    if (haswell)
-        return CLINIT_ISA_AVX2;
-#endif
+    return x86_isa();
+#else
     return CLINIT_ISA_GENERIC;
+#endif
 }
 
 static run_fn pick_variant(clinit_dtype dt)
