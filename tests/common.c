@@ -1,7 +1,25 @@
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common.h"
+
+/* Whether ctx's platform name contains `want`, ignoring case. */
+static int test_platform_is(clinit_ctx *ctx, const char *want)
+{
+    clinit_device_info info[64];
+    size_t count = 0, n = strlen(want);
+    if (clinit_list_devices(info, 64, &count) != CLINIT_OK)
+        return 0;
+    for (size_t i = 0; i < count && i < 64; i++) {
+        if (strcmp(info[i].id, clinit_ctx_device_id(ctx)) != 0)
+            continue;
+        for (const char *p = info[i].platform; *p; p++)
+            if (strncasecmp(p, want, n) == 0)
+                return 1;
+    }
+    return 0;
+}
 
 clinit_ctx *test_opencl_ctx(void)
 {
@@ -13,6 +31,16 @@ clinit_ctx *test_opencl_ctx(void)
                  clinit_strerror(st));
     cr_assert(clinit_ctx_is_opencl(ctx));
     {
+        /* the *_rusticl ctests must run on Mesa's Rusticl, not on a
+         * fallback device */
+        const char *want = getenv("CLINIT_TEST_PLATFORM");
+        if (want && *want)
+            cr_assert(test_platform_is(ctx, want),
+                      "CLINIT_TEST_PLATFORM=%s, but the device is %s: install "
+                      "mesa-opencl-icd (tools/setup-debian.sh)",
+                      want, clinit_ctx_device_name(ctx));
+    }
+    {
         /* the *_gpu_shape ctests run the GPU-shaped kernels on pocl */
         const char *shape = getenv("CLINIT_KERNEL_SHAPE");
         if (shape && strcmp(shape, "gpu") == 0)
@@ -22,6 +50,36 @@ clinit_ctx *test_opencl_ctx(void)
             cr_assert_eq(clinit_debug_kernel_lanes(ctx), 16);
     }
     return ctx;
+}
+
+int test_has_fp64(clinit_ctx *ctx)
+{
+    clinit_device_info info[64];
+    size_t count = 0;
+    if (!clinit_ctx_is_opencl(ctx))
+        return 1;
+    cr_assert_eq(clinit_list_devices(info, 64, &count), CLINIT_OK);
+    for (size_t i = 0; i < count && i < 64; i++)
+        if (strcmp(info[i].id, clinit_ctx_device_id(ctx)) == 0)
+            return info[i].has_fp64;
+    cr_assert_fail("%s is not listed", clinit_ctx_device_id(ctx));
+    return 0;
+}
+
+void test_f64_refused(clinit_ctx *ctx, const clinit_tensor *t,
+                      const clinit_init *in, uint64_t lo, uint64_t hi)
+{
+    size_t bytes = (size_t)(hi - lo) * 8 + 16;
+    cl_mem b = test_buffer(ctx, bytes, 0xa5);
+    unsigned char *v = malloc(bytes);
+    cr_assert(v);
+    cr_assert_eq(clinit_enqueue_fill(ctx, t, in, lo, hi, b, 0, 0, NULL, NULL),
+                 CLINIT_ENOFP64, "f64 on %s", clinit_ctx_device_name(ctx));
+    test_read(ctx, b, 0, bytes, v);
+    for (size_t k = 0; k < bytes; k++)
+        cr_assert_eq(v[k], 0xa5, "byte %zu changed by a refused f64 fill", k);
+    free(v);
+    clReleaseMemObject(b);
 }
 
 clinit_tensor test_tensor(int ndim, const int64_t *shape, uint64_t seed,

@@ -13,6 +13,14 @@
  * without an OpenCL device is a failure, not a skip. */
 clinit_ctx *test_opencl_ctx(void);
 
+/* Whether ctx's device computes f64 (CL_DEVICE_DOUBLE_FP_CONFIG; the
+ * CPU path always does). Where it does not, every f64 fill must return
+ * CLINIT_ENOFP64 and leave the destination untouched: test_f64_refused
+ * checks that for one fill into a fresh buffer. */
+int test_has_fp64(clinit_ctx *ctx);
+void test_f64_refused(clinit_ctx *ctx, const clinit_tensor *t,
+                      const clinit_init *in, uint64_t lo, uint64_t hi);
+
 /* A tensor description with torch's layout. */
 clinit_tensor test_tensor(int ndim, const int64_t *shape, uint64_t seed,
                           uint64_t stream);
