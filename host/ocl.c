@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "cache.h"
 #include "clinit_stream.h"
 
 /* from cl_ext.h (cl_khr_icd): what the loader says when no ICD exists */
@@ -402,12 +403,61 @@ static void release_kernels(clinit_ocl *c)
             }
 }
 
-/* Call with c->lock held. */
-static clinit_status build_locked(clinit_ocl *c)
+/* The program from the binary cache (host/cache.h), else built from the
+ * embedded source and then stored there. */
+static clinit_status program_get(clinit_ocl *c, const char *opts,
+                                 int use_cache, cl_program *out)
 {
     const char *src = clinit_cl_source;
     size_t len = clinit_cl_source_len;
-    cl_program prog;
+    clinit_cache_entry ce;
+    clinit_status st = CLINIT_OK;
+    cl_int err;
+    int have = use_cache && clinit_cache_entry_make(&ce, c->platform, c->device,
+                                                    src, len, opts) == 0;
+    c->base.program_cached = 0;
+    if (have && (*out = clinit_cache_load(&ce, c->context, c->device, opts))) {
+        c->base.program_cached = 1;
+        clinit_cache_entry_free(&ce);
+        return CLINIT_OK;
+    }
+    if (!(*out = clCreateProgramWithSource(c->context, 1, &src, &len, &err))) {
+        st = cl_fail(c, err);
+    } else {
+        err = clBuildProgram(*out, 1, &c->device, opts, NULL, NULL);
+        keep_build_log(c, *out);
+        if (err != CL_SUCCESS) {
+            clReleaseProgram(*out);
+            *out = NULL;
+            c->cl_error = err;
+            st = c->build_status = CLINIT_EBUILD;
+        } else if (have) {
+            clinit_cache_store(&ce, *out);
+        }
+    }
+    if (have)
+        clinit_cache_entry_free(&ce);
+    return st;
+}
+
+/* Creates the fixed kernels of prog; CL_SUCCESS, or the OpenCL error. */
+static cl_int make_kernels(clinit_ocl *c, cl_program prog)
+{
+    cl_int err = CL_SUCCESS;
+    for (int k = 0; k < K_COUNT; k++)
+        if (!(c->kernels[k] = clCreateKernel(prog, kernel_names[k], &err))) {
+            release_kernels(c);
+            return err;
+        }
+    return CL_SUCCESS;
+}
+
+/* Call with c->lock held. */
+static clinit_status build_locked(clinit_ocl *c)
+{
+    const char *opts = c->base.kernel_lanes == 1 ? "-DCLINIT_OCL_LANES=1" : "";
+    cl_program prog = NULL;
+    clinit_status st;
     cl_int err;
     if (c->program)
         return CLINIT_OK;
@@ -415,25 +465,19 @@ static clinit_status build_locked(clinit_ocl *c)
      * log clinit_ctx_build_log hands out never changes under a reader */
     if (c->build_status != CLINIT_OK)
         return c->build_status;
-    prog = clCreateProgramWithSource(c->context, 1, &src, &len, &err);
-    if (!prog)
-        return cl_fail(c, err);
-    err = clBuildProgram(prog, 1, &c->device,
-                         c->base.kernel_lanes == 1 ? "-DCLINIT_OCL_LANES=1" : "",
-                         NULL, NULL);
-    keep_build_log(c, prog);
+    if ((st = program_get(c, opts, 1, &prog)) != CLINIT_OK)
+        return st;
+    err = make_kernels(c, prog);
+    if (err != CL_SUCCESS && c->base.program_cached) {
+        /* a cached binary that lacks a kernel: build from source */
+        clReleaseProgram(prog);
+        if ((st = program_get(c, opts, 0, &prog)) != CLINIT_OK)
+            return st;
+        err = make_kernels(c, prog);
+    }
     if (err != CL_SUCCESS) {
         clReleaseProgram(prog);
-        c->cl_error = err;
-        return c->build_status = CLINIT_EBUILD;
-    }
-    for (int k = 0; k < K_COUNT; k++) {
-        c->kernels[k] = clCreateKernel(prog, kernel_names[k], &err);
-        if (!c->kernels[k]) {
-            release_kernels(c);
-            clReleaseProgram(prog);
-            return cl_fail(c, err);
-        }
+        return cl_fail(c, err);
     }
     c->program = prog;
     return CLINIT_OK;

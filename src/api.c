@@ -202,3 +202,8 @@ unsigned clinit_debug_kernel_lanes(const clinit_ctx *ctx)
 {
     return ctx && ctx->dev ? ctx->dev->kernel_lanes : 0;
 }
+
+int clinit_debug_program_cached(const clinit_ctx *ctx)
+{
+    return ctx && ctx->dev ? ctx->dev->program_cached : 0;
+}

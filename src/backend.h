@@ -58,6 +58,9 @@ struct clinit_backend {
     /* counters per work-item of the fill kernels: 16 (CPU-shaped) or 1
      * (GPU-shaped); the same bits either way */
     unsigned kernel_lanes;
+    /* 1 when the device's program came from the binary cache
+     * (host/cache.h), 0 when it was built from source or not yet built */
+    int program_cached;
 };
 
 /* A context: the CPU backend always (host fills), a device backend when

@@ -80,5 +80,7 @@ clinit_status clinit_debug_philox_device(clinit_ctx *ctx, const uint32_t *in,
  * CPU-shaped, 1 GPU-shaped; chosen by device type, or CLINIT_KERNEL_SHAPE
  * = cpu | gpu), 0 for a CPU-only context. */
 unsigned clinit_debug_kernel_lanes(const clinit_ctx *ctx);
+/* 1 when ctx's OpenCL program was loaded from the binary cache (tests). */
+int clinit_debug_program_cached(const clinit_ctx *ctx);
 
 #endif /* CLINIT_INTERNAL_H */
