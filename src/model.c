@@ -177,9 +177,9 @@ static void key_list(unsigned mask, char *buf, size_t cap)
 #define UNIFORM_FAN_IN "uniform_fan_in"
 typedef struct sinit {
     clinit_init init;
-    int fan_in_bound;  /* uniform_fan_in */
-    int wn;            /* the shape whose fan_in it takes: the layer's */
-    const int64_t *w;  /* weight (a tensor layer's own), set by the caller */
+    int fan_in_bound; /* uniform_fan_in */
+    int wn;           /* the shape whose fan_in it takes: the layer's */
+    const int64_t *w; /* weight (a tensor layer's own), set by the caller */
 } sinit;
 
 /* ---- parser state and errors --------------------------------------------- */
@@ -196,9 +196,9 @@ typedef struct pctx {
     size_t errlen;
     clinit_status st;
     rule rules[K_RULES_][P_COUNT_];
-    clinit_rule_set rule_set;              /* the spec's, else the caller's */
-    int set_ready;                         /* set_inits read */
-    sinit set_inits[K_TENSOR][P_COUNT_];   /* set_rules[rule_set], read */
+    clinit_rule_set rule_set;            /* the spec's, else the caller's */
+    int set_ready;                       /* set_inits read */
+    sinit set_inits[K_TENSOR][P_COUNT_]; /* set_rules[rule_set], read */
     size_t *set; /* open addressing: tensor index + 1, 0 = empty */
     size_t setcap;
     uint64_t bytes;
@@ -579,8 +579,7 @@ static int parse_method(pctx *p, const cJSON *obj, const char *path,
         while (k < CLINIT_PARAM_COUNT && strcmp(clinit_param_name(k), key) != 0)
             k++;
         if (k == CLINIT_PARAM_COUNT)
-            return perr(p, kp, "unknown key (method %s takes %s)", mname,
-                        list);
+            return perr(p, kp, "unknown key (method %s takes %s)", mname, list);
         if (!(takes & MB(k)))
             return perr(p, kp, "does not apply to method %s (it takes %s)",
                         mname, list);
@@ -617,7 +616,8 @@ static int parse_rule_set(pctx *p, const cJSON *v, const char *path)
 {
     char got[64], tmp[80];
     if (!cJSON_IsString(v) || !v->valuestring)
-        return perr(p, path, "must be a rule set name: textbook or torch (got %s)",
+        return perr(p, path,
+                    "must be a rule set name: textbook or torch (got %s)",
                     show(v, got, sizeof got));
     if (clinit_rule_set_from_name(v->valuestring, &p->rule_set) != CLINIT_OK)
         return perr(p, path,
@@ -744,15 +744,14 @@ static int expand_init(pctx *p, const sinit *si, const mtensor *t,
     if (clinit_fans(w.ndim, w.shape, &fan_in, &fan_out) != CLINIT_OK) {
         shape_text(&t->t, sh, sizeof sh);
         shape_text(&w, wsh, sizeof wsh);
-        return perr(p, origin,
-                    UNIFORM_FAN_IN " cannot initialize '%s' %s %s: %s %s has "
-                                   "no fan_in (fewer than 2 dimensions)",
-                    safe(t->name, tmp, sizeof tmp), sh,
-                    clinit_dtype_name(t->t.dtype),
-                    t->param && strcmp(t->param, "bias") == 0
-                        ? "the layer's weight"
-                        : "the tensor",
-                    wsh);
+        return perr(
+            p, origin,
+            UNIFORM_FAN_IN " cannot initialize '%s' %s %s: %s %s has "
+                           "no fan_in (fewer than 2 dimensions)",
+            safe(t->name, tmp, sizeof tmp), sh, clinit_dtype_name(t->t.dtype),
+            t->param && strcmp(t->param, "bias") == 0 ? "the layer's weight"
+                                                      : "the tensor",
+            wsh);
     }
     out->a = -(1.0 / sqrt((double)fan_in));
     out->b = 1.0 / sqrt((double)fan_in);
@@ -892,7 +891,8 @@ static int set_init(pctx *p, int kind, int param, sinit *out)
             for (int prm = 0; prm < P_COUNT_; prm++) {
                 const char *text = set_rules[p->rule_set][k][prm];
                 if (text && rule_text(text, &p->set_inits[k][prm]))
-                    return perr(p, "rules", "internal error: rule set %s: "
+                    return perr(p, "rules",
+                                "internal error: rule set %s: "
                                 "bad rule '%s'",
                                 rule_set_names[p->rule_set], text);
             }
@@ -906,8 +906,8 @@ static int set_init(pctx *p, int kind, int param, sinit *out)
  * for the kind, else its "conv" rule, else the rule set's. Its fan_in
  * shape (uniform_fan_in) is the layer's weight w[0..wn). */
 static int pick_init(pctx *p, const cJSON *layer_init, const char *path,
-                     int kind, int param, int wn, const int64_t *w,
-                     sinit *out, char *origin)
+                     int kind, int param, int wn, const int64_t *w, sinit *out,
+                     char *origin)
 {
     const cJSON *li =
         layer_init
@@ -1455,8 +1455,7 @@ out:
     return rc;
 }
 
-clinit_status clinit_rule_set_from_name(const char *name,
-                                        clinit_rule_set *out)
+clinit_status clinit_rule_set_from_name(const char *name, clinit_rule_set *out)
 {
     if (!name || !out)
         return CLINIT_ENULL;

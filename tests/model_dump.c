@@ -77,8 +77,8 @@ int main(int argc, char **argv)
     char *json;
     memset(&opt, 0, sizeof opt);
     if (argc < 2 || argc > 3 ||
-        (argc == 3 && clinit_rule_set_from_name(argv[2], &opt.rules) !=
-                          CLINIT_OK)) {
+        (argc == 3 &&
+         clinit_rule_set_from_name(argv[2], &opt.rules) != CLINIT_OK)) {
         fprintf(stderr, "usage: model_dump SPEC.json [textbook|torch]\n");
         return 1;
     }

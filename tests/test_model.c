@@ -432,21 +432,22 @@ Test(model, rule_precedence)
 
 /* One layer of every kind with parameters, for the rule-set tests. */
 #define EVERY_KIND                                                             \
-    "{\"kind\": \"linear\", \"name\": \"fc\", \"in\": 768, \"out\": 8},"         \
-    "{\"kind\": \"conv1d\", \"name\": \"c1\", \"in\": 4, \"out\": 6, "           \
+    "{\"kind\": \"linear\", \"name\": \"fc\", \"in\": 768, \"out\": 8},"       \
+    "{\"kind\": \"conv1d\", \"name\": \"c1\", \"in\": 4, \"out\": 6, "         \
     "\"kernel\": 5, \"groups\": 2},"                                           \
-    "{\"kind\": \"conv2d\", \"name\": \"c2\", \"in\": 3, \"out\": 4, "           \
+    "{\"kind\": \"conv2d\", \"name\": \"c2\", \"in\": 3, \"out\": 4, "         \
     "\"kernel\": 3},"                                                          \
-    "{\"kind\": \"conv3d\", \"name\": \"c3\", \"in\": 2, \"out\": 4, "           \
+    "{\"kind\": \"conv3d\", \"name\": \"c3\", \"in\": 2, \"out\": 4, "         \
     "\"kernel\": [1, 2, 3]},"                                                  \
-    "{\"kind\": \"conv_transpose1d\", \"name\": \"t1\", \"in\": 6, \"out\": 4, " \
+    "{\"kind\": \"conv_transpose1d\", \"name\": \"t1\", \"in\": 6, \"out\": "  \
+    "4, "                                                                      \
     "\"kernel\": 3, \"groups\": 2},"                                           \
-    "{\"kind\": \"conv_transpose2d\", \"name\": \"t2\", \"in\": 8, \"out\": "    \
+    "{\"kind\": \"conv_transpose2d\", \"name\": \"t2\", \"in\": 8, \"out\": "  \
     "6, \"kernel\": [3, 2]},"                                                  \
-    "{\"kind\": \"conv_transpose3d\", \"name\": \"t3\", \"in\": 3, \"out\": "    \
+    "{\"kind\": \"conv_transpose3d\", \"name\": \"t3\", \"in\": 3, \"out\": "  \
     "5, \"kernel\": 2},"                                                       \
-    "{\"kind\": \"embedding\", \"name\": \"emb\", \"num\": 10, \"dim\": 4},"     \
-    "{\"kind\": \"layer_norm\", \"name\": \"ln\", \"dim\": [2, 3]},"            \
+    "{\"kind\": \"embedding\", \"name\": \"emb\", \"num\": 10, \"dim\": 4},"   \
+    "{\"kind\": \"layer_norm\", \"name\": \"ln\", \"dim\": [2, 3]},"           \
     "{\"kind\": \"batch_norm\", \"name\": \"bn\", \"dim\": 5}"
 
 static clinit_model *parse_opts_ok(const char *json, clinit_rule_set set)
@@ -456,9 +457,9 @@ static clinit_model *parse_opts_ok(const char *json, clinit_rule_set set)
     clinit_model_options opt;
     memset(&opt, 0, sizeof opt);
     opt.rules = set;
-    cr_assert_eq(clinit_model_parse_opts(json, strlen(json), &opt, &m, err,
-                                         sizeof err),
-                 CLINIT_OK, "spec rejected: %s\n%s", err, json);
+    cr_assert_eq(
+        clinit_model_parse_opts(json, strlen(json), &opt, &m, err, sizeof err),
+        CLINIT_OK, "spec rejected: %s\n%s", err, json);
     return m;
 }
 
@@ -483,9 +484,8 @@ static void expect_torch(const clinit_model *m)
     static const struct {
         const char *layer;
         uint64_t fan_in;
-    } conv_like[] = {{"fc", 768}, {"c1", 2 * 5},     {"c2", 3 * 9},
-                     {"c3", 2 * 6}, {"t1", 2 * 3},   {"t2", 6 * 6},
-                     {"t3", 5 * 8}};
+    } conv_like[] = {{"fc", 768},   {"c1", 2 * 5}, {"c2", 3 * 9}, {"c3", 2 * 6},
+                     {"t1", 2 * 3}, {"t2", 6 * 6}, {"t3", 5 * 8}};
     clinit_model_tensor_info ti;
     clinit_resolved r;
     for (size_t i = 0; i < sizeof conv_like / sizeof conv_like[0]; i++) {
@@ -520,13 +520,12 @@ static void expect_torch(const clinit_model *m)
 
 Test(model, torch_rule_set)
 {
-    clinit_model *a = parse_ok("{\"rules\": \"torch\", \"layers\": [" EVERY_KIND
-                               "]}");
-    clinit_model *b =
-        parse_ok("{\"rules\": {\"base\": \"torch\"}, \"layers\": [" EVERY_KIND
-                 "]}");
-    clinit_model *c = parse_opts_ok("{\"layers\": [" EVERY_KIND "]}",
-                                    CLINIT_RULES_TORCH);
+    clinit_model *a =
+        parse_ok("{\"rules\": \"torch\", \"layers\": [" EVERY_KIND "]}");
+    clinit_model *b = parse_ok(
+        "{\"rules\": {\"base\": \"torch\"}, \"layers\": [" EVERY_KIND "]}");
+    clinit_model *c =
+        parse_opts_ok("{\"layers\": [" EVERY_KIND "]}", CLINIT_RULES_TORCH);
     char *ta, *tb, *tc;
     expect_torch(a);
     ta = canonical(a);
@@ -692,22 +691,21 @@ Test(model, parse_opts_and_rule_set_names)
     memset(&opt, 0, sizeof opt);
     cr_expect_eq(opt.rules, CLINIT_RULES_TEXTBOOK); /* zeroed: textbook */
     opt.rules = CLINIT_RULES_COUNT;
-    cr_expect_eq(clinit_model_parse_opts(spec, strlen(spec), &opt, &m, err,
-                                         sizeof err),
-                 CLINIT_EPARAM);
+    cr_expect_eq(
+        clinit_model_parse_opts(spec, strlen(spec), &opt, &m, err, sizeof err),
+        CLINIT_EPARAM);
     cr_expect_null(m);
     cr_expect_str_eq(err, "options.rules: unknown rule set 2");
     opt.rules = (clinit_rule_set)-1;
-    cr_expect_eq(clinit_model_parse_opts(spec, strlen(spec), &opt, &m, NULL,
-                                         0),
+    cr_expect_eq(clinit_model_parse_opts(spec, strlen(spec), &opt, &m, NULL, 0),
                  CLINIT_EPARAM);
     cr_expect_eq(clinit_model_parse_opts(spec, strlen(spec), &opt, NULL, err,
                                          sizeof err),
                  CLINIT_ENULL);
     /* NULL options: clinit_model_parse */
-    cr_assert_eq(clinit_model_parse_opts(spec, strlen(spec), NULL, &m, err,
-                                         sizeof err),
-                 CLINIT_OK);
+    cr_assert_eq(
+        clinit_model_parse_opts(spec, strlen(spec), NULL, &m, err, sizeof err),
+        CLINIT_OK);
     cr_expect_eq(info_of(m, find(m, "fc.weight")).init.method,
                  CLINIT_XAVIER_UNIFORM);
     clinit_model_destroy(m);
@@ -1194,7 +1192,8 @@ static const struct bad_spec {
     {"{\"rules\": {\"lnear.weight\": {\"method\": \"zeros\"}}, \"layers\": "
      "[" LIN "]}",
      "rules[\"lnear.weight\"]: unknown rule (expected base, KIND.weight or "
-     "KIND.bias for KIND linear, conv, conv1d, conv2d, conv3d, conv_transpose1d, "
+     "KIND.bias for KIND linear, conv, conv1d, conv2d, conv3d, "
+     "conv_transpose1d, "
      "conv_transpose2d, conv_transpose3d, layer_norm, batch_norm; "
      "embedding.weight)"},
     {"{\"rules\": {\"embedding.bias\": {\"method\": \"zeros\"}}, \"layers\": "
