@@ -62,6 +62,47 @@ CLINIT_API clinit_status clinit_model_parse(const char *json, size_t len,
                                             clinit_model **out, char *err,
                                             size_t errlen);
 
+/* Rule sets: the init of every layer parameter that neither the layer's
+ * "init" nor a rule of the spec sets (docs/MODEL.md §4, which has the
+ * table of what each kind gets). Values are pinned. A spec chooses one
+ * with "rules": "torch" or {"base": "torch", ...}. */
+typedef enum clinit_rule_set {
+    /* the textbook _init_weights: xavier_uniform linear weights, biases
+     * 0.01, kaiming_normal(fan_out, relu) conv weights, embeddings
+     * N(0, 0.02), norms ones/zeros. The default: specs that name no set
+     * keep the values they always had. */
+    CLINIT_RULES_TEXTBOOK = 0,
+    /* torch 1.13's reset_parameters: linear and conv weights
+     * kaiming_uniform(a=sqrt(5)), their biases U(+-1/sqrt(fan_in of the
+     * weight)), embeddings N(0, 1), norms ones/zeros. */
+    CLINIT_RULES_TORCH = 1,
+    CLINIT_RULES_COUNT /* number of rule sets */
+} clinit_rule_set;
+
+/* Options of clinit_model_parse_opts. Zero-initialize it (memset or
+ * = {0}) and set what differs, so that fields added later keep their
+ * defaults. */
+typedef struct clinit_model_options {
+    /* The rule set of a spec that names none; a set the spec names wins.
+     * Default (0): CLINIT_RULES_TEXTBOOK. */
+    clinit_rule_set rules;
+} clinit_model_options;
+
+/* clinit_model_parse with options; opt may be NULL (the defaults, which
+ * is clinit_model_parse). Errors as clinit_model_parse, and
+ * CLINIT_EPARAM with "options.rules: unknown rule set N" in err for a
+ * rule set that is not one of clinit_rule_set. Does not block. */
+CLINIT_API clinit_status clinit_model_parse_opts(
+    const char *json, size_t len, const clinit_model_options *opt,
+    clinit_model **out, char *err, size_t errlen);
+
+/* Rule set <-> its name in specs ("textbook", "torch"). from_name:
+ * CLINIT_OK, CLINIT_ENULL, or CLINIT_EPARAM for an unknown name (*out
+ * untouched). name: a static string, NULL for an unknown value. */
+CLINIT_API clinit_status clinit_rule_set_from_name(const char *name,
+                                                   clinit_rule_set *out);
+CLINIT_API const char *clinit_rule_set_name(clinit_rule_set set);
+
 /* Whether orthogonal_ accepts the shape of t under the size cap above:
  * CLINIT_OK, or CLINIT_EORTHOSIZE (more than CLINIT_ORTHO_MAX_NUMEL
  * elements, or max * min^2 of rows and cols above CLINIT_ORTHO_MAX_WORK),

@@ -99,28 +99,43 @@ static int kind_has_bias(int k)
     return k != K_EMBEDDING && k != K_TENSOR && k != K_REPEAT;
 }
 
-/* The textbook _init_weights (docs/MODEL.md). */
-static void default_init(int kind, int param, clinit_init *in)
-{
-    if (kind == K_LINEAR && param == P_WEIGHT) {
-        clinit_init_default(in, CLINIT_XAVIER_UNIFORM);
-    } else if (kind == K_LINEAR) {
-        clinit_init_default(in, CLINIT_CONSTANT);
-        in->val = 0.01;
-    } else if (is_conv(kind) && param == P_WEIGHT) {
-        clinit_init_default(in, CLINIT_KAIMING_NORMAL);
-        in->mode = CLINIT_FAN_OUT;
-        in->nonlinearity = CLINIT_NL_RELU;
-    } else if (kind == K_EMBEDDING) {
-        clinit_init_default(in, CLINIT_NORMAL);
-        in->std = 0.02;
-    } else if ((kind == K_LAYER_NORM || kind == K_BATCH_NORM) &&
-               param == P_WEIGHT) {
-        clinit_init_default(in, CLINIT_ONES);
-    } else { /* conv and norm biases */
-        clinit_init_default(in, CLINIT_ZEROS);
-    }
-}
+/* Rule sets (clinit_rule_set, step 4 of docs/MODEL.md §4): per kind with
+ * parameters and per parameter, the init as a canonical-text method
+ * ("METHOD KEY=VALUE ...", read by rule_text through clinit_init_set) or a
+ * spec-only method (uniform_fan_in). NULL: the kind has no such tensor. */
+#define CONV_RULES(w, b)                                                       \
+    [K_CONV1D] = {w, b}, [K_CONV2D] = {w, b}, [K_CONV3D] = {w, b},             \
+    [K_CONVT1D] = {w, b}, [K_CONVT2D] = {w, b}, [K_CONVT3D] = {w, b}
+/* torch's kaiming_uniform_(weight, a=math.sqrt(5)) */
+#define TORCH_WEIGHT                                                           \
+    "kaiming_uniform a=2.2360679774997898 mode=fan_in nonlinearity=leaky_relu"
+
+static const char *const set_rules[CLINIT_RULES_COUNT][K_TENSOR][P_COUNT_] = {
+    /* the textbook _init_weights */
+    [CLINIT_RULES_TEXTBOOK] =
+        {
+            [K_LINEAR] = {"xavier_uniform gain=1", "constant val=0.01"},
+            CONV_RULES("kaiming_normal a=0 mode=fan_out nonlinearity=relu",
+                       "zeros"),
+            [K_EMBEDDING] = {"normal mean=0 std=0.02", NULL},
+            [K_LAYER_NORM] = {"ones", "zeros"},
+            [K_BATCH_NORM] = {"ones", "zeros"},
+        },
+    /* torch 1.13's reset_parameters of nn.Linear, nn.Conv*d and
+     * nn.ConvTranspose*d (_ConvNd's), nn.Embedding (no padding_idx in
+     * specs), nn.LayerNorm, nn.BatchNorm*d */
+    [CLINIT_RULES_TORCH] =
+        {
+            [K_LINEAR] = {TORCH_WEIGHT, "uniform_fan_in"},
+            CONV_RULES(TORCH_WEIGHT, "uniform_fan_in"),
+            [K_EMBEDDING] = {"normal mean=0 std=1", NULL},
+            [K_LAYER_NORM] = {"ones", "zeros"},
+            [K_BATCH_NORM] = {"ones", "zeros"},
+        },
+};
+
+static const char *const rule_set_names[CLINIT_RULES_COUNT] = {
+    [CLINIT_RULES_TEXTBOOK] = "textbook", [CLINIT_RULES_TORCH] = "torch"};
 
 #define MB(x) (1u << (x))
 
@@ -155,11 +170,23 @@ static void key_list(unsigned mask, char *buf, size_t cap)
         snprintf(buf, cap, "no parameters");
 }
 
+/* An init as a spec states it: a library method, or the spec-only
+ * uniform_fan_in, torch's bias init U(+-1/sqrt(fan_in)) with the fan_in of
+ * the layer's weight, which emit turns into a uniform once that shape is
+ * known (no kernel knows of it). */
+#define UNIFORM_FAN_IN "uniform_fan_in"
+typedef struct sinit {
+    clinit_init init;
+    int fan_in_bound; /* uniform_fan_in */
+    int wn;           /* the shape whose fan_in it takes: the layer's */
+    const int64_t *w; /* weight (a tensor layer's own), set by the caller */
+} sinit;
+
 /* ---- parser state and errors --------------------------------------------- */
 
 typedef struct rule {
     int set;
-    clinit_init init;
+    sinit init;
     char origin[PATH_CAP];
 } rule;
 
@@ -169,6 +196,9 @@ typedef struct pctx {
     size_t errlen;
     clinit_status st;
     rule rules[K_RULES_][P_COUNT_];
+    clinit_rule_set rule_set;            /* the spec's, else the caller's */
+    int set_ready;                       /* set_inits read */
+    sinit set_inits[K_TENSOR][P_COUNT_]; /* set_rules[rule_set], read */
     size_t *set; /* open addressing: tensor index + 1, 0 = empty */
     size_t setcap;
     uint64_t bytes;
@@ -506,16 +536,17 @@ static int parse_param(pctx *p, const cJSON *c, const char *kp, unsigned k,
     return perr(p, kp, "%s", clinit_strerror(st));
 }
 
-/* Reads "method" and its parameters from obj into *out. Keys in skip[] are
- * the caller's (already checked); any other key must be a parameter the
- * method takes. */
+/* Reads "method" and its parameters from obj into *out (its shape fields
+ * are the caller's). Keys in skip[] are the caller's (already checked);
+ * any other key must be a parameter the method takes. uniform_fan_in
+ * takes none. */
 static int parse_method(pctx *p, const cJSON *obj, const char *path,
-                        const char *const *skip, int nskip, clinit_init *out)
+                        const char *const *skip, int nskip, sinit *out)
 {
     const cJSON *mv = cJSON_GetObjectItemCaseSensitive(obj, "method");
     char kp[PATH_CAP], tmp[80], list[160];
-    const char *ms = "";
-    clinit_method m;
+    const char *ms = "", *mname;
+    clinit_method m = CLINIT_UNIFORM;
     unsigned seen = 0, takes, missing;
 
     if (!mv)
@@ -523,10 +554,13 @@ static int parse_method(pctx *p, const cJSON *obj, const char *path,
     path_key(kp, path, "method");
     if (get_string(p, mv, kp, &ms))
         return -1;
-    if (clinit_method_from_name(ms, &m) != CLINIT_OK)
+    memset(out, 0, sizeof *out);
+    out->fan_in_bound = strcmp(ms, UNIFORM_FAN_IN) == 0;
+    if (!out->fan_in_bound && clinit_method_from_name(ms, &m) != CLINIT_OK)
         return perr(p, kp, "unknown method '%s'", safe(ms, tmp, sizeof tmp));
-    clinit_init_default(out, m);
-    takes = method_keys(m);
+    clinit_init_default(&out->init, m);
+    mname = out->fan_in_bound ? UNIFORM_FAN_IN : clinit_method_name(m);
+    takes = out->fan_in_bound ? 0 : method_keys(m);
     key_list(takes, list, sizeof list);
     for (const cJSON *c = obj->child; c; c = c->next) {
         const char *key = c->string ? c->string : "";
@@ -545,28 +579,27 @@ static int parse_method(pctx *p, const cJSON *obj, const char *path,
         while (k < CLINIT_PARAM_COUNT && strcmp(clinit_param_name(k), key) != 0)
             k++;
         if (k == CLINIT_PARAM_COUNT)
-            return perr(p, kp, "unknown key (method %s takes %s)",
-                        clinit_method_name(m), list);
+            return perr(p, kp, "unknown key (method %s takes %s)", mname, list);
         if (!(takes & MB(k)))
             return perr(p, kp, "does not apply to method %s (it takes %s)",
-                        clinit_method_name(m), list);
+                        mname, list);
         if (seen & MB(k))
             return perr(p, kp, "duplicate key");
         seen |= MB(k);
-        if (parse_param(p, c, kp, k, out))
+        if (parse_param(p, c, kp, k, &out->init))
             return -1;
     }
-    missing = method_required(m) & ~seen;
+    missing = out->fan_in_bound ? 0 : method_required(m) & ~seen;
     for (unsigned k = 0; k < CLINIT_PARAM_COUNT; k++)
         if (missing & MB(k))
-            return perr(p, path, "method %s needs '%s'", clinit_method_name(m),
+            return perr(p, path, "method %s needs '%s'", mname,
                         clinit_param_name(k));
     return 0;
 }
 
 /* An init object: {"method": ..., params...}. */
 static int parse_init_obj(pctx *p, const cJSON *obj, const char *path,
-                          clinit_init *out)
+                          sinit *out)
 {
     char got[64];
     if (!cJSON_IsObject(obj))
@@ -578,16 +611,45 @@ static int parse_init_obj(pctx *p, const cJSON *obj, const char *path,
 /* ---- rules ------------------------------------------------------------------
  */
 
+/* A rule set's name: the value of "rules", or of its "base". */
+static int parse_rule_set(pctx *p, const cJSON *v, const char *path)
+{
+    char got[64], tmp[80];
+    if (!cJSON_IsString(v) || !v->valuestring)
+        return perr(p, path,
+                    "must be a rule set name: textbook or torch (got %s)",
+                    show(v, got, sizeof got));
+    if (clinit_rule_set_from_name(v->valuestring, &p->rule_set) != CLINIT_OK)
+        return perr(p, path,
+                    "unknown rule set '%s' (expected textbook or torch)",
+                    safe(v->valuestring, tmp, sizeof tmp));
+    return 0;
+}
+
+/* "rules": a rule set's name, or an object of an optional "base" (a rule
+ * set) and KIND.PARAM rules. */
 static int parse_rules(pctx *p, const cJSON *rules)
 {
     char got[64];
+    int base = 0;
+    if (cJSON_IsString(rules))
+        return parse_rule_set(p, rules, "rules");
     if (!cJSON_IsObject(rules))
-        return perr(p, "rules", "must be an object (got %s)",
+        return perr(p, "rules",
+                    "must be a rule set name (textbook or torch) or an object "
+                    "(got %s)",
                     show(rules, got, sizeof got));
     for (const cJSON *c = rules->child; c; c = c->next) {
         const char *key = c->string ? c->string : "", *dot = strrchr(key, '.');
         char rp[PATH_CAP], tmp[80];
         int k = 0, prm = 0;
+        if (strcmp(key, "base") == 0) {
+            if (base++)
+                return perr(p, "rules.base", "duplicate key");
+            if (parse_rule_set(p, c, "rules.base"))
+                return -1;
+            continue;
+        }
         snprintf(rp, sizeof rp, "rules[\"%s\"]", safe(key, tmp, sizeof tmp));
         if (dot) {
             while (k < K_RULES_ &&
@@ -600,8 +662,8 @@ static int parse_rules(pctx *p, const cJSON *rules)
         if (!dot || k == K_RULES_ || k == K_TENSOR || k == K_REPEAT ||
             prm == P_COUNT_ || (prm == P_BIAS && !kind_has_bias(k)))
             return perr(p, rp,
-                        "unknown rule (expected KIND.weight or KIND.bias for "
-                        "KIND linear, conv, conv1d, conv2d, conv3d, "
+                        "unknown rule (expected base, KIND.weight or KIND.bias "
+                        "for KIND linear, conv, conv1d, conv2d, conv3d, "
                         "conv_transpose1d, conv_transpose2d, conv_transpose3d, "
                         "layer_norm, batch_norm; embedding.weight)");
         if (p->rules[k][prm].set)
@@ -663,12 +725,45 @@ static void shape_text(const clinit_tensor *t, char *buf, size_t cap)
         snprintf(buf + n, cap - n, "]");
 }
 
+/* The init si stands for on tensor t, into *out: uniform_fan_in becomes
+ * torch's bias bound, uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)) with
+ * math.sqrt's (IEEE) rounding, from si's shape. Every dimension is >= 1,
+ * so fan_in >= 1: torch's bound 0 for fan_in 0 cannot arise. */
+static int expand_init(pctx *p, const sinit *si, const mtensor *t,
+                       const char *origin, clinit_init *out)
+{
+    uint64_t fan_in, fan_out;
+    char tmp[80], sh[256], wsh[256];
+    clinit_tensor w;
+    *out = si->init;
+    if (!si->fan_in_bound)
+        return 0;
+    memset(&w, 0, sizeof w);
+    w.ndim = si->wn;
+    memcpy(w.shape, si->w, (size_t)si->wn * sizeof *si->w);
+    if (clinit_fans(w.ndim, w.shape, &fan_in, &fan_out) != CLINIT_OK) {
+        shape_text(&t->t, sh, sizeof sh);
+        shape_text(&w, wsh, sizeof wsh);
+        return perr(
+            p, origin,
+            UNIFORM_FAN_IN " cannot initialize '%s' %s %s: %s %s has "
+                           "no fan_in (fewer than 2 dimensions)",
+            safe(t->name, tmp, sizeof tmp), sh, clinit_dtype_name(t->t.dtype),
+            t->param && strcmp(t->param, "bias") == 0 ? "the layer's weight"
+                                                      : "the tensor",
+            wsh);
+    }
+    out->a = -(1.0 / sqrt((double)fan_in));
+    out->b = 1.0 / sqrt((double)fan_in);
+    return 0;
+}
+
 /* Appends tensor prefix+lname[.param] with `shape`. `path` is the layer's
  * path (name errors go to path.name), `origin` the path of the init's
  * rule, layer init or layer (for method errors). */
 static int emit(pctx *p, const char *path, const char *prefix,
                 const char *lname, int kind, int param, clinit_dtype dt,
-                int ndim, const int64_t *shape, const clinit_init *init,
+                int ndim, const int64_t *shape, const sinit *si,
                 const char *origin)
 {
     clinit_model *m = p->m;
@@ -728,19 +823,21 @@ static int emit(pctx *p, const char *path, const char *prefix,
     t->t.dtype = dt;
     t->t.ndim = ndim;
     memcpy(t->t.shape, shape, (size_t)ndim * sizeof *shape);
-    t->init = *init;
     shape_text(&t->t, sh, sizeof sh);
     if ((st = clinit_numel(&t->t, &t->numel)) != CLINIT_OK)
         return perr(p, path, "tensor '%s' %s has more than 2^56 elements",
                     safe(t->name, tmp, sizeof tmp), sh);
-    if (init->method == CLINIT_ORTHOGONAL &&
+    if (expand_init(p, si, t, origin, &t->init))
+        return -1;
+    if (t->init.method == CLINIT_ORTHOGONAL &&
         clinit_ortho_check(&t->t) == CLINIT_EORTHOSIZE)
         return perr(p, origin, "orthogonal cannot initialize '%s' %s: %s",
                     safe(t->name, tmp, sizeof tmp), sh,
                     clinit_strerror(CLINIT_EORTHOSIZE));
-    if ((st = clinit_resolve(&t->t, init, &r)) != CLINIT_OK)
+    if ((st = clinit_resolve(&t->t, &t->init, &r)) != CLINIT_OK)
         return perr(p, origin, "%s cannot initialize '%s' %s %s: %s",
-                    clinit_method_name(init->method),
+                    si->fan_in_bound ? UNIFORM_FAN_IN
+                                     : clinit_method_name(t->init.method),
                     safe(t->name, tmp, sizeof tmp), sh, clinit_dtype_name(dt),
                     clinit_strerror(st));
     es = clinit_dtype_size(dt);
@@ -752,10 +849,65 @@ static int emit(pctx *p, const char *path, const char *prefix,
     return 0;
 }
 
+/* Reads a set_rules text, "METHOD KEY=VALUE ..." (or uniform_fan_in),
+ * into *out. The table is constant: failing is a bug in it. */
+static int rule_text(const char *text, sinit *out)
+{
+    char word[96];
+    size_t n = strcspn(text, " ");
+    clinit_method m;
+    memset(out, 0, sizeof *out);
+    if (n >= sizeof word)
+        return -1;
+    memcpy(word, text, n);
+    word[n] = '\0';
+    out->fan_in_bound = strcmp(word, UNIFORM_FAN_IN) == 0;
+    if (out->fan_in_bound)
+        m = CLINIT_UNIFORM;
+    else if (clinit_method_from_name(word, &m) != CLINIT_OK)
+        return -1;
+    clinit_init_default(&out->init, m);
+    for (text += n; *text == ' '; text += n) {
+        const char *eq;
+        n = strcspn(++text, " ");
+        if (n >= sizeof word || !(eq = memchr(text, '=', n)))
+            return -1;
+        memcpy(word, text, n);
+        word[n] = '\0';
+        word[eq - text] = '\0';
+        if (clinit_init_set(&out->init, word, word + (eq - text) + 1) !=
+            CLINIT_OK)
+            return -1;
+    }
+    return 0;
+}
+
+/* The rule set's init of (kind, param); the set is read once per parse,
+ * after the spec's "rules" chose it. */
+static int set_init(pctx *p, int kind, int param, sinit *out)
+{
+    if (!p->set_ready) {
+        for (int k = 0; k < K_TENSOR; k++)
+            for (int prm = 0; prm < P_COUNT_; prm++) {
+                const char *text = set_rules[p->rule_set][k][prm];
+                if (text && rule_text(text, &p->set_inits[k][prm]))
+                    return perr(p, "rules",
+                                "internal error: rule set %s: "
+                                "bad rule '%s'",
+                                rule_set_names[p->rule_set], text);
+            }
+        p->set_ready = 1;
+    }
+    *out = p->set_inits[kind][param];
+    return 0;
+}
+
 /* The init of (kind, param): the layer's own "init", else the spec's rule
- * for the kind, else its "conv" rule, else the default. */
+ * for the kind, else its "conv" rule, else the rule set's. Its fan_in
+ * shape (uniform_fan_in) is the layer's weight w[0..wn). */
 static int pick_init(pctx *p, const cJSON *layer_init, const char *path,
-                     int kind, int param, clinit_init *out, char *origin)
+                     int kind, int param, int wn, const int64_t *w, sinit *out,
+                     char *origin)
 {
     const cJSON *li =
         layer_init
@@ -765,18 +917,21 @@ static int pick_init(pctx *p, const cJSON *layer_init, const char *path,
         char ip[PATH_CAP];
         path_key(ip, path, "init");
         path_key(origin, ip, param_names[param]);
-        return parse_init_obj(p, li, origin, out);
-    }
-    if (p->rules[kind][param].set) {
+        if (parse_init_obj(p, li, origin, out))
+            return -1;
+    } else if (p->rules[kind][param].set) {
         *out = p->rules[kind][param].init;
         snprintf(origin, PATH_CAP, "%s", p->rules[kind][param].origin);
     } else if (is_conv(kind) && p->rules[K_CONV_GROUP][param].set) {
         *out = p->rules[K_CONV_GROUP][param].init;
         snprintf(origin, PATH_CAP, "%s", p->rules[K_CONV_GROUP][param].origin);
     } else {
-        default_init(kind, param, out);
+        if (set_init(p, kind, param, out))
+            return -1;
         snprintf(origin, PATH_CAP, "%s", path);
     }
+    out->wn = wn;
+    out->w = w;
     return 0;
 }
 
@@ -902,7 +1057,7 @@ static int shapes_conv(pctx *p, const cJSON *l, const char *path, int kind,
 
 /* Per kind (enum kind_id order): its keys and its tensors' shapes (NULL:
  * tensor and repeat, parsed on their own). Names: kind_names; default
- * rules: default_init. */
+ * rules: set_rules. */
 static const struct kind_row {
     const char *const *keys;
     int nkeys;
@@ -1043,7 +1198,7 @@ static int parse_layer(pctx *p, const cJSON *l, const char *path,
     const char *ks = "", *name = "";
     int kind, has_bias = 0, wn = 0, bn = 0;
     int64_t w[CLINIT_MAX_DIMS], b[CLINIT_MAX_DIMS];
-    clinit_init win, bin;
+    sinit win, bin;
     char worigin[PATH_CAP], borigin[PATH_CAP];
 
     if ((kind = layer_kind(p, l, path, &ks)) < 0 ||
@@ -1060,14 +1215,16 @@ static int parse_layer(pctx *p, const cJSON *l, const char *path,
         if ((wn = get_dims(p, v, kp, 0, CLINIT_MAX_DIMS, 0, w)) < 0 ||
             parse_method(p, l, path, keys_tensor, 5, &win))
             return -1;
+        win.wn = wn; /* uniform_fan_in: its own fan_in */
+        win.w = w;
         return emit(p, path, prefix, name, kind, -1, dt, wn, w, &win, path);
     }
     if (kind_rows[kind].shapes(p, l, path, kind, w, &wn, b, &bn) ||
-        pick_init(p, init, path, kind, P_WEIGHT, &win, worigin) ||
+        pick_init(p, init, path, kind, P_WEIGHT, wn, w, &win, worigin) ||
         emit(p, path, prefix, name, kind, P_WEIGHT, dt, wn, w, &win, worigin))
         return -1;
     if (has_bias && bn > 0 &&
-        (pick_init(p, init, path, kind, P_BIAS, &bin, borigin) ||
+        (pick_init(p, init, path, kind, P_BIAS, wn, w, &bin, borigin) ||
          emit(p, path, prefix, name, kind, P_BIAS, dt, bn, b, &bin, borigin)))
         return -1;
     return 0;
@@ -1298,8 +1455,34 @@ out:
     return rc;
 }
 
+clinit_status clinit_rule_set_from_name(const char *name, clinit_rule_set *out)
+{
+    if (!name || !out)
+        return CLINIT_ENULL;
+    for (int i = 0; i < CLINIT_RULES_COUNT; i++)
+        if (strcmp(name, rule_set_names[i]) == 0) {
+            *out = (clinit_rule_set)i;
+            return CLINIT_OK;
+        }
+    return CLINIT_EPARAM;
+}
+
+const char *clinit_rule_set_name(clinit_rule_set set)
+{
+    return (unsigned)set < (unsigned)CLINIT_RULES_COUNT ? rule_set_names[set]
+                                                        : NULL;
+}
+
 clinit_status clinit_model_parse(const char *json, size_t len,
                                  clinit_model **out, char *err, size_t errlen)
+{
+    return clinit_model_parse_opts(json, len, NULL, out, err, errlen);
+}
+
+clinit_status clinit_model_parse_opts(const char *json, size_t len,
+                                      const clinit_model_options *opt,
+                                      clinit_model **out, char *err,
+                                      size_t errlen)
 {
     pctx *p;
     clinit_status st;
@@ -1310,6 +1493,12 @@ clinit_status clinit_model_parse(const char *json, size_t len,
     *out = NULL;
     if (!json && len > 0)
         return CLINIT_ENULL;
+    if (opt && (unsigned)opt->rules >= (unsigned)CLINIT_RULES_COUNT) {
+        if (err && errlen > 0)
+            snprintf(err, errlen, "options.rules: unknown rule set %d",
+                     (int)opt->rules);
+        return CLINIT_EPARAM;
+    }
     /* the rules table is large: heap, not stack */
     if (!(p = calloc(1, sizeof *p)) || !(p->m = calloc(1, sizeof *p->m))) {
         free(p);
@@ -1320,6 +1509,7 @@ clinit_status clinit_model_parse(const char *json, size_t len,
     p->err = err;
     p->errlen = errlen;
     p->st = CLINIT_OK;
+    p->rule_set = opt ? opt->rules : CLINIT_RULES_TEXTBOOK;
     if (parse_doc(p, json ? json : "", len) != 0 && p->st == CLINIT_OK)
         p->st = CLINIT_EPARAM;
     st = p->st;

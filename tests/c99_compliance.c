@@ -17,10 +17,13 @@ unsigned clinit_c99_compliance(void)
     };
     clinit_init in;
     clinit_tensor t = {CLINIT_F32, 2, {4, 4}, 1, 2};
+    clinit_model_options opt = {CLINIT_RULES_TORCH};
     uint64_t n = 0;
     if (clinit_init_default(&in, CLINIT_XAVIER_UNIFORM) != CLINIT_OK ||
         clinit_numel(&t, &n) != CLINIT_OK || n != 16 ||
-        sizeof statuses / sizeof statuses[0] < 21)
+        sizeof statuses / sizeof statuses[0] < 21 ||
+        clinit_rule_set_name(opt.rules) == NULL ||
+        CLINIT_RULES_COUNT != 2)
         return 0;
     return clinit_version();
 }

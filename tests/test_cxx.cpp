@@ -85,3 +85,27 @@ Test(cxx, new_methods_and_enums)
         cr_expect_eq(v[i], (i / 5 == i % 5) ? 0x3f80 : 0, "v[%zu] = %#x", i,
                      (unsigned)v[i]);
 }
+
+Test(cxx, model_rule_set_option)
+{
+    // clinit_model_options value-initialized from C++, the torch set chosen
+    static const char spec[] =
+        "{\"layers\": [{\"kind\": \"linear\", \"name\": \"fc\", \"in\": 16, "
+        "\"out\": 2}]}";
+    clinit_model_options opt = clinit_model_options();
+    clinit_rule_set set = CLINIT_RULES_TEXTBOOK;
+    clinit_model *m = nullptr;
+    clinit_model_tensor_info ti;
+    char err[256];
+    cr_expect_eq(opt.rules, CLINIT_RULES_TEXTBOOK);
+    cr_assert_eq(clinit_rule_set_from_name("torch", &set), CLINIT_OK);
+    opt.rules = set;
+    cr_assert_eq(clinit_model_parse_opts(spec, sizeof spec - 1, &opt, &m, err,
+                                         sizeof err),
+                 CLINIT_OK, "%s", err);
+    cr_assert_eq(clinit_model_tensor(m, 1, &ti), CLINIT_OK);
+    cr_expect_eq(ti.init.method, CLINIT_UNIFORM);
+    cr_expect(ti.init.b == 0.25); // 1 / sqrt(16)
+    cr_expect_str_eq(clinit_rule_set_name(CLINIT_RULES_TORCH), "torch");
+    clinit_model_destroy(m);
+}

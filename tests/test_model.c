@@ -427,6 +427,303 @@ Test(model, rule_precedence)
     clinit_model_destroy(m);
 }
 
+/* ---- rule sets and uniform_fan_in
+ * ------------------------------------------------ */
+
+/* One layer of every kind with parameters, for the rule-set tests. */
+#define EVERY_KIND                                                             \
+    "{\"kind\": \"linear\", \"name\": \"fc\", \"in\": 768, \"out\": 8},"       \
+    "{\"kind\": \"conv1d\", \"name\": \"c1\", \"in\": 4, \"out\": 6, "         \
+    "\"kernel\": 5, \"groups\": 2},"                                           \
+    "{\"kind\": \"conv2d\", \"name\": \"c2\", \"in\": 3, \"out\": 4, "         \
+    "\"kernel\": 3},"                                                          \
+    "{\"kind\": \"conv3d\", \"name\": \"c3\", \"in\": 2, \"out\": 4, "         \
+    "\"kernel\": [1, 2, 3]},"                                                  \
+    "{\"kind\": \"conv_transpose1d\", \"name\": \"t1\", \"in\": 6, \"out\": "  \
+    "4, "                                                                      \
+    "\"kernel\": 3, \"groups\": 2},"                                           \
+    "{\"kind\": \"conv_transpose2d\", \"name\": \"t2\", \"in\": 8, \"out\": "  \
+    "6, \"kernel\": [3, 2]},"                                                  \
+    "{\"kind\": \"conv_transpose3d\", \"name\": \"t3\", \"in\": 3, \"out\": "  \
+    "5, \"kernel\": 2},"                                                       \
+    "{\"kind\": \"embedding\", \"name\": \"emb\", \"num\": 10, \"dim\": 4},"   \
+    "{\"kind\": \"layer_norm\", \"name\": \"ln\", \"dim\": [2, 3]},"           \
+    "{\"kind\": \"batch_norm\", \"name\": \"bn\", \"dim\": 5}"
+
+static clinit_model *parse_opts_ok(const char *json, clinit_rule_set set)
+{
+    char err[512];
+    clinit_model *m = NULL;
+    clinit_model_options opt;
+    memset(&opt, 0, sizeof opt);
+    opt.rules = set;
+    cr_assert_eq(
+        clinit_model_parse_opts(json, strlen(json), &opt, &m, err, sizeof err),
+        CLINIT_OK, "spec rejected: %s\n%s", err, json);
+    return m;
+}
+
+/* The canonical text, malloc'd. */
+static char *canonical(const clinit_model *m)
+{
+    size_t n = clinit_model_canonical(m, NULL, 0);
+    char *buf = malloc(n + 1);
+    cr_assert(buf != NULL);
+    cr_assert_eq(clinit_model_canonical(m, buf, n + 1), n);
+    return buf;
+}
+
+/* torch 1.13 reset_parameters, by the formulas of torch.nn.init: weights
+ * kaiming_uniform_(a=sqrt(5)) (bound sqrt(3) * gain / sqrt(fan_in), gain
+ * sqrt(2 / (1 + a^2))), biases U(+-1/sqrt(fan_in of the weight)), with
+ * torch's fans of the stored layout (conv_transpose: fan_in = out/groups *
+ * prod(k), dim 1 of [in, out/groups, k...]). tests/test_rules.py checks
+ * the same against torch itself. */
+static void expect_torch(const clinit_model *m)
+{
+    static const struct {
+        const char *layer;
+        uint64_t fan_in;
+    } conv_like[] = {{"fc", 768},   {"c1", 2 * 5}, {"c2", 3 * 9}, {"c3", 2 * 6},
+                     {"t1", 2 * 3}, {"t2", 6 * 6}, {"t3", 5 * 8}};
+    clinit_model_tensor_info ti;
+    clinit_resolved r;
+    for (size_t i = 0; i < sizeof conv_like / sizeof conv_like[0]; i++) {
+        char name[64];
+        double gain = sqrt(2.0 / (1 + sqrt(5.0) * sqrt(5.0)));
+        double wb = sqrt(3.0) * (gain / sqrt((double)conv_like[i].fan_in));
+        double bb = 1.0 / sqrt((double)conv_like[i].fan_in);
+        snprintf(name, sizeof name, "%s.weight", conv_like[i].layer);
+        ti = info_of(m, find(m, name));
+        cr_expect_eq(ti.init.method, CLINIT_KAIMING_UNIFORM, "%s", name);
+        cr_expect_eq(ti.init.a, sqrt(5.0), "%s", name);
+        cr_expect_eq(ti.init.mode, CLINIT_FAN_IN, "%s", name);
+        cr_expect_eq(ti.init.nonlinearity, CLINIT_NL_LEAKY_RELU, "%s", name);
+        cr_assert_eq(clinit_resolve(&ti.tensor, &ti.init, &r), CLINIT_OK);
+        cr_expect_eq(r.fan_in, conv_like[i].fan_in, "%s", name);
+        cr_expect_eq(r.hi, wb, "%s: bound %.17g, torch %.17g", name, r.hi, wb);
+        snprintf(name, sizeof name, "%s.bias", conv_like[i].layer);
+        ti = info_of(m, find(m, name));
+        cr_expect_eq(ti.init.method, CLINIT_UNIFORM, "%s", name);
+        cr_expect_eq(ti.init.a, -bb, "%s: a %.17g", name, ti.init.a);
+        cr_expect_eq(ti.init.b, bb, "%s: b %.17g", name, ti.init.b);
+    }
+    ti = info_of(m, find(m, "emb.weight"));
+    cr_expect_eq(ti.init.method, CLINIT_NORMAL);
+    cr_expect_eq(ti.init.mean, 0.0);
+    cr_expect_eq(ti.init.std, 1.0);
+    cr_expect_eq(info_of(m, find(m, "ln.weight")).init.method, CLINIT_ONES);
+    cr_expect_eq(info_of(m, find(m, "ln.bias")).init.method, CLINIT_ZEROS);
+    cr_expect_eq(info_of(m, find(m, "bn.weight")).init.method, CLINIT_ONES);
+    cr_expect_eq(info_of(m, find(m, "bn.bias")).init.method, CLINIT_ZEROS);
+}
+
+Test(model, torch_rule_set)
+{
+    clinit_model *a =
+        parse_ok("{\"rules\": \"torch\", \"layers\": [" EVERY_KIND "]}");
+    clinit_model *b = parse_ok(
+        "{\"rules\": {\"base\": \"torch\"}, \"layers\": [" EVERY_KIND "]}");
+    clinit_model *c =
+        parse_opts_ok("{\"layers\": [" EVERY_KIND "]}", CLINIT_RULES_TORCH);
+    char *ta, *tb, *tc;
+    expect_torch(a);
+    ta = canonical(a);
+    tb = canonical(b);
+    tc = canonical(c);
+    cr_expect_str_eq(ta, tb);
+    cr_expect_str_eq(ta, tc);
+    cr_expect_eq(clinit_model_spec_hash(a), clinit_model_spec_hash(c));
+    free(ta);
+    free(tb);
+    free(tc);
+    clinit_model_destroy(a);
+    clinit_model_destroy(b);
+    clinit_model_destroy(c);
+}
+
+/* The textbook set is what specs always got, spelled out (the canonical
+ * text pins every parameter, so the same text is the same bits). */
+Test(model, textbook_rule_set_is_the_default)
+{
+    static const char want[] =
+        "fc.weight f32 [8,768] xavier_uniform gain=1\n"
+        "fc.bias f32 [8] constant val=0.01\n"
+        "c1.weight f32 [6,2,5] kaiming_normal a=0 mode=fan_out "
+        "nonlinearity=relu\n"
+        "c1.bias f32 [6] zeros\n"
+        "c2.weight f32 [4,3,3,3] kaiming_normal a=0 mode=fan_out "
+        "nonlinearity=relu\n"
+        "c2.bias f32 [4] zeros\n"
+        "c3.weight f32 [4,2,1,2,3] kaiming_normal a=0 mode=fan_out "
+        "nonlinearity=relu\n"
+        "c3.bias f32 [4] zeros\n"
+        "t1.weight f32 [6,2,3] kaiming_normal a=0 mode=fan_out "
+        "nonlinearity=relu\n"
+        "t1.bias f32 [4] zeros\n"
+        "t2.weight f32 [8,6,3,2] kaiming_normal a=0 mode=fan_out "
+        "nonlinearity=relu\n"
+        "t2.bias f32 [6] zeros\n"
+        "t3.weight f32 [3,5,2,2,2] kaiming_normal a=0 mode=fan_out "
+        "nonlinearity=relu\n"
+        "t3.bias f32 [5] zeros\n"
+        "emb.weight f32 [10,4] normal mean=0 std=0.02\n"
+        "ln.weight f32 [2,3] ones\n"
+        "ln.bias f32 [2,3] zeros\n"
+        "bn.weight f32 [5] ones\n"
+        "bn.bias f32 [5] zeros\n";
+    static const char *const specs[] = {
+        "{\"layers\": [" EVERY_KIND "]}",
+        "{\"rules\": \"textbook\", \"layers\": [" EVERY_KIND "]}",
+        "{\"rules\": {}, \"layers\": [" EVERY_KIND "]}",
+        "{\"rules\": {\"base\": \"textbook\"}, \"layers\": [" EVERY_KIND "]}",
+    };
+    for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+        clinit_model *m = parse_ok(specs[i]);
+        char *t = canonical(m);
+        cr_expect_str_eq(t, want, "%s", specs[i]);
+        free(t);
+        clinit_model_destroy(m);
+    }
+    /* a set the spec names wins over the caller's */
+    {
+        clinit_model *m = parse_opts_ok(specs[1], CLINIT_RULES_TORCH);
+        char *t = canonical(m);
+        cr_expect_str_eq(t, want);
+        free(t);
+        clinit_model_destroy(m);
+    }
+}
+
+/* Layer init > the kind's rule > the conv rule > the base set. */
+Test(model, rule_set_with_overrides)
+{
+    clinit_model *m = parse_opts_ok(
+        "{\"rules\": {\"linear.bias\": {\"method\": \"zeros\"},"
+        " \"conv.weight\": {\"method\": \"kaiming_normal\", \"mode\": "
+        "\"fan_out\", \"nonlinearity\": \"relu\"},"
+        " \"conv2d.bias\": {\"method\": \"constant\", \"val\": 0.5}},"
+        " \"layers\": [" EVERY_KIND ","
+        " {\"kind\": \"linear\", \"name\": \"own\", \"in\": 4, \"out\": 2, "
+        "\"init\": {\"bias\": {\"method\": \"ones\"}}}]}",
+        CLINIT_RULES_TORCH);
+    clinit_model_tensor_info ti = info_of(m, find(m, "fc.weight"));
+    cr_expect_eq(ti.init.method, CLINIT_KAIMING_UNIFORM); /* base: torch */
+    cr_expect_eq(info_of(m, find(m, "fc.bias")).init.method, CLINIT_ZEROS);
+    ti = info_of(m, find(m, "t2.weight"));
+    cr_expect_eq(ti.init.method, CLINIT_KAIMING_NORMAL);
+    cr_expect_eq(ti.init.mode, CLINIT_FAN_OUT);
+    cr_expect_eq(info_of(m, find(m, "c2.bias")).init.method, CLINIT_CONSTANT);
+    ti = info_of(m, find(m, "c1.bias")); /* base: 1/sqrt(2 * 5) */
+    cr_expect_eq(ti.init.method, CLINIT_UNIFORM);
+    cr_expect_eq(ti.init.b, 1.0 / sqrt(10.0));
+    cr_expect_eq(info_of(m, find(m, "emb.weight")).init.std, 1.0);
+    cr_expect_eq(info_of(m, find(m, "own.bias")).init.method, CLINIT_ONES);
+    cr_expect_eq(info_of(m, find(m, "own.weight")).init.method,
+                 CLINIT_KAIMING_UNIFORM);
+    clinit_model_destroy(m);
+}
+
+/* uniform_fan_in is a uniform with torch's double bound: the same
+ * canonical text (so spec hash and bits) as the uniform spelled out. */
+Test(model, uniform_fan_in)
+{
+    clinit_model *m = parse_ok(
+        "{\"rules\": {\"linear.bias\": {\"method\": \"uniform_fan_in\"},"
+        " \"conv.bias\": {\"method\": \"uniform_fan_in\"}},"
+        " \"layers\": ["
+        " {\"kind\": \"linear\", \"name\": \"fc\", \"in\": 512, \"out\": 3},"
+        " {\"kind\": \"linear\", \"name\": \"one\", \"in\": 1, \"out\": 3},"
+        " {\"kind\": \"conv2d\", \"name\": \"dw\", \"in\": 8, \"out\": 8, "
+        "\"kernel\": 1, \"groups\": 8},"
+        " {\"kind\": \"conv_transpose2d\", \"name\": \"t\", \"in\": 8, "
+        "\"out\": 6, \"kernel\": 3, \"groups\": 2},"
+        " {\"kind\": \"linear\", \"name\": \"w\", \"in\": 9, \"out\": 2, "
+        "\"dtype\": \"f16\", \"init\": {\"weight\": {\"method\": "
+        "\"uniform_fan_in\"}}},"
+        " {\"kind\": \"tensor\", \"name\": \"tt\", \"shape\": [3, 4, 4], "
+        "\"method\": \"uniform_fan_in\"}]}");
+    clinit_model *e = parse_ok(
+        "{\"layers\": [{\"kind\": \"linear\", \"name\": \"fc\", \"in\": 512, "
+        "\"out\": 3, \"init\": {\"bias\": {\"method\": \"uniform\", \"a\": "
+        "-0.044194173824159216, \"b\": 0.044194173824159216}}}]}");
+    clinit_model_tensor_info ti = info_of(m, find(m, "fc.bias")), te;
+    char line[256];
+    size_t n;
+    cr_expect_eq(ti.init.a, -1.0 / sqrt(512.0));
+    cr_expect_eq(ti.init.b, 1.0 / sqrt(512.0));
+    te = info_of(e, find(e, "fc.bias"));
+    cr_expect_eq(te.init.a, ti.init.a);
+    cr_expect_eq(te.init.b, ti.init.b);
+    /* fan_in 1 (in 1; a depthwise 1x1 conv): bound exactly 1 */
+    ti = info_of(m, find(m, "one.bias"));
+    cr_expect_eq(ti.init.a, -1.0);
+    cr_expect_eq(ti.init.b, 1.0);
+    ti = info_of(m, find(m, "dw.bias"));
+    cr_expect_eq(ti.init.b, 1.0);
+    ti = info_of(m, find(m, "t.bias")); /* fan_in of [8, 3, 3, 3]: 27 */
+    cr_expect_eq(ti.init.b, 1.0 / sqrt(27.0));
+    ti = info_of(m, find(m, "w.weight")); /* its own fan_in */
+    cr_expect_eq(ti.init.b, 1.0 / 3.0);
+    cr_expect_eq(ti.init.a, -1.0 / 3.0);
+    ti = info_of(m, find(m, "tt")); /* fan_in of [3, 4, 4]: 16 */
+    cr_expect_eq(ti.init.method, CLINIT_UNIFORM);
+    cr_expect_eq(ti.init.b, 0.25);
+    /* the first canonical lines agree (fc.weight, fc.bias) */
+    n = clinit_model_canonical(e, line, sizeof line);
+    cr_assert(n < sizeof line);
+    {
+        char *all = canonical(m);
+        cr_expect(strncmp(all, line, n) == 0, "%s\nvs\n%s", all, line);
+        free(all);
+    }
+    clinit_model_destroy(m);
+    clinit_model_destroy(e);
+}
+
+Test(model, parse_opts_and_rule_set_names)
+{
+    clinit_model *m = (clinit_model *)&m; /* must become NULL */
+    clinit_model_options opt;
+    clinit_rule_set s = CLINIT_RULES_TORCH;
+    char err[128];
+    const char *spec = "{\"layers\": [" EVERY_KIND "]}";
+    memset(&opt, 0, sizeof opt);
+    cr_expect_eq(opt.rules, CLINIT_RULES_TEXTBOOK); /* zeroed: textbook */
+    opt.rules = CLINIT_RULES_COUNT;
+    cr_expect_eq(
+        clinit_model_parse_opts(spec, strlen(spec), &opt, &m, err, sizeof err),
+        CLINIT_EPARAM);
+    cr_expect_null(m);
+    cr_expect_str_eq(err, "options.rules: unknown rule set 2");
+    opt.rules = (clinit_rule_set)-1;
+    cr_expect_eq(clinit_model_parse_opts(spec, strlen(spec), &opt, &m, NULL, 0),
+                 CLINIT_EPARAM);
+    cr_expect_eq(clinit_model_parse_opts(spec, strlen(spec), &opt, NULL, err,
+                                         sizeof err),
+                 CLINIT_ENULL);
+    /* NULL options: clinit_model_parse */
+    cr_assert_eq(
+        clinit_model_parse_opts(spec, strlen(spec), NULL, &m, err, sizeof err),
+        CLINIT_OK);
+    cr_expect_eq(info_of(m, find(m, "fc.weight")).init.method,
+                 CLINIT_XAVIER_UNIFORM);
+    clinit_model_destroy(m);
+    for (int i = 0; i < CLINIT_RULES_COUNT; i++) {
+        const char *name = clinit_rule_set_name((clinit_rule_set)i);
+        cr_assert(name != NULL);
+        cr_expect_eq(clinit_rule_set_from_name(name, &s), CLINIT_OK);
+        cr_expect_eq((int)s, i);
+    }
+    cr_expect_str_eq(clinit_rule_set_name(CLINIT_RULES_TORCH), "torch");
+    cr_expect_str_eq(clinit_rule_set_name(CLINIT_RULES_TEXTBOOK), "textbook");
+    cr_expect_null(clinit_rule_set_name(CLINIT_RULES_COUNT));
+    cr_expect_eq(clinit_rule_set_from_name("keras", &s), CLINIT_EPARAM);
+    cr_expect_eq(s, CLINIT_RULES_TORCH); /* untouched */
+    cr_expect_eq(clinit_rule_set_from_name(NULL, &s), CLINIT_ENULL);
+    cr_expect_eq(clinit_rule_set_from_name("torch", NULL), CLINIT_ENULL);
+}
+
 Test(model, seed_and_dtype_overrides)
 {
     clinit_model *m =
@@ -844,23 +1141,71 @@ static const struct bad_spec {
      "is empty or overflows in the output dtype)"},
     /* rules */
     {"{\"rules\": [], \"layers\": [" LIN "]}",
-     "rules: must be an object (got an array)"},
+     "rules: must be a rule set name (textbook or torch) or an object (got an "
+     "array)"},
+    {"{\"rules\": 5, \"layers\": [" LIN "]}",
+     "rules: must be a rule set name (textbook or torch) or an object (got 5)"},
+    {"{\"rules\": \"pytorch\", \"layers\": [" LIN "]}",
+     "rules: unknown rule set 'pytorch' (expected textbook or torch)"},
+    {"{\"rules\": \"\", \"layers\": [" LIN "]}",
+     "rules: unknown rule set '' (expected textbook or torch)"},
+    {"{\"rules\": {\"base\": \"Torch\"}, \"layers\": [" LIN "]}",
+     "rules.base: unknown rule set 'Torch' (expected textbook or torch)"},
+    {"{\"rules\": {\"base\": 1}, \"layers\": [" LIN "]}",
+     "rules.base: must be a rule set name: textbook or torch (got 1)"},
+    {"{\"rules\": {\"base\": {\"method\": \"zeros\"}}, \"layers\": [" LIN "]}",
+     "rules.base: must be a rule set name: textbook or torch (got an object)"},
+    {"{\"rules\": {\"base\": \"torch\", \"linear.bias\": {\"method\": "
+     "\"zeros\"}, \"base\": \"torch\"}, \"layers\": [" LIN "]}",
+     "rules.base: duplicate key"},
+    {"{\"rules\": {\"linear.bias\": {\"method\": \"uniform_fan_in\", "
+     "\"a\": -1}}, \"layers\": [" LIN "]}",
+     "rules[\"linear.bias\"].a: does not apply to method uniform_fan_in (it "
+     "takes no parameters)"},
+    {"{\"rules\": {\"linear.bias\": {\"method\": \"uniform_fan_in\", "
+     "\"bound\": 1}}, \"layers\": [" LIN "]}",
+     "rules[\"linear.bias\"].bound: unknown key (method uniform_fan_in takes "
+     "no parameters)"},
+    {"{\"rules\": {\"linear.bias\": {\"method\": \"uniform_fan_in_\"}}, "
+     "\"layers\": [" LIN "]}",
+     "rules[\"linear.bias\"].method: unknown method 'uniform_fan_in_'"},
+    {"{\"rules\": {\"layer_norm.bias\": {\"method\": \"uniform_fan_in\"}}, "
+     "\"layers\": [{\"kind\": \"layer_norm\", \"name\": \"ln\", \"dim\": 4}]}",
+     "rules[\"layer_norm.bias\"]: uniform_fan_in cannot initialize 'ln.bias' "
+     "[4] f32: the layer's weight [4] has no fan_in (fewer than 2 "
+     "dimensions)"},
+    {L("{\"kind\": \"batch_norm\", \"name\": \"bn\", \"dim\": 3, \"init\": "
+       "{\"weight\": {\"method\": \"uniform_fan_in\"}}}"),
+     "layers[0].init.weight: uniform_fan_in cannot initialize 'bn.weight' [3] "
+     "f32: the tensor [3] has no fan_in (fewer than 2 dimensions)"},
+    {L("{\"kind\": \"tensor\", \"name\": \"t\", \"shape\": [5], "
+       "\"method\": \"uniform_fan_in\"}"),
+     "layers[0]: uniform_fan_in cannot initialize 't' [5] f32: the tensor [5] "
+     "has no fan_in (fewer than 2 dimensions)"},
+    /* 1/sqrt(2^50) = 2^-25 rounds to 0 in f16: an empty range */
+    {L("{\"kind\": \"linear\", \"name\": \"a\", \"in\": 1125899906842624, "
+       "\"out\": 1, \"dtype\": \"f16\", \"init\": {\"weight\": {\"method\": "
+       "\"zeros\"}, \"bias\": {\"method\": \"uniform_fan_in\"}}}"),
+     "layers[0].init.bias: uniform_fan_in cannot initialize 'a.bias' [1] f16: "
+     "bad method parameter (non-finite value, std < 0, a >= b, or a range that "
+     "is empty or overflows in the output dtype)"},
     {"{\"rules\": {\"lnear.weight\": {\"method\": \"zeros\"}}, \"layers\": "
      "[" LIN "]}",
-     "rules[\"lnear.weight\"]: unknown rule (expected KIND.weight or KIND.bias "
-     "for KIND linear, conv, conv1d, conv2d, conv3d, conv_transpose1d, "
+     "rules[\"lnear.weight\"]: unknown rule (expected base, KIND.weight or "
+     "KIND.bias for KIND linear, conv, conv1d, conv2d, conv3d, "
+     "conv_transpose1d, "
      "conv_transpose2d, conv_transpose3d, layer_norm, batch_norm; "
      "embedding.weight)"},
     {"{\"rules\": {\"embedding.bias\": {\"method\": \"zeros\"}}, \"layers\": "
      "[" LIN "]}",
-     "rules[\"embedding.bias\"]: unknown rule (expected KIND.weight or "
-     "KIND.bias for KIND linear, conv, conv1d, conv2d, conv3d, "
+     "rules[\"embedding.bias\"]: unknown rule (expected base, KIND.weight "
+     "or KIND.bias for KIND linear, conv, conv1d, conv2d, conv3d, "
      "conv_transpose1d, conv_transpose2d, conv_transpose3d, layer_norm, "
      "batch_norm; embedding.weight)"},
     {"{\"rules\": {\"tensor.weight\": {\"method\": \"zeros\"}}, \"layers\": "
      "[" LIN "]}",
-     "rules[\"tensor.weight\"]: unknown rule (expected KIND.weight or "
-     "KIND.bias for KIND linear, conv, conv1d, conv2d, conv3d, "
+     "rules[\"tensor.weight\"]: unknown rule (expected base, KIND.weight "
+     "or KIND.bias for KIND linear, conv, conv1d, conv2d, conv3d, "
      "conv_transpose1d, conv_transpose2d, conv_transpose3d, layer_norm, "
      "batch_norm; embedding.weight)"},
     {"{\"rules\": {\"linear.weight\": {\"method\": \"zeros\"}, "

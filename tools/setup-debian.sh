@@ -4,8 +4,8 @@
 set -eu
 PKGS="build-essential cmake pkg-config ocl-icd-opencl-dev opencl-headers
       ocl-icd-libopencl1 pocl-opencl-icd clinfo libcriterion-dev
-      librandom123-dev libcjson-dev python3-numpy clang valgrind binutils
-      mesa-opencl-icd"
+      librandom123-dev libcjson-dev python3-numpy python3-scipy python3-torch
+      clang valgrind binutils mesa-opencl-icd"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

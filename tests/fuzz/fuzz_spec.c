@@ -1,5 +1,6 @@
 /* fuzz_spec.c - libFuzzer harness for the model-spec parser
- * (clinit_model_parse, src/model.c): any bytes, as a spec. It must return
+ * (clinit_model_parse_opts, src/model.c): any bytes, as a spec, under the
+ * textbook rule set for even sizes and the torch set for odd. It must return
  * a status, never crash, leak or read past the input, and a spec it
  * accepts must describe itself (canonical text, hash, every tensor) and
  * survive the overrides `clinit init` applies. Built with clang
@@ -17,13 +18,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char err[512];
     clinit_model *m = NULL;
+    clinit_model_options opt;
     /* a copy of exactly `size` bytes, so that ASan sees any overread */
     char *json = malloc(size ? size : 1);
     clinit_status st;
     if (!json)
         return 0;
     memcpy(json, data, size);
-    st = clinit_model_parse(json, size, &m, err, sizeof err);
+    memset(&opt, 0, sizeof opt);
+    opt.rules = size % 2 ? CLINIT_RULES_TORCH : CLINIT_RULES_TEXTBOOK;
+    st = clinit_model_parse_opts(json, size, &opt, &m, err, sizeof err);
     free(json);
     if (st != CLINIT_OK) {
         /* one line, NUL-terminated within the buffer */
