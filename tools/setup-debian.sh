@@ -4,7 +4,8 @@
 set -eu
 PKGS="build-essential cmake pkg-config ocl-icd-opencl-dev opencl-headers
       ocl-icd-libopencl1 pocl-opencl-icd clinfo libcriterion-dev
-      librandom123-dev libcjson-dev python3-numpy clang valgrind binutils"
+      librandom123-dev libcjson-dev python3-numpy clang valgrind binutils
+      libcairo2-dev fonts-dejavu-core"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
