@@ -599,8 +599,8 @@ int clinit_cmd_depth(int argc, char **argv)
         goto out;
     if (a.plot) {
         uint64_t bytes = 0;
-        if ((rc = depth_plot(&a, clinit_ctx_device_name(ctx), std,
-                             xavier_label, &bytes)) != 0)
+        if ((rc = depth_plot(&a, clinit_ctx_device_name(ctx), std, xavier_label,
+                             &bytes)) != 0)
             goto out;
         printf("plot: %s (%dx%d %s, %llu bytes)\n", a.plot, PLOT_W, PLOT_H,
                depth_plot_kind(a.plot), (unsigned long long)bytes);

@@ -15,16 +15,16 @@
 
 enum { FMT_PNG, FMT_SVG };
 
+/* 8-bit sRGB, as the PNG stores it where a line or text covers a pixel */
 typedef struct colour {
-    double r, g, b;
+    unsigned char r, g, b;
 } colour;
 
-#define RGB8(r, g, b) {(r) / 255.0, (g) / 255.0, (b) / 255.0}
-static const colour C_TEXT = RGB8(30, 30, 30), C_SOFT = RGB8(90, 90, 90),
-                    C_GRID = RGB8(225, 225, 225), C_AXIS = RGB8(0, 0, 0);
+static const colour C_TEXT = {30, 30, 30}, C_SOFT = {90, 90, 90},
+                    C_GRID = {225, 225, 225}, C_MINOR = {242, 242, 242},
+                    C_AXIS = {0, 0, 0};
 static const colour init_colour[N_INIT] = {
-    RGB8(31, 119, 180), RGB8(255, 127, 14), RGB8(44, 160, 44),
-    RGB8(214, 39, 40)};
+    {31, 119, 180}, {255, 127, 14}, {44, 160, 44}, {214, 39, 40}};
 /* Xavier wide underneath, Kaiming dashed on top: by default they coincide
  * (docs/DEPTH.md). */
 static const double init_width[N_INIT] = {2.0, 2.0, 5.5, 2.0};
@@ -84,7 +84,7 @@ const char *depth_plot_kind(const char *path)
 
 static void set_colour(cairo_t *cr, colour c)
 {
-    cairo_set_source_rgb(cr, c.r, c.g, c.b);
+    cairo_set_source_rgb(cr, c.r / 255.0, c.g / 255.0, c.b / 255.0);
 }
 
 /* `s` with its baseline at y; align 0 = starts at x, 0.5 = centred on x,
@@ -119,7 +119,8 @@ static void decade_label(cairo_t *cr, double x, double y, int d)
     char ex[16];
     double we;
     /* U+2212, the minus sign */
-    snprintf(ex, sizeof ex, "%s%d", d < 0 ? "\xe2\x88\x92" : "", d < 0 ? -d : d);
+    snprintf(ex, sizeof ex, "%s%d", d < 0 ? "\xe2\x88\x92" : "",
+             d < 0 ? -d : d);
     we = text_width(cr, 0.7 * TICK_PT, ex);
     text(cr, x - we, y, TICK_PT, 0, 1, "10");
     text(cr, x - we, y - 0.45 * TICK_PT, 0.7 * TICK_PT, 0, 0, ex);
@@ -207,6 +208,7 @@ static void panel_y_axis(cairo_t *cr, const panel *p)
         }
         for (int m = 2; span <= 3 && d < p->dhi && m <= 9; m++) {
             double ym = floor(panel_y(p, m * pow(10, d)));
+            hair(cr, p->x0 + 1, ym, p->x1, ym, C_MINOR);
             hair(cr, p->x0 - 3, ym, p->x0, ym, C_AXIS);
         }
     }
@@ -236,9 +238,41 @@ static void panel_x_axis(cairo_t *cr, const panel *p)
     }
 }
 
+/* A curve whose last layer lies off the frame gets its value written
+ * where it leaves, inside the frame along that edge; *n_top and *n_bottom
+ * count the labels there, which stack inwards. */
+static void exit_label(cairo_t *cr, const panel *p, const double *s, int i,
+                       int *n_top, int *n_bottom)
+{
+    double ylast = panel_y(p, s[p->L - 1]), xc = p->x0, edge, w, x, y;
+    int below = ylast > p->y1;
+    char buf[64];
+    if (!below && ylast >= p->y0)
+        return;
+    edge = below ? p->y1 : p->y0;
+    for (size_t l = p->L - 1; l-- > 0;) {
+        double ya = panel_y(p, s[l]), yb = panel_y(p, s[l + 1]);
+        if (ya >= p->y0 && ya <= p->y1) { /* the crossing after layer l+1 */
+            double t = (edge - ya) / (yb - ya);
+            t = isfinite(t) ? fmin(fmax(t, 0), 1) : 0;
+            xc = panel_x(p, (double)l + 1 + t);
+            break;
+        }
+    }
+    /* U+2193 / U+2191: down and up arrows */
+    snprintf(buf, sizeof buf, "%s layer %zu: %.2g",
+             below ? "\xe2\x86\x93" : "\xe2\x86\x91", p->L, s[p->L - 1]);
+    w = text_width(cr, 11, buf);
+    x = xc + 5 + w > p->x1 - 4 ? p->x1 - 4 - w : xc + 5;
+    y = below ? p->y1 - 6 - 13 * (*n_bottom)++ : p->y0 + 15 + 13 * (*n_top)++;
+    set_colour(cr, init_colour[i]);
+    text(cr, x, y, 11, 1, 0, buf);
+}
+
 static void panel_curves(cairo_t *cr, const panel *p, const double *std,
                          int act)
 {
+    int n_top = 0, n_bottom = 0;
     cairo_save(cr);
     cairo_rectangle(cr, p->x0, p->y0, p->x1 - p->x0 + 1, p->y1 - p->y0 + 1);
     cairo_clip(cr); /* off-frame values are clipped where they leave */
@@ -256,6 +290,9 @@ static void panel_curves(cairo_t *cr, const panel *p, const double *std,
         cairo_stroke(cr);
     }
     cairo_restore(cr);
+    for (int i = 0; i < N_INIT && p->L > 1; i++)
+        exit_label(cr, p, std + (size_t)(act * N_INIT + i) * p->L, i, &n_top,
+                   &n_bottom);
 }
 
 static void draw_panel(cairo_t *cr, int act, const double *std, size_t L)
@@ -294,10 +331,10 @@ static void draw_legend(cairo_t *cr, const char *xavier_label)
     const double sample = 40, gap = 10, sep = 34, size = 14, y = 494;
     double total = 0, x;
     for (int i = 0; i < N_INIT; i++)
-        total += sample + gap +
-                 text_width(cr, size, i == 2 ? xavier_label
-                                             : depth_init_names[i]) +
-                 (i + 1 < N_INIT ? sep : 0);
+        total +=
+            sample + gap +
+            text_width(cr, size, i == 2 ? xavier_label : depth_init_names[i]) +
+            (i + 1 < N_INIT ? sep : 0);
     x = (PLOT_W - total) / 2;
     for (int i = 0; i < N_INIT; i++) {
         const char *label = i == 2 ? xavier_label : depth_init_names[i];
@@ -419,12 +456,12 @@ int depth_plot(const depth_args *a, const char *device, const double *std,
         if (cs == CAIRO_STATUS_WRITE_ERROR)
             return depth_fail(EXIT_FAIL, "--plot: writing '%s' failed: %s",
                               a->plot, cli_io_msg(sink.o.error));
-        return depth_fail(EXIT_FAIL, "--plot: drawing '%s' failed: %s",
-                          a->plot, cairo_status_to_string(cs));
+        return depth_fail(EXIT_FAIL, "--plot: drawing '%s' failed: %s", a->plot,
+                          cairo_status_to_string(cs));
     }
     if (clinit_outfile_finish(&sink.o) != CLINIT_OK)
-        return depth_fail(EXIT_FAIL, "--plot: writing '%s' failed: %s",
-                          a->plot, cli_io_msg(sink.o.error));
+        return depth_fail(EXIT_FAIL, "--plot: writing '%s' failed: %s", a->plot,
+                          cli_io_msg(sink.o.error));
     *bytes = sink.bytes;
     return 0;
 }
