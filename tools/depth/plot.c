@@ -437,6 +437,9 @@ static cairo_status_t render(plot_sink *sink, int fmt, const depth_args *a,
     if (cs == CAIRO_STATUS_SUCCESS)
         cs = cairo_surface_status(sf);
     cairo_surface_destroy(sf);
+    /* cairo's font caches (and the fontconfig patterns they hold) go now,
+     * not at exit: what leak checkers (the ASan CI run) would report */
+    cairo_debug_reset_static_data();
     return cs;
 }
 
