@@ -12,11 +12,13 @@ Exit status is non-zero on any failure.
 import math
 import os
 import re
+import resource
 import struct
 import subprocess
 import sys
 import tempfile
 import unittest
+import xml.etree.ElementTree as ET
 import zlib
 
 CLINIT = None  # set from argv[1]
@@ -25,11 +27,23 @@ ACTS = ("sigmoid", "tanh", "relu")
 INITS = ("N(0,1)", "N(0,0.01)", "xavier_uniform", "kaiming_normal")
 SMALL = ["--layers", "20", "--width", "128", "--batch", "64"]
 PNG_SIG = b"\x89PNG\r\n\x1a\n"
+PLOT_W, PLOT_H = 1260, 520  # as --help states
+# the lines of N(0,1), N(0,0.01), xavier_uniform, kaiming_normal
+COLOURS = ((31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40))
+SVG_NS = "{http://www.w3.org/2000/svg}"
+XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 
 
-def run(*args):
+def run(*args, **kw):
     return subprocess.run([CLINIT, "depth", *args], capture_output=True,
-                          text=True, timeout=300)
+                          text=True, timeout=300, **kw)
+
+
+def fsize_limit(nbytes):
+    """preexec_fn: RLIMIT_FSIZE, as `ulimit -f` would set it."""
+    def set_limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (nbytes, nbytes))
+    return set_limit
 
 
 def parse_tables(out):
@@ -73,6 +87,41 @@ def png_chunks(data):
     return chunks
 
 
+def png_pixels(data):
+    """(width, height, rows): the RGB rows (bytes) of an 8-bit RGB PNG,
+    the filters undone (PNG spec section 9)."""
+    chunks = png_chunks(data)
+    w, h, depth, ctype, comp, filt, lace = struct.unpack(">IIBBBBB",
+                                                         chunks[0][1])
+    assert (depth, ctype, comp, filt, lace) == (8, 2, 0, 0, 0)
+    raw = zlib.decompress(b"".join(p for t, p in chunks if t == "IDAT"))
+    assert len(raw) == h * (1 + 3 * w), "wrong scanline bytes"
+    stride, rows, prev = 3 * w, [], bytearray(3 * w)
+    for y in range(h):
+        f = raw[y * (stride + 1)]
+        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - 3] if i >= 3 else 0
+            b = prev[i]
+            c = prev[i - 3] if i >= 3 else 0
+            if f == 1:
+                line[i] = (line[i] + a) & 255
+            elif f == 2:
+                line[i] = (line[i] + b) & 255
+            elif f == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif f == 4:
+                p, pa, pb, pc = a + b - c, 0, 0, 0
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else
+                                      b if pb <= pc else c)) & 255
+            else:
+                assert f == 0, "bad filter type %d" % f
+        rows.append(bytes(line))
+        prev = line
+    return w, h, rows
+
+
 class DepthRun(unittest.TestCase):
     """One small run with a plot and --cpu-check, shared by the tests."""
 
@@ -82,6 +131,9 @@ class DepthRun(unittest.TestCase):
         cls.png = os.path.join(cls.tmp.name, "depth.png")
         cls.res = run(*SMALL, "--plot", cls.png, "--cpu-check")
         cls.tables = parse_tables(cls.res.stdout)
+        # the same plot as an SVG (upper case: the extension's case is free)
+        cls.svg = os.path.join(cls.tmp.name, "depth.SVG")
+        cls.svg_res = run(*SMALL, "--plot", cls.svg)
 
     @classmethod
     def tearDownClass(cls):
@@ -163,30 +215,77 @@ class DepthRun(unittest.TestCase):
             self.assertGreater(s, 0.25)
             self.assertLess(s, 3.0)
 
+    def plot_line(self, res, kind):
+        m = re.search(r"^plot: (.*) \((\d+)x(\d+) (PNG|SVG), (\d+) bytes\)$",
+                      res.stdout, re.M)
+        self.assertIsNotNone(m, res.stdout)
+        self.assertEqual(m.group(4), kind)
+        return int(m.group(2)), int(m.group(3)), int(m.group(5))
+
     def test_png(self):
         with open(self.png, "rb") as f:
             data = f.read()
-        self.assertEqual(data[:8], PNG_SIG)
-        m = re.search(r"plot: .* \((\d+)x(\d+) PNG\)", self.res.stdout)
-        self.assertIsNotNone(m)
-        w, h = int(m.group(1)), int(m.group(2))
-        self.assertEqual((w, h), (1260, 520))  # as --help states
-        chunks = png_chunks(data)
+        w, h, size = self.plot_line(self.res, "PNG")
+        self.assertEqual((w, h), (PLOT_W, PLOT_H))
+        self.assertEqual(size, len(data))
+        chunks = png_chunks(data)  # signature and every CRC
         self.assertEqual(chunks[0][0], "IHDR")
         self.assertEqual(chunks[-1][0], "IEND")
+        self.assertIn("IDAT", [t for t, _ in chunks])
         iw, ih, depth, ctype, _, _, _ = struct.unpack(">IIBBBBB",
                                                       chunks[0][1])
         self.assertEqual((iw, ih, depth, ctype), (w, h, 8, 2))
-        raw = zlib.decompress(b"".join(p for t, p in chunks if t == "IDAT"))
-        self.assertEqual(len(raw), h * (1 + 3 * w))
-        # something is drawn, in each init's line colour
+        # compressed: the scanlines are 1,966,120 bytes; this plot is about
+        # 67 KB (the old stored-deflate encoder wrote 1,966,338 for any plot)
+        raw = h * (1 + 3 * w)
+        self.assertLess(len(data), raw // 10, len(data))
+        _, _, rows = png_pixels(data)  # decompresses to exactly `raw`
         colours = set()
-        for y in range(h):
-            row = raw[y * (1 + 3 * w) + 1:(y + 1) * (1 + 3 * w)]
+        for row in rows:
             colours.update(row[i:i + 3] for i in range(0, len(row), 3))
-        for c in ((31, 119, 180), (255, 127, 14), (44, 160, 44),
-                  (214, 39, 40), (0, 0, 0), (255, 255, 255)):
+        for c in COLOURS + ((0, 0, 0), (255, 255, 255)):
             self.assertIn(bytes(c), colours)
+        # antialiased text: many grey levels, not only the line colours
+        greys = {c for c in colours if c[0] == c[1] == c[2]}
+        self.assertGreater(len(greys), 50)
+        # title (rows 0-50): dark text pixels; below the frames (the
+        # legend's row): every init's colour, outside every panel
+        title = [r[i:i + 3] for r in rows[:50] for i in range(0, 3 * w, 3)]
+        self.assertGreater(sum(1 for p in title if max(p) < 100), 500)
+        legend = {r[i:i + 3] for r in rows[470:] for i in range(0, 3 * w, 3)}
+        for c in COLOURS:
+            self.assertIn(bytes(c), legend)
+
+    def test_svg(self):
+        with open(self.svg, "rb") as f:
+            data = f.read()
+        self.assertEqual(self.svg_res.returncode, 0, self.svg_res.stderr)
+        w, h, size = self.plot_line(self.svg_res, "SVG")
+        self.assertEqual((w, h, size), (PLOT_W, PLOT_H, len(data)))
+        root = ET.fromstring(data)  # well-formed XML
+        self.assertEqual(root.tag, SVG_NS + "svg")
+        self.assertEqual((root.get("width"), root.get("height")),
+                         ("%dpx" % w, "%dpx" % h))
+        self.assertEqual(root.get("viewBox"), "0 0 %d %d" % (w, h))
+        # text: cairo embeds each glyph's outline once (a <symbol> holding
+        # a <path>) and places it with <use>; or <text> elements
+        glyphs = {e.get("id") for e in root.iter(SVG_NS + "symbol")
+                  if e.find(SVG_NS + "path") is not None}
+        uses = [e.get(XLINK_HREF) for e in root.iter(SVG_NS + "use")]
+        texts = list(root.iter(SVG_NS + "text"))
+        self.assertTrue(texts or len(glyphs) >= 20, len(glyphs))
+        self.assertTrue(texts or
+                        sum(1 for u in uses if u[1:] in glyphs) > 300)
+        # the curves: stroked paths in each init's colour
+        strokes = set()
+        for e in root.iter(SVG_NS + "path"):
+            m = re.search(r"stroke:rgb\(([\d.]+)%,([\d.]+)%,([\d.]+)%\)",
+                          e.get("style", ""))
+            if m:
+                strokes.add(tuple(round(float(v) * 2.55) for v in m.groups()))
+        for c in COLOURS:
+            self.assertIn(c, strokes)
+        self.assertGreater(sum(1 for _ in root.iter(SVG_NS + "path")), 100)
 
 
 class DepthOptions(unittest.TestCase):
@@ -245,6 +344,8 @@ class DepthOptions(unittest.TestCase):
             ["--device", "gpu:0"], ["--xavier-gain", "0"],
             ["--xavier-gain", "nan"], ["--gemm", "fast"], ["--plot="],
             ["--layers", "3", "--layers", "4"], ["--cpu-check=1"],
+            ["--plot", "x.jpg"], ["--plot", "plot"], ["--plot", "x.png.gz"],
+            ["--plot", "x.pdf"],
         ]
         for args in cases:
             with self.subTest(args=args):
@@ -254,6 +355,8 @@ class DepthOptions(unittest.TestCase):
                 lines = r.stderr.splitlines()
                 self.assertEqual(len(lines), 1, r.stderr)
                 self.assertTrue(lines[0].startswith("clinit: depth: "))
+                if args[0] == "--plot" and len(args) > 1:
+                    self.assertIn("--plot: '%s'" % args[1], lines[0])
 
     def test_failures_exit_1(self):
         r = run("--layers", "2", "--width", "16", "--batch", "8", "--plot",
@@ -264,6 +367,57 @@ class DepthOptions(unittest.TestCase):
                 "--device", "opencl:99.0")
         self.assertEqual(r.returncode, 1)
         self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
+
+    def assert_plot_fails_intact(self, path, args, **kw):
+        """--plot path fails with exit 1 and one line naming --plot; the
+        old file stays byte for byte, and no temporary is left."""
+        with open(path, "wb") as f:
+            f.write(b"old plot")
+        r = run(*args, "--plot", path, **kw)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        lines = r.stderr.splitlines()
+        self.assertEqual(len(lines), 1, r.stderr)
+        self.assertIn("--plot", lines[0])
+        with open(path, "rb") as f:
+            self.assertEqual(f.read(), b"old plot")
+        d = os.path.dirname(path)
+        self.assertEqual(sorted(os.listdir(d)), [os.path.basename(path)])
+
+    def test_failed_plot_leaves_old_file(self):
+        tiny = ["--layers", "2", "--width", "16", "--batch", "8"]
+        # 30000 layers: an SVG of about 5 MB, cut midway by a 4 MiB
+        # file-size limit (EFBIG; pocl writes files of 1-2 MiB per run)
+        long = ["--layers", "30000", "--width", "8", "--batch", "4",
+                "--every", "30000"]
+        self.assertEqual(run(*tiny).returncode, 0)  # caches warm
+        self.assertEqual(run(*long).returncode, 0)
+        with tempfile.TemporaryDirectory() as d:
+            self.assert_plot_fails_intact(os.path.join(d, "plot.svg"), long,
+                                          preexec_fn=fsize_limit(4 << 20))
+        # a full file system, where we may mount one (root): a 16 KiB
+        # tmpfs holds neither plot (ENOSPC)
+        with tempfile.TemporaryDirectory() as d:
+            m = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16k",
+                                "tmpfs", d], capture_output=True)
+            if m.returncode == 0:
+                try:
+                    for name in ("plot.png", "plot.svg"):
+                        with self.subTest(name=name):
+                            self.assert_plot_fails_intact(
+                                os.path.join(d, name), tiny)
+                            os.unlink(os.path.join(d, name))
+                finally:
+                    subprocess.run(["umount", "-l", d])
+        # the temporary cannot be created: an unwritable directory (root
+        # writes there anyway)
+        if os.geteuid() != 0:
+            with tempfile.TemporaryDirectory() as d:
+                path = os.path.join(d, "plot.png")
+                try:
+                    self.assert_plot_fails_intact(
+                        path, tiny, preexec_fn=lambda: os.chmod(d, 0o555))
+                finally:
+                    os.chmod(d, 0o755)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ failure, and hostile inputs with bounded cost.
 
 usage: /usr/bin/python3 tests/test_safety.py path/to/clinit [unittest args]
 
-Every output (init's .safetensors, fill's .npy, depth's --plot PNG) is a
+Every output (init's .safetensors, fill's .npy, depth's --plot PNG/SVG) is a
 temporary renamed over the target when complete (tools/io/fileio.h): a full
 disk, a file-size limit, a read-only file system, SIGINT, SIGTERM or
 SIGHUP midway leave the old file byte for byte and no temporary. A full
@@ -265,15 +265,24 @@ class Outputs(Base):
         self.assertTrue(os.path.islink(link))
 
     def test_plot_is_crash_safe(self):
-        # the PNG is 1260x520 RGB, ~2 MiB: it does not fit 1 MiB
+        # the PNG (cairo, compressed) is about 50 KB: it does not fit a
+        # 16 KiB tmpfs. Under RLIMIT_FSIZE instead, the limit must exceed
+        # pocl's own files (1-2 MiB per run): 4 MiB, and an SVG of 30000
+        # layers, about 5 MB
         small = ["depth", "--layers", "2", "--width", "16", "--batch", "8"]
+        long = ["depth", "--layers", "30000", "--width", "8", "--batch", "4",
+                "--every", "30000"]
         self.assertEqual(run(*small).returncode, 0)  # pocl's cache warm
-        d = self.mount_tmpfs("1m")
-        limit = None if d else fsize_limit(MIB)
-        out = os.path.join(d or self.tmp, "plot.png")
+        d = self.mount_tmpfs("16k")
+        if d:
+            cmd, limit, out = small, None, os.path.join(d, "plot.png")
+        else:
+            cmd, limit = long, fsize_limit(4 * MIB)
+            out = os.path.join(self.tmp, "plot.svg")
+            self.assertEqual(run(*long).returncode, 0)
         with open(out, "wb") as f:
             f.write(b"old plot")
-        r = run(*small, "--plot", out, preexec_fn=limit)
+        r = run(*cmd, "--plot", out, preexec_fn=limit)
         self.assertEqual(r.returncode, 1, r.stderr)
         self.assertIn(b"--plot", r.stderr)
         self.assert_intact(out, b"old plot")

@@ -5,7 +5,7 @@ set -eu
 PKGS="build-essential cmake pkg-config ocl-icd-opencl-dev opencl-headers
       ocl-icd-libopencl1 pocl-opencl-icd clinfo libcriterion-dev
       librandom123-dev libcjson-dev python3-numpy python3-scipy python3-torch
-      clang valgrind binutils mesa-opencl-icd"
+      clang valgrind binutils mesa-opencl-icd libcairo2-dev fonts-dejavu-core"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

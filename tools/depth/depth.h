@@ -1,7 +1,7 @@
 /* depth.h - the parts of `clinit depth` (tools/depth/): the command line
  * and configurations (depth.c), the GEMM program and its work-group shape
- * (gemm.c), the host check (check.c) and the PNG plot (plot.c). Internal
- * to the clinit command. */
+ * (gemm.c), the host check (check.c) and the plot (plot.c, cairo).
+ * Internal to the clinit command. */
 #ifndef CLINIT_DEPTH_H
 #define CLINIT_DEPTH_H
 
@@ -11,7 +11,7 @@
 #include "clinit.h"
 
 #define CHECK_TOL 1e-4 /* --cpu-check: largest relative error */
-#define PLOT_W 1260    /* --plot: the PNG in pixels */
+#define PLOT_W 1260    /* --plot: the image in pixels (SVG: px units) */
 #define PLOT_H 520
 
 enum { GEMM_AUTO, GEMM_TILED, GEMM_VECTOR };
@@ -79,9 +79,16 @@ int depth_enqueue_layer(const depth_cl *cl, const depth_args *a, cl_mem x,
 int depth_cpu_check(clinit_ctx *ctx, const depth_args *a, float *const dev[2],
                     const double *std, const clinit_init *inits, int *ok);
 
-/* --plot: std[cfg * L + l] as a PNG at a->plot, written crash-safe.
+/* --plot FILE: 0 if FILE ends in .png or .svg (any case), else
+ * EXIT_USAGE after printing the error. */
+int depth_plot_check(const char *path);
+/* "PNG" or "SVG": the format depth_plot writes for `path`. */
+const char *depth_plot_kind(const char *path);
+/* --plot: std[cfg * L + l] drawn with cairo into a->plot (PNG or SVG by
+ * its extension, checked by depth_plot_check), written crash-safe; a
+ * failure leaves an existing file untouched. *bytes: the file's size.
  * Returns 0 or EXIT_FAIL (printed). */
-int depth_plot_png(const depth_args *a, const char *device, const double *std,
-                   const char *xavier_label);
+int depth_plot(const depth_args *a, const char *device, const double *std,
+               const char *xavier_label, uint64_t *bytes);
 
 #endif /* CLINIT_DEPTH_H */

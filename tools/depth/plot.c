@@ -1,360 +1,371 @@
-/* plot.c - `clinit depth --plot`: a raster, a 5x7 font, line drawing and
- * a PNG encoder of our own (stored deflate blocks: no plotting or
- * compression dependency), written crash-safe (fileio.h). */
+/* plot.c - `clinit depth --plot`: the std curves drawn with cairo (its
+ * toy text API: real fonts through fontconfig, no pango), as a PNG or an
+ * SVG chosen by the file name, streamed into a crash-safe output
+ * (fileio.h). */
+#include <cairo-svg.h>
+#include <cairo.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli_util.h"
 #include "depth.h"
 #include "fileio.h"
 
-typedef struct raster {
-    int w, h;
-    unsigned char *px; /* RGB, row-major */
-} raster;
+enum { FMT_PNG, FMT_SVG };
 
-typedef struct rgb {
+/* 8-bit sRGB, as the PNG stores it where a line or text covers a pixel */
+typedef struct colour {
     unsigned char r, g, b;
-} rgb;
+} colour;
 
-/* Printable ASCII 32..126, 7 rows of 5 pixels each, bit 4 = leftmost;
- * g p q y are drawn 2 rows lower (descenders), so lines are 9 rows. */
-static const unsigned char font5x7[95][7] = {
-    {0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00}, /* ' ' */
-    {0x04, 0x04, 0x04, 0x04, 0x04, 0x00, 0x04}, /* '!' */
-    {0x0a, 0x0a, 0x0a, 0x00, 0x00, 0x00, 0x00}, /* '"' */
-    {0x0a, 0x0a, 0x1f, 0x0a, 0x1f, 0x0a, 0x0a}, /* '#' */
-    {0x04, 0x0f, 0x14, 0x0e, 0x05, 0x1e, 0x04}, /* '$' */
-    {0x18, 0x19, 0x02, 0x04, 0x08, 0x13, 0x03}, /* '%' */
-    {0x0c, 0x12, 0x14, 0x08, 0x15, 0x12, 0x0d}, /* '&' */
-    {0x04, 0x04, 0x08, 0x00, 0x00, 0x00, 0x00}, /* "'" */
-    {0x02, 0x04, 0x08, 0x08, 0x08, 0x04, 0x02}, /* '(' */
-    {0x08, 0x04, 0x02, 0x02, 0x02, 0x04, 0x08}, /* ')' */
-    {0x00, 0x04, 0x15, 0x0e, 0x15, 0x04, 0x00}, /* star */
-    {0x00, 0x04, 0x04, 0x1f, 0x04, 0x04, 0x00}, /* '+' */
-    {0x00, 0x00, 0x00, 0x00, 0x0c, 0x04, 0x08}, /* ',' */
-    {0x00, 0x00, 0x00, 0x1f, 0x00, 0x00, 0x00}, /* '-' */
-    {0x00, 0x00, 0x00, 0x00, 0x00, 0x0c, 0x0c}, /* '.' */
-    {0x00, 0x01, 0x02, 0x04, 0x08, 0x10, 0x00}, /* slash */
-    {0x0e, 0x11, 0x13, 0x15, 0x19, 0x11, 0x0e}, /* '0' */
-    {0x04, 0x0c, 0x04, 0x04, 0x04, 0x04, 0x0e}, /* '1' */
-    {0x0e, 0x11, 0x01, 0x02, 0x04, 0x08, 0x1f}, /* '2' */
-    {0x1f, 0x02, 0x04, 0x02, 0x01, 0x11, 0x0e}, /* '3' */
-    {0x02, 0x06, 0x0a, 0x12, 0x1f, 0x02, 0x02}, /* '4' */
-    {0x1f, 0x10, 0x1e, 0x01, 0x01, 0x11, 0x0e}, /* '5' */
-    {0x06, 0x08, 0x10, 0x1e, 0x11, 0x11, 0x0e}, /* '6' */
-    {0x1f, 0x01, 0x02, 0x04, 0x08, 0x08, 0x08}, /* '7' */
-    {0x0e, 0x11, 0x11, 0x0e, 0x11, 0x11, 0x0e}, /* '8' */
-    {0x0e, 0x11, 0x11, 0x0f, 0x01, 0x02, 0x0c}, /* '9' */
-    {0x00, 0x0c, 0x0c, 0x00, 0x0c, 0x0c, 0x00}, /* ':' */
-    {0x00, 0x0c, 0x0c, 0x00, 0x0c, 0x04, 0x08}, /* ';' */
-    {0x02, 0x04, 0x08, 0x10, 0x08, 0x04, 0x02}, /* '<' */
-    {0x00, 0x00, 0x1f, 0x00, 0x1f, 0x00, 0x00}, /* '=' */
-    {0x08, 0x04, 0x02, 0x01, 0x02, 0x04, 0x08}, /* '>' */
-    {0x0e, 0x11, 0x01, 0x02, 0x04, 0x00, 0x04}, /* '?' */
-    {0x0e, 0x11, 0x01, 0x0d, 0x15, 0x15, 0x0e}, /* '@' */
-    {0x0e, 0x11, 0x11, 0x1f, 0x11, 0x11, 0x11}, /* 'A' */
-    {0x1e, 0x11, 0x11, 0x1e, 0x11, 0x11, 0x1e}, /* 'B' */
-    {0x0e, 0x11, 0x10, 0x10, 0x10, 0x11, 0x0e}, /* 'C' */
-    {0x1c, 0x12, 0x11, 0x11, 0x11, 0x12, 0x1c}, /* 'D' */
-    {0x1f, 0x10, 0x10, 0x1e, 0x10, 0x10, 0x1f}, /* 'E' */
-    {0x1f, 0x10, 0x10, 0x1e, 0x10, 0x10, 0x10}, /* 'F' */
-    {0x0e, 0x11, 0x10, 0x17, 0x11, 0x11, 0x0f}, /* 'G' */
-    {0x11, 0x11, 0x11, 0x1f, 0x11, 0x11, 0x11}, /* 'H' */
-    {0x0e, 0x04, 0x04, 0x04, 0x04, 0x04, 0x0e}, /* 'I' */
-    {0x07, 0x02, 0x02, 0x02, 0x02, 0x12, 0x0c}, /* 'J' */
-    {0x11, 0x12, 0x14, 0x18, 0x14, 0x12, 0x11}, /* 'K' */
-    {0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x1f}, /* 'L' */
-    {0x11, 0x1b, 0x15, 0x15, 0x11, 0x11, 0x11}, /* 'M' */
-    {0x11, 0x11, 0x19, 0x15, 0x13, 0x11, 0x11}, /* 'N' */
-    {0x0e, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0e}, /* 'O' */
-    {0x1e, 0x11, 0x11, 0x1e, 0x10, 0x10, 0x10}, /* 'P' */
-    {0x0e, 0x11, 0x11, 0x11, 0x15, 0x12, 0x0d}, /* 'Q' */
-    {0x1e, 0x11, 0x11, 0x1e, 0x14, 0x12, 0x11}, /* 'R' */
-    {0x0f, 0x10, 0x10, 0x0e, 0x01, 0x01, 0x1e}, /* 'S' */
-    {0x1f, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04}, /* 'T' */
-    {0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0e}, /* 'U' */
-    {0x11, 0x11, 0x11, 0x11, 0x11, 0x0a, 0x04}, /* 'V' */
-    {0x11, 0x11, 0x11, 0x15, 0x15, 0x15, 0x0a}, /* 'W' */
-    {0x11, 0x11, 0x0a, 0x04, 0x0a, 0x11, 0x11}, /* 'X' */
-    {0x11, 0x11, 0x0a, 0x04, 0x04, 0x04, 0x04}, /* 'Y' */
-    {0x1f, 0x01, 0x02, 0x04, 0x08, 0x10, 0x1f}, /* 'Z' */
-    {0x0e, 0x08, 0x08, 0x08, 0x08, 0x08, 0x0e}, /* '[' */
-    {0x00, 0x10, 0x08, 0x04, 0x02, 0x01, 0x00}, /* backslash */
-    {0x0e, 0x02, 0x02, 0x02, 0x02, 0x02, 0x0e}, /* ']' */
-    {0x04, 0x0a, 0x11, 0x00, 0x00, 0x00, 0x00}, /* '^' */
-    {0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x1f}, /* '_' */
-    {0x08, 0x04, 0x02, 0x00, 0x00, 0x00, 0x00}, /* '`' */
-    {0x00, 0x00, 0x0e, 0x01, 0x0f, 0x11, 0x0f}, /* 'a' */
-    {0x10, 0x10, 0x16, 0x19, 0x11, 0x11, 0x1e}, /* 'b' */
-    {0x00, 0x00, 0x0e, 0x10, 0x10, 0x11, 0x0e}, /* 'c' */
-    {0x01, 0x01, 0x0d, 0x13, 0x11, 0x11, 0x0f}, /* 'd' */
-    {0x00, 0x00, 0x0e, 0x11, 0x1f, 0x10, 0x0e}, /* 'e' */
-    {0x06, 0x09, 0x08, 0x1c, 0x08, 0x08, 0x08}, /* 'f' */
-    {0x0f, 0x11, 0x11, 0x11, 0x0f, 0x01, 0x0e}, /* 'g' */
-    {0x10, 0x10, 0x16, 0x19, 0x11, 0x11, 0x11}, /* 'h' */
-    {0x04, 0x00, 0x0c, 0x04, 0x04, 0x04, 0x0e}, /* 'i' */
-    {0x02, 0x00, 0x06, 0x02, 0x02, 0x12, 0x0c}, /* 'j' */
-    {0x10, 0x10, 0x12, 0x14, 0x18, 0x14, 0x12}, /* 'k' */
-    {0x0c, 0x04, 0x04, 0x04, 0x04, 0x04, 0x0e}, /* 'l' */
-    {0x00, 0x00, 0x1a, 0x15, 0x15, 0x11, 0x11}, /* 'm' */
-    {0x00, 0x00, 0x16, 0x19, 0x11, 0x11, 0x11}, /* 'n' */
-    {0x00, 0x00, 0x0e, 0x11, 0x11, 0x11, 0x0e}, /* 'o' */
-    {0x1e, 0x11, 0x11, 0x11, 0x1e, 0x10, 0x10}, /* 'p' */
-    {0x0f, 0x11, 0x11, 0x11, 0x0f, 0x01, 0x01}, /* 'q' */
-    {0x00, 0x00, 0x16, 0x19, 0x10, 0x10, 0x10}, /* 'r' */
-    {0x00, 0x00, 0x0f, 0x10, 0x0e, 0x01, 0x1e}, /* 's' */
-    {0x08, 0x08, 0x1c, 0x08, 0x08, 0x09, 0x06}, /* 't' */
-    {0x00, 0x00, 0x11, 0x11, 0x11, 0x13, 0x0d}, /* 'u' */
-    {0x00, 0x00, 0x11, 0x11, 0x11, 0x0a, 0x04}, /* 'v' */
-    {0x00, 0x00, 0x11, 0x11, 0x15, 0x15, 0x0a}, /* 'w' */
-    {0x00, 0x00, 0x11, 0x0a, 0x04, 0x0a, 0x11}, /* 'x' */
-    {0x11, 0x11, 0x11, 0x11, 0x0f, 0x01, 0x0e}, /* 'y' */
-    {0x00, 0x00, 0x1f, 0x02, 0x04, 0x08, 0x1f}, /* 'z' */
-    {0x02, 0x04, 0x04, 0x08, 0x04, 0x04, 0x02}, /* '{' */
-    {0x04, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04}, /* '|' */
-    {0x08, 0x04, 0x04, 0x02, 0x04, 0x04, 0x08}, /* '}' */
-    {0x00, 0x00, 0x08, 0x15, 0x02, 0x00, 0x00}, /* '~' */
-};
-
-static void put_px(raster *r, int x, int y, rgb c)
-{
-    unsigned char *p;
-    if (x < 0 || y < 0 || x >= r->w || y >= r->h)
-        return;
-    p = r->px + 3 * ((size_t)y * r->w + x);
-    p[0] = c.r;
-    p[1] = c.g;
-    p[2] = c.b;
-}
-
-static void fill_rect(raster *r, int x0, int y0, int x1, int y1, rgb c)
-{
-    for (int y = y0; y <= y1; y++)
-        for (int x = x0; x <= x1; x++)
-            put_px(r, x, y, c);
-}
-
-/* Text at (x, y) = top left, each font pixel a scale x scale square;
- * vertical = rotated 90 degrees counter-clockwise, (x, y) its bottom
- * left. Returns the advance in pixels. */
-static int draw_text(raster *r, int x, int y, int scale, int vertical, rgb c,
-                     const char *s)
-{
-    int adv = 0;
-    for (; *s; s++, adv += 6 * scale) {
-        int ch = (unsigned char)*s;
-        const unsigned char *g =
-            font5x7[(ch < 32 || ch > 126) ? '?' - 32 : ch - 32];
-        int drop = (ch == 'g' || ch == 'p' || ch == 'q' || ch == 'y') ? 2 : 0;
-        for (int row = 0; row < 7; row++)
-            for (int col = 0; col < 5; col++) {
-                int gx, gy;
-                if (!(g[row] & (0x10 >> col)))
-                    continue;
-                gx = adv + col * scale;
-                gy = (row + drop) * scale;
-                if (vertical)
-                    fill_rect(r, x + gy, y - gx - scale + 1, x + gy + scale - 1,
-                              y - gx, c);
-                else
-                    fill_rect(r, x + gx, y + gy, x + gx + scale - 1,
-                              y + gy + scale - 1, c);
-            }
-    }
-    return adv;
-}
-
-static int text_width(const char *s, int scale)
-{
-    return (int)strlen(s) * 6 * scale - scale;
-}
-
-/* A line of thickness `th`; dashed when dash > 0 (on/off runs of dash
- * pixels, phase carried in *run across the segments of a polyline). */
-static void draw_line(raster *r, int x0, int y0, int x1, int y1, int th,
-                      int dash, long *run, rgb c)
-{
-    int dx = abs(x1 - x0), dy = -abs(y1 - y0);
-    int sx = x0 < x1 ? 1 : -1, sy = y0 < y1 ? 1 : -1, err = dx + dy;
-    for (;;) {
-        if (dash <= 0 || (*run / dash) % 2 == 0)
-            fill_rect(r, x0 - th / 2, y0 - th / 2, x0 - th / 2 + th - 1,
-                      y0 - th / 2 + th - 1, c);
-        (*run)++;
-        if (x0 == x1 && y0 == y1)
-            break;
-        int e2 = 2 * err;
-        if (e2 >= dy) {
-            err += dy;
-            x0 += sx;
-        }
-        if (e2 <= dx) {
-            err += dx;
-            y0 += sy;
-        }
-    }
-}
-
-static uint32_t crc_table[256];
-
-static void crc_init(void)
-{
-    for (uint32_t n = 0; n < 256; n++) {
-        uint32_t c = n;
-        for (int k = 0; k < 8; k++)
-            c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-        crc_table[n] = c;
-    }
-}
-
-static uint32_t crc_update(uint32_t crc, const unsigned char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        crc = crc_table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
-    return crc;
-}
-
-static void put_be32(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)(v >> 24);
-    p[1] = (unsigned char)(v >> 16);
-    p[2] = (unsigned char)(v >> 8);
-    p[3] = (unsigned char)v;
-}
-
-static int write_chunk(FILE *f, const char *type, const unsigned char *data,
-                       size_t n)
-{
-    unsigned char hdr[8], tail[4];
-    uint32_t crc;
-    put_be32(hdr, (uint32_t)n);
-    memcpy(hdr + 4, type, 4);
-    crc = crc_update(0xffffffffu, hdr + 4, 4);
-    crc = crc_update(crc, data, n) ^ 0xffffffffu;
-    put_be32(tail, crc);
-    return fwrite(hdr, 1, 8, f) == 8 && fwrite(data, 1, n, f) == n &&
-           fwrite(tail, 1, 4, f) == 4;
-}
-
-/* An 8-bit RGB PNG whose zlib stream is made of stored (uncompressed)
- * deflate blocks: no compression library needed. */
-static int write_png(const raster *r, const char *path)
-{
-    static const unsigned char sig[8] = {0x89, 'P',  'N',  'G',
-                                         '\r', '\n', 0x1a, '\n'};
-    size_t row = 1 + 3 * (size_t)r->w, raw = row * (size_t)r->h;
-    size_t nblocks = (raw + 65534) / 65535;
-    size_t zlen = 2 + raw + 5 * nblocks + 4, pos = 0, done = 0;
-    unsigned char ihdr[13], *z = malloc(zlen);
-    uint32_t s1 = 1, s2 = 0;
-    clinit_outfile o;
-    int ok;
-
-    if (!z)
-        return depth_fail(EXIT_FAIL, "--plot: out of memory");
-    z[pos++] = 0x78; /* deflate, 32 KiB window; 0x7801 % 31 == 0 */
-    z[pos++] = 0x01;
-    for (size_t b = 0; b < nblocks; b++) {
-        size_t n = raw - done < 65535 ? raw - done : 65535;
-        z[pos++] = b + 1 == nblocks; /* BFINAL, BTYPE 00 */
-        z[pos++] = (unsigned char)(n & 0xff);
-        z[pos++] = (unsigned char)(n >> 8);
-        z[pos++] = (unsigned char)(~n & 0xff);
-        z[pos++] = (unsigned char)((~n >> 8) & 0xff);
-        for (size_t i = 0; i < n; i++, done++) {
-            size_t y = done / row, x = done % row;
-            unsigned char v = x == 0 ? 0 /* filter: none */
-                                     : r->px[y * 3 * (size_t)r->w + (x - 1)];
-            z[pos++] = v;
-            s1 = (s1 + v) % 65521;
-            s2 = (s2 + s1) % 65521;
-        }
-    }
-    put_be32(z + pos, (s2 << 16) | s1);
-    pos += 4;
-
-    put_be32(ihdr, (uint32_t)r->w);
-    put_be32(ihdr + 4, (uint32_t)r->h);
-    ihdr[8] = 8;  /* bit depth */
-    ihdr[9] = 2;  /* RGB */
-    ihdr[10] = 0; /* deflate */
-    ihdr[11] = 0; /* adaptive filtering */
-    ihdr[12] = 0; /* no interlace */
-    crc_init();
-    /* crash-safe: a temporary renamed over the target (fileio.h) */
-    memset(&o, 0, sizeof o);
-    if (clinit_outfile_create(&o, path, 0) != CLINIT_OK) {
-        free(z);
-        return depth_fail(EXIT_FAIL, "--plot: cannot write '%s': %s", path,
-                          cli_io_msg(o.error));
-    }
-    errno = 0;
-    ok = fwrite(sig, 1, 8, o.f) == 8 && write_chunk(o.f, "IHDR", ihdr, 13) &&
-         write_chunk(o.f, "IDAT", z, pos) && write_chunk(o.f, "IEND", z, 0);
-    free(z);
-    if (!ok)
-        clinit_outfile_fail(&o);
-    else if (clinit_outfile_finish(&o) != CLINIT_OK)
-        ok = 0;
-    if (!ok)
-        return depth_fail(EXIT_FAIL, "--plot: writing '%s' failed: %s", path,
-                          cli_io_msg(o.error));
-    return 0;
-}
-
-static const rgb C_WHITE = {255, 255, 255}, C_BLACK = {0, 0, 0},
-                 C_GRID = {225, 225, 225}, C_TEXT = {40, 40, 40};
-static const rgb init_color[N_INIT] = {
+static const colour C_TEXT = {30, 30, 30}, C_SOFT = {90, 90, 90},
+                    C_GRID = {225, 225, 225}, C_MINOR = {242, 242, 242},
+                    C_AXIS = {0, 0, 0};
+static const colour init_colour[N_INIT] = {
     {31, 119, 180}, {255, 127, 14}, {44, 160, 44}, {214, 39, 40}};
-static const int init_thick[N_INIT] = {3, 3, 6, 3};
-static const int init_dash[N_INIT] = {0, 0, 0, 7}; /* kaiming on top */
+/* Xavier wide underneath, Kaiming dashed on top: by default they coincide
+ * (docs/DEPTH.md). */
+static const double init_width[N_INIT] = {2.0, 2.0, 5.5, 2.0};
+static const int init_dashed[N_INIT] = {0, 0, 0, 1};
 
-/* Clips the segment to y in [ylo, yhi] (pixels, ylo < yhi); 0 if empty. */
-static int clip_y(double *x0, double *y0, double *x1, double *y1, double ylo,
-                  double yhi)
+#define FONT "sans-serif"
+#define PI 3.14159265358979323846
+#define TICK_PT 13.0 /* tick labels; exponents at 0.7 of it */
+
+/* Panel frames: one per activation, PLOT_W / N_ACT wide. */
+#define FRAME_L 86 /* from the panel's left edge */
+#define FRAME_R 404
+#define FRAME_T 84
+#define FRAME_B 420
+
+static int ends_with_nocase(const char *s, const char *suffix)
 {
-    double t0 = 0, t1 = 1, dy = *y1 - *y0, dx = *x1 - *x0;
-    double p[2] = {-dy, dy}, q[2] = {*y0 - ylo, yhi - *y0};
-    for (int i = 0; i < 2; i++) {
-        if (p[i] == 0) {
-            if (q[i] < 0)
-                return 0;
-        } else {
-            double t = q[i] / p[i];
-            if (p[i] < 0 && t > t0)
-                t0 = t;
-            if (p[i] > 0 && t < t1)
-                t1 = t;
-        }
-    }
-    if (t0 > t1)
+    size_t n = strlen(s), k = strlen(suffix);
+    if (k > n)
         return 0;
-    *x1 = *x0 + t1 * dx;
-    *y1 = *y0 + t1 * dy;
-    *x0 += t0 * dx;
-    *y0 += t0 * dy;
+    s += n - k;
+    for (size_t i = 0; i < k; i++) {
+        unsigned char a = (unsigned char)s[i];
+        if (a >= 'A' && a <= 'Z')
+            a = (unsigned char)(a - 'A' + 'a');
+        if (a != (unsigned char)suffix[i])
+            return 0;
+    }
     return 1;
 }
 
-/* std[cfg * L + l]. Log scale per panel, whole decades, clamped to
- * 1e-12 .. 1e12; 0 and overflow (inf, NaN) run off the bottom / top. */
-int depth_plot_png(const depth_args *a, const char *device, const double *std,
-                   const char *xavier_label)
+static int plot_format(const char *path)
 {
-    raster r;
-    size_t L = (size_t)a->layers;
-    char buf[256];
-    int rc;
+    if (ends_with_nocase(path, ".png"))
+        return FMT_PNG;
+    if (ends_with_nocase(path, ".svg"))
+        return FMT_SVG;
+    return -1;
+}
 
-    r.w = PLOT_W;
-    r.h = PLOT_H;
-    if (!(r.px = malloc((size_t)r.w * r.h * 3)))
-        return depth_fail(EXIT_FAIL, "--plot: out of memory");
-    fill_rect(&r, 0, 0, r.w - 1, r.h - 1, C_WHITE);
+int depth_plot_check(const char *path)
+{
+    if (plot_format(path) < 0)
+        return depth_fail(EXIT_USAGE,
+                          "--plot: '%s' does not end in .png or .svg (the "
+                          "format is chosen by the extension)",
+                          path);
+    return 0;
+}
+
+const char *depth_plot_kind(const char *path)
+{
+    return plot_format(path) == FMT_SVG ? "SVG" : "PNG";
+}
+
+/* ---- drawing ------------------------------------------------------------- */
+
+static void set_colour(cairo_t *cr, colour c)
+{
+    cairo_set_source_rgb(cr, c.r / 255.0, c.g / 255.0, c.b / 255.0);
+}
+
+/* `s` with its baseline at y; align 0 = starts at x, 0.5 = centred on x,
+ * 1 = ends at x. Returns the advance. */
+static double text(cairo_t *cr, double x, double y, double size, int bold,
+                   double align, const char *s)
+{
+    cairo_text_extents_t e;
+    cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL,
+                           bold ? CAIRO_FONT_WEIGHT_BOLD
+                                : CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, size);
+    cairo_text_extents(cr, s, &e);
+    cairo_move_to(cr, x - align * e.x_advance, y);
+    cairo_show_text(cr, s);
+    return e.x_advance;
+}
+
+static double text_width(cairo_t *cr, double size, const char *s)
+{
+    cairo_text_extents_t e;
+    cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL,
+                           CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, size);
+    cairo_text_extents(cr, s, &e);
+    return e.x_advance;
+}
+
+/* "10" with the exponent d raised, ending at x (a y tick label). */
+static void decade_label(cairo_t *cr, double x, double y, int d)
+{
+    char ex[16];
+    double we;
+    /* U+2212, the minus sign */
+    snprintf(ex, sizeof ex, "%s%d", d < 0 ? "\xe2\x88\x92" : "",
+             d < 0 ? -d : d);
+    we = text_width(cr, 0.7 * TICK_PT, ex);
+    text(cr, x - we, y, TICK_PT, 0, 1, "10");
+    text(cr, x - we, y - 0.45 * TICK_PT, 0.7 * TICK_PT, 0, 0, ex);
+}
+
+/* A horizontal or vertical 1-unit line on the pixel grid (crisp in PNG). */
+static void hair(cairo_t *cr, double x0, double y0, double x1, double y1,
+                 colour c)
+{
+    double ox = x0 == x1 ? 0.5 : 0, oy = y0 == y1 ? 0.5 : 0;
+    set_colour(cr, c);
+    cairo_set_line_width(cr, 1);
+    cairo_move_to(cr, x0 + ox, y0 + oy);
+    cairo_line_to(cr, x1 + ox, y1 + oy);
+    cairo_stroke(cr);
+}
+
+static void set_init_style(cairo_t *cr, int i)
+{
+    static const double dash[2] = {7, 5};
+    set_colour(cr, init_colour[i]);
+    cairo_set_line_width(cr, init_width[i]);
+    cairo_set_dash(cr, dash, init_dashed[i] ? 2 : 0, 0);
+}
+
+typedef struct panel {
+    double x0, x1, y0, y1; /* the frame */
+    int dlo, dhi;          /* y range: decades */
+    size_t L;
+} panel;
+
+static double panel_x(const panel *p, double layer) /* layer 1 .. L */
+{
+    return p->L > 1 ? p->x0 + (layer - 1) / (double)(p->L - 1) * (p->x1 - p->x0)
+                    : (p->x0 + p->x1) / 2;
+}
+
+/* log10(v) in the frame; 0 runs off the bottom, inf and NaN off the top */
+static double panel_y(const panel *p, double v)
+{
+    double lv = v > 0 && isfinite(v) ? log10(v)
+                : v == 0             ? p->dlo - 1.0
+                                     : p->dhi + 1.0;
+    return p->y1 - (lv - p->dlo) / (p->dhi - p->dlo) * (p->y1 - p->y0);
+}
+
+/* Whole decades around the finite positive stds, clamped to 1e-12..1e12,
+ * with a margin so that no curve runs along the frame. */
+static void panel_range(panel *p, const double *std, int act)
+{
+    double lmin = INFINITY, lmax = -INFINITY;
+    for (int i = 0; i < N_INIT; i++)
+        for (size_t l = 0; l < p->L; l++) {
+            double v = std[(size_t)(act * N_INIT + i) * p->L + l];
+            if (v > 0 && isfinite(v)) {
+                lmin = fmin(lmin, log10(v));
+                lmax = fmax(lmax, log10(v));
+            }
+        }
+    if (!isfinite(lmin)) {
+        lmin = -1;
+        lmax = 1;
+    }
+    p->dlo = (int)floor(lmin - 0.05);
+    p->dhi = (int)ceil(lmax + 0.05);
+    p->dlo = p->dlo < -12 ? -12 : p->dlo > 11 ? 11 : p->dlo;
+    p->dhi = p->dhi > 12 ? 12 : p->dhi < p->dlo + 1 ? p->dlo + 1 : p->dhi;
+}
+
+/* Grid, ticks and tick labels: a labelled decade every `step` (at most 8
+ * intervals), minor ticks at the other decades, and at 2..9 x 10^d when
+ * the panel spans at most 3 decades. */
+static void panel_y_axis(cairo_t *cr, const panel *p)
+{
+    int span = p->dhi - p->dlo, step = (span + 7) / 8;
+    for (int d = p->dlo; d <= p->dhi; d++) {
+        double y = floor(panel_y(p, pow(10, d)));
+        if ((d - p->dlo) % step == 0) {
+            hair(cr, p->x0, y, p->x1, y, C_GRID);
+            hair(cr, p->x0 - 6, y, p->x0, y, C_AXIS);
+            set_colour(cr, C_TEXT);
+            decade_label(cr, p->x0 - 9, y + 0.35 * TICK_PT, d);
+        } else {
+            hair(cr, p->x0 - 3, y, p->x0, y, C_AXIS);
+        }
+        for (int m = 2; span <= 3 && d < p->dhi && m <= 9; m++) {
+            double ym = floor(panel_y(p, m * pow(10, d)));
+            hair(cr, p->x0 + 1, ym, p->x1, ym, C_MINOR);
+            hair(cr, p->x0 - 3, ym, p->x0, ym, C_AXIS);
+        }
+    }
+}
+
+/* Ticks at layer 1 and every 1, 2, 5, 10, 20, 50, ... (at most 6 steps). */
+static void panel_x_axis(cairo_t *cr, const panel *p)
+{
+    static const int nice[3] = {1, 2, 5};
+    size_t xstep = 1;
+    char buf[32];
+    for (int k = 0;; k++) {
+        xstep = (size_t)nice[k % 3];
+        for (int q = 0; q < k / 3; q++)
+            xstep *= 10;
+        if (p->L / xstep <= 6)
+            break;
+    }
+    for (size_t lay = 1; lay <= p->L;
+         lay = lay == 1 && xstep > 1 ? xstep : lay + xstep) {
+        double x = floor(panel_x(p, (double)lay));
+        hair(cr, x, p->y0, x, p->y1, C_GRID);
+        hair(cr, x, p->y1, x, p->y1 + 6, C_AXIS);
+        snprintf(buf, sizeof buf, "%zu", lay);
+        set_colour(cr, C_TEXT);
+        text(cr, x + 0.5, p->y1 + 9 + TICK_PT, TICK_PT, 0, 0.5, buf);
+    }
+}
+
+/* A curve whose last layer lies off the frame gets its value written
+ * where it leaves, inside the frame along that edge; *n_top and *n_bottom
+ * count the labels there, which stack inwards. */
+static void exit_label(cairo_t *cr, const panel *p, const double *s, int i,
+                       int *n_top, int *n_bottom)
+{
+    double ylast = panel_y(p, s[p->L - 1]), xc = p->x0, edge, w, x, y;
+    int below = ylast > p->y1;
+    char buf[64];
+    if (!below && ylast >= p->y0)
+        return;
+    edge = below ? p->y1 : p->y0;
+    for (size_t l = p->L - 1; l-- > 0;) {
+        double ya = panel_y(p, s[l]), yb = panel_y(p, s[l + 1]);
+        if (ya >= p->y0 && ya <= p->y1) { /* the crossing after layer l+1 */
+            double t = (edge - ya) / (yb - ya);
+            t = isfinite(t) ? fmin(fmax(t, 0), 1) : 0;
+            xc = panel_x(p, (double)l + 1 + t);
+            break;
+        }
+    }
+    /* U+2193 / U+2191: down and up arrows */
+    snprintf(buf, sizeof buf, "%s layer %zu: %.2g",
+             below ? "\xe2\x86\x93" : "\xe2\x86\x91", p->L, s[p->L - 1]);
+    w = text_width(cr, 11, buf);
+    x = xc + 5 + w > p->x1 - 4 ? p->x1 - 4 - w : xc + 5;
+    y = below ? p->y1 - 6 - 13 * (*n_bottom)++ : p->y0 + 15 + 13 * (*n_top)++;
+    set_colour(cr, init_colour[i]);
+    text(cr, x, y, 11, 1, 0, buf);
+}
+
+static void panel_curves(cairo_t *cr, const panel *p, const double *std,
+                         int act)
+{
+    int n_top = 0, n_bottom = 0;
+    cairo_save(cr);
+    cairo_rectangle(cr, p->x0, p->y0, p->x1 - p->x0 + 1, p->y1 - p->y0 + 1);
+    cairo_clip(cr); /* off-frame values are clipped where they leave */
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    for (int i = 0; i < N_INIT; i++) {
+        const double *s = std + (size_t)(act * N_INIT + i) * p->L;
+        set_init_style(cr, i);
+        if (p->L == 1) {
+            cairo_arc(cr, panel_x(p, 1), panel_y(p, s[0]), 4, 0, 2 * PI);
+            cairo_fill(cr);
+            continue;
+        }
+        for (size_t l = 0; l < p->L; l++)
+            cairo_line_to(cr, panel_x(p, (double)l + 1), panel_y(p, s[l]));
+        cairo_stroke(cr);
+    }
+    cairo_restore(cr);
+    for (int i = 0; i < N_INIT && p->L > 1; i++)
+        exit_label(cr, p, std + (size_t)(act * N_INIT + i) * p->L, i, &n_top,
+                   &n_bottom);
+}
+
+static void draw_panel(cairo_t *cr, int act, const double *std, size_t L)
+{
+    const double px = act * (PLOT_W / N_ACT);
+    panel p;
+    p.x0 = px + FRAME_L;
+    p.x1 = px + FRAME_R;
+    p.y0 = FRAME_T;
+    p.y1 = FRAME_B;
+    p.L = L;
+    panel_range(&p, std, act);
+
+    panel_y_axis(cr, &p);
+    panel_x_axis(cr, &p);
+    panel_curves(cr, &p, std, act);
+    set_colour(cr, C_AXIS);
+    cairo_set_line_width(cr, 1);
+    cairo_rectangle(cr, p.x0 + 0.5, p.y0 + 0.5, p.x1 - p.x0, p.y1 - p.y0);
+    cairo_stroke(cr);
+
+    set_colour(cr, C_TEXT);
+    text(cr, (p.x0 + p.x1) / 2, p.y0 - 10, 16, 1, 0.5, depth_act_names[act]);
+    set_colour(cr, C_SOFT);
+    text(cr, (p.x0 + p.x1) / 2, p.y1 + 44, 14, 0, 0.5, "layer");
+    cairo_save(cr);
+    cairo_translate(cr, px + 22, (p.y0 + p.y1) / 2);
+    cairo_rotate(cr, -PI / 2);
+    text(cr, 0, 0, 14, 0, 0.5, "activation std (log scale)");
+    cairo_restore(cr);
+}
+
+/* One row under the panels, centred: never over a curve. */
+static void draw_legend(cairo_t *cr, const char *xavier_label)
+{
+    const double sample = 40, gap = 10, sep = 34, size = 14, y = 494;
+    double total = 0, x;
+    for (int i = 0; i < N_INIT; i++)
+        total +=
+            sample + gap +
+            text_width(cr, size, i == 2 ? xavier_label : depth_init_names[i]) +
+            (i + 1 < N_INIT ? sep : 0);
+    x = (PLOT_W - total) / 2;
+    for (int i = 0; i < N_INIT; i++) {
+        const char *label = i == 2 ? xavier_label : depth_init_names[i];
+        cairo_save(cr);
+        set_init_style(cr, i);
+        cairo_move_to(cr, x, y - 0.35 * size);
+        cairo_line_to(cr, x + sample, y - 0.35 * size);
+        cairo_stroke(cr);
+        cairo_restore(cr);
+        x += sample + gap;
+        set_colour(cr, C_TEXT);
+        x += text(cr, x, y, size, 0, 0, label) + sep;
+    }
+}
+
+/* `s` cut to printable ASCII (a device name may hold anything; the toy
+ * text API refuses invalid UTF-8). */
+static void ascii_copy(char *dst, size_t n, const char *s)
+{
+    size_t k = 0;
+    for (; s && *s && k + 1 < n; s++)
+        dst[k++] = (*s >= 32 && *s < 127) ? *s : '?';
+    dst[k] = '\0';
+}
+
+static void draw_plot(cairo_t *cr, const depth_args *a, const char *device,
+                      const double *std, const char *xavier_label)
+{
+    char buf[320], dev[128];
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
 
     snprintf(buf, sizeof buf,
              "clinit depth: activation std per layer (%llu layer%s, width "
@@ -362,121 +373,98 @@ int depth_plot_png(const depth_args *a, const char *device, const double *std,
              (unsigned long long)a->layers, a->layers == 1 ? "" : "s",
              (unsigned long long)a->width, (unsigned long long)a->batch,
              (unsigned long long)a->seed);
-    draw_text(&r, 12, 8, 2, 0, C_BLACK, buf);
+    set_colour(cr, C_TEXT);
+    text(cr, 16, 26, 18, 1, 0, buf);
+    ascii_copy(dev, sizeof dev, device);
     snprintf(buf, sizeof buf,
-             "device: %.100s. Log scale clipped to 1e-12..1e12; a std of 0 "
-             "or an f32 overflow runs off the frame.",
-             device);
-    draw_text(&r, 12, 32, 1, 0, C_TEXT, buf);
+             "device: %s. y clipped to 1e-12 .. 1e12: a std of 0 runs off "
+             "the bottom, an f32 overflow (inf, nan) off the top.",
+             dev);
+    set_colour(cr, C_SOFT);
+    text(cr, 16, 46, 12, 0, 0, buf);
 
-    for (int act = 0; act < N_ACT; act++) {
-        const int px = act * (PLOT_W / N_ACT);
-        const int x0 = px + 92, x1 = px + 404, y0 = 84, y1 = 424;
-        double lmin = INFINITY, lmax = -INFINITY;
-        int dlo, dhi, step, xstep;
+    for (int act = 0; act < N_ACT; act++)
+        draw_panel(cr, act, std, (size_t)a->layers);
+    draw_legend(cr, xavier_label);
+}
 
-        for (int i = 0; i < N_INIT; i++)
-            for (size_t l = 0; l < L; l++) {
-                double v = std[(size_t)(act * N_INIT + i) * L + l];
-                if (v > 0 && isfinite(v)) {
-                    lmin = fmin(lmin, log10(v));
-                    lmax = fmax(lmax, log10(v));
-                }
-            }
-        if (!isfinite(lmin)) {
-            lmin = -1;
-            lmax = 1;
-        }
-        dlo = (int)floor(lmin - 0.05); /* a margin: no curve on the frame */
-        dhi = (int)ceil(lmax + 0.05);
-        dlo = dlo < -12 ? -12 : dlo > 11 ? 11 : dlo;
-        dhi = dhi > 12 ? 12 : dhi < dlo + 1 ? dlo + 1 : dhi;
-        step = (dhi - dlo + 7) / 8;
+/* ---- output -------------------------------------------------------------- */
 
-        /* grid, ticks and labels */
-        for (int d = dlo; d <= dhi; d += step) {
-            int y =
-                y1 - (int)lround((double)(d - dlo) / (dhi - dlo) * (y1 - y0));
-            fill_rect(&r, x0, y, x1, y, C_GRID);
-            fill_rect(&r, x0 - 5, y, x0 - 1, y, C_BLACK);
-            snprintf(buf, sizeof buf, "1e%d", d);
-            draw_text(&r, x0 - 9 - text_width(buf, 2), y - 6, 2, 0, C_TEXT,
-                      buf);
-        }
-        for (int k = 0;; k++) { /* 1 2 5 10 20 50 ...: at most 6 steps */
-            static const int nice[3] = {1, 2, 5};
-            xstep = nice[k % 3];
-            for (int p = 0; p < k / 3; p++)
-                xstep *= 10;
-            if (L / (size_t)xstep <= 6)
-                break;
-        }
-        for (size_t lay = 1; lay <= L;
-             lay = lay == 1 && xstep > 1 ? (size_t)xstep : lay + xstep) {
-            int x =
-                L > 1
-                    ? x0 + (int)lround((double)(lay - 1) / (L - 1) * (x1 - x0))
-                    : (x0 + x1) / 2;
-            fill_rect(&r, x, y0, x, y1, C_GRID);
-            fill_rect(&r, x, y1 + 1, x, y1 + 5, C_BLACK);
-            snprintf(buf, sizeof buf, "%zu", lay);
-            draw_text(&r, x - text_width(buf, 2) / 2, y1 + 9, 2, 0, C_TEXT,
-                      buf);
-        }
-        draw_text(&r, (x0 + x1 - text_width("layer", 2)) / 2, y1 + 30, 2, 0,
-                  C_TEXT, "layer");
-        draw_text(&r, px + 4, (y0 + y1 + text_width("activation std", 2)) / 2,
-                  2, 1, C_TEXT, "activation std");
-        draw_text(&r, (x0 + x1 - text_width(depth_act_names[act], 2)) / 2, 60,
-                  2, 0, C_BLACK, depth_act_names[act]);
+/* cairo's output stream into the crash-safe file. */
+typedef struct plot_sink {
+    clinit_outfile o;
+    int failed; /* clinit_outfile_write failed: the output is abandoned */
+    uint64_t bytes;
+} plot_sink;
 
-        /* the curves, clipped to the frame */
-        for (int i = 0; i < N_INIT; i++) {
-            const double *s = std + (size_t)(act * N_INIT + i) * L;
-            double pxp = 0, pyp = 0;
-            long run = 0;
-            for (size_t l = 0; l < L; l++) {
-                double v = s[l], lv, xx, yy;
-                if (v > 0 && isfinite(v))
-                    lv = log10(v);
-                else
-                    lv = v == 0 ? dlo - 1.0 : dhi + 1.0; /* off the frame */
-                xx = L > 1 ? x0 + (double)l / (L - 1) * (x1 - x0)
-                           : (x0 + x1) / 2.0;
-                yy = y1 - (lv - dlo) / (dhi - dlo) * (y1 - y0);
-                if (L == 1 && yy >= y0 && yy <= y1)
-                    fill_rect(&r, (int)xx - 3, (int)yy - 3, (int)xx + 3,
-                              (int)yy + 3, init_color[i]);
-                if (l > 0) {
-                    double ax = pxp, ay = pyp, bx = xx, by = yy;
-                    if (clip_y(&ax, &ay, &bx, &by, y0, y1))
-                        draw_line(&r, (int)lround(ax), (int)lround(ay),
-                                  (int)lround(bx), (int)lround(by),
-                                  init_thick[i], init_dash[i], &run,
-                                  init_color[i]);
-                }
-                pxp = xx;
-                pyp = yy;
-            }
-        }
-        /* frame last, over the curves' ends */
-        fill_rect(&r, x0, y0, x1, y0, C_BLACK);
-        fill_rect(&r, x0, y1, x1, y1, C_BLACK);
-        fill_rect(&r, x0, y0, x0, y1, C_BLACK);
-        fill_rect(&r, x1, y0, x1, y1, C_BLACK);
+static cairo_status_t sink_write(void *closure, const unsigned char *data,
+                                 unsigned int n)
+{
+    plot_sink *s = closure;
+    if (s->failed)
+        return CAIRO_STATUS_WRITE_ERROR;
+    errno = 0;
+    if (clinit_outfile_write(&s->o, data, n) != CLINIT_OK) {
+        s->failed = 1;
+        return CAIRO_STATUS_WRITE_ERROR;
     }
+    s->bytes += n;
+    return CAIRO_STATUS_SUCCESS;
+}
 
-    /* legend */
-    for (int i = 0, x = 92; i < N_INIT; i++) {
-        long run = 0;
-        const char *label = i == 2 ? xavier_label : depth_init_names[i];
-        draw_line(&r, x, 490, x + 36, 490, init_thick[i], init_dash[i], &run,
-                  init_color[i]);
-        x += 46;
-        x += draw_text(&r, x, 484, 2, 0, C_BLACK, label) + 36;
+/* Draws and writes; returns cairo's first error (the file still open). */
+static cairo_status_t render(plot_sink *sink, int fmt, const depth_args *a,
+                             const char *device, const double *std,
+                             const char *xavier_label)
+{
+    cairo_surface_t *sf;
+    cairo_status_t cs;
+    cairo_t *cr;
+    if (fmt == FMT_SVG) {
+        sf = cairo_svg_surface_create_for_stream(sink_write, sink, PLOT_W,
+                                                 PLOT_H);
+        cairo_svg_surface_set_document_unit(sf, CAIRO_SVG_UNIT_PX);
+    } else {
+        sf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, PLOT_W, PLOT_H);
     }
+    cr = cairo_create(sf);
+    draw_plot(cr, a, device, std, xavier_label);
+    cs = cairo_status(cr);
+    cairo_destroy(cr);
+    if (cs == CAIRO_STATUS_SUCCESS && fmt == FMT_PNG)
+        cs = cairo_surface_write_to_png_stream(sf, sink_write, sink);
+    cairo_surface_finish(sf); /* the SVG is written here */
+    if (cs == CAIRO_STATUS_SUCCESS)
+        cs = cairo_surface_status(sf);
+    cairo_surface_destroy(sf);
+    /* cairo's font caches (and the fontconfig patterns they hold) go now,
+     * not at exit: what leak checkers (the ASan CI run) would report */
+    cairo_debug_reset_static_data();
+    return cs;
+}
 
-    rc = write_png(&r, a->plot);
-    free(r.px);
-    return rc;
+int depth_plot(const depth_args *a, const char *device, const double *std,
+               const char *xavier_label, uint64_t *bytes)
+{
+    plot_sink sink;
+    cairo_status_t cs;
+    memset(&sink, 0, sizeof sink);
+    if (clinit_outfile_create(&sink.o, a->plot, 0) != CLINIT_OK)
+        return depth_fail(EXIT_FAIL, "--plot: cannot write '%s': %s", a->plot,
+                          cli_io_msg(sink.o.error));
+    cs = render(&sink, plot_format(a->plot), a, device, std, xavier_label);
+    if (cs != CAIRO_STATUS_SUCCESS) {
+        if (!sink.failed)
+            clinit_outfile_fail(&sink.o);
+        if (cs == CAIRO_STATUS_WRITE_ERROR)
+            return depth_fail(EXIT_FAIL, "--plot: writing '%s' failed: %s",
+                              a->plot, cli_io_msg(sink.o.error));
+        return depth_fail(EXIT_FAIL, "--plot: drawing '%s' failed: %s", a->plot,
+                          cairo_status_to_string(cs));
+    }
+    if (clinit_outfile_finish(&sink.o) != CLINIT_OK)
+        return depth_fail(EXIT_FAIL, "--plot: writing '%s' failed: %s", a->plot,
+                          cli_io_msg(sink.o.error));
+    *bytes = sink.bytes;
+    return 0;
 }

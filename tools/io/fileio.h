@@ -1,5 +1,5 @@
 /* fileio.h - the output-file plumbing shared by the .npy and safetensors
- * writers (npy.c, safetensors.c) and the PNG of `clinit depth --plot`,
+ * writers (npy.c, safetensors.c) and the plot of `clinit depth --plot`,
  * used by the clinit command (not part of the library API; not installed).
  *
  * Crash-safe replacement (docs/MODEL.md §7): a regular file (or a new
