@@ -141,9 +141,13 @@ CLINIT_FN clinit_vf clinit_qinv_f32(clinit_vf q, clinit_vf p, float L)
 {
     clinit_vf r = clinit_sqrt_f32(CLINIT_VF(L) - clinit_log_f32(p));
     /* q^2 is taken of max(q, 2^-40) so it never goes subnormal; the
-     * difference vanishes in CONST1 - q^2 */
+     * difference vanishes in CONST1 - q^2. The square is fma(qc, qc, +0):
+     * the same bits as qc * qc (a square is never -0), but no compiler may
+     * fuse it into the subtraction, whatever it does with FP_CONTRACT
+     * (docs/STREAM.md, conformance) */
     clinit_vf qc = CLINIT_SEL(q < CLINIT_VF(0x1p-40f), CLINIT_VF(0x1p-40f), q);
-    clinit_vf xc = CLINIT_VF(CLINIT_QI32_CONST1) - qc * qc;
+    clinit_vf xc = CLINIT_VF(CLINIT_QI32_CONST1) -
+                   CLINIT_FMA(qc, qc, CLINIT_VF(0.0f));
     clinit_vf x1 = r - CLINIT_VF(CLINIT_QI32_CONST2);
     clinit_vf x2 = r - CLINIT_VF(CLINIT_QI32_SPLIT2);
     /* masks: central, else first tail (r <= 5), else second tail */
@@ -253,7 +257,8 @@ CLINIT_FN clinit_vd clinit_qinv_f64(clinit_vd q, clinit_vd p, double L)
 {
     clinit_vd r = clinit_sqrt_f64(CLINIT_VD(L) - clinit_log_f64(p));
     clinit_vd qc = CLINIT_SEL(q < CLINIT_VD(0x1p-300), CLINIT_VD(0x1p-300), q);
-    clinit_vd xc = CLINIT_VD(CLINIT_QI64_CONST1) - qc * qc;
+    clinit_vd xc = CLINIT_VD(CLINIT_QI64_CONST1) -
+                   CLINIT_FMA64(qc, qc, CLINIT_VD(0.0)); /* as in f32 */
     clinit_vd x1 = r - CLINIT_VD(CLINIT_QI64_CONST2);
     clinit_vd x2 = r - CLINIT_VD(CLINIT_QI64_SPLIT2);
 #define CLINIT_QI64_PICK_(cen, t1, t2)                                         \
