@@ -88,7 +88,8 @@ with_pkgconfig() {
 # The consumers through find_package(clinit CONFIG) (tests/package/CMakeLists.txt).
 with_cmake() {
     prefix=$1 out=$2
-    "$cmake" -S "$here" -B "$out" -DCMAKE_PREFIX_PATH="$prefix" \
+    shift 2
+    "$cmake" -S "$here" -B "$out" -DCMAKE_PREFIX_PATH="$prefix" "$@" \
         -DCMAKE_C_COMPILER="$cc" -DCMAKE_CXX_COMPILER="$cxx" \
         -DCMAKE_C_FLAGS="$sanflags" -DCMAKE_CXX_FLAGS="$sanflags" \
         -DCLINIT_VERSION="$version" -DCLINIT_TESTS_DIR="$src/tests" \
@@ -122,12 +123,13 @@ if grep -rl "$staged" "$moved"; then
     fail "installed files name the prefix they were installed for"
 fi
 
-for p in direct moved; do
-    prefix=$tmp/direct
-    [ $p = moved ] && prefix=$moved
-    step "$p prefix: pkg-config consumers"
-    with_pkgconfig "$prefix" "$tmp/pc-$p"
-    step "$p prefix: find_package consumers"
-    with_cmake "$prefix" "$tmp/cmake-$p"
-done
+step "direct prefix: pkg-config consumers"
+with_pkgconfig "$tmp/direct" "$tmp/pc-direct"
+# Without cJSON's CMake package, libclinit.a's `cjson` stays -lcjson.
+step "direct prefix: find_package consumers, cJSON's CMake package disabled"
+with_cmake "$tmp/direct" "$tmp/cmake-direct" -DCMAKE_DISABLE_FIND_PACKAGE_cJSON=ON
+step "moved prefix: pkg-config consumers"
+with_pkgconfig "$moved" "$tmp/pc-moved"
+step "moved prefix: find_package consumers"
+with_cmake "$moved" "$tmp/cmake-moved"
 step "ok: 2 prefixes x (pkg-config, find_package) x (C, C++, C/C++ at OpenCL 1.2) x (shared, static)"
