@@ -81,10 +81,10 @@ static int consumer_golden(const golden *g)
     t.stream = g->stream;
     if (v && consumer_init(g, &in) == 0 &&
         clinit_fill_host(NULL, &t, &in, g->lo, g->hi, v) == CLINIT_OK)
-        bad = n < 4 ||
-              consumer_fnv1a((const unsigned char *)v, n * sizeof *v) !=
-                  g->fnv ||
-              memcmp(v, g->first, sizeof g->first) != 0;
+        bad =
+            n < 4 ||
+            consumer_fnv1a((const unsigned char *)v, n * sizeof *v) != g->fnv ||
+            memcmp(v, g->first, sizeof g->first) != 0;
     if (bad)
         fprintf(stderr, "golden %s: wrong values\n", g->name);
     free(v);
@@ -115,7 +115,7 @@ static int consumer_check(void)
         fprintf(stderr, "only %u golden cases\n", (unsigned)ncases);
         bad++;
     }
-    printf("%u golden cases, model spec: %s\n", (unsigned)ncases,
+    printf("%u golden cases and a model spec: %s\n", (unsigned)ncases,
            bad ? "FAILED" : "ok");
     return bad;
 }

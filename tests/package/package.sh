@@ -46,13 +46,23 @@ run_consumer() {
     fi
 }
 
+# pc_build EXE SOURCE COMPILER [FLAGS...]: one consumer, with the flags of
+# pkg-config module $pc ($cf, $lf) at $prefix.
+pc_build() {
+    exe=$1 source=$2
+    shift 2
+    # shellcheck disable=SC2086 # $flags $sanflags $cf $lf are word lists
+    "$@" $flags $sanflags -I"$here" -I"$src/tests" $cf "$source" -x none \
+        -o "$exe" $lf "-Wl,-rpath,$prefix/$libdir" || fail "$* $source with $pc"
+}
+
 # The consumers through pkg-config (clinit.pc, clinit-static.pc).
 with_pkgconfig() {
     prefix=$1 out=$2
     mkdir -p "$out"
     PKG_CONFIG_PATH=$prefix/$libdir/pkgconfig${outer_pcp:+:$outer_pcp}
     export PKG_CONFIG_PATH
-    got=$("$pkgconfig" --modversion clinit)
+    got=$("$pkgconfig" --modversion clinit) || fail "pkg-config clinit"
     [ "$got" = "$version" ] || fail "pkg-config --modversion clinit: $got"
     "$pkgconfig" --static --libs clinit | grep -q -- '-lOpenCL' ||
         fail "pkg-config --static --libs clinit lacks -lOpenCL"
@@ -63,24 +73,14 @@ with_pkgconfig() {
         [ "$pc" = clinit-static ] && kind=static
         cf=$("$pkgconfig" --cflags "$pc") || fail "pkg-config --cflags $pc"
         lf=$("$pkgconfig" --libs "$pc") || fail "pkg-config --libs $pc"
-        rp="-Wl,-rpath,$prefix/$libdir"
-        # shellcheck disable=SC2086 # flags are word lists
-        $cc -std=c99 $flags $sanflags -I"$here" -I"$src/tests" $cf \
-            "$here/consumer.c" -o "$out/c_$kind" $lf $rp ||
-            fail "cc consumer.c with $pc"
-        $cxx -std=c++11 $flags $sanflags -I"$here" -I"$src/tests" $cf \
-            "$here/consumer.cpp" -o "$out/cxx_$kind" $lf $rp ||
-            fail "c++ consumer.cpp with $pc"
-        $cc -std=c99 $flags $sanflags -I"$here" -I"$src/tests" $cf \
-            "$here/consumer_cl120.c" -o "$out/cl120_c_$kind" $lf $rp ||
-            fail "cc consumer_cl120.c with $pc"
-        $cxx -x c++ -std=c++11 $flags $sanflags -I"$here" -I"$src/tests" $cf \
-            "$here/consumer_cl120.c" -x none -o "$out/cl120_cxx_$kind" $lf $rp ||
-            fail "c++ consumer_cl120.c with $pc"
-        run_consumer "$out/c_$kind" $kind "$version"
-        run_consumer "$out/cxx_$kind" $kind "$version"
-        run_consumer "$out/cl120_c_$kind" $kind
-        run_consumer "$out/cl120_cxx_$kind" $kind
+        pc_build "$out/c_$kind" "$here/consumer.c" "$cc" -std=c99
+        pc_build "$out/cxx_$kind" "$here/consumer.cpp" "$cxx" -std=c++11
+        pc_build "$out/cl120_c_$kind" "$here/consumer_cl120.c" "$cc" -std=c99
+        pc_build "$out/cl120_cxx_$kind" "$here/consumer_cl120.c" "$cxx" -x c++ -std=c++11
+        run_consumer "$out/c_$kind" "$kind" "$version"
+        run_consumer "$out/cxx_$kind" "$kind" "$version"
+        run_consumer "$out/cl120_c_$kind" "$kind"
+        run_consumer "$out/cl120_cxx_$kind" "$kind"
     done
     PKG_CONFIG_PATH=$outer_pcp
 }
@@ -100,10 +100,10 @@ with_cmake() {
     "$cmake" --build "$out" -j2 >>"$out.log" 2>&1 ||
         { cat "$out.log"; fail "cmake build against $prefix"; }
     for kind in shared static; do
-        run_consumer "$out/consumer_c_$kind" $kind "$version"
-        run_consumer "$out/consumer_cxx_$kind" $kind "$version"
-        run_consumer "$out/consumer_cl120_c_$kind" $kind
-        run_consumer "$out/consumer_cl120_cxx_$kind" $kind
+        run_consumer "$out/consumer_c_$kind" "$kind" "$version"
+        run_consumer "$out/consumer_cxx_$kind" "$kind" "$version"
+        run_consumer "$out/consumer_cl120_c_$kind" "$kind"
+        run_consumer "$out/consumer_cl120_cxx_$kind" "$kind"
     done
 }
 
