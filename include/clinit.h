@@ -20,8 +20,26 @@
 
 #include "clinit_version.h" /* generated: CLINIT_VERSION_MAJOR/MINOR/PATCH */
 
+/* The includer's CL_TARGET_OPENCL_VERSION wins. Unset, it becomes 300
+ * (OpenCL 3.0, <CL/cl.h>'s own default, without its "not defined" message)
+ * so no later #include <CL/cl.h> of the includer loses the 2.0+ API; the
+ * API deprecated since 1.2 stays free of deprecation warnings, as under the
+ * 120 this header chose before. clinit's declarations need OpenCL 1.0
+ * only; the library is built with 120. */
 #ifndef CL_TARGET_OPENCL_VERSION
-#define CL_TARGET_OPENCL_VERSION 120
+#define CL_TARGET_OPENCL_VERSION 300
+#ifndef CL_USE_DEPRECATED_OPENCL_1_2_APIS
+#define CL_USE_DEPRECATED_OPENCL_1_2_APIS
+#endif
+#ifndef CL_USE_DEPRECATED_OPENCL_2_0_APIS
+#define CL_USE_DEPRECATED_OPENCL_2_0_APIS
+#endif
+#ifndef CL_USE_DEPRECATED_OPENCL_2_1_APIS
+#define CL_USE_DEPRECATED_OPENCL_2_1_APIS
+#endif
+#ifndef CL_USE_DEPRECATED_OPENCL_2_2_APIS
+#define CL_USE_DEPRECATED_OPENCL_2_2_APIS
+#endif
 #endif
 #include <CL/cl.h>
 
