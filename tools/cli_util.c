@@ -98,6 +98,20 @@ int cli_help_or(int rc, const char *usage)
 #define CLI_HELP_VAL 0x200 /* getopt's value for --help (the letter h too) */
 #define CLI_LONG_VAL 0x100 /* + k: long-only option k */
 
+/* A parse error, one line: sp->prefix, else "CMD: " when with_cmd.
+ * Returns EXIT_USAGE. */
+static int parse_fail(const cli_spec *sp, int with_cmd, const char *fmt, ...)
+{
+    char cmd[40];
+    va_list ap;
+    snprintf(cmd, sizeof cmd, "%s: ", sp->cmd);
+    va_start(ap, fmt);
+    cli_vfail(sp->prefix ? sp->prefix : with_cmd ? cmd : "", EXIT_USAGE, fmt,
+              ap);
+    va_end(ap);
+    return EXIT_USAGE;
+}
+
 /* The option index of getopt's answer c, or -1. */
 static int opt_of(const cli_spec *sp, int c)
 {
@@ -125,7 +139,7 @@ static int unknown_opt(const cli_spec *sp, const char *shown, size_t len,
     char hint[96], given[72];
     size_t n = opt_names(sp, names);
     snprintf(given, sizeof given, "%.*s", (int)(len < 64 ? len : 64), name);
-    return cli_fail(EXIT_USAGE, "%s: unknown option '%s'%s", sp->cmd, shown,
+    return parse_fail(sp, 1, "unknown option '%s'%s", shown,
                     cli_did_you_mean(hint, sizeof hint, "--", given, names,
                                      n));
 }
@@ -147,20 +161,20 @@ static int precheck(const cli_spec *sp, const char *arg)
         for (int k = 0; len >= 2 && k < sp->nopts; k++)
             if (strlen(sp->opts[k].name) == len &&
                 memcmp(sp->opts[k].name, name, len) == 0)
-                return cli_fail(EXIT_USAGE,
-                                "%s: unknown option '%s'; did you mean --%s?",
-                                sp->cmd, arg, sp->opts[k].name);
+                return parse_fail(sp, 1,
+                                "unknown option '%s'; did you mean --%s?",
+                                arg, sp->opts[k].name);
         return 0;
     }
     eq = strchr(name, '=');
     len = eq ? (size_t)(eq - name) : strlen(name);
     if (len == 4 && memcmp(name, "help", 4) == 0)
-        return eq ? cli_fail(EXIT_USAGE, "--help takes no value") : 0;
+        return eq ? parse_fail(sp, 0, "--help takes no value") : 0;
     for (int k = 0; k < sp->nopts; k++)
         if (strlen(sp->opts[k].name) == len &&
             memcmp(sp->opts[k].name, name, len) == 0) {
             if (eq && !sp->opts[k].takes_value)
-                return cli_fail(EXIT_USAGE, "--%s takes no value",
+                return parse_fail(sp, 0, "--%s takes no value",
                                 sp->opts[k].name);
             return 0;
         }
@@ -204,8 +218,7 @@ static void getopt_tables(const cli_spec *sp, struct option *lo, char *shorts)
 static int add_pos(const cli_spec *sp, cli_args *out, const char *arg)
 {
     if (out->npos >= sp->max_pos)
-        return cli_fail(EXIT_USAGE, "%s: unexpected argument '%s'%s", sp->cmd,
-                        arg, sp->pos_too_many ? sp->pos_too_many : "");
+        return parse_fail(sp, 1, "unexpected argument '%s'%s", arg, sp->pos_too_many ? sp->pos_too_many : "");
     out->pos[out->npos++] = arg;
     return 0;
 }
@@ -220,7 +233,7 @@ static int take_opt(const cli_spec *sp, int argc, char **argv, int c,
         return -1;
     if (c == ':') {
         k = optopt == 'h' ? -1 : opt_of(sp, optopt);
-        return cli_fail(EXIT_USAGE, "--%s needs a value",
+        return parse_fail(sp, 0, "--%s needs a value",
                         k >= 0 ? sp->opts[k].name : "?");
     }
     if (c == '?') { /* an unknown letter (precheck caught the long names) */
@@ -229,20 +242,19 @@ static int take_opt(const cli_spec *sp, int argc, char **argv, int c,
         size_t n = opt_names(sp, names);
         for (size_t i = 0; optopt && i < n; i++)
             if (names[i][0] == optopt && names[i][1] == '\0')
-                return cli_fail(EXIT_USAGE,
-                                "%s: unknown option '%s'; did you mean --%s?",
-                                sp->cmd, shown, names[i]);
-        return cli_fail(EXIT_USAGE, "%s: unknown option '%s'", sp->cmd,
-                        optopt ? shown : argv[optind - 1]);
+                return parse_fail(sp, 1,
+                                "unknown option '%s'; did you mean --%s?",
+                                shown, names[i]);
+        return parse_fail(sp, 1, "unknown option '%s'", optopt ? shown : argv[optind - 1]);
     }
     if ((k = opt_of(sp, c)) < 0)
-        return cli_fail(EXIT_USAGE, "%s: unknown option", sp->cmd);
+        return parse_fail(sp, 1, "unknown option");
     /* a value that was the next argument and looks like an option */
     if (sp->opts[k].takes_value && optind >= 1 && optind <= argc &&
         optarg == argv[optind - 1] && strncmp(optarg, "--", 2) == 0)
-        return cli_fail(EXIT_USAGE, "--%s needs a value", sp->opts[k].name);
+        return parse_fail(sp, 0, "--%s needs a value", sp->opts[k].name);
     if (out->val[k])
-        return cli_fail(EXIT_USAGE, "--%s given twice", sp->opts[k].name);
+        return parse_fail(sp, 0, "--%s given twice", sp->opts[k].name);
     out->val[k] = sp->opts[k].takes_value ? optarg : "";
     return 0;
 }
@@ -254,7 +266,7 @@ int cli_parse(const cli_spec *sp, int argc, char **argv, cli_args *out)
     int checked = 0, rc;
     memset(out, 0, sizeof *out);
     if (sp->nopts > CLI_MAX_OPTS || sp->max_pos > CLI_MAX_POS)
-        return cli_fail(EXIT_USAGE, "%s: too many options", sp->cmd);
+        return parse_fail(sp, 1, "too many options");
     getopt_tables(sp, lo, shorts);
     optind = 0; /* glibc and musl: start over, forgetting any earlier scan */
     opterr = 0;

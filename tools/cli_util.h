@@ -76,6 +76,10 @@ typedef struct cli_spec {
     int nopts;           /* <= CLI_MAX_OPTS */
     int max_pos;         /* positional arguments allowed, <= CLI_MAX_POS */
     const char *pos_too_many; /* appended to "unexpected argument 'X'" */
+    /* NULL: messages about an unknown option or argument start "CMD: ",
+     * the others ("--X needs a value") with the flag; else every message
+     * starts with this ("depth: ") */
+    const char *prefix;
 } cli_spec;
 
 /* What cli_parse found: val[k] the value of opts[k] (a flag: "" when

@@ -217,6 +217,7 @@ static int parse_options(const char *cmd, int argc, char **argv,
     sp.nopts = n;
     sp.max_pos = 0;
     sp.pos_too_many = NULL;
+    sp.prefix = NULL;
     rc = cli_parse(&sp, argc - 1, argv + 1, &a);
     for (int o = 0; o < O_COUNT_; o++)
         val[o] = NULL;

@@ -113,7 +113,7 @@ static int parse_args(int argc, char **argv, init_args *a)
         {"dtype", 't', 1},  {"chunk", 0, 1},    {"max-params", 0, 1},
         {"format", 'f', 1}, {"table", 0, 1},    {"quiet", 'q', 0}};
     const cli_spec sp = {"init", opts, (int)(sizeof opts / sizeof opts[0]), 1,
-                         " (one MODEL.json only)"};
+                         " (one MODEL.json only)", NULL};
     cli_args v;
     int rc;
     memset(a, 0, sizeof *a);

@@ -122,7 +122,7 @@ static int parse_depth(int argc, char **argv, depth_args *a)
         {"plot", 0, 1},   {"xavier-gain", 0, 1}, {"gemm", 0, 1},
         {"cpu-check", 0, 0}};
     const cli_spec sp = {"depth", opts, (int)(sizeof opts / sizeof opts[0]),
-                         0, NULL};
+                         0, NULL, "depth: "};
     cli_args args;
     const char **val = args.val;
     int rc;
