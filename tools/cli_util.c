@@ -106,8 +106,10 @@ static int parse_fail(const cli_spec *sp, int with_cmd, const char *fmt, ...)
     va_list ap;
     snprintf(cmd, sizeof cmd, "%s: ", sp->cmd);
     va_start(ap, fmt);
-    cli_vfail(sp->prefix ? sp->prefix : with_cmd ? cmd : "", EXIT_USAGE, fmt,
-              ap);
+    cli_vfail(sp->prefix ? sp->prefix
+              : with_cmd ? cmd
+                         : "",
+              EXIT_USAGE, fmt, ap);
     va_end(ap);
     return EXIT_USAGE;
 }
@@ -139,9 +141,9 @@ static int unknown_opt(const cli_spec *sp, const char *shown, size_t len,
     char hint[96], given[72];
     size_t n = opt_names(sp, names);
     snprintf(given, sizeof given, "%.*s", (int)(len < 64 ? len : 64), name);
-    return parse_fail(sp, 1, "unknown option '%s'%s", shown,
-                    cli_did_you_mean(hint, sizeof hint, "--", given, names,
-                                     n));
+    return parse_fail(
+        sp, 1, "unknown option '%s'%s", shown,
+        cli_did_you_mean(hint, sizeof hint, "--", given, names, n));
 }
 
 /* Checks an argument getopt is about to read as options, where getopt
@@ -162,8 +164,8 @@ static int precheck(const cli_spec *sp, const char *arg)
             if (strlen(sp->opts[k].name) == len &&
                 memcmp(sp->opts[k].name, name, len) == 0)
                 return parse_fail(sp, 1,
-                                "unknown option '%s'; did you mean --%s?",
-                                arg, sp->opts[k].name);
+                                  "unknown option '%s'; did you mean --%s?",
+                                  arg, sp->opts[k].name);
         return 0;
     }
     eq = strchr(name, '=');
@@ -175,7 +177,7 @@ static int precheck(const cli_spec *sp, const char *arg)
             memcmp(sp->opts[k].name, name, len) == 0) {
             if (eq && !sp->opts[k].takes_value)
                 return parse_fail(sp, 0, "--%s takes no value",
-                                sp->opts[k].name);
+                                  sp->opts[k].name);
             return 0;
         }
     {
@@ -218,7 +220,8 @@ static void getopt_tables(const cli_spec *sp, struct option *lo, char *shorts)
 static int add_pos(const cli_spec *sp, cli_args *out, const char *arg)
 {
     if (out->npos >= sp->max_pos)
-        return parse_fail(sp, 1, "unexpected argument '%s'%s", arg, sp->pos_too_many ? sp->pos_too_many : "");
+        return parse_fail(sp, 1, "unexpected argument '%s'%s", arg,
+                          sp->pos_too_many ? sp->pos_too_many : "");
     out->pos[out->npos++] = arg;
     return 0;
 }
@@ -234,7 +237,7 @@ static int take_opt(const cli_spec *sp, int argc, char **argv, int c,
     if (c == ':') {
         k = optopt == 'h' ? -1 : opt_of(sp, optopt);
         return parse_fail(sp, 0, "--%s needs a value",
-                        k >= 0 ? sp->opts[k].name : "?");
+                          k >= 0 ? sp->opts[k].name : "?");
     }
     if (c == '?') { /* an unknown letter (precheck caught the long names) */
         char shown[3] = {'-', (char)optopt, '\0'};
@@ -243,9 +246,10 @@ static int take_opt(const cli_spec *sp, int argc, char **argv, int c,
         for (size_t i = 0; optopt && i < n; i++)
             if (names[i][0] == optopt && names[i][1] == '\0')
                 return parse_fail(sp, 1,
-                                "unknown option '%s'; did you mean --%s?",
-                                shown, names[i]);
-        return parse_fail(sp, 1, "unknown option '%s'", optopt ? shown : argv[optind - 1]);
+                                  "unknown option '%s'; did you mean --%s?",
+                                  shown, names[i]);
+        return parse_fail(sp, 1, "unknown option '%s'",
+                          optopt ? shown : argv[optind - 1]);
     }
     if ((k = opt_of(sp, c)) < 0)
         return parse_fail(sp, 1, "unknown option");
@@ -309,16 +313,15 @@ static int edit_distance(const char *a, const char *b)
             int del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
             int v = sub < del ? sub : del;
             v = v < ins ? v : ins;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                d[i - 2][j - 2] + 1 < v)
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+                a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
                 v = d[i - 2][j - 2] + 1;
             d[i][j] = v;
         }
     return d[n][m];
 }
 
-const char *cli_suggest(const char *given, const char *const *cands,
-                        size_t n)
+const char *cli_suggest(const char *given, const char *const *cands, size_t n)
 {
     size_t len = strlen(given), nprefix = 0;
     const char *prefix = NULL, *best = NULL;
@@ -468,10 +471,9 @@ int cli_device_spec_fail(const char *device)
         return cli_fail(EXIT_USAGE,
                         "--device: '%s' is not cpu, opencl or opencl:P.D%s",
                         device, device_hint(hint, sizeof hint, device, 0));
-    return cli_fail(EXIT_USAGE,
-                    "CLINIT_DEVICE: '%s' is not cpu, opencl or opencl:P.D%s",
-                    env ? env : "",
-                    device_hint(hint, sizeof hint, env ? env : "", 0));
+    return cli_fail(
+        EXIT_USAGE, "CLINIT_DEVICE: '%s' is not cpu, opencl or opencl:P.D%s",
+        env ? env : "", device_hint(hint, sizeof hint, env ? env : "", 0));
 }
 
 int cli_open_ctx(const char *what, const char *device, clinit_ctx **ctx)
@@ -486,12 +488,12 @@ int cli_open_ctx(const char *what, const char *device, clinit_ctx **ctx)
     if (st == CLINIT_EDEVICESPEC)
         return cli_device_spec_fail(device);
     if (st == CLINIT_ENODEVICE)
-        return cli_fail(EXIT_FAIL,
-                        "%s failed: no OpenCL device '%s' (see clinit "
-                        "devices)%s",
-                        what, device ? device : "",
-                        device_hint(hint, sizeof hint, device ? device : "",
-                                    1));
+        return cli_fail(
+            EXIT_FAIL,
+            "%s failed: no OpenCL device '%s' (see clinit "
+            "devices)%s",
+            what, device ? device : "",
+            device_hint(hint, sizeof hint, device ? device : "", 1));
     if (st != CLINIT_OK)
         return cli_lib_fail("", what, st, NULL, NULL);
     return 0;
@@ -531,7 +533,7 @@ double cli_element_as_double(clinit_dtype dtype, const void *p, uint64_t i)
         return d;
         /* the bits dtypes, widened exactly (kernels/clinit_dtype.h's table;
          * little-endian) */
-#define CLI_WIDEN_(A, id, name, T, bytes, round, widen, overflow, store)              \
+#define CLI_WIDEN_(A, id, name, T, bytes, round, widen, overflow, store)       \
     case id:                                                                   \
         memcpy(&h, b, bytes);                                                  \
         return widen(h);

@@ -73,8 +73,8 @@ typedef struct cli_opt {
 typedef struct cli_spec {
     const char *cmd; /* "fill": messages say "fill: unknown option ..." */
     const cli_opt *opts;
-    int nopts;           /* <= CLI_MAX_OPTS */
-    int max_pos;         /* positional arguments allowed, <= CLI_MAX_POS */
+    int nopts;                /* <= CLI_MAX_OPTS */
+    int max_pos;              /* positional arguments allowed, <= CLI_MAX_POS */
     const char *pos_too_many; /* appended to "unexpected argument 'X'" */
     /* NULL: messages about an unknown option or argument start "CMD: ",
      * the others ("--X needs a value") with the flag; else every message
@@ -110,8 +110,7 @@ int cli_parse(const cli_spec *spec, int argc, char **argv, cli_args *out);
  * substitutions, adjacent transpositions) when that is at most 2 and
  * less than strlen(given) (first of equals). NULL if none, or if given is
  * empty or longer than 64 bytes. cands[i] may be NULL (skipped). */
-const char *cli_suggest(const char *given, const char *const *cands,
-                        size_t n);
+const char *cli_suggest(const char *given, const char *const *cands, size_t n);
 
 /* "; did you mean PREFIXNAME?" for cli_suggest's answer into buf, or ""
  * when there is none. Returns buf. */

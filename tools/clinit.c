@@ -185,12 +185,13 @@ enum opt_id {
  * order) are the library's names. */
 #define CLINIT_OPT_PARAM_(k, name) {#name, 0, 1},
 static const cli_opt all_opts[O_COUNT_] = {
-    {"method", 'm', 1}, {"shape", 0, 1},  {"dtype", 't', 1},
-    {"seed", 's', 1},   {"stream", 0, 1}, {"device", 'd', 1},
-    {"range", 0, 1},    {"chunk", 0, 1},  {"out", 'o', 1},
-    CLINIT_PARAM_MAP(CLINIT_OPT_PARAM_){"key", 0, 1},
-    {"counter", 0, 1},  {"count", 'n', 1}, {"format", 'f', 1},
-    {"quiet", 'q', 0}};
+    {"method", 'm', 1}, {"shape", 0, 1},
+    {"dtype", 't', 1},  {"seed", 's', 1},
+    {"stream", 0, 1},   {"device", 'd', 1},
+    {"range", 0, 1},    {"chunk", 0, 1},
+    {"out", 'o', 1},    CLINIT_PARAM_MAP(CLINIT_OPT_PARAM_){"key", 0, 1},
+    {"counter", 0, 1},  {"count", 'n', 1},
+    {"format", 'f', 1}, {"quiet", 'q', 0}};
 #undef CLINIT_OPT_PARAM_
 
 #define opt_name(o) (all_opts[o].name)
@@ -414,10 +415,11 @@ static int fill_format(const char *name)
                         "--format: '%s' holds named tensors; fill writes one "
                         "unnamed array as npy (clinit init writes %s)",
                         name, name);
-    return cli_fail(EXIT_USAGE, "--format: unknown format '%s' (fill writes "
-                                "npy)%s",
-                    name, cli_did_you_mean(hint, sizeof hint, "", name, names,
-                                           1));
+    return cli_fail(EXIT_USAGE,
+                    "--format: unknown format '%s' (fill writes "
+                    "npy)%s",
+                    name,
+                    cli_did_you_mean(hint, sizeof hint, "", name, names, 1));
 }
 
 static int parse_fill(int argc, char **argv, fill_args *fa)
@@ -506,8 +508,8 @@ static int parse_fill(int argc, char **argv, fill_args *fa)
             continue;
         if (st == CLINIT_EMODE)
             return cli_fail(
-                EXIT_USAGE, "--mode: unknown mode '%s' for %s (expected %s)",
-                v, clinit_method_name(method),
+                EXIT_USAGE, "--mode: unknown mode '%s' for %s (expected %s)", v,
+                clinit_method_name(method),
                 method == CLINIT_VARIANCE_SCALING ? "fan_in, fan_out or fan_avg"
                                                   : "fan_in or fan_out");
         if (st == CLINIT_EDISTRIBUTION)
@@ -1127,8 +1129,7 @@ static int help(int argc, char **argv)
         return 0;
     }
     if (argc > 3)
-        return cli_fail(EXIT_USAGE, "help: unexpected argument '%s'",
-                        argv[3]);
+        return cli_fail(EXIT_USAGE, "help: unexpected argument '%s'", argv[3]);
     for (size_t c = 0; c < N_COMMANDS; c++)
         if (strcmp(argv[2], commands[c].name) == 0) {
             args[0] = argv[0];
@@ -1168,9 +1169,8 @@ int main(int argc, char **argv)
     }
     names[N_COMMANDS] = "version";
     names[N_COMMANDS + 1] = "help";
-    return cli_fail(EXIT_USAGE, "unknown command '%s' (try clinit --help)%s",
-                    cmd,
-                    cli_did_you_mean(hint, sizeof hint, "", cmd, names,
-                                     N_COMMANDS + 2));
+    return cli_fail(
+        EXIT_USAGE, "unknown command '%s' (try clinit --help)%s", cmd,
+        cli_did_you_mean(hint, sizeof hint, "", cmd, names, N_COMMANDS + 2));
 }
 #endif

@@ -112,8 +112,11 @@ static int parse_args(int argc, char **argv, init_args *a)
         {"out", 'o', 1},    {"device", 'd', 1}, {"seed", 's', 1},
         {"dtype", 't', 1},  {"chunk", 0, 1},    {"max-params", 0, 1},
         {"format", 'f', 1}, {"table", 0, 1},    {"quiet", 'q', 0}};
-    const cli_spec sp = {"init", opts, (int)(sizeof opts / sizeof opts[0]), 1,
-                         " (one MODEL.json only)", NULL};
+    const cli_spec sp = {.cmd = "init",
+                         .opts = opts,
+                         .nopts = (int)(sizeof opts / sizeof opts[0]),
+                         .max_pos = 1,
+                         .pos_too_many = " (one MODEL.json only)"};
     cli_args v;
     int rc;
     memset(a, 0, sizeof *a);
@@ -345,11 +348,10 @@ static void progress_show(progress *pg, int force)
     rate = el > 0 ? (double)pg->bytes / el : 0;
     eta_str(rate > 0 ? (double)(pg->total_bytes - pg->bytes) / rate : -1, eta,
             sizeof eta);
-    len = snprintf(text, sizeof text,
-                   " %5.1f%%  %.1f/%.1f MB  %.1f MB/s  ETA %s  %zu/%zu", 100 *
-                   frac, (double)pg->bytes / 1e6,
-                   (double)pg->total_bytes / 1e6, rate / 1e6, eta, pg->done,
-                   pg->total);
+    len = snprintf(
+        text, sizeof text, " %5.1f%%  %.1f/%.1f MB  %.1f MB/s  ETA %s  %zu/%zu",
+        100 * frac, (double)pg->bytes / 1e6, (double)pg->total_bytes / 1e6,
+        rate / 1e6, eta, pg->done, pg->total);
     /* the bar takes what the text leaves of the line, 10 to 40 columns */
     width = term_columns() - 1 - 2 - (len > 0 ? len : 0);
     width = width < 10 ? 10 : width > 40 ? 40 : width;
@@ -996,8 +998,8 @@ static void print_footer(FILE *out, const run *R, const char *path,
             (unsigned long long)bytes, (double)bytes / 1e6);
     if (clinit_outfile_is_stdout(path))
         fprintf(out, "out: standard output (%s)\n", fmt->name);
-    else if ((real = realpath(path, NULL)) != NULL &&
-             stat(real, &sb) == 0 && S_ISREG(sb.st_mode))
+    else if ((real = realpath(path, NULL)) != NULL && stat(real, &sb) == 0 &&
+             S_ISREG(sb.st_mode))
         fprintf(out, "out: %s (%s, %llu bytes, %.1f MB)\n", real, fmt->name,
                 (unsigned long long)sb.st_size, (double)sb.st_size / 1e6);
     else
@@ -1027,7 +1029,9 @@ static void format_list(char *buf, size_t cap)
     buf[0] = '\0';
     for (size_t i = 0; i < n && len < cap; i++) {
         int w = snprintf(buf + len, cap - len, "%s%s",
-                         i == 0 ? "" : i + 1 == n ? " or " : ", ",
+                         i == 0       ? ""
+                         : i + 1 == n ? " or "
+                                      : ", ",
                          clinit_io_format_at(i)->name);
         if (w < 0)
             return;
@@ -1052,10 +1056,9 @@ static int init_format(const char *name, const clinit_io_format **fmt)
                         list);
     for (size_t i = 0; i < n && i < 32; i++)
         names[i] = clinit_io_format_at(i)->name;
-    return cli_fail(EXIT_USAGE, "--format: unknown format '%s' (expected %s)%s",
-                    name, list,
-                    cli_did_you_mean(hint, sizeof hint, "", name, names,
-                                     n < 32 ? n : 32));
+    return cli_fail(
+        EXIT_USAGE, "--format: unknown format '%s' (expected %s)%s", name, list,
+        cli_did_you_mean(hint, sizeof hint, "", name, names, n < 32 ? n : 32));
 }
 
 /* --table T (and --quiet). Returns 0 or EXIT_USAGE after the error. */
@@ -1076,10 +1079,9 @@ static int init_table(const init_args *a, int *table)
             *table = k;
             return 0;
         }
-    return cli_fail(EXIT_USAGE,
-                    "--table: '%s' is not summary, full or none%s", a->table,
-                    cli_did_you_mean(hint, sizeof hint, "", a->table, names,
-                                     3));
+    return cli_fail(
+        EXIT_USAGE, "--table: '%s' is not summary, full or none%s", a->table,
+        cli_did_you_mean(hint, sizeof hint, "", a->table, names, 3));
 }
 
 /* The command line, checked before any file or device is touched.

@@ -116,15 +116,17 @@ static int opt_count(const char *name, const char *s, uint64_t max,
 /* Returns 0, EXIT_USAGE after printing the error, or -1 for --help. */
 static int parse_depth(int argc, char **argv, depth_args *a)
 {
-    static const cli_opt opts[] = {
-        {"layers", 0, 1}, {"width", 0, 1},       {"batch", 0, 1},
-        {"seed", 's', 1}, {"device", 'd', 1},    {"every", 0, 1},
-        {"plot", 0, 1},   {"xavier-gain", 0, 1}, {"gemm", 0, 1},
-        {"cpu-check", 0, 0}};
-    const cli_spec sp = {"depth", opts, (int)(sizeof opts / sizeof opts[0]),
-                         0, NULL, "depth: "};
+    static const cli_opt opts[] = {{"layers", 0, 1},   {"width", 0, 1},
+                                   {"batch", 0, 1},    {"seed", 's', 1},
+                                   {"device", 'd', 1}, {"every", 0, 1},
+                                   {"plot", 0, 1},     {"xavier-gain", 0, 1},
+                                   {"gemm", 0, 1},     {"cpu-check", 0, 0}};
+    const cli_spec sp = {.cmd = "depth",
+                         .opts = opts,
+                         .nopts = (int)(sizeof opts / sizeof opts[0]),
+                         .prefix = "depth: "};
     cli_args args;
-    const char **val = args.val;
+    const char **val = args.val; /* in the order of opts */
     int rc;
 
     a->layers = 50;
