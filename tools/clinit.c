@@ -484,13 +484,8 @@ static int parse_fill(int argc, char **argv, fill_args *fa)
                         val[O_SHAPE]);
     fa->t.ndim = ndim;
     fa->t.dtype = CLINIT_F32;
-    if (val[O_DTYPE] &&
-        clinit_dtype_from_name(val[O_DTYPE], &fa->t.dtype) != CLINIT_OK)
-        return cli_fail(EXIT_USAGE,
-                        "--dtype: unknown dtype '%s' (expected f32, f16, bf16, "
-                        "f64, f8e4m3 or f8e5m2)%s",
-                        val[O_DTYPE],
-                        cli_dtype_hint(hint, sizeof hint, val[O_DTYPE]));
+    if (val[O_DTYPE] && (rc = cli_opt_dtype(val[O_DTYPE], &fa->t.dtype)))
+        return rc;
     if (val[O_SEED] && (rc = cli_opt_u64(val[O_SEED], "seed", &fa->t.seed)))
         return rc;
     if (val[O_STREAM] &&
