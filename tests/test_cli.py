@@ -225,6 +225,185 @@ class TestBasics(ClinitTest):
             self.assertIn(flag, text)
 
 
+class TestParsing(ClinitTest):
+    """getopt_long's syntax, per-command help, did-you-mean."""
+
+    def test_per_command_help(self):
+        texts = {}
+        for cmd in ("devices", "fill", "raw", "init", "depth"):
+            for h in ((cmd, "--help"), (cmd, "-h"), ("help", cmd)):
+                r = self.ok(*h)
+                self.assertTrue(r.stdout.startswith(
+                    ("usage: clinit %s" % cmd).encode()), h)
+                texts.setdefault(cmd, r.stdout)
+                self.assertEqual(r.stdout, texts[cmd], h)
+        # each only its own: fill's method flags are not elsewhere, raw's
+        # --key only in raw's, the global text is short and names all
+        self.assertNotIn(b"--key", texts["fill"])
+        self.assertNotIn(b"--method", texts["raw"])
+        self.assertNotIn(b"--method", texts["devices"])
+        self.assertIn(b"-o, --out FILE", texts["fill"])
+        self.assertIn(b"-m, --method M", texts["fill"])
+        self.assertIn(b"-n, --count N", texts["raw"])
+        self.assertIn(b"-d, --device D", texts["depth"])
+        top = self.ok("--help").stdout.decode()
+        self.assertLess(len(top.splitlines()), 40)
+        for cmd in texts:
+            self.assertIn("  %s " % cmd, top)
+        self.assertEqual(self.ok("help").stdout.decode(), top)
+        err = self.usage_error(["help", "fil"])
+        self.assertIn("help: unknown command 'fil'", err)
+
+    def test_equals_short_and_order(self):
+        out = self.path()
+        ref = self.ok("fill", "--method", "normal", "--shape", "4,5",
+                      "--seed", "7", "--dtype", "bf16", "--out", out)
+        with open(out, "rb") as f:
+            want = f.read()
+        for args in (
+                ["--method=normal", "--shape=4,5", "--seed=7", "--dtype=bf16",
+                 "--out=OUT"],
+                ["-m", "normal", "--shape", "4,5", "-s7", "-t", "bf16", "-o",
+                 "OUT"],
+                ["-oOUT", "-tbf16", "-s", "7", "--shape", "4,5", "-mnormal"],
+                ["--shape", "4,5", "-m", "normal", "-s", "7", "-t", "bf16",
+                 "-o", "OUT", "--"]):
+            o = self.path()
+            r = self.ok("fill", *[a.replace("OUT", o) for a in args])
+            with open(o, "rb") as f:
+                self.assertEqual(f.read(), want, args)
+            self.assertEqual(summary(r.stdout)["sample_std"],
+                             summary(ref.stdout)["sample_std"])
+        # -q and --quiet: nothing on stdout, the same file
+        for q in ("-q", "--quiet"):
+            o = self.path()
+            r = self.ok("fill", "-m", "normal", "--shape", "4,5", "-s", "7",
+                        "-t", "bf16", "-o", o, q)
+            self.assertEqual(r.stdout, b"")
+            with open(o, "rb") as f:
+                self.assertEqual(f.read(), want)
+        # a value may start with '-' (not "--")
+        x, s, _ = self.fill("-m", "uniform", "--shape", "100", "--a", "-3",
+                            "--b=-2")
+        self.assertTrue(((x >= -3) & (x < -2)).all())
+        # raw: -s and -n
+        self.assertEqual(self.raw("-s", "3", "-n", "8").tolist(),
+                         self.raw("--seed=3", "--count=8").tolist())
+
+    def test_double_dash_ends_options(self):
+        # after "--" everything is positional: fill takes none
+        err = self.usage_error(["fill", "-m", "normal", "--shape", "3", "-o",
+                                "OUT", "--", "--seed", "1"])
+        self.assertEqual(err, "clinit: fill: unexpected argument '--seed'\n")
+        err = self.usage_error(["raw", "--", "--count"])
+        self.assertEqual(err, "clinit: raw: unexpected argument '--count'\n")
+
+    def test_out_dash_is_stdout(self):
+        # "-" is standard output, never a file named '-'
+        d = tempfile.mkdtemp(dir=self.tmp)
+        ref = os.path.join(d, "ref.npy")
+        self.ok("fill", "-m", "normal", "--shape", "33", "-o", ref)
+        with open(ref, "rb") as f:
+            want = f.read()
+        for out in (["--out", "-"], ["--out=-"], ["-o", "-"], ["-o-"]):
+            r = subprocess.run([CLINIT, "fill", "-m", "normal", "--shape",
+                                "33", "-d", "cpu"] + out,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               cwd=d, timeout=60)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.stdout, want, out)
+            self.assertEqual(os.listdir(d), ["ref.npy"], out)
+            self.assertEqual(summary(r.stderr)["out"], "-")
+        r = subprocess.run([CLINIT, "fill", "-m", "normal", "--shape", "33",
+                            "-o", "-", "-q"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, cwd=d, timeout=60)
+        self.assertEqual((r.returncode, r.stderr), (0, b""))
+        self.assertEqual(r.stdout, want)
+
+    def test_format(self):
+        out = os.path.join(self.tmp, "any.name")
+        r = self.ok("fill", "-m", "ones", "--shape", "2,3", "-f", "npy", "-o",
+                    out)
+        np.testing.assert_array_equal(np.load(out), np.ones((2, 3)))
+        os.remove(out)
+        for fmt, msg in (
+                ("safetensors", "--format: 'safetensors' holds named tensors"),
+                ("nyp", "--format: unknown format 'nyp' (fill writes npy); "
+                 "did you mean npy?"),
+                ("gguff", "--format: unknown format 'gguff'")):
+            err = self.usage_error(["fill", "-m", "ones", "--shape", "3",
+                                    "--format", fmt, "-o", "OUT"])
+            self.assertIn(msg, err)
+
+    def test_did_you_mean(self):
+        base = ["fill", "--shape", "3,4", "--out", "OUT"]
+        cases = [
+            (["fill", "--methd", "normal"],
+             "clinit: fill: unknown option '--methd'; did you mean "
+             "--method?"),
+            (["fill", "--meth", "normal"],  # prefixes are not accepted
+             "clinit: fill: unknown option '--meth'; did you mean "
+             "--method?"),
+            (["fill", "--shap", "3"],
+             "clinit: fill: unknown option '--shap'; did you mean --shape?"),
+            (["fill", "-method", "normal"],
+             "clinit: fill: unknown option '-method'; did you mean "
+             "--method?"),
+            (["fill", "--stdd", "1"],
+             "clinit: fill: unknown option '--stdd'; did you mean --std?"),
+            (["fill", "--frobnicate"],
+             "clinit: fill: unknown option '--frobnicate'\n"),
+            (["fill", "-a", "1"],
+             "clinit: fill: unknown option '-a'; did you mean --a?"),
+            (["fill", "-x"], "clinit: fill: unknown option '-x'\n"),
+            (["fill", "--quiet=1"], "clinit: --quiet takes no value"),
+            (["fill", "--help=1"], "clinit: --help takes no value"),
+            (["raw", "--coutn", "4"],
+             "clinit: raw: unknown option '--coutn'; did you mean --count?"),
+            (["devices", "--hepl"],
+             "clinit: devices: unknown option '--hepl'; did you mean "
+             "--help?"),
+            (["depth", "--layres", "3"],
+             "clinit: depth: unknown option '--layres'; did you mean "
+             "--layers?"),
+            (["fil"], "clinit: unknown command 'fil' (try clinit --help); "
+             "did you mean fill?"),
+            (["inti"], "did you mean init?"),
+            (["frobnicate"], "clinit: unknown command 'frobnicate' (try "
+             "clinit --help)\n"),
+            (base + ["--method", "kaiming_normall"],
+             "--method: unknown method 'kaiming_normall'; did you mean "
+             "kaiming_normal?"),
+            (base + ["--method", "xavier_unifrom_"],
+             "--method: unknown method 'xavier_unifrom_'; did you mean "
+             "xavier_uniform?"),
+            (base + ["--method", "glorot"],
+             "--method: unknown method 'glorot'\n"),
+            (base + ["--method", "normal", "--dtype", "bf61"],
+             "--dtype: unknown dtype 'bf61' (expected f32, f16, bf16, f64, "
+             "f8e4m3 or f8e5m2); did you mean bf16?"),
+            (base + ["--method", "kaiming_normal", "--nonlinearity",
+                     "leaky_rleu"],
+             "--nonlinearity: unknown nonlinearity 'leaky_rleu'; did you "
+             "mean leaky_relu?"),
+            (base + ["--method", "normal", "--device", "cpux"],
+             "--device: 'cpux' is not cpu, opencl or opencl:P.D; did you "
+             "mean cpu?"),
+            (base + ["--method", "normal", "--device", "gpu"],
+             "--device: 'gpu' is not cpu, opencl or opencl:P.D; did you "
+             "mean opencl (the first GPU)?"),
+        ]
+        for args, msg in cases:
+            with self.subTest(args=args):
+                err = self.usage_error(args)
+                self.assertIn(msg, err)
+        # a device that is not there: exit 1, the listed ids suggested
+        err = self.usage_error(base + ["--method", "normal", "--device",
+                                       "opencl:0.9"], 1)
+        self.assertIn("no OpenCL device 'opencl:0.9'", err)
+        self.assertIn("; did you mean opencl:0.0?", err)
+
+
 class TestFill(ClinitTest):
     def test_shapes_and_dtypes(self):
         cases = [

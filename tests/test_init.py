@@ -186,14 +186,31 @@ class Init(unittest.TestCase):
             self.assertTrue(np.all(np.abs(vals[w]) < bound), vals[w])
         self.assertNotEqual(vals["fc1.weight"].tolist(),
                             vals["fc2.weight"].tolist())
-        # the table: a header, one line per tensor, a total line
+        # the default summary: one row per tensor here (nothing repeats),
+        # then the totals, the output and the time
         lines = r.stdout.decode().splitlines()
-        self.assertEqual(lines[0].split()[:3], ["name", "shape", "dtype"])
-        self.assertEqual(len(lines), 1 + 4 + 1)
-        self.assertTrue(lines[5].startswith(
-            "total: 4 tensors, 7 parameters (0.0M), 28 bytes, "), lines[5])
-        self.assertIn("xavier_uniform", lines[1])
-        self.assertIn("U(+-1.414)", lines[1])
+        self.assertEqual(len(lines), 4 + 3, lines)
+        self.assertEqual([l.split()[0] for l in lines[:4]],
+                         ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"])
+        self.assertEqual(lines[0].split()[1:], ["[2,", "1]", "f32",
+                                                "xavier_uniform"])
+        self.assertEqual(lines[1].split()[1:], ["[2]", "f32",
+                                                "constant(0.01)"])
+        self.assertEqual(lines[4], "total: 4 tensors, 7 parameters (0.0M), "
+                         "28 bytes (0.0 MB)")
+        self.assertEqual(lines[5], "out: %s (safetensors, %d bytes, 0.0 MB)"
+                         % (os.path.realpath(out), os.path.getsize(out)))
+        self.assertRegex(lines[6], r"^time: \d+\.\d{3} s, \d+\.\d{3} GB/s, "
+                         r"\d+\.\d Mparam/s, device cpu$")
+        # --table full: a header, one line per tensor, the same footer
+        r = self.init(os.path.join(EXAMPLES, "seed_net.json"), out,
+                      "--device", "cpu", "--table", "full")
+        full = r.stdout.decode().splitlines()
+        self.assertEqual(full[0].split()[:3], ["name", "shape", "dtype"])
+        self.assertEqual(len(full), 1 + 4 + 3)
+        self.assertEqual(full[5:7], lines[4:6])
+        self.assertIn("xavier_uniform", full[1])
+        self.assertIn("U(+-1.414)", full[1])
 
     # ---- the small transformer ----------------------------------------------
 
@@ -253,7 +270,7 @@ class Init(unittest.TestCase):
 
     def test_small_transformer(self):
         out = os.path.join(self.tmp, "tiny.safetensors")
-        r = self.init(self.tiny, out, "--device", "cpu")
+        r = self.init(self.tiny, out, "--device", "cpu", "--table", "full")
         meta, ts = read_safetensors(out)
         self.assertEqual([(t[0], t[1], t[2]) for t in ts],
                          self.expected_tensors())
@@ -288,7 +305,7 @@ class Init(unittest.TestCase):
         self.assertTrue(np.all((vals["sparse"] == 0).sum(axis=0) == 10))
         # the table's expected std agrees with ours; sample std is close
         rows = {l.split()[0]: l.split() for l in
-                r.stdout.decode().splitlines()[1:-1]}
+                r.stdout.decode().splitlines()[1:-3]}
         for name, dtype, shape, a, _ in ts:
             law = self.expected_law(name, shape)
             if law[0] in ("const", "orthogonal"):
@@ -296,7 +313,7 @@ class Init(unittest.TestCase):
             exp_std, sample_std = float(rows[name][-2]), float(rows[name][-1])
             self.assertAlmostEqual(exp_std / law[0], 1, 4, name)
             self.assertLess(abs(sample_std - a.std()), 0.05 * law[0], name)
-        total = r.stdout.decode().splitlines()[-1]
+        total = r.stdout.decode().splitlines()[-3]
         numel = sum(int(np.prod(s)) for _, _, s in self.expected_tensors())
         self.assertIn("%d tensors, %d parameters" % (len(ts), numel), total)
 
@@ -354,19 +371,265 @@ class Init(unittest.TestCase):
         np.testing.assert_array_equal(bf16_round(f32[3]), b16[3])
 
     def test_examples_parse_and_count(self):
-        for name, tensors, params in (("gpt2_small.json", 148, 124439808),
-                                      ("resnet18.json", 62, 11689512)):
+        for name, tensors, params, rows in (
+                ("gpt2_small.json", 148, 124439808, 16),
+                ("resnet18.json", 62, 11689512, None)):
             out = os.path.join(self.tmp, name + ".safetensors")
             # --dtype f16 halves the work; the counts do not change
             r = self.init(os.path.join(EXAMPLES, name), out, "--device",
                           "cpu", "--dtype", "f16")
-            total = r.stdout.decode().splitlines()[-1]
-            self.assertIn("%d tensors, %d parameters" % (tensors, params),
-                          total)
+            lines = r.stdout.decode().splitlines()
+            total = lines[-3]
+            self.assertTrue(total.startswith(
+                "total: %d tensors, %d parameters" % (tensors, params)),
+                total)
+            self.assertEqual(lines[-2], "out: %s (safetensors, %d bytes, "
+                             "%.1f MB)" % (os.path.realpath(out),
+                                           os.path.getsize(out),
+                                           os.path.getsize(out) / 1e6))
             self.assertEqual(os.path.getsize(out) - 8 -
                              int.from_bytes(self.bytes_of(out)[:8], "little"),
                              2 * params)
+            self.check_summary(lines[:-3], out, tensors, params)
+            if rows is not None:
+                self.assertEqual(len(lines) - 3, rows, lines)
+            if name == "gpt2_small.json":
+                self.assertIn("h.{0..11}.attn.c_attn.weight  \u00d712  "
+                              "[2304, 768]   f16     normal(0, 0.02)",
+                              lines)
+                self.assertIn("h.{0..11}.mlp.c_proj.weight   \u00d712  "
+                              "[768, 3072]   f16     normal(0, 0.004082)",
+                              lines)
+                self.assertEqual(lines[0].split(), ["wte.weight",
+                                                    "[50257,", "768]", "f16",
+                                                    "normal(0,", "0.02)"])
+                self.assertEqual(lines[15].split(), ["ln_f.bias", "[768]",
+                                                     "f16", "zeros"])
             os.remove(out)
+
+    def check_summary(self, rows, out, tensors, params):
+        """The summary's rows against the file: each row's tensors (its
+        name with {..} sets expanded, xN of them) are in the file with its
+        shape, and they are every tensor once."""
+        _, ts = read_safetensors(out)
+        shapes = {t[0]: t[2] for t in ts}
+        seen = []
+        for row in rows:
+            parts = row.split("  ")
+            parts = [p.strip() for p in parts if p.strip()]
+            name, rest = parts[0], parts[1:]
+            count = 1
+            if rest[0].startswith("\u00d7"):
+                count = int(rest[0][1:])
+                rest = rest[1:]
+            shape = json.loads(rest[0])
+            names = [name]
+            while any("{" in n for n in names):
+                nxt = []
+                for n in names:
+                    m = re.search(r"\{([^}]*)\}", n)
+                    if not m:
+                        nxt.append(n)
+                        continue
+                    vals = []
+                    for part in m.group(1).split(","):
+                        lo, _, hi = part.partition("..")
+                        vals += range(int(lo), int(hi or lo) + 1)
+                    nxt += [n[:m.start()] + str(v) + n[m.end():]
+                            for v in vals]
+                names = nxt
+            self.assertEqual(len(names), count, row)
+            for n in names:
+                self.assertEqual(shapes[n], shape, row)
+            seen += names
+        self.assertEqual(sorted(seen), sorted(shapes))
+        self.assertEqual(len(seen), tensors)
+        self.assertEqual(sum(int(np.prod(shapes[n])) for n in seen), params)
+
+    # ---- output options ------------------------------------------------------
+
+    def test_table_none_and_quiet(self):
+        out = os.path.join(self.tmp, "quiet.safetensors")
+        ref = None
+        for args in (("--table", "none"), ("-q",), ("--quiet",),
+                     ("--table=none", "-q")):
+            r = self.init(self.tiny, out, "--device", "cpu", *args)
+            self.assertEqual(r.stdout, b"", args)
+            self.assertEqual(r.stderr, b"", args)
+            ref = ref or self.bytes_of(out)
+            self.assertEqual(self.bytes_of(out), ref, args)
+        r = self.init(self.tiny, out, "--device", "cpu", "--table", "full")
+        lines = r.stdout.decode().splitlines()
+        self.assertEqual(len(lines), 1 + len(self.expected_tensors()) + 3)
+        self.assertEqual(self.bytes_of(out), ref)
+        # the summary of the tiny transformer: the two blocks collapse
+        r = self.init(self.tiny, out, "--device", "cpu")
+        lines = r.stdout.decode().splitlines()
+        rows = {l.split()[0]: l.split()[1:] for l in lines[:-3]}
+        # 2 blocks: {0,1} (runs of 3 or more are written a..b)
+        self.assertEqual(rows["h.{0,1}.mlp.fc.weight"], [
+            "\u00d72", "[256,", "64]", "f16", "xavier_uniform(gain=0.5)"])
+        self.assertEqual(rows["h.{0,1}.mlp.proj.weight"][-1],
+                         "kaiming_uniform(a=2.236)")
+        self.assertEqual(rows["h.{0,1}.mlp.proj.bias"][-2:],
+                         ["uniform(-0.0625,", "0.0625)"])
+        self.assertEqual(rows["cls_token"][-4:],
+                         ["trunc_normal(0,", "0.02,", "-0.04,", "0.04)"])
+        self.assertEqual(rows["patch_embed.proj.weight"][-1],
+                         "kaiming_normal(mode=fan_out, nonlinearity=relu)"
+                         .split()[-1])
+        self.assertEqual(rows["rot"][-1], "orthogonal(gain=1.5)")
+        self.assertEqual(rows["sparse"][-2:], ["sparse(0.25,", "0.01)"])
+        self.assertEqual(len(rows), 4 + 12 + 4)
+        self.check_summary(lines[:-3], out, len(self.expected_tensors()),
+                           sum(int(np.prod(s)) for _, _, s in
+                               self.expected_tensors()))
+
+    def test_format(self):
+        # --format picks the writer by name whatever the extension
+        out = os.path.join(self.tmp, "named.bin")
+        ref = os.path.join(self.tmp, "named_ref.safetensors")
+        self.init(self.tiny, ref, "--device", "cpu", "-q")
+        for fmt in ("safetensors", "SafeTensors"):
+            self.init(self.tiny, out, "--device", "cpu", "-q", "--format",
+                      fmt)
+            self.assertEqual(self.bytes_of(out), self.bytes_of(ref), fmt)
+        self.init(self.tiny, out, "--device", "cpu", "-q", "-f",
+                  "safetensors")
+        self.assertEqual(self.bytes_of(out), self.bytes_of(ref))
+        os.remove(out)
+        for fmt, msg in (("bogus", "--format: unknown format 'bogus' "
+                          "(expected safetensors"),
+                         ("safetensor", "did you mean safetensors?"),
+                         ("npy", "--format: npy holds one unnamed array")):
+            r = run("init", self.tiny, "--out", out, "--format", fmt)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertEqual(r.stderr.count(b"\n"), 1, r.stderr)
+            self.assertIn(msg, r.stderr.decode())
+            self.assertFalse(os.path.exists(out))
+
+    def test_out_dash_is_stdout(self):
+        # "-" is standard output, never a file named '-'; the summary then
+        # goes to stderr and says so
+        d = tempfile.mkdtemp(dir=self.tmp)
+        path = os.path.join(d, "file.safetensors")
+        self.init(self.tiny, path, "--device", "cpu", "-q")
+        for out in (("--out", "-"), ("--out=-",), ("-o", "-"), ("-o-",)):
+            r = subprocess.run([CLINIT, "init", self.tiny, "--device", "cpu",
+                                *out], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, cwd=d, timeout=60)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.stdout, self.bytes_of(path), out)
+            self.assertEqual(os.listdir(d), ["file.safetensors"], out)
+            err = r.stderr.decode().splitlines()
+            self.assertEqual(err[-2], "out: standard output (safetensors)")
+            self.assertTrue(err[-3].startswith("total: %d tensors" %
+                                               len(self.expected_tensors())))
+
+    def test_double_dash_and_short_options(self):
+        d = tempfile.mkdtemp(dir=self.tmp)
+        spec = os.path.join(d, "--model.json")  # named like an option
+        with open(spec, "w") as f:
+            json.dump(SMALL_TRANSFORMER, f)
+        long_ = os.path.join(d, "long.safetensors")
+        short = os.path.join(d, "short.safetensors")
+        self.init(self.tiny, long_, "--device", "cpu", "--seed", "7",
+                  "--dtype", "bf16", "--quiet")
+        r = subprocess.run([CLINIT, "init", "-d", "cpu", "-s7", "-t", "bf16",
+                            "-qo", short, "--", "--model.json"], cwd=d,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual((r.stdout, r.stderr), (b"", b""))
+        self.assertEqual(self.bytes_of(short), self.bytes_of(long_))
+        # without "--" it is an unknown option, named
+        r = subprocess.run([CLINIT, "init", "-o", short, "--model.json"],
+                           cwd=d, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=60)
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.stderr, b"clinit: init: unknown option "
+                         b"'--model.json'\n")
+        # after "--" an option's name is the MODEL.json
+        r = run("init", "-o", short, "--", "--out")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(b"cannot read '--out'", r.stderr)
+
+    def test_progress_bar_on_a_terminal_only(self):
+        # stderr a pseudo-terminal 60 columns wide: frames of the bar
+        # redrawn with \r, each with percent, MB done/total, rate, time
+        # left and tensors, the last at 100%, then the line is cleared;
+        # the summary still goes to stdout
+        import fcntl
+        import pty
+        import struct
+        import termios
+        out = os.path.join(self.tmp, "bar.safetensors")
+        master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ,
+                    struct.pack("HHHH", 24, 60, 0, 0))
+        p = subprocess.Popen([CLINIT, "init", self.tiny, "--out", out,
+                              "--device", "cpu", "--chunk", "4096"],
+                             stdout=subprocess.PIPE, stderr=slave)
+        os.close(slave)
+        tty = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            tty += chunk
+        os.close(master)
+        stdout = p.stdout.read()
+        p.stdout.close()
+        self.assertEqual(p.wait(timeout=60), 0, tty)
+        text = tty.decode()
+        self.assertTrue(text.endswith("\r\x1b[K"), repr(text[-80:]))
+        frames = [f[:-len("\x1b[K")] for f in text.split("\r")
+                  if f.endswith("\x1b[K") and f != "\x1b[K"]
+        self.assertGreaterEqual(len(frames), 2, repr(text))
+        n = len(self.expected_tensors())
+        total = sum(int(np.prod(s)) * {"F32": 4, "F16": 2, "BF16": 2,
+                                       "F64": 8}[d]
+                    for _, d, s in self.expected_tensors())
+        pat = re.compile(r"^\[([#.]+)\] +(\d+\.\d)%  (\d+\.\d)/(\d+\.\d) MB"
+                         r"  \d+\.\d MB/s  ETA (\S+)  (\d+)/(\d+)$")
+        for f in frames:
+            m = pat.match(f)
+            self.assertTrue(m, repr(f))
+            self.assertLessEqual(len(f), 60, repr(f))
+            self.assertEqual(m.group(4), "%.1f" % (total / 1e6))
+            self.assertEqual(int(m.group(7)), n)
+            self.assertRegex(m.group(5), r"^(--|\d+s|\d+:\d\d(:\d\d)?)$")
+        last = pat.match(frames[-1])
+        self.assertEqual(last.group(2), "100.0")
+        self.assertEqual(last.group(5), "0s")
+        self.assertEqual(int(last.group(6)), n)
+        self.assertNotIn("." , last.group(1))
+        self.assertTrue(stdout.decode().splitlines()[-3].startswith(
+            "total: %d tensors" % n))
+        # not a terminal: nothing on stderr (test_seed_net), and on a
+        # terminal with --quiet no bar either
+        master, slave = pty.openpty()
+        p = subprocess.Popen([CLINIT, "init", self.tiny, "--out", out,
+                              "--device", "cpu", "-q"],
+                             stdout=subprocess.PIPE, stderr=slave)
+        os.close(slave)
+        tty = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            tty += chunk
+        os.close(master)
+        self.assertEqual(p.stdout.read(), b"")
+        p.stdout.close()
+        self.assertEqual(p.wait(timeout=60), 0)
+        self.assertEqual(tty, b"")
 
     # ---- errors --------------------------------------------------------------
 
@@ -378,6 +641,31 @@ class Init(unittest.TestCase):
             ((self.tiny, "--out", ""), "--out: empty file name"),
             ((self.tiny, "--out", out, "--frobnicate", "1"),
              "init: unknown option '--frobnicate'"),
+            ((self.tiny, "--out", out, "--sed", "1"),
+             "init: unknown option '--sed'; did you mean --seed?"),
+            ((self.tiny, "--out", out, "--dev", "cpu"),  # no abbreviations
+             "init: unknown option '--dev'; did you mean --device?"),
+            ((self.tiny, "--out", out, "-seed", "1"),
+             "init: unknown option '-seed'; did you mean --seed?"),
+            ((self.tiny, "--out", out, "-x"), "init: unknown option '-x'"),
+            ((self.tiny, "--out", out, "--quiet=yes"),
+             "--quiet takes no value"),
+            ((self.tiny, "--out", out, "-qq"), "--quiet given twice"),
+            ((self.tiny, "--out", out, "--dtype", "bf61"),
+             "--dtype: unknown dtype 'bf61' (expected f32, f16, bf16, f64, "
+             "f8e4m3 or f8e5m2); did you mean bf16?"),
+            ((self.tiny, "--out", out, "--table", "fulll"),
+             "--table: 'fulll' is not summary, full or none; did you mean "
+             "full?"),
+            ((self.tiny, "--out", out, "--table", "full", "-q"),
+             "--table: 'full' contradicts --quiet"),
+            ((self.tiny, "--out", out, "--device", "gpu"),
+             "did you mean opencl (the first GPU)?"),
+            ((self.tiny, "--out", out, "--device", "cpux"),
+             "--device: 'cpux' is not cpu, opencl or opencl:P.D; did you "
+             "mean cpu?"),
+            ((self.tiny, "--out", "--seed", "1"), "--out needs a value"),
+            ((self.tiny, "-o"), "--out needs a value"),
             ((self.tiny, "--out", out, "--seed", "-1"),
              "--seed: '-1' is not a non-negative integer"),
             ((self.tiny, "--out", out, "--seed", "18446744073709551616"),
@@ -399,9 +687,17 @@ class Init(unittest.TestCase):
             self.assertEqual(r.stderr.count(b"\n"), 1, (args, r.stderr))
             self.assertIn(msg, r.stderr.decode(), args)
             self.assertFalse(os.path.exists(out), args)
-        r = run("init", "--help")
-        self.assertEqual(r.returncode, 0)
-        self.assertIn(b"usage: clinit init", r.stdout)
+        for h in (("init", "--help"), ("init", "-h"), ("help", "init"),
+                  ("init", self.tiny, "--help")):
+            r = run(*h)
+            self.assertEqual(r.returncode, 0, h)
+            self.assertEqual(r.stderr, b"", h)
+            self.assertTrue(r.stdout.startswith(b"usage: clinit init"), h)
+            # init's options only, with the formats of the writer table
+            self.assertIn(b"--table", r.stdout)
+            self.assertIn(b"--format F    the file format: safetensors",
+                          r.stdout)
+            self.assertNotIn(b"--method", r.stdout)
 
     def test_spec_errors(self):
         out = os.path.join(self.tmp, "bad.safetensors")

@@ -57,19 +57,73 @@ int cli_help_or(int rc, const char *usage);
 
 /* ---- options ------------------------------------------------------------- */
 
-/* Whether arg is --help or -h. */
-int cli_is_help(const char *arg);
+/* One option of a command: its long name (--NAME), its short letter
+ * (-L; 0: none) and whether it takes a value (--NAME VALUE, --NAME=VALUE,
+ * -L VALUE, -LVALUE) or is a flag. */
+typedef struct cli_opt {
+    const char *name;
+    char letter;
+    char takes_value;
+} cli_opt;
 
-/* arg ("--NAME" or "--NAME=VALUE"): the index of NAME in names[0..n)
- * among those whose bit (1u << index) is set in `allowed`, or -1. *len:
- * the length of NAME. */
-int cli_option_id(const char *arg, const char *const *names, int n,
-                  unsigned allowed, size_t *len);
+#define CLI_MAX_OPTS 32 /* options of one command */
+#define CLI_MAX_POS 4   /* positional arguments kept */
 
-/* The value of the option argv[*i]: what follows its '=', else the next
- * argument, which *i then moves to (a value may start with '-', as in
- * --a -0.5, never with "--"). NULL when there is none. */
-const char *cli_option_value(int argc, char **argv, int *i);
+/* A command's options and positional arguments, for cli_parse. */
+typedef struct cli_spec {
+    const char *cmd; /* "fill": messages say "fill: unknown option ..." */
+    const cli_opt *opts;
+    int nopts;                /* <= CLI_MAX_OPTS */
+    int max_pos;              /* positional arguments allowed, <= CLI_MAX_POS */
+    const char *pos_too_many; /* appended to "unexpected argument 'X'" */
+    /* NULL: messages about an unknown option or argument start "CMD: ",
+     * the others ("--X needs a value") with the flag; else every message
+     * starts with this ("depth: ") */
+    const char *prefix;
+} cli_spec;
+
+/* What cli_parse found: val[k] the value of opts[k] (a flag: "" when
+ * given), NULL when absent; pos[0..npos) the positional arguments. */
+typedef struct cli_args {
+    const char *val[CLI_MAX_OPTS];
+    const char *pos[CLI_MAX_POS];
+    int npos;
+} cli_args;
+
+/* Parses argv[1..argc) (argv[0]: the command word) with getopt_long:
+ * options and positionals in any order, "--" ends the options (what
+ * follows is positional, "--"-looking or not), long names only in full
+ * (no abbreviations: a new option never breaks a script), -h/--help on
+ * every command. A value given as the next argument may start with '-'
+ * (--a -0.5) but not with "--" (--out --seed is a missing value). Errors,
+ * one line each, in argument order: an unknown option ("CMD: unknown
+ * option '--X'", with "; did you mean --Y?" when one is near, see
+ * cli_suggest; a single-dash long name, -out, is unknown too), a value
+ * given to a flag, a missing value, an option given twice, too many
+ * positionals. Returns 0, -1 for --help, or EXIT_USAGE after the error.
+ * Uses getopt's globals (optind is reset first), so it is not
+ * reentrant. */
+int cli_parse(const cli_spec *spec, int argc, char **argv, cli_args *out);
+
+/* The candidate `given` most likely meant: the only one that `given` is
+ * a prefix of, else the nearest by edit distance (insertions, deletions,
+ * substitutions, adjacent transpositions) when that is at most 2 and
+ * less than strlen(given) (first of equals). NULL if none, or if given is
+ * empty or longer than 64 bytes. cands[i] may be NULL (skipped). */
+const char *cli_suggest(const char *given, const char *const *cands, size_t n);
+
+/* "; did you mean PREFIXNAME?" for cli_suggest's answer into buf, or ""
+ * when there is none. Returns buf. */
+const char *cli_did_you_mean(char *buf, size_t cap, const char *prefix,
+                             const char *given, const char *const *cands,
+                             size_t n);
+
+/* The suggestion text for an unknown method name (trailing '_' ignored),
+ * dtype name or nonlinearity name, from the library's names; "" when
+ * none is near. */
+const char *cli_method_hint(char *buf, size_t cap, const char *given);
+const char *cli_dtype_hint(char *buf, size_t cap, const char *given);
+const char *cli_nonlinearity_hint(char *buf, size_t cap, const char *given);
 
 /* ---- numbers ------------------------------------------------------------- */
 
@@ -81,19 +135,21 @@ int cli_parse_u64(const char *s, uint64_t *out);
  * error. */
 int cli_opt_u64(const char *s, const char *name, uint64_t *out);
 
-/* --dtype's value s. Returns 0, or EXIT_USAGE after the error. */
+/* --dtype's value s. Returns 0, or EXIT_USAGE after the error (with a
+ * did-you-mean for a near name). */
 int cli_opt_dtype(const char *s, clinit_dtype *out);
 
 /* ---- contexts ------------------------------------------------------------ */
 
 /* The device string was malformed (CLINIT_EDEVICESPEC): --device's
- * value when `device` is not NULL or empty, else $CLINIT_DEVICE's.
- * Returns EXIT_USAGE. */
+ * value when `device` is not NULL or empty, else $CLINIT_DEVICE's (with
+ * a did-you-mean: cpu or opencl). Returns EXIT_USAGE. */
 int cli_device_spec_fail(const char *device);
 
 /* Creates the context for --device (NULL: the library's default). Returns
  * 0, EXIT_USAGE for a malformed --device or $CLINIT_DEVICE, EXIT_FAIL
- * for a device that is not there or a library failure ("WHAT failed"). */
+ * for a device that is not there (with a did-you-mean among the listed
+ * devices) or a library failure ("WHAT failed"). */
 int cli_open_ctx(const char *what, const char *device, clinit_ctx **ctx);
 
 /* Whether the context's OpenCL device has fp64: 1, 0, or -1 when it

@@ -34,47 +34,56 @@
 #define DEFAULT_FILL_CHUNK ((uint64_t)1 << 22)
 #define DEFAULT_RAW_CHUNK ((uint64_t)1 << 20)
 
-static const char usage_text[] =
-    "usage:\n"
-    "  clinit devices\n"
-    "  clinit fill --method M --shape D0,D1,... --out FILE.npy [options]\n"
-    "  clinit raw --key K0,K1 [--counter C0,C1,C2,C3] --count N "
-    "[--device D] [--chunk W]\n"
-    "  clinit raw --seed S [--stream T] --count N [--chunk W]\n"
-    "  clinit init MODEL.json --out FILE.safetensors [--device D] [--seed N]\n"
-    "              [--dtype T] [--quiet]     (clinit init --help)\n"
-    "  clinit depth [--layers N] [--width N] [--batch N] [--device D]\n"
-    "              [--plot FILE.png]         (clinit depth --help)\n"
-    "  clinit version | --version\n"
-    "  clinit help | --help\n"
+static const char devices_usage[] =
+    "usage: clinit devices\n"
     "\n"
-    "fill options:\n"
-    "  --method M        torch.nn.init names: uniform normal trunc_normal\n"
+    "Lists the CPU path (its thread count) and every OpenCL device: the id\n"
+    "to give --device, name, platform, version, GPU or CPU, fp64, global\n"
+    "memory, compute units. [default] marks what --device's default picks:\n"
+    "$CLINIT_DEVICE, else the first GPU, else the first OpenCL device, else\n"
+    "cpu.\n"
+    "\n"
+    "options:\n"
+    "  -h, --help        this text\n";
+
+static const char fill_usage[] =
+    "usage: clinit fill --method M --shape D0,D1,... --out FILE.npy "
+    "[options]\n"
+    "\n"
+    "Fills one tensor with a torch.nn.init or Keras method and writes it as\n"
+    ".npy (through the OpenCL device when the context has one).\n"
+    "\n"
+    "options:\n"
+    "  -m, --method M    torch.nn.init names: uniform normal trunc_normal\n"
     "                    constant zeros ones eye dirac xavier_uniform\n"
     "                    xavier_normal kaiming_uniform kaiming_normal\n"
     "                    orthogonal sparse (a trailing '_' is accepted);\n"
     "                    Keras names: variance_scaling lecun_uniform\n"
     "                    lecun_normal glorot_uniform glorot_normal\n"
     "                    he_uniform he_normal\n"
-    "  --shape D0,D1,... tensor shape in torch layout [out, in, k...]\n"
-    "  --dtype T         f32 (default), f16, bf16, f64, f8e4m3, f8e5m2 (or\n"
+    "      --shape D0,D1,... tensor shape in torch layout [out, in, k...]\n"
+    "  -t, --dtype T     f32 (default), f16, bf16, f64, f8e4m3, f8e5m2 (or\n"
     "                    float32, float16/half, bfloat16, float64/double,\n"
     "                    float8_e4m3fn, float8_e5m2; .npy stores FP8 as u1)\n"
-    "  --seed N          Philox key, default 0\n"
-    "  --stream N        stream of the tensor, default 0\n"
-    "  --device D        cpu, opencl or opencl:P.D (see clinit devices);\n"
+    "  -s, --seed N      Philox key, default 0\n"
+    "      --stream N    stream of the tensor, default 0\n"
+    "  -d, --device D    cpu, opencl or opencl:P.D (see clinit devices);\n"
     "                    default: $CLINIT_DEVICE, else first GPU, else first\n"
     "                    OpenCL device, else cpu\n"
-    "  --range LO:HI     write only flat elements [LO, HI) as a 1-D array\n"
-    "  --chunk N         elements per fill call (default 4194304; orthogonal:\n"
+    "      --range LO:HI write only flat elements [LO, HI) as a 1-D array\n"
+    "      --chunk N     elements per fill call (default 4194304; orthogonal:\n"
     "                    the whole range, as every call redoes its QR); the\n"
     "                    output does not depend on it\n"
-    "  --out FILE        output .npy (f32 <f4, f16 <f2, f64 <f8; bf16 is\n"
+    "  -o, --out FILE    output .npy (f32 <f4, f16 <f2, f64 <f8; bf16 is\n"
     "                    stored as raw uint16 bits, <u2), or - for standard\n"
     "                    output (the summary then goes to stderr); written\n"
     "                    to a temporary renamed over FILE when complete, so\n"
     "                    a failure or SIGINT/SIGTERM/SIGHUP leaves the old\n"
     "                    FILE as it was\n"
+    "  -f, --format F    npy, the one format of a single unnamed array (the\n"
+    "                    default whatever FILE's name; named tensors: init)\n"
+    "  -q, --quiet       no summary: nothing but errors\n"
+    "  -h, --help        this text\n"
     "  method parameters (torch's or Keras' names and defaults); a flag\n"
     "  the method does not take is an error:\n"
     "    uniform: --a 0 --b 1 (values in [a, b))\n"
@@ -97,14 +106,6 @@ static const char usage_text[] =
     "  'distribution' is what is drawn (uniform, normal, constant,\n"
     "  truncated_normal, sparse, pattern, orthogonal); variance_scaling's\n"
     "  own choice is printed as 'vs_distribution'.\n"
-    "\n"
-    "raw writes little-endian uint32 words to stdout (not to a terminal):\n"
-    "  --key/--counter   philox4x32_10(counter + j/4, key) word j%4, the\n"
-    "                    counter a 128-bit integer (C0 lowest); on the\n"
-    "                    device when the context is OpenCL\n"
-    "  --seed/--stream   the words a uniform f32 fill of (seed, stream)\n"
-    "                    consumes, in element order (host)\n"
-    "  --chunk W         words per call, a multiple of 4 (default 1048576)\n"
     "Numbers are decimal or 0x hex.\n"
     "\n"
     "exit status: 0 ok; 2 bad input, one line naming the flag: the command\n"
@@ -114,6 +115,32 @@ static const char usage_text[] =
     "a --shape it cannot take, the orthogonal size cap); 1 the environment\n"
     "or a run-time failure (the device, e.g. f64 without fp64, the library,\n"
     "an output that cannot be written: the old file is then untouched).\n";
+
+static const char raw_usage[] =
+    "usage: clinit raw --key K0,K1 [--counter C0,C1,C2,C3] --count N "
+    "[--device D]\n"
+    "                  [--chunk W]\n"
+    "       clinit raw --seed S [--stream T] --count N [--chunk W]\n"
+    "\n"
+    "Writes little-endian uint32 words to stdout (not to a terminal).\n"
+    "\n"
+    "options:\n"
+    "      --key K0,K1   the words philox4x32_10(counter + j/4, key) word\n"
+    "                    j%4, the counter a 128-bit integer; on the device\n"
+    "                    when the context is OpenCL\n"
+    "      --counter C0,C1,C2,C3\n"
+    "                    the first counter, C0 lowest (default 0)\n"
+    "  -s, --seed S      instead of --key: the words a uniform f32 fill of\n"
+    "                    (seed, stream) consumes, in element order (host)\n"
+    "      --stream T    the stream for --seed (default 0)\n"
+    "  -n, --count N     words to write\n"
+    "  -d, --device D    with --key: cpu, opencl or opencl:P.D\n"
+    "      --chunk W     words per call, a multiple of 4 (default 1048576)\n"
+    "  -h, --help        this text\n"
+    "Numbers are decimal or 0x hex.\n"
+    "\n"
+    "exit status: 0 ok; 2 bad input (one line naming the flag); 1 the\n"
+    "device, the library or stdout failed.\n";
 
 /* ---- errors -------------------------------------------------------------- */
 
@@ -150,47 +177,56 @@ enum opt_id {
     O_KEY,
     O_COUNTER,
     O_COUNT,
+    O_FORMAT,
+    O_QUIET,
     O_COUNT_
 };
 
-/* The options' names; the method parameters' (O_A .. O_GROUPS, in
- * CLINIT_PARAM_MAP order) are the library's. */
-#define CLINIT_OPT_PARAM_(k, name) #name,
-static const char *const opt_names[O_COUNT_] = {
-    "method", "shape", "dtype", "seed", "stream", "device", "range", "chunk",
-    "out",    CLINIT_PARAM_MAP(CLINIT_OPT_PARAM_) "key", "counter", "count"};
+/* The options (long name, short letter, takes a value), in opt_id
+ * order; the method parameters' (O_A .. O_GROUPS, in CLINIT_PARAM_MAP
+ * order) are the library's names. */
+#define CLINIT_OPT_PARAM_(k, name) {#name, 0, 1},
+static const cli_opt all_opts[O_COUNT_] = {
+    {"method", 'm', 1}, {"shape", 0, 1},
+    {"dtype", 't', 1},  {"seed", 's', 1},
+    {"stream", 0, 1},   {"device", 'd', 1},
+    {"range", 0, 1},    {"chunk", 0, 1},
+    {"out", 'o', 1},    CLINIT_PARAM_MAP(CLINIT_OPT_PARAM_){"key", 0, 1},
+    {"counter", 0, 1},  {"count", 'n', 1},
+    {"format", 'f', 1}, {"quiet", 'q', 0}};
 #undef CLINIT_OPT_PARAM_
 
+#define opt_name(o) (all_opts[o].name)
 #define BIT(o) (1u << (o))
 
-/* Parses argv[first..argc) as --name value or --name=value pairs into
- * val[]. `allowed` is a mask of BIT(opt_id). Returns 0, EXIT_USAGE after
- * printing the error, or -1 for --help/-h. */
-static int parse_options(const char *cmd, int argc, char **argv, int first,
+/* Parses main's argv[2..argc) (argv[1]: the command) with the options
+ * whose bit is in `allowed` (a mask of BIT(opt_id)) into val[] (a flag's
+ * value: "" when given). Returns 0, EXIT_USAGE after printing the error,
+ * or -1 for --help/-h. */
+static int parse_options(const char *cmd, int argc, char **argv,
                          unsigned allowed, const char *val[O_COUNT_])
 {
+    cli_opt opts[O_COUNT_];
+    int ids[O_COUNT_], n = 0, rc;
+    cli_spec sp;
+    cli_args a;
+    for (int o = 0; o < O_COUNT_; o++)
+        if (allowed & BIT(o)) {
+            opts[n] = all_opts[o];
+            ids[n++] = o;
+        }
+    sp.cmd = cmd;
+    sp.opts = opts;
+    sp.nopts = n;
+    sp.max_pos = 0;
+    sp.pos_too_many = NULL;
+    sp.prefix = NULL;
+    rc = cli_parse(&sp, argc - 1, argv + 1, &a);
     for (int o = 0; o < O_COUNT_; o++)
         val[o] = NULL;
-    for (int i = first; i < argc; i++) {
-        const char *arg = argv[i], *v;
-        size_t len;
-        int id;
-        if (cli_is_help(arg))
-            return -1;
-        if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0')
-            return cli_fail(EXIT_USAGE, "%s: unexpected argument '%s'", cmd,
-                            arg);
-        id = cli_option_id(arg, opt_names, O_COUNT_, allowed, &len);
-        if (id < 0)
-            return cli_fail(EXIT_USAGE, "%s: unknown option '--%.*s'", cmd,
-                            (int)len, arg + 2);
-        if (!(v = cli_option_value(argc, argv, &i)))
-            return cli_fail(EXIT_USAGE, "--%s needs a value", opt_names[id]);
-        if (val[id])
-            return cli_fail(EXIT_USAGE, "--%s given twice", opt_names[id]);
-        val[id] = v;
-    }
-    return 0;
+    for (int k = 0; k < n; k++)
+        val[ids[k]] = a.val[k];
+    return rc;
 }
 
 /* ---- numbers ------------------------------------------------------------- */
@@ -266,8 +302,8 @@ int clinit_cmd_devices(int argc, char **argv)
     clinit_status st, def_st;
     int rc;
 
-    if ((rc = parse_options("devices", argc, argv, 2, 0, val)) != 0)
-        return cli_help_or(rc, usage_text);
+    if ((rc = parse_options("devices", argc, argv, 0, val)) != 0)
+        return cli_help_or(rc, devices_usage);
     /* the default choice: what clinit_ctx_create(NULL device) picks */
     def_st = clinit_ctx_create(&ctx, NULL);
     if (def_st == CLINIT_OK) {
@@ -363,10 +399,30 @@ typedef struct fill_args {
     clinit_tensor t;
     clinit_init init;
     const char *device, *out;
-    int has_range, has_chunk;
+    int has_range, has_chunk, quiet;
     uint64_t lo, hi, chunk;
     const char *val[O_COUNT_]; /* the options as given */
 } fill_args;
+
+/* --format for fill: npy, the one format of a single unnamed array.
+ * Returns 0 or EXIT_USAGE after the error. */
+static int fill_format(const char *name)
+{
+    const char *names[] = {clinit_io_npy.name};
+    char hint[64];
+    if (strcmp(name, clinit_io_npy.name) == 0)
+        return 0;
+    if (clinit_io_format_named(name))
+        return cli_fail(EXIT_USAGE,
+                        "--format: '%s' holds named tensors; fill writes one "
+                        "unnamed array as npy (clinit init writes %s)",
+                        name, name);
+    return cli_fail(EXIT_USAGE,
+                    "--format: unknown format '%s' (fill writes "
+                    "npy)%s",
+                    name,
+                    cli_did_you_mean(hint, sizeof hint, "", name, names, 1));
+}
 
 static int parse_fill(int argc, char **argv, fill_args *fa)
 {
@@ -376,14 +432,16 @@ static int parse_fill(int argc, char **argv, fill_args *fa)
                             BIT(O_SPARSITY) | BIT(O_GROUPS);
     const unsigned allowed = BIT(O_METHOD) | BIT(O_SHAPE) | BIT(O_DTYPE) |
                              BIT(O_SEED) | BIT(O_STREAM) | BIT(O_DEVICE) |
-                             BIT(O_RANGE) | BIT(O_CHUNK) | BIT(O_OUT) | params;
+                             BIT(O_RANGE) | BIT(O_CHUNK) | BIT(O_OUT) |
+                             BIT(O_FORMAT) | BIT(O_QUIET) | params;
     const char *val[O_COUNT_];
     clinit_method method;
     uint64_t numel;
+    char hint[64];
     int rc, ndim;
 
     memset(fa, 0, sizeof *fa);
-    if ((rc = parse_options("fill", argc, argv, 2, allowed, val)) != 0)
+    if ((rc = parse_options("fill", argc, argv, allowed, val)) != 0)
         return rc;
     memcpy(fa->val, val, sizeof fa->val);
     if (!val[O_METHOD])
@@ -396,17 +454,21 @@ static int parse_fill(int argc, char **argv, fill_args *fa)
         return cli_fail(EXIT_USAGE, "--out: empty file name");
     if ((rc = cli_check_out(val[O_OUT])) != 0)
         return rc;
+    if (val[O_FORMAT] && (rc = fill_format(val[O_FORMAT])) != 0)
+        return rc;
     fa->out = val[O_OUT];
     fa->device = val[O_DEVICE];
+    fa->quiet = val[O_QUIET] != NULL;
 
     if (clinit_method_from_name(val[O_METHOD], &method) != CLINIT_OK)
-        return cli_fail(EXIT_USAGE, "--method: unknown method '%s'",
-                        val[O_METHOD]);
+        return cli_fail(EXIT_USAGE, "--method: unknown method '%s'%s",
+                        val[O_METHOD],
+                        cli_method_hint(hint, sizeof hint, val[O_METHOD]));
     (void)clinit_init_default(&fa->init, method);
     for (int o = 0; o < O_COUNT_; o++)
         if ((params & BIT(o)) && val[o] && !(method_params(method) & BIT(o)))
             return cli_fail(EXIT_USAGE, "--%s does not apply to method %s",
-                            opt_names[o], clinit_method_name(method));
+                            opt_name(o), clinit_method_name(method));
     if (method == CLINIT_CONSTANT && !val[O_VAL])
         return cli_fail(EXIT_USAGE, "fill: method constant needs --val");
     if (method == CLINIT_SPARSE && !val[O_SPARSITY])
@@ -422,12 +484,8 @@ static int parse_fill(int argc, char **argv, fill_args *fa)
                         val[O_SHAPE]);
     fa->t.ndim = ndim;
     fa->t.dtype = CLINIT_F32;
-    if (val[O_DTYPE] &&
-        clinit_dtype_from_name(val[O_DTYPE], &fa->t.dtype) != CLINIT_OK)
-        return cli_fail(EXIT_USAGE,
-                        "--dtype: unknown dtype '%s' (expected f32, f16, bf16, "
-                        "f64, f8e4m3 or f8e5m2)",
-                        val[O_DTYPE]);
+    if (val[O_DTYPE] && (rc = cli_opt_dtype(val[O_DTYPE], &fa->t.dtype)))
+        return rc;
     if (val[O_SEED] && (rc = cli_opt_u64(val[O_SEED], "seed", &fa->t.seed)))
         return rc;
     if (val[O_STREAM] &&
@@ -441,14 +499,14 @@ static int parse_fill(int argc, char **argv, fill_args *fa)
         return rc ? rc : cli_fail(EXIT_USAGE, "--chunk: must be at least 1");
 
     for (int o = O_A; o <= O_GROUPS; o++) {
-        const char *v = val[o], *name = opt_names[o];
+        const char *v = val[o], *name = opt_name(o);
         clinit_status st;
         if (!v || (st = clinit_init_set(&fa->init, name, v)) == CLINIT_OK)
             continue;
         if (st == CLINIT_EMODE)
             return cli_fail(
-                EXIT_USAGE, "--mode: unknown mode '%s' for %s (expected %s)",
-                v, clinit_method_name(method),
+                EXIT_USAGE, "--mode: unknown mode '%s' for %s (expected %s)", v,
+                clinit_method_name(method),
                 method == CLINIT_VARIANCE_SCALING ? "fan_in, fan_out or fan_avg"
                                                   : "fan_in or fan_out");
         if (st == CLINIT_EDISTRIBUTION)
@@ -459,7 +517,8 @@ static int parse_fill(int argc, char **argv, fill_args *fa)
                             v);
         if (st == CLINIT_ENONLINEARITY)
             return cli_fail(EXIT_USAGE,
-                            "--nonlinearity: unknown nonlinearity '%s'", v);
+                            "--nonlinearity: unknown nonlinearity '%s'%s", v,
+                            cli_nonlinearity_hint(hint, sizeof hint, v));
         if (o == O_GROUPS)
             return cli_fail(
                 EXIT_USAGE,
@@ -693,7 +752,7 @@ static int fill_reject(const fill_args *fa, clinit_status st)
             if (clinit_resolve(&fa->t, &t, &r) == CLINIT_OK)
                 return cli_fail(EXIT_USAGE,
                                 "--%s: '%s' is not valid for %s of [%s] %s: %s",
-                                opt_names[o], fa->val[o], m, fa->val[O_SHAPE],
+                                opt_name(o), fa->val[o], m, fa->val[O_SHAPE],
                                 dt, clinit_strerror(st));
         }
         return cli_fail(EXIT_USAGE,
@@ -746,7 +805,7 @@ int clinit_cmd_fill(int argc, char **argv)
 
     memset(&w, 0, sizeof w);
     if ((rc = fill_prepare(argc, argv, &fa, &r)) != 0)
-        return cli_help_or(rc, usage_text);
+        return cli_help_or(rc, fill_usage);
     (void)clinit_numel(&fa.t, &numel);
     esize = clinit_dtype_size(fa.t.dtype);
     n = fa.hi - fa.lo;
@@ -832,8 +891,9 @@ int clinit_cmd_fill(int argc, char **argv)
         rc = cli_write_fail("fill", fa.out, st, w.file.error);
         goto done;
     }
-    print_summary(clinit_outfile_is_stdout(fa.out) ? stderr : stdout, &fa, &r,
-                  ctx, numel, &s);
+    if (!fa.quiet)
+        print_summary(clinit_outfile_is_stdout(fa.out) ? stderr : stdout, &fa,
+                      &r, ctx, numel, &s);
     rc = fflush(stdout) != 0
              ? cli_fail(EXIT_FAIL, "fill: write to stdout failed")
              : 0;
@@ -895,8 +955,8 @@ int clinit_cmd_raw(int argc, char **argv)
     size_t words;
     int rc, seeded;
 
-    if ((rc = parse_options("raw", argc, argv, 2, allowed, val)) != 0)
-        return cli_help_or(rc, usage_text);
+    if ((rc = parse_options("raw", argc, argv, allowed, val)) != 0)
+        return cli_help_or(rc, raw_usage);
     seeded = val[O_SEED] != NULL;
     if (seeded && (val[O_KEY] || val[O_COUNTER]))
         return cli_fail(EXIT_USAGE, "raw: --seed cannot be combined with "
@@ -1017,35 +1077,97 @@ done:
 /* ---- main ---------------------------------------------------------------- */
 
 #if !CLINIT_NO_MAIN /* 1 in the argument fuzzer (tests/fuzz/fuzz_args.c) */
+static const char usage_text[] =
+    "usage: clinit COMMAND [options]      (clinit COMMAND --help: its own)\n"
+    "\n"
+    "commands:\n"
+    "  devices   the CPU path and the OpenCL devices (ids for --device)\n"
+    "  fill      one tensor, by a torch.nn.init or Keras method, into .npy\n"
+    "  raw       Philox words for statistical batteries, on stdout\n"
+    "  init      every tensor of a model spec MODEL.json into .safetensors\n"
+    "  depth     activation stds of a deep MLP for each initialization\n"
+    "  version   the version and the stream contract (also --version)\n"
+    "  help      this text; help COMMAND: that command's (also -h, --help)\n"
+    "\n"
+    "examples:\n"
+    "  clinit fill -m normal --shape 768,768 --std 0.02 -o w.npy\n"
+    "  clinit init examples/gpt2_small.json -o gpt2.safetensors\n"
+    "\n"
+    "Options are --name VALUE or --name=VALUE, in any order, in full (no\n"
+    "abbreviations); \"--\" ends them. Short options, one letter for one\n"
+    "meaning in every command: -o --out, -d --device, -s --seed,\n"
+    "-t --dtype, -f --format, -q --quiet, -h --help; fill: -m --method;\n"
+    "raw: -n --count. Numbers are decimal or 0x hex.\n"
+    "\n"
+    "exit status: 0 ok; 2 bad input, one line naming the flag (or the JSON\n"
+    "path); 1 the environment or a run-time failure (a device, the\n"
+    "library, an output that cannot be written: the old file is then\n"
+    "untouched).\n";
+
+/* The commands: name, entry point, whether it takes main's argv (else
+ * argv + 1, argv[0] the command). */
+static const struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    int main_argv;
+} commands[] = {
+    {"devices", clinit_cmd_devices, 1}, {"fill", clinit_cmd_fill, 1},
+    {"raw", clinit_cmd_raw, 1},         {"init", clinit_cmd_init, 0},
+    {"depth", clinit_cmd_depth, 0},
+};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+/* `clinit help [COMMAND]`: the global text, or the command's --help. */
+static int help(int argc, char **argv)
+{
+    char *args[3];
+    if (argc < 3) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    if (argc > 3)
+        return cli_fail(EXIT_USAGE, "help: unexpected argument '%s'", argv[3]);
+    for (size_t c = 0; c < N_COMMANDS; c++)
+        if (strcmp(argv[2], commands[c].name) == 0) {
+            args[0] = argv[0];
+            args[1] = argv[2];
+            args[2] = "--help";
+            return commands[c].main_argv ? commands[c].run(3, args)
+                                         : commands[c].run(2, args + 1);
+        }
+    return cli_fail(EXIT_USAGE, "help: unknown command '%s'", argv[2]);
+}
+
 int main(int argc, char **argv)
 {
-    const char *cmd;
+    const char *cmd, *names[N_COMMANDS + 2];
+    char hint[64];
     if (argc < 2) {
         fputs(usage_text, stderr);
         return EXIT_USAGE;
     }
     cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
-        strcmp(cmd, "help") == 0) {
-        fputs(usage_text, stdout);
-        return 0;
-    }
+        strcmp(cmd, "help") == 0)
+        return help(argc, argv);
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        if (argc > 2)
+            return cli_fail(EXIT_USAGE, "version: unexpected argument '%s'",
+                            argv[2]);
         printf("clinit %s (stream contract %d)\n", clinit_version_string(),
                CLINIT_STREAM_VERSION);
         return 0;
     }
-    if (strcmp(cmd, "devices") == 0)
-        return clinit_cmd_devices(argc, argv);
-    if (strcmp(cmd, "fill") == 0)
-        return clinit_cmd_fill(argc, argv);
-    if (strcmp(cmd, "raw") == 0)
-        return clinit_cmd_raw(argc, argv);
-    if (strcmp(cmd, "init") == 0) /* tools/init_cmd.c */
-        return clinit_cmd_init(argc - 1, argv + 1);
-    if (strcmp(cmd, "depth") == 0) /* tools/depth/ */
-        return clinit_cmd_depth(argc - 1, argv + 1);
-    return cli_fail(EXIT_USAGE, "unknown command '%s' (try clinit --help)",
-                    cmd);
+    for (size_t c = 0; c < N_COMMANDS; c++) {
+        names[c] = commands[c].name;
+        if (strcmp(cmd, commands[c].name) == 0)
+            return commands[c].main_argv ? commands[c].run(argc, argv)
+                                         : commands[c].run(argc - 1, argv + 1);
+    }
+    names[N_COMMANDS] = "version";
+    names[N_COMMANDS + 1] = "help";
+    return cli_fail(
+        EXIT_USAGE, "unknown command '%s' (try clinit --help)%s", cmd,
+        cli_did_you_mean(hint, sizeof hint, "", cmd, names, N_COMMANDS + 2));
 }
 #endif

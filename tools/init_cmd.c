@@ -20,13 +20,14 @@
  * (including a spec file that cannot be read); 2 bad command line or a
  * spec error (one "clinit: FILE: PATH: PROBLEM" line).
  */
-#define _POSIX_C_SOURCE 200809L /* isatty, fileno */
+#define _XOPEN_SOURCE 700 /* isatty, fileno, realpath */
 
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -53,26 +54,35 @@ static const char init_usage[] =
     "and streams them into a safetensors file with bounded memory.\n"
     "\n"
     "options:\n"
-    "  --out FILE        output .safetensors (required), or - for standard\n"
-    "                    output (the table then goes to stderr). A file is\n"
+    "  -o, --out FILE    output file (required), or - for standard output\n"
+    "                    (the summary then goes to stderr). A file is\n"
     "                    written to a temporary next to it and renamed over\n"
     "                    it when complete: on any failure or on SIGINT,\n"
     "                    SIGTERM, SIGHUP the old file is left as it was.\n"
-    "  --device D        cpu, opencl or opencl:P.D (see clinit devices);\n"
+    "  -f, --format F    the file format: %s; default: by\n"
+    "                    FILE's extension, else safetensors\n"
+    "  -d, --device D    cpu, opencl or opencl:P.D (see clinit devices);\n"
     "                    default: $CLINIT_DEVICE, else first GPU, else first\n"
     "                    OpenCL device, else cpu. The bytes are the same on\n"
     "                    every device.\n"
-    "  --seed N          overrides the spec's seed (decimal or 0x hex)\n"
-    "  --dtype T         overrides every tensor's dtype: f32, f16, bf16, f64,\n"
+    "  -s, --seed N      overrides the spec's seed (decimal or 0x hex)\n"
+    "  -t, --dtype T     overrides every tensor's dtype: f32, f16, bf16, f64,\n"
     "                    f8e4m3, f8e5m2\n"
-    "  --chunk BYTES     staging buffer size (default 16777216); the output\n"
+    "      --chunk BYTES staging buffer size (default 16777216); the output\n"
     "                    does not depend on it\n"
-    "  --max-params N    refuse a model of more than N parameters (default\n"
-    "                    10000000000000, 10^13)\n"
-    "  --quiet           no progress bar, no table\n"
+    "      --max-params N  refuse a model of more than N parameters\n"
+    "                    (default 10000000000000, 10^13)\n"
+    "      --table T     what is printed on stdout: summary (the default:\n"
+    "                    repeated blocks collapsed into one row, h.{0..11}.x\n"
+    "                    x12, then the totals, the output and the time), full\n"
+    "                    (every tensor: shape, dtype, method, init, expected\n"
+    "                    and sample std; then the same totals) or none\n"
+    "  -q, --quiet       nothing but errors: no table, no progress bar\n"
+    "  -h, --help        this text\n"
+    "\"--\" ends the options (a MODEL.json named like an option follows it).\n"
     "\n"
-    "Prints a progress bar on stderr when it is a terminal, and a table of\n"
-    "the tensors (shape, dtype, method, expected and sample std) on stdout.\n"
+    "A progress bar (percent, MB done/total, rate, time left) is drawn on\n"
+    "stderr when it is a terminal, never otherwise.\n"
     "exit status: 0 ok; 2 bad input: the command line, or the spec (one\n"
     "line naming the flag or the JSON path); 1 the environment or a run-time\n"
     "failure: a spec file that cannot be read, the device, the library, an\n"
@@ -87,55 +97,41 @@ static int lib_fail(const char *what, clinit_status st, const clinit_ctx *ctx)
 /* ---- arguments ------------------------------------------------------------
  */
 
+enum { TABLE_SUMMARY, TABLE_FULL, TABLE_NONE };
+
 typedef struct init_args {
     const char *spec, *out, *device, *seed, *dtype, *chunk, *max_params;
+    const char *format, *table;
     int quiet;
 } init_args;
 
 /* Returns 0, EXIT_USAGE after printing the error, or -1 for --help. */
 static int parse_args(int argc, char **argv, init_args *a)
 {
-    static const char *const names[] = {"out",   "device", "seed",
-                                        "dtype", "chunk",  "max-params"};
+    static const cli_opt opts[] = {
+        {"out", 'o', 1},    {"device", 'd', 1}, {"seed", 's', 1},
+        {"dtype", 't', 1},  {"chunk", 0, 1},    {"max-params", 0, 1},
+        {"format", 'f', 1}, {"table", 0, 1},    {"quiet", 'q', 0}};
+    const cli_spec sp = {.cmd = "init",
+                         .opts = opts,
+                         .nopts = (int)(sizeof opts / sizeof opts[0]),
+                         .max_pos = 1,
+                         .pos_too_many = " (one MODEL.json only)"};
+    cli_args v;
+    int rc;
     memset(a, 0, sizeof *a);
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i], *v;
-        const char **slot[6];
-        size_t len;
-        int id;
-        slot[0] = &a->out;
-        slot[1] = &a->device;
-        slot[2] = &a->seed;
-        slot[3] = &a->dtype;
-        slot[4] = &a->chunk;
-        slot[5] = &a->max_params;
-        if (cli_is_help(arg))
-            return -1;
-        if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
-            if (a->spec)
-                return cli_fail(EXIT_USAGE,
-                                "init: unexpected argument '%s' (one "
-                                "MODEL.json only)",
-                                arg);
-            a->spec = arg;
-            continue;
-        }
-        if (strcmp(arg + 2, "quiet") == 0) {
-            if (a->quiet)
-                return cli_fail(EXIT_USAGE, "--quiet given twice");
-            a->quiet = 1;
-            continue;
-        }
-        id = cli_option_id(arg, names, 6, ~0u, &len);
-        if (id < 0)
-            return cli_fail(EXIT_USAGE, "init: unknown option '--%.*s'",
-                            (int)len, arg + 2);
-        if (!(v = cli_option_value(argc, argv, &i)))
-            return cli_fail(EXIT_USAGE, "--%s needs a value", names[id]);
-        if (*slot[id])
-            return cli_fail(EXIT_USAGE, "--%s given twice", names[id]);
-        *slot[id] = v;
-    }
+    if ((rc = cli_parse(&sp, argc, argv, &v)) != 0)
+        return rc;
+    a->out = v.val[0];
+    a->device = v.val[1];
+    a->seed = v.val[2];
+    a->dtype = v.val[3];
+    a->chunk = v.val[4];
+    a->max_params = v.val[5];
+    a->format = v.val[6];
+    a->table = v.val[7];
+    a->quiet = v.val[8] != NULL;
+    a->spec = v.npos ? v.pos[0] : NULL;
     if (!a->spec)
         return cli_fail(EXIT_USAGE, "init: a MODEL.json argument is required");
     if (!a->out)
@@ -309,23 +305,61 @@ typedef struct progress {
     double t0, last;
 } progress;
 
+/* "1:02:03", "4:05" or "6s" for a time left of `s` seconds; "--" while
+ * there is no rate to tell it from. */
+static void eta_str(double s, char *buf, size_t cap)
+{
+    unsigned long t;
+    if (!(s >= 0) || s > 1e8) {
+        snprintf(buf, cap, "--");
+        return;
+    }
+    t = (unsigned long)(s + 0.5);
+    if (t >= 3600)
+        snprintf(buf, cap, "%lu:%02lu:%02lu", t / 3600, t / 60 % 60, t % 60);
+    else if (t >= 60)
+        snprintf(buf, cap, "%lu:%02lu", t / 60, t % 60);
+    else
+        snprintf(buf, cap, "%lus", t);
+}
+
+/* The terminal's width in columns (80 when it does not say). */
+static int term_columns(void)
+{
+    struct winsize ws;
+    if (ioctl(fileno(stderr), TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+        return ws.ws_col;
+    return 80;
+}
+
+/* One frame of the bar on stderr (a terminal): the bar, percent done,
+ * MB done/total, the rate so far, the time left at that rate and the
+ * tensors done, on one line redrawn in place. At most every 0.1 s unless
+ * forced. */
 static void progress_show(progress *pg, int force)
 {
-    double t = cli_now_s(), el = t - pg->t0, frac;
-    char bar[31];
-    int fill;
+    double t = cli_now_s(), el = t - pg->t0, frac, rate;
+    char bar[64], text[160], eta[24];
+    int fill, width, len;
     if (!pg->on || (!force && t - pg->last < 0.1))
         return;
     pg->last = t;
     frac = pg->total_bytes ? (double)pg->bytes / (double)pg->total_bytes : 1;
-    fill = (int)(frac * 30);
-    for (int i = 0; i < 30; i++)
+    rate = el > 0 ? (double)pg->bytes / el : 0;
+    eta_str(rate > 0 ? (double)(pg->total_bytes - pg->bytes) / rate : -1, eta,
+            sizeof eta);
+    len = snprintf(
+        text, sizeof text, " %5.1f%%  %.1f/%.1f MB  %.1f MB/s  ETA %s  %zu/%zu",
+        100 * frac, (double)pg->bytes / 1e6, (double)pg->total_bytes / 1e6,
+        rate / 1e6, eta, pg->done, pg->total);
+    /* the bar takes what the text leaves of the line, 10 to 40 columns */
+    width = term_columns() - 1 - 2 - (len > 0 ? len : 0);
+    width = width < 10 ? 10 : width > 40 ? 40 : width;
+    fill = (int)(frac * width);
+    for (int i = 0; i < width; i++)
         bar[i] = i < fill ? '#' : '.';
-    bar[30] = '\0';
-    fprintf(stderr, "\r[%s] %zu/%zu tensors  %.1f/%.1f MB  %.1f MB/s\033[K",
-            bar, pg->done, pg->total, (double)pg->bytes / 1e6,
-            (double)pg->total_bytes / 1e6,
-            el > 0 ? (double)pg->bytes / 1e6 / el : 0.0);
+    bar[width] = '\0';
+    fprintf(stderr, "\r[%s]%s\033[K", bar, text);
     fflush(stderr);
 }
 
@@ -581,13 +615,32 @@ static void shape_str(const clinit_tensor *t, char *buf, size_t cap)
         snprintf(buf + n, cap - n, "]");
 }
 
-/* On `out`: stdout, or stderr when the file itself goes to stdout. */
-static void print_table(FILE *out, const run *R, double secs)
+/* Prints s and pads it with spaces to `width` columns (a UTF-8
+ * character is one column). */
+static void put_padded(FILE *out, const char *s, int width)
+{
+    int cols = 0;
+    for (const char *p = s; *p; p++)
+        cols += ((unsigned char)*p & 0xC0) != 0x80;
+    fputs(s, out);
+    for (; cols < width; cols++)
+        fputc(' ', out);
+}
+
+static int text_cols(const char *s)
+{
+    int cols = 0;
+    for (; *s; s++)
+        cols += ((unsigned char)*s & 0xC0) != 0x80;
+    return cols;
+}
+
+/* The full table: every tensor, on `out`. */
+static void print_table(FILE *out, const run *R)
 {
     size_t n = clinit_model_size(R->m);
     int wn = 4, ws = 5, wm = 6, wd = 4;
     char sh[160], desc[96];
-    uint64_t bytes = 0;
     for (size_t i = 0; i < n; i++) {
         const clinit_model_tensor_info *ti = &R->info[i];
         clinit_resolved r;
@@ -623,14 +676,338 @@ static void print_table(FILE *out, const run *R, double secs)
         fprintf(out, "%-*s  %-*s  %-5s  %-*s  %-*s  %11.5g  %11.5g\n", wn,
                 ti->name, ws, sh, clinit_dtype_name(ti->tensor.dtype), wm,
                 clinit_method_name(ti->init.method), wd, desc, sd, ms);
-        bytes += ti->bytes;
     }
+}
+
+/* ---- the summary: repeated blocks collapsed ------------------------------ */
+
+/* Numeric components of a name that a row collapses: h.11.attn -> 11.
+ * Components are separated by '.' or '/'; numeric ones are all digits,
+ * without a leading zero (so "01" stays as it is), at most 18 digits. */
+#define MAX_NUMS 8
+
+typedef struct name_nums {
+    int n;
+    size_t at[MAX_NUMS], len[MAX_NUMS]; /* byte offset and length */
+    uint64_t v[MAX_NUMS];
+} name_nums;
+
+static void find_nums(const char *name, name_nums *nn)
+{
+    size_t i = 0;
+    nn->n = 0;
+    while (name[i] && nn->n < MAX_NUMS) {
+        size_t j = i;
+        uint64_t v = 0;
+        while (name[j] >= '0' && name[j] <= '9')
+            v = v * 10 + (uint64_t)(name[j++] - '0');
+        if (j > i && j - i <= 18 && (name[i] != '0' || j - i == 1) &&
+            (name[j] == '\0' || name[j] == '.' || name[j] == '/')) {
+            nn->at[nn->n] = i;
+            nn->len[nn->n] = j - i;
+            nn->v[nn->n++] = v;
+        }
+        while (name[j] && name[j] != '.' && name[j] != '/')
+            j++;
+        i = name[j] ? j + 1 : j;
+    }
+}
+
+/* The init as the spec says it, torch-like: normal(0, 0.02), zeros,
+ * xavier_uniform(gain=0.5). uniform, normal, trunc_normal, constant and
+ * sparse list their parameters in torch's order; the other methods name
+ * those that differ from the defaults. */
+static void init_text(const clinit_init *in, char *buf, size_t cap)
+{
+    static const struct {
+        clinit_method m;
+        const char *keys[4];
+    } positional[] = {
+        {CLINIT_UNIFORM, {"a", "b"}},
+        {CLINIT_NORMAL, {"mean", "std"}},
+        {CLINIT_TRUNC_NORMAL, {"mean", "std", "a", "b"}},
+        {CLINIT_CONSTANT, {"val"}},
+        {CLINIT_SPARSE, {"sparsity", "std"}},
+    };
+    const char *keys[CLINIT_PARAM_COUNT];
+    clinit_init def;
+    unsigned mask = clinit_method_params(in->method);
+    size_t len, nk = 0;
+    int named = 1;
+    for (size_t p = 0; p < sizeof positional / sizeof positional[0]; p++)
+        if (positional[p].m == in->method) {
+            for (int k = 0; k < 4 && positional[p].keys[k]; k++)
+                keys[nk++] = positional[p].keys[k];
+            named = 0;
+        }
+    for (unsigned k = 0; named && k < CLINIT_PARAM_COUNT; k++)
+        if (mask & (1u << k))
+            keys[nk++] = clinit_param_name(k);
+    (void)clinit_init_default(&def, in->method);
+    snprintf(buf, cap, "%s", clinit_method_name(in->method));
+    len = strlen(buf);
+    for (size_t k = 0, shown = 0; k < nk && len + 1 < cap; k++) {
+        char v[64], d[64], *end;
+        double x;
+        if (clinit_init_get(in, keys[k], v, sizeof v) != CLINIT_OK)
+            continue;
+        if (named && clinit_init_get(&def, keys[k], d, sizeof d) == CLINIT_OK &&
+            strcmp(v, d) == 0)
+            continue; /* a default */
+        x = strtod(v, &end);
+        if (end != v && *end == '\0') /* a number: short */
+            snprintf(v, sizeof v, "%.4g", x);
+        snprintf(buf + len, cap - len, "%s%s%s%s", shown ? ", " : "(",
+                 named ? keys[k] : "", named ? "=" : "", v);
+        len = strlen(buf);
+        shown++;
+    }
+    if (len > strlen(clinit_method_name(in->method)) && len + 1 < cap)
+        snprintf(buf + len, cap - len, ")");
+}
+
+/* One summary row: the tensors that share a name but for its numeric
+ * components, and their shape, dtype and init. */
+typedef struct srow {
+    size_t first, last, count; /* member tensors: first, last, how many */
+    char *key;
+} srow;
+
+typedef struct summary {
+    srow *rows;
+    size_t nrows;
+    size_t *next; /* the next member of tensor i's row, or SIZE_MAX */
+} summary;
+
+/* The row key of tensor i: the name with its numeric components as
+ * \001, then shape, dtype and init. A new string, or NULL. */
+static char *row_key(const clinit_model_tensor_info *ti)
+{
+    name_nums nn;
+    char sh[160], it[160], *k;
+    size_t nl = strlen(ti->name), o = 0, from = 0;
+    find_nums(ti->name, &nn);
+    shape_str(&ti->tensor, sh, sizeof sh);
+    init_text(&ti->init, it, sizeof it);
+    if (!(k = malloc(nl + strlen(sh) + strlen(it) + 24)))
+        return NULL;
+    for (int j = 0; j < nn.n; j++) {
+        memcpy(k + o, ti->name + from, nn.at[j] - from);
+        o += nn.at[j] - from;
+        k[o++] = '\001';
+        from = nn.at[j] + nn.len[j];
+    }
+    memcpy(k + o, ti->name + from, nl - from);
+    o += nl - from;
+    sprintf(k + o, "\002%s\002%s\002%s", sh,
+            clinit_dtype_name(ti->tensor.dtype), it);
+    return k;
+}
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * UINT64_C(0x100000001b3);
+    return h;
+}
+
+/* Groups the tensors into rows (a hash table of the keys), in the order
+ * of their first tensors. Returns 0 or CLINIT_ENOMEM. */
+static int summary_make(const run *R, summary *S)
+{
+    size_t n = clinit_model_size(R->m), cap = 16, *slot;
+    memset(S, 0, sizeof *S);
+    while (cap < 2 * n)
+        cap *= 2;
+    slot = malloc(cap * sizeof *slot);
+    S->rows = calloc(n ? n : 1, sizeof *S->rows);
+    S->next = malloc((n ? n : 1) * sizeof *S->next);
+    if (!slot || !S->rows || !S->next) {
+        free(slot);
+        return CLINIT_ENOMEM;
+    }
+    for (size_t h = 0; h < cap; h++)
+        slot[h] = SIZE_MAX;
+    for (size_t i = 0; i < n; i++) {
+        char *k = row_key(&R->info[i]);
+        size_t h;
+        if (!k) {
+            free(slot);
+            return CLINIT_ENOMEM;
+        }
+        h = (size_t)fnv1a(k) & (cap - 1);
+        while (slot[h] != SIZE_MAX && strcmp(S->rows[slot[h]].key, k) != 0)
+            h = (h + 1) & (cap - 1);
+        S->next[i] = SIZE_MAX;
+        if (slot[h] == SIZE_MAX) {
+            srow *r = &S->rows[S->nrows];
+            slot[h] = S->nrows++;
+            r->first = r->last = i;
+            r->count = 1;
+            r->key = k;
+        } else {
+            srow *r = &S->rows[slot[h]];
+            S->next[r->last] = i;
+            r->last = i;
+            r->count++;
+            free(k);
+        }
+    }
+    free(slot);
+    return 0;
+}
+
+static void summary_free(summary *S)
+{
+    for (size_t r = 0; r < S->nrows; r++)
+        free(S->rows[r].key);
+    free(S->rows);
+    free(S->next);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Values v[0..n) (sorted here) as "7", or "{0..11}", "{0,2,5..9}":
+ * runs of 3 or more as a..b; longer than ~100 bytes ends in ",...}". */
+static void set_str(uint64_t *v, size_t n, char *buf, size_t cap)
+{
+    size_t u = 0, len = 0;
+    qsort(v, n, sizeof *v, cmp_u64);
+    for (size_t i = 0; i < n; i++)
+        if (u == 0 || v[i] != v[u - 1])
+            v[u++] = v[i];
+    if (u == 1) {
+        snprintf(buf, cap, "%llu", (unsigned long long)v[0]);
+        return;
+    }
+    len = (size_t)snprintf(buf, cap, "{");
+    for (size_t i = 0; i < u;) {
+        size_t j = i;
+        while (j + 1 < u && v[j + 1] == v[j] + 1)
+            j++;
+        if (len > 100 && len + 6 < cap) {
+            snprintf(buf + len, cap - len, ",...");
+            len += 4;
+            break;
+        }
+        if (j - i < 2)
+            j = i; /* 4,5: two values, not a run */
+        if (j > i)
+            len += (size_t)snprintf(buf + len, cap - len, "%s%llu..%llu",
+                                    i ? "," : "", (unsigned long long)v[i],
+                                    (unsigned long long)v[j]);
+        else
+            len += (size_t)snprintf(buf + len, cap - len, "%s%llu",
+                                    i ? "," : "", (unsigned long long)v[i]);
+        i = j + 1;
+        if (len + 8 >= cap)
+            break;
+    }
+    snprintf(buf + len, cap - len, "}");
+}
+
+/* The name of row r: its first tensor's, each numeric component that
+ * varies among the members as the set of its values. */
+static void row_name(const run *R, const summary *S, const srow *r,
+                     uint64_t *vals, char *buf, size_t cap)
+{
+    const char *name = R->info[r->first].name;
+    name_nums nn;
+    size_t from = 0, len = 0;
+    find_nums(name, &nn);
+    buf[0] = '\0';
+    for (int j = 0; j < nn.n && len < cap; j++) {
+        char set[128];
+        size_t k = 0;
+        for (size_t i = r->first; i != SIZE_MAX; i = S->next[i]) {
+            name_nums mi;
+            find_nums(R->info[i].name, &mi);
+            vals[k++] = mi.v[j];
+        }
+        set_str(vals, k, set, sizeof set);
+        len += (size_t)snprintf(buf + len, cap - len, "%.*s%s",
+                                (int)(nn.at[j] - from), name + from, set);
+        from = nn.at[j] + nn.len[j];
+    }
+    if (len < cap)
+        snprintf(buf + len, cap - len, "%s", name + from);
+}
+
+/* The summary on `out`: one row per group of tensors, in file order of
+ * the first: NAME  xN  SHAPE  DTYPE  INIT. Returns 0 or CLINIT_ENOMEM. */
+static int print_summary(FILE *out, const run *R)
+{
+    summary S;
+    size_t n = clinit_model_size(R->m);
+    uint64_t *vals = malloc((n ? n : 1) * sizeof *vals);
+    char name[512], cnt[32], sh[160], it[160];
+    int wn = 0, wc = 0, ws = 0;
+    memset(&S, 0, sizeof S);
+    if (!vals || summary_make(R, &S) != 0) {
+        free(vals);
+        summary_free(&S);
+        return CLINIT_ENOMEM;
+    }
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t k = 0; k < S.nrows; k++) {
+            const srow *r = &S.rows[k];
+            const clinit_model_tensor_info *ti = &R->info[r->first];
+            row_name(R, &S, r, vals, name, sizeof name);
+            snprintf(cnt, sizeof cnt, r->count > 1 ? "\xc3\x97%zu" : "",
+                     r->count);
+            shape_str(&ti->tensor, sh, sizeof sh);
+            if (pass == 0) {
+                wn = text_cols(name) > wn ? text_cols(name) : wn;
+                wc = text_cols(cnt) > wc ? text_cols(cnt) : wc;
+                ws = text_cols(sh) > ws ? text_cols(sh) : ws;
+                continue;
+            }
+            init_text(&ti->init, it, sizeof it);
+            put_padded(out, name, wn > 60 ? 60 : wn);
+            fputs("  ", out);
+            put_padded(out, cnt, wc);
+            fputs(wc ? "  " : "", out);
+            put_padded(out, sh, ws);
+            fprintf(out, "  %-6s  %s\n", clinit_dtype_name(ti->tensor.dtype),
+                    it);
+        }
+    free(vals);
+    summary_free(&S);
+    return 0;
+}
+
+/* The totals, the output (its real path and size) and the time. */
+static void print_footer(FILE *out, const run *R, const char *path,
+                         const clinit_io_format *fmt, double secs)
+{
+    size_t n = clinit_model_size(R->m);
+    uint64_t bytes = 0, params = clinit_model_numel(R->m);
+    struct stat sb;
+    char *real = NULL;
+    for (size_t i = 0; i < n; i++)
+        bytes += R->info[i].bytes;
     fprintf(out,
-            "total: %zu tensors, %llu parameters (%.1fM), %llu bytes, %.3f s, "
-            "%.3f GB/s, device %s\n",
-            n, (unsigned long long)clinit_model_numel(R->m),
-            (double)clinit_model_numel(R->m) / 1e6, (unsigned long long)bytes,
-            secs, secs > 0 ? (double)bytes / 1e9 / secs : 0.0,
+            "total: %zu tensors, %llu parameters (%.1fM), %llu bytes "
+            "(%.1f MB)\n",
+            n, (unsigned long long)params, (double)params / 1e6,
+            (unsigned long long)bytes, (double)bytes / 1e6);
+    if (clinit_outfile_is_stdout(path))
+        fprintf(out, "out: standard output (%s)\n", fmt->name);
+    else if ((real = realpath(path, NULL)) != NULL && stat(real, &sb) == 0 &&
+             S_ISREG(sb.st_mode))
+        fprintf(out, "out: %s (%s, %llu bytes, %.1f MB)\n", real, fmt->name,
+                (unsigned long long)sb.st_size, (double)sb.st_size / 1e6);
+    else
+        fprintf(out, "out: %s (%s)\n", real ? real : path, fmt->name);
+    free(real);
+    fprintf(out, "time: %.3f s, %.3f GB/s, %.1f Mparam/s, device %s\n", secs,
+            secs > 0 ? (double)bytes / 1e9 / secs : 0.0,
+            secs > 0 ? (double)params / 1e6 / secs : 0.0,
             clinit_ctx_device_name(R->ctx));
 }
 
@@ -641,7 +1018,71 @@ static void print_table(FILE *out, const run *R, double secs)
 typedef struct init_opts {
     uint64_t seed, slot_bytes, max_params;
     clinit_dtype dtype;
+    const clinit_io_format *fmt; /* --format; NULL: by the extension */
+    int table;                   /* TABLE_* */
 } init_opts;
+
+/* The table's format names as "a, b or c" into buf. */
+static void format_list(char *buf, size_t cap)
+{
+    size_t n = clinit_io_format_count(), len = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && len < cap; i++) {
+        int w = snprintf(buf + len, cap - len, "%s%s",
+                         i == 0       ? ""
+                         : i + 1 == n ? " or "
+                                      : ", ",
+                         clinit_io_format_at(i)->name);
+        if (w < 0)
+            return;
+        len += (size_t)w;
+    }
+}
+
+/* --format NAME: a row of tools/io/writer.c's table. Returns 0 or
+ * EXIT_USAGE after the error. */
+static int init_format(const char *name, const clinit_io_format **fmt)
+{
+    const char *names[32];
+    char list[256], hint[80];
+    size_t n = clinit_io_format_count();
+    if ((*fmt = clinit_io_format_named(name)) != NULL)
+        return 0;
+    format_list(list, sizeof list);
+    if (strcmp(name, clinit_io_npy.name) == 0)
+        return cli_fail(EXIT_USAGE,
+                        "--format: npy holds one unnamed array (clinit fill "
+                        "writes it); init writes %s",
+                        list);
+    for (size_t i = 0; i < n && i < 32; i++)
+        names[i] = clinit_io_format_at(i)->name;
+    return cli_fail(
+        EXIT_USAGE, "--format: unknown format '%s' (expected %s)%s", name, list,
+        cli_did_you_mean(hint, sizeof hint, "", name, names, n < 32 ? n : 32));
+}
+
+/* --table T (and --quiet). Returns 0 or EXIT_USAGE after the error. */
+static int init_table(const init_args *a, int *table)
+{
+    static const char *const names[] = {"summary", "full", "none"};
+    char hint[64];
+    *table = a->quiet ? TABLE_NONE : TABLE_SUMMARY;
+    if (!a->table)
+        return 0;
+    for (int k = 0; k < 3; k++)
+        if (strcmp(a->table, names[k]) == 0) {
+            if (a->quiet && k != TABLE_NONE)
+                return cli_fail(EXIT_USAGE,
+                                "--table: '%s' contradicts --quiet (nothing "
+                                "but errors)",
+                                a->table);
+            *table = k;
+            return 0;
+        }
+    return cli_fail(
+        EXIT_USAGE, "--table: '%s' is not summary, full or none%s", a->table,
+        cli_did_you_mean(hint, sizeof hint, "", a->table, names, 3));
+}
 
 /* The command line, checked before any file or device is touched.
  * Returns 0, -1 for --help, or EXIT_USAGE after the error. */
@@ -652,6 +1093,8 @@ static int init_options(int argc, char **argv, init_args *a, init_opts *o)
     o->slot_bytes = DEFAULT_SLOT_BYTES;
     o->max_params = DEFAULT_MAX_PARAMS;
     o->dtype = CLINIT_F32;
+    o->fmt = NULL;
+    o->table = TABLE_SUMMARY;
     if ((rc = parse_args(argc, argv, a)) != 0)
         return rc;
     if (a->seed && (rc = cli_opt_u64(a->seed, "seed", &o->seed)) != 0)
@@ -667,7 +1110,36 @@ static int init_options(int argc, char **argv, init_args *a, init_opts *o)
     if (a->max_params &&
         (rc = cli_opt_u64(a->max_params, "max-params", &o->max_params)) != 0)
         return rc;
-    return 0;
+    if (a->format && (rc = init_format(a->format, &o->fmt)) != 0)
+        return rc;
+    return init_table(a, &o->table);
+}
+
+/* --help: the usage, with the formats of the table. */
+static void print_usage(void)
+{
+    char list[256];
+    format_list(list, sizeof list);
+    printf(init_usage, list);
+}
+
+/* What the job prints on stdout (stderr when the file goes to stdout)
+ * after the file is complete: the --table and the footer. Returns the
+ * exit status. */
+static int print_output(const run *R, const init_args *a, const init_opts *o,
+                        const clinit_io_format *fmt, double secs)
+{
+    FILE *out = clinit_outfile_is_stdout(a->out) ? stderr : stdout;
+    if (o->table == TABLE_NONE)
+        return 0;
+    if (o->table == TABLE_FULL)
+        print_table(out, R);
+    else if (print_summary(out, R) != 0)
+        return lib_fail("init", CLINIT_ENOMEM, R->ctx);
+    print_footer(out, R, a->out, fmt, secs);
+    return fflush(out) != 0 ? cli_fail(EXIT_FAIL, "init: write to %s failed",
+                                       out == stdout ? "stdout" : "stderr")
+                            : 0;
 }
 
 int clinit_init_check_args(int argc, char **argv)
@@ -695,8 +1167,11 @@ int clinit_cmd_init(int argc, char **argv)
     int rc, any_f64 = 0;
 
     memset(&R, 0, sizeof R);
-    if ((rc = init_options(argc, argv, &a, &o)) != 0)
-        return cli_help_or(rc, init_usage);
+    if ((rc = init_options(argc, argv, &a, &o)) != 0) {
+        if (rc < 0)
+            print_usage();
+        return rc < 0 ? 0 : rc;
+    }
     R.slot_bytes = o.slot_bytes;
 
     if ((rc = read_spec(a.spec, &json, &jlen)) != 0)
@@ -804,7 +1279,7 @@ int clinit_cmd_init(int argc, char **argv)
     }
 
     t0 = cli_now_s();
-    fmt = clinit_io_format_for(a.out, &clinit_io_safetensors);
+    fmt = o.fmt ? o.fmt : clinit_io_format_for(a.out, &clinit_io_safetensors);
     if ((st = clinit_io_create(&R.w, fmt, a.out, meta, nmeta, ents, n)) !=
         CLINIT_OK) {
         if (st == CLINIT_EOVERFLOW) /* sizes fit: the parser checked them */
@@ -821,7 +1296,7 @@ int clinit_cmd_init(int argc, char **argv)
             rc = lib_fail("init", st, R.ctx);
         goto done;
     }
-    R.pg.on = !a.quiet && isatty(fileno(stderr));
+    R.pg.on = o.table != TABLE_NONE && isatty(fileno(stderr));
     R.pg.total = n;
     R.pg.total_bytes = total;
     R.pg.t0 = t0;
@@ -836,13 +1311,9 @@ int clinit_cmd_init(int argc, char **argv)
     if (R.pg.on) {
         progress_show(&R.pg, 1);
         fputs("\r\033[K", stderr);
+        fflush(stderr);
     }
-    if (!a.quiet)
-        print_table(clinit_outfile_is_stdout(a.out) ? stderr : stdout, &R,
-                    secs);
-    rc = fflush(stdout) != 0
-             ? cli_fail(EXIT_FAIL, "init: write to stdout failed")
-             : 0;
+    rc = print_output(&R, &a, &o, fmt, secs);
 done:
     if (R.pg.on && rc != 0)
         fputc('\n', stderr);

@@ -35,8 +35,8 @@
 #define STATS_SLOTS 64 /* layers of statistics on the device at a time */
 
 static const char depth_usage[] =
-    "usage: clinit depth [--layers L] [--width W] [--batch B] [--seed N]\n"
-    "                    [--device D] [--every N] [--plot FILE.png|.svg]\n"
+    "usage: clinit depth [--layers L] [--width W] [--batch B] [-s|--seed N]\n"
+    "                    [-d|--device D] [--every N] [--plot FILE.png|.svg]\n"
     "                    [--xavier-gain G] [--gemm K] [--cpu-check]\n"
     "\n"
     "Forwards a batch of B inputs drawn from N(0, 1) through L fully\n"
@@ -55,8 +55,8 @@ static const char depth_usage[] =
     "  --layers L        number of layers, default 50 (1..100000)\n"
     "  --width W         features per layer, default 512 (1..65536)\n"
     "  --batch B         rows of the batch, default 256 (1..65536)\n"
-    "  --seed N          Philox key, default 0\n"
-    "  --device D        opencl or opencl:P.D (see clinit devices); default:\n"
+    "  -s, --seed N      Philox key, default 0\n"
+    "  -d, --device D    opencl or opencl:P.D (see clinit devices); default:\n"
     "                    $CLINIT_DEVICE, else first GPU, else first OpenCL\n"
     "                    device. The forward pass needs an OpenCL device.\n"
     "  --every N         table rows: layer 1, every N-th layer and the last\n"
@@ -77,7 +77,8 @@ static const char depth_usage[] =
     "                    every activation within 1e-4 of sum_k |x_k w_k|\n"
     "                    (the scale of f32 rounding in a dot product) and\n"
     "                    the device-reduced std within 1e-4 relative\n"
-    "Numbers are decimal or 0x hex.\n"
+    "  -h, --help        this text\n"
+    "Numbers are decimal or 0x hex; \"--\" ends the options.\n"
     "\n"
     "exit status: 0 ok, 1 the library, device or I/O failed or --cpu-check\n"
     "found a mismatch, 2 bad command line.\n";
@@ -117,11 +118,17 @@ static int opt_count(const char *name, const char *s, uint64_t max,
 /* Returns 0, EXIT_USAGE after printing the error, or -1 for --help. */
 static int parse_depth(int argc, char **argv, depth_args *a)
 {
-    static const char *const names[] = {"layers", "width",       "batch",
-                                        "seed",   "device",      "every",
-                                        "plot",   "xavier-gain", "gemm"};
-    const char *val[9] = {NULL};
-    const int nnames = (int)(sizeof names / sizeof names[0]);
+    static const cli_opt opts[] = {{"layers", 0, 1},   {"width", 0, 1},
+                                   {"batch", 0, 1},    {"seed", 's', 1},
+                                   {"device", 'd', 1}, {"every", 0, 1},
+                                   {"plot", 0, 1},     {"xavier-gain", 0, 1},
+                                   {"gemm", 0, 1},     {"cpu-check", 0, 0}};
+    const cli_spec sp = {.cmd = "depth",
+                         .opts = opts,
+                         .nopts = (int)(sizeof opts / sizeof opts[0]),
+                         .prefix = "depth: "};
+    cli_args args;
+    const char **val = args.val; /* in the order of opts */
     int rc;
 
     a->layers = 50;
@@ -135,27 +142,9 @@ static int parse_depth(int argc, char **argv, depth_args *a)
     a->cpu_check = 0;
     a->gemm = GEMM_AUTO;
 
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        size_t len;
-        int id;
-        if (cli_is_help(arg))
-            return -1;
-        if (strcmp(arg, "--cpu-check") == 0) {
-            a->cpu_check = 1;
-            continue;
-        }
-        if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0')
-            return depth_fail(EXIT_USAGE, "unexpected argument '%s'", arg);
-        id = cli_option_id(arg, names, nnames, ~0u, &len);
-        if (id < 0)
-            return depth_fail(EXIT_USAGE, "unknown option '--%.*s'", (int)len,
-                              arg + 2);
-        if (val[id])
-            return depth_fail(EXIT_USAGE, "--%s given twice", names[id]);
-        if (!(val[id] = cli_option_value(argc, argv, &i)))
-            return depth_fail(EXIT_USAGE, "--%s needs a value", names[id]);
-    }
+    if ((rc = cli_parse(&sp, argc, argv, &args)) != 0)
+        return rc;
+    a->cpu_check = val[9] != NULL;
     if (val[0] && (rc = opt_count("layers", val[0], MAX_LAYERS, &a->layers)))
         return rc;
     if (val[1] && (rc = opt_count("width", val[1], MAX_DIM, &a->width)))

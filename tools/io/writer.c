@@ -3,7 +3,8 @@
 
 #include <string.h>
 
-/* The formats chosen by file extension (clinit_io_format_for). A new one
+/* The formats chosen by file extension (clinit_io_format_for) or by name
+ * (clinit_io_format_named: clinit init --format). A new one
  * is declared here (writer.h declares those a command names) and gets its
  * row. .npy is not here: it holds one unnamed array and no metadata, so
  * only `clinit fill` writes it, whatever the name. */
@@ -11,14 +12,13 @@ static const clinit_io_format *const formats[] = {
     &clinit_io_safetensors,
 };
 
-static int ends_with_nocase(const char *s, const char *suffix)
+#define N_FORMATS (sizeof formats / sizeof formats[0])
+
+/* Whether the k bytes at s and t are equal ignoring ASCII case. */
+static int equal_nocase(const char *s, const char *t, size_t k)
 {
-    size_t n = strlen(s), k = strlen(suffix);
-    if (k > n)
-        return 0;
-    s += n - k;
     for (size_t i = 0; i < k; i++) {
-        unsigned char a = (unsigned char)s[i], b = (unsigned char)suffix[i];
+        unsigned char a = (unsigned char)s[i], b = (unsigned char)t[i];
         if (a >= 'A' && a <= 'Z')
             a = (unsigned char)(a - 'A' + 'a');
         if (b >= 'A' && b <= 'Z')
@@ -29,13 +29,38 @@ static int ends_with_nocase(const char *s, const char *suffix)
     return 1;
 }
 
+static int ends_with_nocase(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return k <= n && equal_nocase(s + n - k, suffix, k);
+}
+
 const clinit_io_format *clinit_io_format_for(const char *path,
                                              const clinit_io_format *fallback)
 {
-    for (size_t i = 0; path && i < sizeof formats / sizeof formats[0]; i++)
+    for (size_t i = 0; path && i < N_FORMATS; i++)
         if (formats[i]->ext && ends_with_nocase(path, formats[i]->ext))
             return formats[i];
     return fallback;
+}
+
+const clinit_io_format *clinit_io_format_named(const char *name)
+{
+    for (size_t i = 0; name && i < N_FORMATS; i++)
+        if (strlen(name) == strlen(formats[i]->name) &&
+            equal_nocase(name, formats[i]->name, strlen(name)))
+            return formats[i];
+    return NULL;
+}
+
+size_t clinit_io_format_count(void)
+{
+    return N_FORMATS;
+}
+
+const clinit_io_format *clinit_io_format_at(size_t i)
+{
+    return i < N_FORMATS ? formats[i] : NULL;
 }
 
 clinit_status clinit_io_create(clinit_io_writer *w, const clinit_io_format *fmt,

@@ -11,7 +11,11 @@
  * The formats: clinit_io_safetensors (safetensors.c; any number of named
  * tensors and metadata) and clinit_io_npy (npy.c; one unnamed array, no
  * metadata: `clinit fill`). clinit_io_format_for picks a format by the
- * file extension from the table in writer.c. A new format is one file,
+ * file extension from the table in writer.c, clinit_io_format_named by its
+ * name. Every format writes its bytes in order through fileio.h, which
+ * never seeks, so every format can stream to standard output ("-"); a
+ * format that had to seek would need a new fileio call and a way to say
+ * so here. A new format is one file,
  * tools/io/<format>.c defining its clinit_io_format, and its declaration
  * and row in writer.c's table.
  *
@@ -74,6 +78,15 @@ extern const clinit_io_format clinit_io_safetensors, clinit_io_npy;
  * else `fallback`. */
 const clinit_io_format *clinit_io_format_for(const char *path,
                                              const clinit_io_format *fallback);
+
+/* The format of the table (writer.c) whose name is `name` (compared
+ * ignoring ASCII case), else NULL: `clinit init --format NAME`. */
+const clinit_io_format *clinit_io_format_named(const char *name);
+
+/* The table's rows, for listing them: row i for i < the count, else
+ * NULL. */
+size_t clinit_io_format_count(void);
+const clinit_io_format *clinit_io_format_at(size_t i);
 
 /* Starts the output `path` in format `fmt` for the n tensors t[0..n) and
  * the nmeta pairs meta[0..nmeta) (may be NULL when nmeta is 0), writing
