@@ -33,6 +33,7 @@
 #include "clinit.h"
 #include "clinit_model.h"
 #include "cli_util.h"
+#include "gguf_spec.h"
 #include "writer.h"
 
 #define DEFAULT_SLOT_BYTES ((uint64_t)16 << 20)
@@ -53,8 +54,9 @@ static const char init_usage[] =
     "and streams them into a safetensors file with bounded memory.\n"
     "\n"
     "options:\n"
-    "  --out FILE        output .safetensors (required), or - for standard\n"
-    "                    output (the table then goes to stderr). A file is\n"
+    "  --out FILE        output .safetensors (required; .gguf: GGUF), or -\n"
+    "                    for standard output (the table then goes to stderr).\n"
+    "                    A file is\n"
     "                    written to a temporary next to it and renamed over\n"
     "                    it when complete: on any failure or on SIGINT,\n"
     "                    SIGTERM, SIGHUP the old file is left as it was.\n"
@@ -670,6 +672,29 @@ static int init_options(int argc, char **argv, init_args *a, init_opts *o)
     return 0;
 }
 
+/* A tensor the output format cannot hold: exit 2 naming it and why. */
+static int check_format(const init_args *a, const clinit_io_format *fmt,
+                        const clinit_io_tensor *e, size_t n)
+{
+    char sh[160];
+    for (size_t i = 0; fmt->refuse && i < n; i++) {
+        const char *why = fmt->refuse(&e[i]);
+        clinit_tensor t;
+        if (!why)
+            continue;
+        memset(&t, 0, sizeof t);
+        t.ndim = e[i].ndim;
+        for (int d = 0; d < e[i].ndim; d++)
+            t.shape[d] = e[i].shape[d];
+        shape_str(&t, sh, sizeof sh);
+        return cli_fail(EXIT_USAGE, "%s: %s%s%stensor '%.100s' is %s %s: %s",
+                        a->spec, a->dtype ? "with --dtype " : "",
+                        a->dtype ? a->dtype : "", a->dtype ? ": " : "",
+                        e[i].name, clinit_dtype_name(e[i].dtype), sh, why);
+    }
+    return 0;
+}
+
 int clinit_init_check_args(int argc, char **argv)
 {
     init_args a;
@@ -685,6 +710,7 @@ int clinit_cmd_init(int argc, char **argv)
     clinit_model *m = NULL;
     clinit_io_tensor *ents = NULL;
     clinit_io_meta meta[6];
+    clinit_gguf_meta gm;
     const clinit_io_format *fmt;
     clinit_status st;
     char err[512], seedtxt[24], hashtxt[24];
@@ -695,6 +721,7 @@ int clinit_cmd_init(int argc, char **argv)
     int rc, any_f64 = 0;
 
     memset(&R, 0, sizeof R);
+    memset(&gm, 0, sizeof gm);
     if ((rc = init_options(argc, argv, &a, &o)) != 0)
         return cli_help_or(rc, init_usage);
     R.slot_bytes = o.slot_bytes;
@@ -702,7 +729,8 @@ int clinit_cmd_init(int argc, char **argv)
     if ((rc = read_spec(a.spec, &json, &jlen)) != 0)
         return rc;
     st = clinit_model_parse(json, jlen, &m, err, sizeof err);
-    free(json);
+    if (st != CLINIT_OK)
+        free(json); /* kept for the GGUF metadata otherwise */
     if (st == CLINIT_EPARAM)
         return cli_fail(EXIT_USAGE, "%s: %s", a.spec, err);
     if (st != CLINIT_OK)
@@ -713,6 +741,7 @@ int clinit_cmd_init(int argc, char **argv)
         clinit_model_set_dtype(m, o.dtype);
         if ((st = clinit_model_check(m, err, sizeof err)) != CLINIT_OK) {
             clinit_model_destroy(m);
+            free(json);
             return cli_fail(EXIT_USAGE, "%s: with --dtype %s: %s", a.spec,
                             a.dtype, err);
         }
@@ -724,6 +753,7 @@ int clinit_cmd_init(int argc, char **argv)
                       (unsigned long long)o.max_params,
                       a.max_params ? "" : " (the default)");
         clinit_model_destroy(m);
+        free(json);
         return rc;
     }
     R.m = m;
@@ -749,6 +779,18 @@ int clinit_cmd_init(int argc, char **argv)
         if (ti->init.method != CLINIT_ORTHOGONAL)
             need += (ti->bytes + PIECE_ALIGN - 1) / PIECE_ALIGN * PIECE_ALIGN;
         any_f64 |= ti->tensor.dtype == CLINIT_F64;
+    }
+    fmt = clinit_io_format_for(a.out, &clinit_io_safetensors);
+    if ((rc = check_format(&a, fmt, ents, n)) != 0)
+        goto done;
+    if (fmt == &clinit_io_gguf &&
+        (st = clinit_gguf_spec_meta(json, jlen, clinit_model_name(m),
+                                    clinit_model_seed(m),
+                                    clinit_model_spec_hash(m), &gm, err,
+                                    sizeof err)) != CLINIT_OK) {
+        rc = st == CLINIT_EPARAM ? cli_fail(EXIT_USAGE, "%s: %s", a.spec, err)
+                                 : lib_fail("init", st, NULL);
+        goto done;
     }
     /* no bigger staging than the model needs */
     if (need < R.slot_bytes)
@@ -804,9 +846,11 @@ int clinit_cmd_init(int argc, char **argv)
     }
 
     t0 = cli_now_s();
-    fmt = clinit_io_format_for(a.out, &clinit_io_safetensors);
-    if ((st = clinit_io_create(&R.w, fmt, a.out, meta, nmeta, ents, n)) !=
-        CLINIT_OK) {
+    if (fmt == &clinit_io_gguf)
+        st = clinit_io_create(&R.w, fmt, a.out, gm.meta, gm.n, ents, n);
+    else
+        st = clinit_io_create(&R.w, fmt, a.out, meta, nmeta, ents, n);
+    if (st != CLINIT_OK) {
         if (st == CLINIT_EOVERFLOW) /* sizes fit: the parser checked them */
             rc = cli_fail(EXIT_USAGE,
                           "%s: layers: the %s header of %zu tensors would be "
@@ -861,6 +905,8 @@ done:
     free(R.info);
     free(R.stats);
     free(ents);
+    clinit_gguf_meta_free(&gm);
+    free(json);
     clinit_ctx_destroy(R.ctx);
     clinit_model_destroy(m);
     return rc;
