@@ -238,7 +238,7 @@ class Layout(Base):
         self.assertEqual(dims["output_norm.weight"], [64])
         self.assertEqual({t["type"] for t in g["tensors"]}, {0})
         self.check_offsets(g)
-        # the whole model, 107,520 f32 parameters plus alignment
+        # the whole file: header, 107,328 f32 parameters, padding
         self.assertEqual(os.path.getsize(out), len(g["raw"]))
 
     def check_offsets(self, g):
