@@ -784,10 +784,9 @@ int clinit_cmd_init(int argc, char **argv)
     if ((rc = check_format(&a, fmt, ents, n)) != 0)
         goto done;
     if (fmt == &clinit_io_gguf &&
-        (st = clinit_gguf_spec_meta(json, jlen, clinit_model_name(m),
-                                    clinit_model_seed(m),
-                                    clinit_model_spec_hash(m), &gm, err,
-                                    sizeof err)) != CLINIT_OK) {
+        (st = clinit_gguf_spec_meta(
+             json, jlen, clinit_model_name(m), clinit_model_seed(m),
+             clinit_model_spec_hash(m), &gm, err, sizeof err)) != CLINIT_OK) {
         rc = st == CLINIT_EPARAM ? cli_fail(EXIT_USAGE, "%s: %s", a.spec, err)
                                  : lib_fail("init", st, NULL);
         goto done;

@@ -120,7 +120,7 @@ static clinit_status check_item(clinit_io_vtype t, const clinit_io_item *it)
         return isfinite(it->f) && fabs(it->f) > FLT_MAX ? CLINIT_EPARAM
                                                         : CLINIT_OK;
     case CLINIT_IO_STRING:
-        return !it->s ? CLINIT_ENULL
+        return !it->s              ? CLINIT_ENULL
                : valid_utf8(it->s) ? CLINIT_OK
                                    : CLINIT_EPARAM;
     case CLINIT_IO_U64:
@@ -240,8 +240,8 @@ typedef struct hout {
 
 static void put(hout *h, const void *p, size_t n)
 {
-    if (h->st == CLINIT_OK && (h->st = clinit_outfile_write(h->f, p, n)) ==
-                                  CLINIT_OK)
+    if (h->st == CLINIT_OK &&
+        (h->st = clinit_outfile_write(h->f, p, n)) == CLINIT_OK)
         h->pos += n;
 }
 
@@ -412,7 +412,8 @@ static clinit_status gguf_append(clinit_io_writer *w, const void *data,
         p += step;
         bytes -= step;
         if ((s->left -= step) == 0) {
-            uint64_t b = s->bytes[s->cur], pad = (s->align - b % s->align) % s->align;
+            uint64_t b = s->bytes[s->cur],
+                     pad = (s->align - b % s->align) % s->align;
             st = CLINIT_OK;
             while (pad > 0 && st == CLINIT_OK) {
                 size_t k = pad < sizeof zeros ? (size_t)pad : sizeof zeros;
@@ -442,6 +443,6 @@ static clinit_status gguf_finish(clinit_io_writer *w)
     return clinit_outfile_finish(&w->file);
 }
 
-const clinit_io_format clinit_io_gguf = {
-    "gguf",      ".gguf",     0,          gguf_create, gguf_append,
-    gguf_finish, gguf_abort, gguf_refuse};
+const clinit_io_format clinit_io_gguf = {"gguf",      ".gguf",     0,
+                                         gguf_create, gguf_append, gguf_finish,
+                                         gguf_abort,  gguf_refuse};

@@ -18,7 +18,7 @@
 #define MAX_KEY 65535 /* GGUF: keys of at most 2^16 - 1 bytes */
 #define DEFAULT_ARCH "clinit"
 #define PATH_CAP 256 /* a key path is at most ~80 bytes; items add ~40 */
-#define N_ADDED 6 /* general.architecture, general.name, 4 clinit.* */
+#define N_ADDED 6    /* general.architecture, general.name, 4 clinit.* */
 
 typedef struct gctx {
     char *err;
@@ -48,8 +48,8 @@ static void key_path(char *dst, const char *key)
     size_t i = 0, len = strlen(key);
     for (; i < len && i < 64; i++) {
         unsigned char ch = (unsigned char)key[i];
-        k[i] = ch < 0x20 || ch >= 0x7f || ch == '"' || ch == '\\' ? '?'
-                                                                  : (char)ch;
+        k[i] =
+            ch < 0x20 || ch >= 0x7f || ch == '"' || ch == '\\' ? '?' : (char)ch;
     }
     if (i < len)
         memcpy(k + i, "...", 4);
@@ -163,8 +163,8 @@ static int json_int(const cJSON *v, int *neg, uint64_t *mag)
     return -1;
 }
 
-static int get_int(gctx *c, const cJSON *v, const char *path,
-                   clinit_io_vtype t, clinit_io_item *out)
+static int get_int(gctx *c, const cJSON *v, const char *path, clinit_io_vtype t,
+                   clinit_io_item *out)
 {
     int64_t lo;
     uint64_t hi;
@@ -230,8 +230,8 @@ static int get_scalar(gctx *c, const cJSON *v, const char *path,
 
 /* The type a plain JSON value gets (gguf_spec.h). Numbers: *lo and *hi
  * widened to hold it, *frac set for a number that is not integral. */
-static int infer(gctx *c, const cJSON *v, const char *path,
-                 clinit_io_vtype *t, double *lo, double *hi, int *frac)
+static int infer(gctx *c, const cJSON *v, const char *path, clinit_io_vtype *t,
+                 double *lo, double *hi, int *frac)
 {
     if (cJSON_IsString(v)) {
         *t = CLINIT_IO_STRING;
@@ -242,9 +242,10 @@ static int infer(gctx *c, const cJSON *v, const char *path,
         if (d != floor(d))
             *frac = 1;
         else if (fabs(d) > JSON_INT_MAX)
-            return gerr(c, path,
-                        "integers of 2^53 and more lose digits in JSON: give "
-                        "{\"type\": \"u64\" or \"i64\", \"value\": \"DIGITS\"}");
+            return gerr(
+                c, path,
+                "integers of 2^53 and more lose digits in JSON: give "
+                "{\"type\": \"u64\" or \"i64\", \"value\": \"DIGITS\"}");
         *lo = d < *lo ? d : *lo;
         *hi = d > *hi ? d : *hi;
         *t = CLINIT_IO_F32; /* a number: narrowed by num_type */
@@ -359,8 +360,7 @@ static int typed(gctx *c, const cJSON *o, const char *path,
         return get_scalar(c, v, kp, t, c->items++);
     }
     if (!cJSON_IsArray(v))
-        return gerr(c, kp, "must be an array for type array (got %s)",
-                    kind(v));
+        return gerr(c, kp, "must be an array for type array (got %s)", kind(v));
     snprintf(kp, sizeof kp, "%.160s.of", path);
     if (!of)
         return gerr(c, path, "missing key 'of' (the items' type)");
@@ -473,9 +473,9 @@ static size_t count_items(const cJSON *gg)
 {
     size_t total = N_ADDED;
     for (const cJSON *e = gg ? gg->child : NULL; e; e = e->next) {
-        const cJSON *v =
-            cJSON_IsObject(e) ? cJSON_GetObjectItemCaseSensitive(e, "value")
-                              : e;
+        const cJSON *v = cJSON_IsObject(e)
+                             ? cJSON_GetObjectItemCaseSensitive(e, "value")
+                             : e;
         total += cJSON_IsArray(v) ? (size_t)cJSON_GetArraySize(v) + 1 : 1;
     }
     return total;
@@ -498,8 +498,8 @@ static void add_pair(gctx *c, clinit_gguf_meta *g, const char *key,
 }
 
 /* The spec's pairs (general.architecture and general.name first). */
-static clinit_status spec_pairs(gctx *c, clinit_gguf_meta *g,
-                                const cJSON *gg, const char *name)
+static clinit_status spec_pairs(gctx *c, clinit_gguf_meta *g, const cJSON *gg,
+                                const char *name)
 {
     const char *first[2] = {"general.architecture", "general.name"};
     clinit_io_item dflt[2];

@@ -11,9 +11,9 @@
  * The formats: clinit_io_safetensors (safetensors.c; any number of named
  * tensors and string metadata), clinit_io_gguf (gguf.c; named tensors of
  * at most 4 dimensions, typed metadata) and clinit_io_npy (npy.c; one
- * unnamed array, no metadata: `clinit fill`). clinit_io_format_for picks a format by the
- * file extension from the table in writer.c. A new format is one file,
- * tools/io/<format>.c defining its clinit_io_format, and its declaration
+ * unnamed array, no metadata: `clinit fill`). clinit_io_format_for picks a
+ * format by the file extension from the table in writer.c. A new format is one
+ * file, tools/io/<format>.c defining its clinit_io_format, and its declaration
  * and row in writer.c's table.
  *
  * No function here exits or prints.
