@@ -15,14 +15,16 @@
 
 #include "writer.h"
 
-static char dir[64];
-static char target[128];
+static char dir[128];
+static char target[160];
 static const char old_bytes[] = "old file";
 
 static void setup(void)
 {
     FILE *f;
-    snprintf(dir, sizeof dir, "/tmp/clinit-gguf-XXXXXX");
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/clinit-gguf-XXXXXX",
+             tmp && *tmp && strlen(tmp) < 100 ? tmp : "/tmp");
     cr_assert(mkdtemp(dir) != NULL);
     snprintf(target, sizeof target, "%s/out.gguf", dir);
     cr_assert((f = fopen(target, "wb")) != NULL);
@@ -35,7 +37,7 @@ static void teardown(void)
     DIR *d = opendir(dir);
     struct dirent *e;
     while (d && (e = readdir(d)) != NULL) {
-        char p[400];
+        char p[512];
         if (e->d_name[0] == '.' && (!e->d_name[1] || e->d_name[1] == '.'))
             continue;
         snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
