@@ -1,6 +1,7 @@
 /* init_cmd.c - `clinit init MODEL.json --out FILE.safetensors`: every
  * tensor of a model spec (docs/MODEL.md) generated and streamed into a
- * safetensors file with bounded memory.
+ * safetensors file (or GGUF for a .gguf name: tools/io/gguf.c) with
+ * bounded memory.
  *
  * The file is produced in slots of at most --chunk bytes (default 16 MiB):
  * consecutive tensors, and pieces [lo, hi) of tensors larger than a slot,
@@ -54,9 +55,9 @@ static const char init_usage[] =
     "and streams them into a safetensors file with bounded memory.\n"
     "\n"
     "options:\n"
-    "  --out FILE        output .safetensors (required; .gguf: GGUF), or -\n"
-    "                    for standard output (the table then goes to stderr).\n"
-    "                    A file is\n"
+    "  --out FILE        output .safetensors (required; a .gguf name writes\n"
+    "                    GGUF for llama.cpp), or - for standard output (the\n"
+    "                    table then goes to stderr). A file is\n"
     "                    written to a temporary next to it and renamed over\n"
     "                    it when complete: on any failure or on SIGINT,\n"
     "                    SIGTERM, SIGHUP the old file is left as it was.\n"

@@ -330,6 +330,8 @@ static clinit_status gguf_create(clinit_io_writer *w, const char *path,
 
     if ((st = check_meta(meta, nmeta, &align)) != CLINIT_OK)
         return st;
+    if (n > SIZE_MAX / sizeof *s->bytes)
+        return CLINIT_ENOMEM;
     if (!(s = calloc(1, sizeof *s)) ||
         !(s->bytes = malloc((n ? n : 1) * sizeof *s->bytes))) {
         free(s);
