@@ -1,28 +1,27 @@
-// llama_load.mjs - loads a GGUF checkpoint with llama.cpp (the prebuilt
-// CPU build of the pinned node-llama-cpp package) and generates 8 tokens
-// greedily from a short prompt. Run by tests/test_llama.py.
+// llama_load.mjs - loads GGUF checkpoints with llama.cpp (the prebuilt CPU
+// build of the pinned node-llama-cpp package) and generates 8 tokens
+// greedily from a short prompt with each. Run by tests/test_llama.py.
 //
-// usage: node tests/llama_load.mjs NODE_MODULES_DIR MODEL.gguf
-// Prints the prompt's token ids, the generated ids and their text; exits
-// 0 only when the model loaded and 8 tokens came out, else 1.
+// usage: node tests/llama_load.mjs NODE_MODULES_DIR MODEL.gguf...
+// Prints, per model, the prompt's token ids, the generated ids and their
+// text; exits 0 only when every model loaded and gave 8 tokens, else 1.
 import path from "node:path";
 import {pathToFileURL} from "node:url";
 
-const [modules, modelPath] = process.argv.slice(2);
-if (!modules || !modelPath) {
-    console.error("usage: node llama_load.mjs NODE_MODULES_DIR MODEL.gguf");
+const [modules, ...models] = process.argv.slice(2);
+if (!modules || models.length === 0) {
+    console.error("usage: node llama_load.mjs NODE_MODULES_DIR MODEL.gguf...");
     process.exit(2);
 }
 const entry = path.join(modules, "node-llama-cpp", "dist", "index.js");
 const {getLlama, LlamaLogLevel} = await import(pathToFileURL(entry).href);
 
 const WANT = 8;
-try {
-    // the prebuilt binary only: never a source build (no network here)
-    const llama = await getLlama({gpu: false, build: "never",
-                                  logLevel: LlamaLogLevel.warn});
+
+async function generate(llama, modelPath) {
     const model = await llama.loadModel({modelPath});
-    console.log(`loaded: ${modelPath}: ${model.fileInfo.metadata.general.architecture}, ` +
+    console.log(`loaded: ${modelPath}: ` +
+                `${model.fileInfo.metadata.general.architecture}, ` +
                 `${model.trainContextSize} context, ${model.tokens.bos} bos, ` +
                 `${model.tokens.eos} eos`);
     const context = await model.createContext({contextSize: 64});
@@ -42,11 +41,17 @@ try {
     console.log(`generated text: ${JSON.stringify(model.detokenize(out))}`);
     await context.dispose();
     await model.dispose();
+    if (out.length !== WANT)
+        throw new Error(`${modelPath}: ${out.length} tokens, not ${WANT}`);
+}
+
+try {
+    // the prebuilt binary only: never a source build (no network needed)
+    const llama = await getLlama({gpu: false, build: "never",
+                                  logLevel: LlamaLogLevel.warn});
+    for (const m of models)
+        await generate(llama, m);
     await llama.dispose();
-    if (out.length !== WANT) {
-        console.error(`llama.cpp generated ${out.length} tokens, not ${WANT}`);
-        process.exit(1);
-    }
 } catch (e) {
     console.error(`llama.cpp failed: ${e && e.stack ? e.stack : e}`);
     process.exit(1);

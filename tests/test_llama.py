@@ -8,7 +8,7 @@ llama.cpp for linux-x64, ~83 MB) into NPM_DIR once (ctest passes the
 build tree's npm/; a marker file says the install completed), writes
 examples/llama_tiny.json with `clinit init ... --out X.gguf`, and runs
 tests/llama_load.mjs on it: llama.cpp must load the model and generate 8
-tokens greedily. The same again with the matrices in f16 and in bf16 (the
+tokens greedily, and the same with the matrices in f16 and in bf16 (the
 norm weights stay f32: llama.cpp's CPU kernels multiply f32 activations
 by f32 norms only). Prints the generated token ids and text. Without node
 or npm the test FAILS (it is not skipped). Needs the network for the
@@ -79,41 +79,43 @@ class Llama(unittest.TestCase):
     def tearDownClass(cls):
         cls.tmpdir.cleanup()
 
-    def generate(self, spec, name):
+    def write(self, spec, name):
         out = os.path.join(self.tmp, name)
         r = subprocess.run([CLINIT, "init", spec, "--out", out, "--quiet",
                             "--device", "cpu"], stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, timeout=120)
         self.assertEqual(r.returncode, 0, r.stderr)
-        r = subprocess.run([self.node, LOADER, self.modules, out],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           timeout=300)
-        text = r.stdout.decode(errors="replace")
-        sys.stderr.write("\n  [%s, %d bytes]\n%s" % (
-            name, os.path.getsize(out),
-            "".join("    " + line + "\n" for line in text.splitlines())))
-        self.assertEqual(r.returncode, 0, "llama.cpp failed:\n%s%s" %
-                         (text, r.stderr.decode(errors="replace")))
-        m = re.search(r"^generated ids: \[([0-9, ]*)\]$", text, re.M)
-        self.assertIsNotNone(m, text)
-        ids = [int(x) for x in m.group(1).split(",")]
-        self.assertEqual(len(ids), 8)
-        self.assertTrue(all(0 <= i < 260 for i in ids), ids)
-        self.assertIn("loaded: %s: llama, 256 context" % out, text)
-        return ids
+        return out
 
-    def test_llama_tiny_f32(self):
-        self.generate(EXAMPLE, "llama_tiny.gguf")
-
-    def test_f16_and_bf16_matrices(self):
+    def test_llama_tiny_f32_f16_bf16(self):
+        """One llama.cpp process (its start-up is most of the time) loads
+        the example as it is and with f16 and bf16 matrices."""
         with open(EXAMPLE) as f:
             spec = json.load(f)
+        files = [self.write(EXAMPLE, "llama_tiny.gguf")]
         for dt in ("f16", "bf16"):
-            with self.subTest(dtype=dt):
-                path = os.path.join(self.tmp, "llama_tiny_%s.json" % dt)
-                with open(path, "w") as f:
-                    json.dump(dict(spec, dtype=dt), f)
-                self.generate(path, "llama_tiny_%s.gguf" % dt)
+            path = os.path.join(self.tmp, "llama_tiny_%s.json" % dt)
+            with open(path, "w") as f:
+                json.dump(dict(spec, dtype=dt), f)
+            files.append(self.write(path, "llama_tiny_%s.gguf" % dt))
+        r = subprocess.run([self.node, LOADER, self.modules] + files,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=600)
+        text = r.stdout.decode(errors="replace")
+        sys.stderr.write("\n%s" % "".join(
+            "    " + line + "\n" for line in text.splitlines()))
+        self.assertEqual(r.returncode, 0, "llama.cpp failed:\n%s%s" %
+                         (text, r.stderr.decode(errors="replace")))
+        runs = re.findall(r"^loaded: (.*): llama, 256 context, 1 bos, 2 eos$"
+                          r"\n^prompt ids: \[[0-9, ]+\]$"
+                          r"\n^generated ids: \[([0-9, ]*)\]$", text, re.M)
+        self.assertEqual([f for f, _ in runs], files, text)
+        for f, ids in runs:
+            ids = [int(x) for x in ids.split(",")]
+            sys.stderr.write("  [%s: %d bytes, generated %s]\n" % (
+                os.path.basename(f), os.path.getsize(f), ids))
+            self.assertEqual(len(ids), 8, f)
+            self.assertTrue(all(0 <= i < 260 for i in ids), ids)
 
 
 if __name__ == "__main__":
