@@ -1339,8 +1339,8 @@ static int prescan(pctx *p, const char *json, size_t len, int *open)
     return 0;
 }
 
-static const char *const keys_top[] = {"name",  "dtype",  "seed",
-                                       "rules", "layers", "comment"};
+static const char *const keys_top[] = {"name",   "dtype",   "seed", "rules",
+                                       "layers", "comment", "gguf"};
 
 static int parse_doc(pctx *p, const char *json, size_t len)
 {
@@ -1406,6 +1406,13 @@ static int parse_doc(pctx *p, const char *json, size_t len)
         const char *s = "";
         if (get_string(p, v, "comment", &s))
             goto out;
+    }
+    /* GGUF metadata: read by the GGUF writer's side (tools/io/gguf_spec.c) */
+    if ((v = cJSON_GetObjectItemCaseSensitive(doc, "gguf")) &&
+        !cJSON_IsObject(v)) {
+        perr(p, "gguf", "must be an object of GGUF metadata (got %s)",
+             show(v, got, sizeof got));
+        goto out;
     }
     if ((v = cJSON_GetObjectItemCaseSensitive(doc, "dtype")) &&
         get_dtype(p, v, "dtype", &dt))

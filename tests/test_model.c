@@ -877,7 +877,11 @@ static const struct bad_spec {
     {"{\n  \"layers\": [\n    nope\n  ]\n}", "line 3, column 5: invalid JSON"},
     {"{\"layers\": [], \"laers\": 1}",
      "laers: unknown key for a model spec (expected name, dtype, seed, rules, "
-     "layers, comment)"},
+     "layers, comment, gguf)"},
+    {"{\"gguf\": 3, \"layers\": [" LIN "]}",
+     "gguf: must be an object of GGUF metadata (got 3)"},
+    {"{\"gguf\": [], \"layers\": [" LIN "]}",
+     "gguf: must be an object of GGUF metadata (got an array)"},
     {"{\"layers\": [" LIN "], \"layers\": []}", "layers: duplicate key"},
     {"{\"name\": 3, \"layers\": [" LIN "]}", "name: must be a string (got 3)"},
     {"{\"dtype\": \"f8\", \"layers\": [" LIN "]}",
@@ -1291,6 +1295,20 @@ static const struct bad_spec {
      "layers[0].name: must be a name of valid UTF-8 without spaces or control "
      "characters (this one holds a control character)"},
 };
+
+/* The gguf object is GGUF metadata (tools/io/gguf_spec.c reads it): the
+ * library takes any object and it changes no tensor and no hash. */
+Test(model, gguf_object_is_metadata_only)
+{
+    clinit_model *a = parse_ok(L(LIN));
+    clinit_model *b =
+        parse_ok("{\"gguf\": {\"general.architecture\": \"llama\", \"k\": "
+                 "[1, {\"x\": null}]}, \"layers\": [" LIN "]}");
+    cr_assert_eq(clinit_model_size(a), clinit_model_size(b));
+    cr_expect_eq(clinit_model_spec_hash(a), clinit_model_spec_hash(b));
+    clinit_model_destroy(a);
+    clinit_model_destroy(b);
+}
 
 Test(model, bad_specs_give_exact_messages)
 {

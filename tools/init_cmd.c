@@ -1,6 +1,7 @@
 /* init_cmd.c - `clinit init MODEL.json --out FILE.safetensors`: every
  * tensor of a model spec (docs/MODEL.md) generated and streamed into a
- * safetensors file with bounded memory.
+ * safetensors file (or GGUF for a .gguf name: tools/io/gguf.c) with
+ * bounded memory.
  *
  * The file is produced in slots of at most --chunk bytes (default 16 MiB):
  * consecutive tensors, and pieces [lo, hi) of tensors larger than a slot,
@@ -34,6 +35,7 @@
 #include "clinit.h"
 #include "clinit_model.h"
 #include "cli_util.h"
+#include "gguf_spec.h"
 #include "writer.h"
 
 #define DEFAULT_SLOT_BYTES ((uint64_t)16 << 20)
@@ -54,8 +56,9 @@ static const char init_usage[] =
     "and streams them into a safetensors file with bounded memory.\n"
     "\n"
     "options:\n"
-    "  -o, --out FILE    output file (required), or - for standard output\n"
-    "                    (the summary then goes to stderr). A file is\n"
+    "  -o, --out FILE    output file (required; a .gguf name writes GGUF for\n"
+    "                    llama.cpp), or - for standard output (the summary\n"
+    "                    then goes to stderr). A file is\n"
     "                    written to a temporary next to it and renamed over\n"
     "                    it when complete: on any failure or on SIGINT,\n"
     "                    SIGTERM, SIGHUP the old file is left as it was.\n"
@@ -1142,6 +1145,29 @@ static int print_output(const run *R, const init_args *a, const init_opts *o,
                             : 0;
 }
 
+/* A tensor the output format cannot hold: exit 2 naming it and why. */
+static int check_format(const init_args *a, const clinit_io_format *fmt,
+                        const clinit_io_tensor *e, size_t n)
+{
+    char sh[160];
+    for (size_t i = 0; fmt->refuse && i < n; i++) {
+        const char *why = fmt->refuse(&e[i]);
+        clinit_tensor t;
+        if (!why)
+            continue;
+        memset(&t, 0, sizeof t);
+        t.ndim = e[i].ndim;
+        for (int d = 0; d < e[i].ndim; d++)
+            t.shape[d] = e[i].shape[d];
+        shape_str(&t, sh, sizeof sh);
+        return cli_fail(EXIT_USAGE, "%s: %s%s%stensor '%.100s' is %s %s: %s",
+                        a->spec, a->dtype ? "with --dtype " : "",
+                        a->dtype ? a->dtype : "", a->dtype ? ": " : "",
+                        e[i].name, clinit_dtype_name(e[i].dtype), sh, why);
+    }
+    return 0;
+}
+
 int clinit_init_check_args(int argc, char **argv)
 {
     init_args a;
@@ -1157,6 +1183,7 @@ int clinit_cmd_init(int argc, char **argv)
     clinit_model *m = NULL;
     clinit_io_tensor *ents = NULL;
     clinit_io_meta meta[6];
+    clinit_gguf_meta gm;
     const clinit_io_format *fmt;
     clinit_status st;
     char err[512], seedtxt[24], hashtxt[24];
@@ -1167,6 +1194,7 @@ int clinit_cmd_init(int argc, char **argv)
     int rc, any_f64 = 0;
 
     memset(&R, 0, sizeof R);
+    memset(&gm, 0, sizeof gm);
     if ((rc = init_options(argc, argv, &a, &o)) != 0) {
         if (rc < 0)
             print_usage();
@@ -1177,7 +1205,8 @@ int clinit_cmd_init(int argc, char **argv)
     if ((rc = read_spec(a.spec, &json, &jlen)) != 0)
         return rc;
     st = clinit_model_parse(json, jlen, &m, err, sizeof err);
-    free(json);
+    if (st != CLINIT_OK)
+        free(json); /* kept for the GGUF metadata otherwise */
     if (st == CLINIT_EPARAM)
         return cli_fail(EXIT_USAGE, "%s: %s", a.spec, err);
     if (st != CLINIT_OK)
@@ -1188,6 +1217,7 @@ int clinit_cmd_init(int argc, char **argv)
         clinit_model_set_dtype(m, o.dtype);
         if ((st = clinit_model_check(m, err, sizeof err)) != CLINIT_OK) {
             clinit_model_destroy(m);
+            free(json);
             return cli_fail(EXIT_USAGE, "%s: with --dtype %s: %s", a.spec,
                             a.dtype, err);
         }
@@ -1199,6 +1229,7 @@ int clinit_cmd_init(int argc, char **argv)
                       (unsigned long long)o.max_params,
                       a.max_params ? "" : " (the default)");
         clinit_model_destroy(m);
+        free(json);
         return rc;
     }
     R.m = m;
@@ -1224,6 +1255,17 @@ int clinit_cmd_init(int argc, char **argv)
         if (ti->init.method != CLINIT_ORTHOGONAL)
             need += (ti->bytes + PIECE_ALIGN - 1) / PIECE_ALIGN * PIECE_ALIGN;
         any_f64 |= ti->tensor.dtype == CLINIT_F64;
+    }
+    fmt = o.fmt ? o.fmt : clinit_io_format_for(a.out, &clinit_io_safetensors);
+    if ((rc = check_format(&a, fmt, ents, n)) != 0)
+        goto done;
+    if (fmt == &clinit_io_gguf &&
+        (st = clinit_gguf_spec_meta(
+             json, jlen, clinit_model_name(m), clinit_model_seed(m),
+             clinit_model_spec_hash(m), &gm, err, sizeof err)) != CLINIT_OK) {
+        rc = st == CLINIT_EPARAM ? cli_fail(EXIT_USAGE, "%s: %s", a.spec, err)
+                                 : lib_fail("init", st, NULL);
+        goto done;
     }
     /* no bigger staging than the model needs */
     if (need < R.slot_bytes)
@@ -1279,9 +1321,11 @@ int clinit_cmd_init(int argc, char **argv)
     }
 
     t0 = cli_now_s();
-    fmt = o.fmt ? o.fmt : clinit_io_format_for(a.out, &clinit_io_safetensors);
-    if ((st = clinit_io_create(&R.w, fmt, a.out, meta, nmeta, ents, n)) !=
-        CLINIT_OK) {
+    if (fmt == &clinit_io_gguf)
+        st = clinit_io_create(&R.w, fmt, a.out, gm.meta, gm.n, ents, n);
+    else
+        st = clinit_io_create(&R.w, fmt, a.out, meta, nmeta, ents, n);
+    if (st != CLINIT_OK) {
         if (st == CLINIT_EOVERFLOW) /* sizes fit: the parser checked them */
             rc = cli_fail(EXIT_USAGE,
                           "%s: layers: the %s header of %zu tensors would be "
@@ -1332,6 +1376,8 @@ done:
     free(R.info);
     free(R.stats);
     free(ents);
+    clinit_gguf_meta_free(&gm);
+    free(json);
     clinit_ctx_destroy(R.ctx);
     clinit_model_destroy(m);
     return rc;

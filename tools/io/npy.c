@@ -117,4 +117,5 @@ const clinit_io_format clinit_io_npy = {"npy",
                                         npy_create,
                                         clinit_io_plain_append,
                                         clinit_io_plain_finish,
-                                        clinit_io_plain_abort};
+                                        clinit_io_plain_abort,
+                                        NULL};

@@ -232,4 +232,4 @@ const clinit_io_format clinit_io_safetensors = {
     "safetensors",          ".safetensors",
     ST_MAX_HEADER,          st_create,
     clinit_io_plain_append, clinit_io_plain_finish,
-    clinit_io_plain_abort};
+    clinit_io_plain_abort,  NULL};

@@ -10,9 +10,23 @@
  * only `clinit fill` writes it, whatever the name. */
 static const clinit_io_format *const formats[] = {
     &clinit_io_safetensors,
+    &clinit_io_gguf,
 };
 
 #define N_FORMATS (sizeof formats / sizeof formats[0])
+
+const char *clinit_io_vtype_name(clinit_io_vtype t)
+{
+    switch (t) {
+#define CLINIT_IO_VTYPE_CASE(n, id, name, size)                                \
+    case CLINIT_IO_##n:                                                        \
+        return name;
+        CLINIT_IO_VTYPE_MAP(CLINIT_IO_VTYPE_CASE)
+#undef CLINIT_IO_VTYPE_CASE
+    default:
+        return NULL;
+    }
+}
 
 /* Whether the k bytes at s and t are equal ignoring ASCII case. */
 static int equal_nocase(const char *s, const char *t, size_t k)

@@ -9,13 +9,14 @@
  * remove the temporary and leave the target as it was.
  *
  * The formats: clinit_io_safetensors (safetensors.c; any number of named
- * tensors and metadata) and clinit_io_npy (npy.c; one unnamed array, no
- * metadata: `clinit fill`). clinit_io_format_for picks a format by the
- * file extension from the table in writer.c, clinit_io_format_named by its
- * name. Every format writes its bytes in order through fileio.h, which
- * never seeks, so every format can stream to standard output ("-"); a
- * format that had to seek would need a new fileio call and a way to say
- * so here. A new format is one file,
+ * tensors and string metadata), clinit_io_gguf (gguf.c; named tensors of
+ * at most 4 dimensions, typed metadata) and clinit_io_npy (npy.c; one
+ * unnamed array, no metadata: `clinit fill`). clinit_io_format_for picks a
+ * format by the file extension from the table in writer.c,
+ * clinit_io_format_named by its name. Every format writes its bytes in
+ * order through fileio.h, which never seeks, so every format can stream to
+ * standard output ("-"); a format that had to seek would need a new fileio
+ * call and a way to say so here. A new format is one file,
  * tools/io/<format>.c defining its clinit_io_format, and its declaration
  * and row in writer.c's table.
  *
@@ -39,9 +40,55 @@ typedef struct clinit_io_tensor {
     const int64_t *shape;
 } clinit_io_tensor;
 
-/* One metadata pair (both strings). */
+/* The value types of typed metadata, numbered as GGUF numbers them (the
+ * only format that holds them): X(NAME, GGUF id, spec name, bytes; 0:
+ * variable). */
+#define CLINIT_IO_VTYPE_MAP(X)                                                 \
+    X(U8, 0, "u8", 1)                                                          \
+    X(I8, 1, "i8", 1)                                                          \
+    X(U16, 2, "u16", 2)                                                        \
+    X(I16, 3, "i16", 2)                                                        \
+    X(U32, 4, "u32", 4)                                                        \
+    X(I32, 5, "i32", 4)                                                        \
+    X(F32, 6, "f32", 4)                                                        \
+    X(BOOL, 7, "bool", 1)                                                      \
+    X(STRING, 8, "string", 0)                                                  \
+    X(ARRAY, 9, "array", 0)                                                    \
+    X(U64, 10, "u64", 8)                                                       \
+    X(I64, 11, "i64", 8)                                                       \
+    X(F64, 12, "f64", 8)
+
+typedef enum clinit_io_vtype {
+#define CLINIT_IO_VTYPE_ENUM(n, id, name, size) CLINIT_IO_##n = id,
+    CLINIT_IO_VTYPE_MAP(CLINIT_IO_VTYPE_ENUM)
+#undef CLINIT_IO_VTYPE_ENUM
+        CLINIT_IO_VTYPE_COUNT
+} clinit_io_vtype;
+
+/* One item of a typed value: .u for U8, U16, U32, U64 and BOOL (0 or 1),
+ * .i for the signed types, .f for F32 and F64, .s for STRING. */
+typedef union clinit_io_item {
+    uint64_t u;
+    int64_t i;
+    double f;
+    const char *s;
+} clinit_io_item;
+
+/* A typed metadata value: one item of `type`, or (array) n items of it
+ * (type is never ARRAY: GGUF readers refuse arrays of arrays). */
+typedef struct clinit_io_value {
+    clinit_io_vtype type;
+    int array;
+    uint64_t n; /* items (1 when not an array) */
+    const clinit_io_item *items;
+} clinit_io_value;
+
+/* One metadata pair: the string `value`, or (typed != NULL, value NULL) a
+ * typed value. Formats that hold strings only (safetensors) refuse typed
+ * pairs (CLINIT_ENULL: no string). */
 typedef struct clinit_io_meta {
     const char *key, *value;
+    const clinit_io_value *typed;
 } clinit_io_meta;
 
 typedef struct clinit_io_writer clinit_io_writer;
@@ -60,6 +107,11 @@ typedef struct clinit_io_format {
                             uint64_t bytes);
     clinit_status (*finish)(clinit_io_writer *w);
     void (*abort)(clinit_io_writer *w);
+    /* NULL, or why the format cannot hold tensor t (a static phrase, e.g.
+     * "the gguf format holds f32, f16 and bf16 tensors"): what create's
+     * CLINIT_EDTYPE, CLINIT_ESHAPE or CLINIT_EPARAM about t would mean, so
+     * that a command can name the tensor. NULL op: create checks alone. */
+    const char *(*refuse)(const clinit_io_tensor *t);
 } clinit_io_format;
 
 /* An output being written. Fields are private, except file.error: after
@@ -71,8 +123,13 @@ struct clinit_io_writer {
     void *state; /* the format's own; freed by its finish and abort */
 };
 
-/* The formats the commands name: init's default, fill's only one. */
-extern const clinit_io_format clinit_io_safetensors, clinit_io_npy;
+/* The formats the commands name: init's default, fill's only one, and
+ * GGUF (gguf.c: llama.cpp's checkpoints, typed metadata). */
+extern const clinit_io_format clinit_io_safetensors, clinit_io_npy,
+    clinit_io_gguf;
+
+/* The spec name of a value type ("u32"), NULL for a value out of range. */
+const char *clinit_io_vtype_name(clinit_io_vtype t);
 
 /* The format whose extension ends `path` (compared ignoring ASCII case),
  * else `fallback`. */
