@@ -72,8 +72,8 @@ static void env_open(cl_env *e, const char *cl_path, const char *inc)
         die("clCreateCommandQueue", err);
     src = read_text(cl_path);
     len = strlen(src);
-    e->prog = clCreateProgramWithSource(e->cx, 1, (const char **)&src, &len,
-                                        &err);
+    e->prog =
+        clCreateProgramWithSource(e->cx, 1, (const char **)&src, &len, &err);
     free(src);
     if (!e->prog)
         die("clCreateProgramWithSource", err);
@@ -260,6 +260,7 @@ int main(int argc, char **argv)
         bad++;
     }
     env_close(&e);
-    printf("%s\n", bad ? "FAILED" : "all cases bit-identical to clinit_fill_host");
+    printf("%s\n",
+           bad ? "FAILED" : "all cases bit-identical to clinit_fill_host");
     return bad ? 1 : 0;
 }

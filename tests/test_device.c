@@ -16,10 +16,12 @@
 #include "clinit/device.h"
 
 #ifndef CLINIT_TEST_DEVICE_INCLUDE
-#error "CLINIT_TEST_DEVICE_INCLUDE: the staged device headers (tests/CMakeLists.txt)"
+#error                                                                         \
+    "CLINIT_TEST_DEVICE_INCLUDE: the staged device headers (tests/CMakeLists.txt)"
 #endif
 
 /* Work-item k writes element first + k at x[off + k]. */
+/* clang-format off */
 static const char *kernel_src =
     "#include \"clinit/device.h\"\n"
     "#define GEN(DT, T, F)                                                 \\\n"
@@ -45,6 +47,7 @@ static const char *kernel_src =
     "    out[1] = clinit_dev_numel(d);\n"
     "    out[2] = (ulong)clinit_dev_check(d, dtype);\n"
     "}\n";
+/* clang-format on */
 
 static clinit_ctx *ctx;
 static cl_context cx;
@@ -75,9 +78,9 @@ static void setup(void)
     ctx = test_opencl_ctx();
     cx = clinit_ctx_context(ctx);
     q = clinit_ctx_queue(ctx);
-    cr_assert_eq(clGetCommandQueueInfo(q, CL_QUEUE_DEVICE, sizeof dev, &dev,
-                                       NULL),
-                 CL_SUCCESS);
+    cr_assert_eq(
+        clGetCommandQueueInfo(q, CL_QUEUE_DEVICE, sizeof dev, &dev, NULL),
+        CL_SUCCESS);
 }
 
 /* The program with the descriptor in __global (0) or __constant (1),
@@ -138,9 +141,9 @@ static void check_range(int prog, const clinit_tensor *t, const clinit_init *in,
     cr_assert_eq(clSetKernelArg(k, 1, sizeof bd, &bd), CL_SUCCESS);
     for (int j = 0; j < 3; j++)
         cr_assert_eq(clSetKernelArg(k, 2 + j, sizeof a[j], &a[j]), CL_SUCCESS);
-    cr_assert_eq(clEnqueueNDRangeKernel(q, k, 1, NULL, &global, NULL, 0, NULL,
-                                        NULL),
-                 CL_SUCCESS);
+    cr_assert_eq(
+        clEnqueueNDRangeKernel(q, k, 1, NULL, &global, NULL, 0, NULL, NULL),
+        CL_SUCCESS);
     test_read(ctx, bx, 0, bytes, got);
     cr_expect(memcmp(got + off * es, want, (size_t)n * es) == 0,
               "%s: device API != clinit_fill_host (%s, first %llu, n %llu, "
@@ -204,9 +207,10 @@ Test(device, parameters_and_indices_past_2_40)
     /* 2^41 elements: 64-bit element indices and counters, fans of 2^20 */
     const int64_t big[2] = {INT64_C(1) << 21, INT64_C(1) << 20};
     const uint64_t at = (UINT64_C(1) << 40) + 13;
-    clinit_tensor t = test_tensor(2, big, 0xFEEDFACECAFEBEEFull,
-                                  0x0123456789ABCDEFull);
-    clinit_init u = test_init(CLINIT_UNIFORM), tn = test_init(CLINIT_TRUNC_NORMAL),
+    clinit_tensor t =
+        test_tensor(2, big, 0xFEEDFACECAFEBEEFull, 0x0123456789ABCDEFull);
+    clinit_init u = test_init(CLINIT_UNIFORM),
+                tn = test_init(CLINIT_TRUNC_NORMAL),
                 nn = test_init(CLINIT_KAIMING_NORMAL);
     u.a = -3.0;
     u.b = 0.25;
@@ -326,8 +330,9 @@ Test(device, descriptor_tag_dtype_and_numel)
     for (int prog = 0; prog < 2; prog++)
         for (cl_uint dt = 0; dt < CLINIT_DTYPE_COUNT; dt++) {
             cl_kernel k = clCreateKernel(prog_of(prog), "meta", &err);
-            cl_mem bd = clCreateBuffer(cx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
-                                       sizeof desc, desc, &err);
+            cl_mem bd =
+                clCreateBuffer(cx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+                               sizeof desc, desc, &err);
             cl_mem bo = test_buffer(ctx, sizeof out, 0);
             size_t one = 1;
             cr_assert(k && bd);
@@ -378,17 +383,17 @@ Test(device, desc_errors_leave_it_untouched)
         {&t, ok, CLINIT_F32, CLINIT_EMETHOD},
     };
     cases[7].in.method = (clinit_method)77;
-    cases[5].in.a = 2.0; /* a >= b */
+    cases[5].in.a = 2.0;   /* a >= b */
     cases[6].in.std = 1e4; /* beyond f16's 65504 */
     memset(ref, 0xCD, sizeof ref);
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         clinit_tensor tt = *cases[c].t;
         tt.dtype = cases[c].dt;
         memcpy(desc, ref, sizeof desc);
-        cr_expect_eq(clinit_device_desc(&tt, &cases[c].in, desc), cases[c].want,
-                     "case %zu: %s", c,
-                     clinit_status_name(clinit_device_desc(&tt, &cases[c].in,
-                                                           desc)));
+        cr_expect_eq(
+            clinit_device_desc(&tt, &cases[c].in, desc), cases[c].want,
+            "case %zu: %s", c,
+            clinit_status_name(clinit_device_desc(&tt, &cases[c].in, desc)));
         cr_expect(memcmp(desc, ref, sizeof ref) == 0, "case %zu wrote", c);
     }
     memcpy(desc, ref, sizeof desc);

@@ -93,8 +93,8 @@ CLINIT_FN float clinit_dev_f32(clinit_dev_desc d, clinit_u64 i)
 {
     float v[4];
     clinit_u32 j = (clinit_u32)(i % CLINIT_BLOCK32);
-    clinit_dev_counter32(d, i / CLINIT_BLOCK32 * CLINIT_LANES + j % CLINIT_LANES,
-                         v);
+    clinit_dev_counter32(
+        d, i / CLINIT_BLOCK32 * CLINIT_LANES + j % CLINIT_LANES, v);
     return v[j / CLINIT_LANES];
 }
 
@@ -102,8 +102,7 @@ CLINIT_FN float clinit_dev_f32(clinit_dev_desc d, clinit_u64 i)
  * element i's stored bits (in the low 16 or 8 bits), rounded by the
  * routine of kernels/clinit_dtype.h that every path uses. One function
  * per row of CLINIT_BITS_DTYPE_LIST. */
-#define CLINIT_DEV_BITS_(A, id, name, T, bytes, round, widen, overflow,       \
-                         store)                                                \
+#define CLINIT_DEV_BITS_(A, id, name, T, bytes, round, widen, overflow, store) \
     CLINIT_FN clinit_u32 clinit_dev_##name(clinit_dev_desc d, clinit_u64 i)    \
     {                                                                          \
         return round(clinit_dev_f32(d, i));                                    \
@@ -139,8 +138,8 @@ CLINIT_FN double clinit_dev_f64(clinit_dev_desc d, clinit_u64 i)
 {
     double v[2];
     clinit_u32 j = (clinit_u32)(i % CLINIT_BLOCK64);
-    clinit_dev_counter64(d, i / CLINIT_BLOCK64 * CLINIT_LANES + j % CLINIT_LANES,
-                         v);
+    clinit_dev_counter64(
+        d, i / CLINIT_BLOCK64 * CLINIT_LANES + j % CLINIT_LANES, v);
     return v[j / CLINIT_LANES];
 }
 
