@@ -113,7 +113,7 @@ static void run(cl_env *e, const run_args *a, const clinit_tensor *t,
     cl_int err;
     cl_kernel k;
     cl_mem bx, bd;
-    size_t global = (size_t)n;
+    size_t global = (size_t)n, local = 64;
     cl_ulong c0 = first / 64 * 16;
     if (st != CLINIT_OK)
         die(clinit_strerror(st), st);
@@ -137,8 +137,11 @@ static void run(cl_env *e, const run_args *a, const clinit_tensor *t,
         clSetKernelArg(k, 4, sizeof c0, &c0);
         global = (size_t)(((first + n + 63) / 64 * 16) - c0);
     }
-    if ((err = clEnqueueNDRangeKernel(e->q, k, 1, NULL, &global, NULL, 0, NULL,
-                                      NULL)) != CL_SUCCESS ||
+    /* one work-group size for every launch (the kernels skip work-items
+     * past the end): some drivers compile a kernel once per size */
+    global = (global + local - 1) / local * local;
+    if ((err = clEnqueueNDRangeKernel(e->q, k, 1, NULL, &global, &local, 0,
+                                      NULL, NULL)) != CL_SUCCESS ||
         (err = clEnqueueReadBuffer(e->q, bx, CL_TRUE, 0, (size_t)n * a->es, x,
                                    0, NULL, NULL)) != CL_SUCCESS)
         die(a->kernel, err);
