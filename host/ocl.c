@@ -669,43 +669,29 @@ static clinit_status prepare_group(clinit_ocl *c, group *g)
     return g->mtab ? CLINIT_OK : cl_fail(c, err);
 }
 
-/* Enqueues a prepared group: launches of at most MAX_BLOCKS_PER_LAUNCH
- * blocks; *ev completes with all of them. Call with c->lock held. */
-static clinit_status launch_group(clinit_ocl *c, const group *g,
-                                  cl_uint num_wait, const cl_event *wait,
-                                  cl_event *ev)
+/* Enqueues kernel k (arguments set) over work-items [0, n), n > 0, in
+ * launches of at most `chunk` work-items at global offsets, each global
+ * size rounded up to `round` (the kernel skips work-items past its end),
+ * each after the wait list; *ev completes with all of them. Call with
+ * c->lock held. */
+static clinit_status launch_chunks(clinit_ocl *c, cl_kernel k, uint64_t n,
+                                   uint64_t chunk, uint64_t round,
+                                   cl_uint num_wait, const cl_event *wait,
+                                   cl_event *ev)
 {
-    cl_mem buf = g->items[0].buf;
-    cl_uint nd = (cl_uint)g->n;
-    cl_event evs[64];
+    cl_event evs[64] = {NULL};
     size_t nev = 0;
     cl_int err = CL_SUCCESS;
     clinit_status st = CLINIT_OK;
 
-    if ((err = clSetKernelArg(g->k, 0, sizeof buf, &buf)) != CL_SUCCESS ||
-        (err = clSetKernelArg(g->k, 1, sizeof g->mtab, &g->mtab)) !=
-            CL_SUCCESS ||
-        (err = clSetKernelArg(g->k, 2, sizeof nd, &nd)) != CL_SUCCESS ||
-        (err = clSetKernelArg(g->k, 3, sizeof g->total, &g->total)) !=
-            CL_SUCCESS)
-        st = cl_fail(c, err);
-    /* block b of the group is work-item b (CPU-shaped) or work-items
-     * 16 b .. 16 b + 15 (GPU-shaped), launched at a global offset */
-    for (uint64_t g0 = 0; st == CLINIT_OK && g0 < g->total;
-         g0 += MAX_BLOCKS_PER_LAUNCH) {
-        uint64_t left = g->total - g0;
-        uint64_t wpb = CLINIT_LANES / c->base.kernel_lanes;
-        size_t off = (size_t)(g0 * wpb);
-        size_t global =
-            (size_t)(((left < MAX_BLOCKS_PER_LAUNCH ? left
-                                                    : MAX_BLOCKS_PER_LAUNCH) *
-                          wpb +
-                      GLOBAL_ROUND - 1) /
-                     GLOBAL_ROUND * GLOBAL_ROUND);
+    for (uint64_t g0 = 0; st == CLINIT_OK && g0 < n; g0 += chunk) {
+        uint64_t left = n - g0 < chunk ? n - g0 : chunk;
+        size_t off = (size_t)g0;
+        size_t global = (size_t)((left + round - 1) / round * round);
         if ((st = compact_events(c, evs, &nev, 64)) != CLINIT_OK)
             break;
-        if ((err = clEnqueueNDRangeKernel(c->queue, g->k, 1, &off, &global,
-                                          NULL, num_wait, wait, &evs[nev])) !=
+        if ((err = clEnqueueNDRangeKernel(c->queue, k, 1, &off, &global, NULL,
+                                          num_wait, wait, &evs[nev])) !=
             CL_SUCCESS)
             st = cl_fail(c, err);
         else
@@ -722,6 +708,30 @@ static clinit_status launch_group(clinit_ocl *c, const group *g,
     for (size_t j = 0; j < nev; j++)
         clReleaseEvent(evs[j]);
     return st;
+}
+
+/* Enqueues a prepared group: launches of at most MAX_BLOCKS_PER_LAUNCH
+ * blocks; *ev completes with all of them. Call with c->lock held. */
+static clinit_status launch_group(clinit_ocl *c, const group *g,
+                                  cl_uint num_wait, const cl_event *wait,
+                                  cl_event *ev)
+{
+    cl_mem buf = g->items[0].buf;
+    cl_uint nd = (cl_uint)g->n;
+    cl_int err;
+    /* block b of the group is work-item b (CPU-shaped) or work-items
+     * 16 b .. 16 b + 15 (GPU-shaped) */
+    uint64_t wpb = CLINIT_LANES / c->base.kernel_lanes;
+
+    if ((err = clSetKernelArg(g->k, 0, sizeof buf, &buf)) != CL_SUCCESS ||
+        (err = clSetKernelArg(g->k, 1, sizeof g->mtab, &g->mtab)) !=
+            CL_SUCCESS ||
+        (err = clSetKernelArg(g->k, 2, sizeof nd, &nd)) != CL_SUCCESS ||
+        (err = clSetKernelArg(g->k, 3, sizeof g->total, &g->total)) !=
+            CL_SUCCESS)
+        return cl_fail(c, err);
+    return launch_chunks(c, g->k, g->total * wpb, MAX_BLOCKS_PER_LAUNCH * wpb,
+                         GLOBAL_ROUND, num_wait, wait, ev);
 }
 
 /* The one launch path: items[0..n) (validated, non-empty ranges) sorted
@@ -819,59 +829,59 @@ static clinit_status ocl_enqueue(clinit_backend *be, clinit_item *items,
 /* ---- raw words and the math probe (tests, CLI) ----------------------------
  */
 
+/* Enqueues the raw words kernel; *ev completes when every word is
+ * written. Call with c->lock held. */
 static clinit_status raw_locked(clinit_ocl *c, const uint32_t key[2],
                                 const uint32_t counter[4], cl_ulong nwords,
-                                cl_mem buf)
+                                cl_mem buf, cl_ulong off, cl_uint num_wait,
+                                const cl_event *wait, cl_event *ev)
 {
     cl_kernel k;
     clinit_status st;
-    size_t global;
-    cl_int err;
     if ((st = build_locked(c)) != CLINIT_OK)
         return st;
     k = c->kernels[K_PHILOX_RAW];
     SET_ARG(k, 0, buf);
-    SET_ARG(k, 1, nwords);
-    SET_ARG(k, 2, key[0]);
-    SET_ARG(k, 3, key[1]);
-    SET_ARG(k, 4, counter[0]);
-    SET_ARG(k, 5, counter[1]);
-    SET_ARG(k, 6, counter[2]);
-    SET_ARG(k, 7, counter[3]);
-    /* work-item g covers words 64 g .. 64 g + 63; launches of at most
-     * MAX_BLOCKS_PER_LAUNCH work-items, each starting at a global offset */
-    for (cl_ulong g0 = 0; g0 * 4 * CLINIT_LANES < nwords;
-         g0 += MAX_BLOCKS_PER_LAUNCH) {
-        cl_ulong left =
-            (nwords - g0 * 4 * CLINIT_LANES + 4 * CLINIT_LANES - 1) /
-            (4 * CLINIT_LANES);
-        size_t off = (size_t)g0;
-        global = (size_t)(left < MAX_BLOCKS_PER_LAUNCH ? left
-                                                       : MAX_BLOCKS_PER_LAUNCH);
-        if ((err = clEnqueueNDRangeKernel(c->queue, k, 1, &off, &global, NULL,
-                                          0, NULL, NULL)) != CL_SUCCESS)
-            return cl_fail(c, err);
-    }
-    if ((err = clFinish(c->queue)) != CL_SUCCESS)
-        return cl_fail(c, err);
-    return CLINIT_OK;
+    SET_ARG(k, 1, off);
+    SET_ARG(k, 2, nwords);
+    SET_ARG(k, 3, key[0]);
+    SET_ARG(k, 4, key[1]);
+    SET_ARG(k, 5, counter[0]);
+    SET_ARG(k, 6, counter[1]);
+    SET_ARG(k, 7, counter[2]);
+    SET_ARG(k, 8, counter[3]);
+    /* work-item g covers words 64 g .. 64 g + 63 */
+    return launch_chunks(c, k, (nwords + 4 * CLINIT_LANES - 1) /
+                                   (4 * CLINIT_LANES),
+                         MAX_BLOCKS_PER_LAUNCH, 1, num_wait, wait, ev);
 }
 
 static clinit_status ocl_raw_words(clinit_backend *be, const uint32_t key[2],
                                    const uint32_t counter[4], uint64_t nwords,
-                                   cl_mem buf)
+                                   cl_mem buf, uint64_t offset,
+                                   cl_uint num_wait, const cl_event *wait,
+                                   cl_event *out_event, int block)
 {
     clinit_ocl *c = (clinit_ocl *)be;
     clinit_status st;
-    if (nwords > UINT64_MAX / 4)
+    cl_event ev = NULL;
+    cl_int err;
+    if (nwords > UINT64_MAX / 4 || offset > UINT64_MAX / 4)
         return CLINIT_EBUFFER;
-    if ((st = check_buffer(c, buf, 0, nwords * 4)) != CLINIT_OK)
+    if ((st = check_buffer(c, buf, offset * 4, nwords * 4)) != CLINIT_OK ||
+        (st = check_wait(c, num_wait, wait)) != CLINIT_OK)
         return st;
-    if (nwords == 0)
-        return CLINIT_OK;
     pthread_mutex_lock(&c->lock);
-    st = raw_locked(c, key, counter, nwords, buf);
+    st = nwords == 0 ? marker_locked(c, num_wait, wait, out_event ? &ev : NULL)
+                     : raw_locked(c, key, counter, nwords, buf, offset,
+                                  num_wait, wait, &ev);
+    if (st == CLINIT_OK && block && (err = clFinish(c->queue)) != CL_SUCCESS)
+        st = cl_fail(c, err);
     pthread_mutex_unlock(&c->lock);
+    if (st == CLINIT_OK && out_event)
+        *out_event = ev;
+    else if (ev)
+        clReleaseEvent(ev);
     return st;
 }
 

@@ -121,7 +121,10 @@ extern "C" {
       "value (e.g. normal with mean + 6.67 std above 65504 in f16): the "      \
       "fill would write infinities")                                           \
     X(EPARAMNAME, -24,                                                         \
-      "unknown parameter name, or a parameter the method does not take")
+      "unknown parameter name, or a parameter the method does not take")       \
+    X(EHOSTONLY, -25,                                                          \
+      "the method has no per-element formula (orthogonal_ is a host QR of "    \
+      "the whole tensor): no device descriptor")
 
 typedef enum clinit_status {
 #define CLINIT_STATUS_ENUM_(name, value, msg) CLINIT_##name = value,
@@ -512,6 +515,39 @@ CLINIT_API clinit_status clinit_enqueue_fill(
     uint64_t lo, uint64_t hi, cl_mem buf, size_t offset, cl_uint num_wait,
     const cl_event *wait, cl_event *out_event);
 
+/* The whole tensor: clinit_fill_host / clinit_enqueue_fill with lo = 0
+ * and hi = its number of elements (torch's `init.normal_(tensor)`,
+ * cuRAND's "generate n"). Same blocking, ownership and errors. */
+CLINIT_API clinit_status clinit_fill_host_all(clinit_ctx *ctx,
+                                              const clinit_tensor *t,
+                                              const clinit_init *init,
+                                              void *dst);
+CLINIT_API clinit_status clinit_enqueue_fill_all(
+    clinit_ctx *ctx, const clinit_tensor *t, const clinit_init *init,
+    cl_mem buf, size_t offset, cl_uint num_wait, const cl_event *wait,
+    cl_event *out_event);
+
+/* ---- device API: element i of a fill in your own kernel ---------------- */
+
+/* Words of a device descriptor, and the version of its layout and of
+ * include/clinit/device.h's functions (docs/DEVICE.md). A descriptor
+ * made by one version is read by the device header of the same version. */
+#define CLINIT_DEVICE_DESC_WORDS 32
+#define CLINIT_DEVICE_API_VERSION 1
+
+/* Resolves (t, init) exactly as a fill does and writes the plain
+ * descriptor that include/clinit/device.h's functions read:
+ * clinit_dev_f32(desc, i) (or clinit_dev_f16, ..., clinit_dev_f64 for
+ * t->dtype) is then element i of clinit_fill_host(t, init), bit for bit.
+ * `desc` is the caller's; copy it into a device buffer (or __constant,
+ * or a private copy) for the kernel. Host only, does not block. Errors
+ * (desc untouched): those of clinit_resolve (CLINIT_ENULL, CLINIT_ESHAPE,
+ * CLINIT_EFANS, CLINIT_EPARAM, CLINIT_EMETHOD, CLINIT_EDTYPE,
+ * CLINIT_ESUPPORT, ...), CLINIT_EHOSTONLY for orthogonal_. */
+CLINIT_API clinit_status
+clinit_device_desc(const clinit_tensor *t, const clinit_init *init,
+                   uint64_t desc[CLINIT_DEVICE_DESC_WORDS]);
+
 /* ---- batches: many tensors, few launches ------------------------------- */
 
 /* One tensor of a batch: what to fill (t, init, elements [lo, hi)) and
@@ -564,13 +600,30 @@ CLINIT_API clinit_status clinit_philox_raw(const uint32_t key[2],
                                            uint64_t nwords, uint32_t *out);
 
 /* The same words computed on the context's OpenCL device into `buf`
- * (nwords uint32 starting at byte 0); blocks until done. Errors:
+ * (nwords uint32 starting at byte 0); blocks until done (the non-blocking
+ * form is clinit_enqueue_philox_raw). Errors:
  * CLINIT_ENULL, CLINIT_ENODEVICE, CLINIT_EBUFFER, CLINIT_EBUILD,
  * CLINIT_EOPENCL. */
 CLINIT_API clinit_status clinit_philox_raw_device(clinit_ctx *ctx,
                                                   const uint32_t key[2],
                                                   const uint32_t counter[4],
                                                   uint64_t nwords, cl_mem buf);
+
+/* The same words into `buf` at uint32 word `offset` (words offset ..
+ * offset + nwords - 1 of the buffer), on the context's queue after the
+ * `num_wait` events in `wait`, without blocking (except to build the
+ * program on first use). If `out_event` is not NULL it receives an event
+ * that completes when every word is written; the caller releases it.
+ * nwords == 0 enqueues only that event. `buf` stays the caller's.
+ * Errors (nothing enqueued): CLINIT_ENULL, CLINIT_ENODEVICE, CLINIT_EQUEUE
+ * (buf or an event is not of this context), CLINIT_EBUFFER, CLINIT_EBUILD,
+ * CLINIT_EOPENCL. As with clinit_enqueue_fill, more than 2^30 words are
+ * several launches, and an OpenCL failure of a later one leaves the
+ * earlier ones enqueued. */
+CLINIT_API clinit_status clinit_enqueue_philox_raw(
+    clinit_ctx *ctx, const uint32_t key[2], const uint32_t counter[4],
+    uint64_t nwords, cl_mem buf, size_t offset, cl_uint num_wait,
+    const cl_event *wait, cl_event *out_event);
 
 /* The 32-bit words that the init stream (seed, stream) consumes, in
  * element order of a 32-bit dtype: out[j] is the word that element

@@ -18,6 +18,11 @@
  *         CLINIT_DW_P ..+15 float parameters: 16 f32 (p0 in the low half of
  *                           word P, p1 in its high half, ...) for 32-bit
  *                           dtypes, or 16 f64 for f64
+ *
+ * A device descriptor (clinit_device_desc, include/clinit/device.h) is
+ * the descriptor of the whole tensor (LO = 0, HI = numel, OFF = B0 = 0)
+ * with word CLINIT_DW_TAG (the FIRST word, which only batch lookups read)
+ * holding CLINIT_DEV_TAG(dtype).
  */
 #ifndef CLINIT_ABI_H
 #define CLINIT_ABI_H
@@ -54,6 +59,19 @@ enum clinit_abi_dist { CLINIT_KERNEL_DIST_LIST(CLINIT_ABI_DIST_) };
 #define CLINIT_DW_P 16
 #define CLINIT_DESC_WORDS 32
 
+/* Device descriptors (docs/DEVICE.md): word CLINIT_DW_TAG is
+ * CLINIT_DEV_MAGIC << 32 | stream contract version << 24 | device API
+ * version << 16 | dtype (clinit_dtype value). Part of the device API's
+ * ABI: a new layout is a new CLINIT_DEVICE_API_VERSION. */
+#define CLINIT_DW_TAG CLINIT_DW_FIRST
+#define CLINIT_DEV_MAGIC 0x434c4e49u /* "CLNI" */
+#define CLINIT_DEV_STREAM_VERSION 1u /* include/clinit.h's CLINIT_STREAM_VERSION */
+#define CLINIT_DEV_API_VERSION 1u    /* include/clinit.h's CLINIT_DEVICE_API_VERSION */
+#define CLINIT_DEV_TAG(dtype)                                                  \
+    (((clinit_u64)CLINIT_DEV_MAGIC << 32) |                                    \
+     ((clinit_u64)CLINIT_DEV_STREAM_VERSION << 24) |                           \
+     ((clinit_u64)CLINIT_DEV_API_VERSION << 16) | (clinit_u64)(dtype))
+
 /* Parameter slots per distribution (p: float slot, q: integer slot),
  * filled by src/plan.c, read by kernels/clinit_block.h. */
 #define CLINIT_P_UNIFORM_LO 0
@@ -86,11 +104,15 @@ enum clinit_abi_dist { CLINIT_KERNEL_DIST_LIST(CLINIT_ABI_DIST_) };
 #define CLINIT_Q_ORTHO_COLS 1
 #define CLINIT_P_ORTHO_GAIN 0
 
-/* Where a descriptor lives: global memory on OpenCL. */
+/* Where a descriptor lives: global memory on OpenCL. A user kernel of
+ * the device API may define it first (__constant, or empty for a private
+ * copy); the library's kernels never do. */
+#ifndef CLINIT_DESC_SPACE
 #if CLINIT_OPENCL
 #define CLINIT_DESC_SPACE __global
 #else
 #define CLINIT_DESC_SPACE
+#endif
 #endif
 typedef CLINIT_DESC_SPACE const clinit_u64 *clinit_desc;
 

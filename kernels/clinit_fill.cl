@@ -219,11 +219,12 @@ static inline void clinit_philox_lanes(uint w[6][CLINIT_LANES])
 #endif
 }
 
-/* Raw Philox words: out[j] = word j % 4 of philox(counter + j / 4, key),
- * j < nwords, the counter a 128-bit integer (c0 lowest). Work-item g
- * handles counters counter + 16 g + l. */
-__kernel void clinit_k_philox_raw(__global uint *out, ulong nwords, uint k0,
-                                  uint k1, uint c0, uint c1, uint c2, uint c3)
+/* Raw Philox words: out[off + j] = word j % 4 of philox(counter + j / 4,
+ * key), j < nwords, the counter a 128-bit integer (c0 lowest). Work-item
+ * g handles counters counter + 16 g + l. */
+__kernel void clinit_k_philox_raw(__global uint *out, ulong off, ulong nwords,
+                                  uint k0, uint k1, uint c0, uint c1, uint c2,
+                                  uint c3)
 {
     ulong g = get_global_id(0);
     ulong base = ((ulong)c1 << 32) | c0;
@@ -245,7 +246,7 @@ __kernel void clinit_k_philox_raw(__global uint *out, ulong nwords, uint k0,
         for (int i = 0; i < 4; i++) {
             ulong j = (g * CLINIT_LANES + (ulong)l) * 4 + (ulong)i;
             if (j < nwords)
-                out[j] = w[i][l];
+                out[off + j] = w[i][l];
         }
 }
 

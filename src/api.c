@@ -4,6 +4,7 @@
  * context's device backend (src/backend.h). */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "backend.h"
 
@@ -161,6 +162,70 @@ clinit_status clinit_enqueue_fill(clinit_ctx *ctx, const clinit_tensor *t,
     return enqueue_items(ctx, &it, hi > lo ? 1 : 0, num_wait, wait, out_event);
 }
 
+clinit_status clinit_fill_host_all(clinit_ctx *ctx, const clinit_tensor *t,
+                                   const clinit_init *init, void *dst)
+{
+    /* an invalid shape fails validation first, with the fill's own status */
+    uint64_t numel = 0;
+    (void)clinit_numel(t, &numel);
+    return clinit_fill_host(ctx, t, init, 0, numel, dst);
+}
+
+clinit_status clinit_enqueue_fill_all(clinit_ctx *ctx, const clinit_tensor *t,
+                                      const clinit_init *init, cl_mem buf,
+                                      size_t offset, cl_uint num_wait,
+                                      const cl_event *wait, cl_event *out_event)
+{
+    uint64_t numel = 0;
+    (void)clinit_numel(t, &numel);
+    return clinit_enqueue_fill(ctx, t, init, 0, numel, buf, offset, num_wait,
+                               wait, out_event);
+}
+
+/* include/clinit.h's device API numbers are kernels/clinit_abi.h's */
+typedef char clinit_device_abi_[(CLINIT_DEVICE_DESC_WORDS == CLINIT_DESC_WORDS &&
+                                 CLINIT_DEVICE_API_VERSION ==
+                                     CLINIT_DEV_API_VERSION &&
+                                 CLINIT_STREAM_VERSION ==
+                                     CLINIT_DEV_STREAM_VERSION)
+                                    ? 1
+                                    : -1];
+
+clinit_status clinit_device_desc(const clinit_tensor *t, const clinit_init *init,
+                                 uint64_t desc[CLINIT_DEVICE_DESC_WORDS])
+{
+    clinit_plan plan;
+    uint64_t numel = 0, d[CLINIT_DESC_WORDS];
+    clinit_status st;
+    if (!t || !init || !desc)
+        return CLINIT_ENULL;
+    (void)clinit_numel(t, &numel);
+    if ((st = clinit_plan_make(t, init, 0, numel, &plan)) != CLINIT_OK)
+        return st;
+    if (plan.dist == CLINIT_DIST_ORTHOGONAL)
+        return CLINIT_EHOSTONLY;
+    /* the whole tensor's descriptor, as the CPU backend's */
+    clinit_plan_desc(&plan, 0, 0, d);
+    d[CLINIT_DW_TAG] = CLINIT_DEV_TAG(plan.dtype);
+    memcpy(desc, d, sizeof d);
+    return CLINIT_OK;
+}
+
+clinit_status clinit_enqueue_philox_raw(clinit_ctx *ctx, const uint32_t key[2],
+                                        const uint32_t counter[4],
+                                        uint64_t nwords, cl_mem buf,
+                                        size_t offset, cl_uint num_wait,
+                                        const cl_event *wait,
+                                        cl_event *out_event)
+{
+    if (!ctx || !key || !counter || !buf || (num_wait > 0 && !wait))
+        return CLINIT_ENULL;
+    if (!ctx->dev)
+        return CLINIT_ENODEVICE;
+    return ctx->dev->ops->raw_words(ctx->dev, key, counter, nwords, buf, offset,
+                                    num_wait, wait, out_event, 0);
+}
+
 clinit_status clinit_philox_raw_device(clinit_ctx *ctx, const uint32_t key[2],
                                        const uint32_t counter[4],
                                        uint64_t nwords, cl_mem buf)
@@ -169,7 +234,8 @@ clinit_status clinit_philox_raw_device(clinit_ctx *ctx, const uint32_t key[2],
         return CLINIT_ENULL;
     if (!ctx->dev)
         return CLINIT_ENODEVICE;
-    return ctx->dev->ops->raw_words(ctx->dev, key, counter, nwords, buf);
+    return ctx->dev->ops->raw_words(ctx->dev, key, counter, nwords, buf, 0, 0,
+                                    NULL, NULL, 1);
 }
 
 clinit_status clinit_debug_math_device(clinit_ctx *ctx, int op,

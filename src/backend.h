@@ -37,10 +37,14 @@ typedef struct clinit_backend_ops {
                              cl_uint num_wait, const cl_event *wait,
                              cl_event *out_event);
     clinit_status (*warmup)(clinit_backend *be);
-    /* raw Philox words into buf (blocks) */
+    /* raw Philox words into buf at word `offset`, after the wait list;
+     * *out_event (if not NULL) completes with them; `block`: returns
+     * when the queue has finished */
     clinit_status (*raw_words)(clinit_backend *be, const uint32_t key[2],
                                const uint32_t counter[4], uint64_t nwords,
-                               cl_mem buf);
+                               cl_mem buf, uint64_t offset, cl_uint num_wait,
+                               const cl_event *wait, cl_event *out_event,
+                               int block);
     /* test probes (clinit_debug_*): kernel `which` (0 math, 1 philox) */
     clinit_status (*probe)(clinit_backend *be, int which, int op,
                            const void *in, size_t in_bytes, void *out,

@@ -760,6 +760,229 @@ Test(api, empty_fill_event_waits_too)
     clinit_ctx_destroy(c);
 }
 
+/* ---- whole-tensor fills: clinit_fill_host_all, clinit_enqueue_fill_all -- */
+
+/* The whole tensor equals the explicit range [0, numel), on the host and
+ * on the device (at a buffer offset, with the out event completing). */
+Test(api, fill_all_is_the_whole_range)
+{
+    clinit_ctx *c = create("opencl");
+    const int64_t shape[2] = {N, 3}, s4[4] = {4, 3, 5, 7};
+    static float want[3 * N], got[3 * N + 8];
+    static const clinit_method ms[] = {CLINIT_UNIFORM, CLINIT_KAIMING_NORMAL,
+                                       CLINIT_TRUNC_NORMAL, CLINIT_DIRAC,
+                                       CLINIT_ORTHOGONAL};
+    for (size_t k = 0; k < sizeof ms / sizeof ms[0]; k++) {
+        clinit_tensor t = ms[k] == CLINIT_DIRAC ? test_tensor(4, s4, 3, 4)
+                                                : test_tensor(2, shape, 3, 4);
+        clinit_init in = test_init(ms[k]);
+        uint64_t numel;
+        cl_event ev = NULL;
+        cl_mem b = test_buffer(c, sizeof got, 0xAB);
+        const char *mn = clinit_method_name(ms[k]);
+        cr_assert_eq(clinit_numel(&t, &numel), CLINIT_OK);
+        cr_assert_eq(clinit_fill_host(NULL, &t, &in, 0, numel, want), CLINIT_OK);
+        memset(got, 0xAB, sizeof got);
+        cr_assert_eq(clinit_fill_host_all(c, &t, &in, got), CLINIT_OK, "%s", mn);
+        cr_expect(memcmp(got, want, numel * 4) == 0, "%s: host", mn);
+        cr_expect_eq(test_bits(got[numel]), 0xABABABABu, "%s: wrote past", mn);
+        cr_assert_eq(clinit_enqueue_fill_all(c, &t, &in, b, 3, 0, NULL, &ev),
+                     CLINIT_OK, "%s", mn);
+        cr_assert(ev != NULL);
+        cr_assert_eq(clWaitForEvents(1, &ev), CL_SUCCESS);
+        cr_expect_eq(event_status(ev), CL_COMPLETE);
+        test_read(c, b, 0, sizeof got, got);
+        cr_expect_eq(test_bits(got[2]), 0xABABABABu, "%s: wrote before", mn);
+        cr_expect(memcmp(got + 3, want, numel * 4) == 0, "%s: device", mn);
+        cr_expect_eq(test_bits(got[3 + numel]), 0xABABABABu, "%s: past", mn);
+        clReleaseEvent(ev);
+        clReleaseMemObject(b);
+    }
+    clinit_ctx_destroy(c);
+}
+
+/* Bad arguments: the fills' own statuses, nothing written, no event. */
+Test(api, fill_all_errors_write_nothing)
+{
+    clinit_ctx *c = create("opencl"), *cpu = create("cpu");
+    const int64_t shape[2] = {64, 5}, bad[2] = {64, 0};
+    clinit_tensor t = test_tensor(2, shape, 1, 2), tb = test_tensor(2, bad, 1, 2);
+    clinit_init in = test_init(CLINIT_NORMAL), wrong = in;
+    static float host[400];
+    cl_mem b = test_buffer(c, 320 * 4, 0xAB), small = test_buffer(c, 319 * 4, 0xAB);
+    cl_event ev = NULL, none = NULL;
+    wrong.std = -1.0;
+    memset(host, 0xAB, sizeof host);
+    cr_expect_eq(clinit_fill_host_all(c, NULL, &in, host), CLINIT_ENULL);
+    cr_expect_eq(clinit_fill_host_all(c, &t, NULL, host), CLINIT_ENULL);
+    cr_expect_eq(clinit_fill_host_all(c, &t, &in, NULL), CLINIT_ENULL);
+    cr_expect_eq(clinit_fill_host_all(c, &tb, &in, host), CLINIT_ESHAPE);
+    cr_expect_eq(clinit_fill_host_all(c, &t, &wrong, host), CLINIT_EPARAM);
+    for (size_t k = 0; k < 400; k++)
+        cr_assert_eq(test_bits(host[k]), 0xABABABABu, "host[%zu] written", k);
+    cr_expect_eq(clinit_enqueue_fill_all(NULL, &t, &in, b, 0, 0, NULL, &ev),
+                 CLINIT_ENULL);
+    cr_expect_eq(clinit_enqueue_fill_all(c, &tb, &in, b, 0, 0, NULL, &ev),
+                 CLINIT_ESHAPE);
+    cr_expect_eq(clinit_enqueue_fill_all(c, &t, &wrong, b, 0, 0, NULL, &ev),
+                 CLINIT_EPARAM);
+    cr_expect_eq(clinit_enqueue_fill_all(c, &t, &in, b, 1, 0, NULL, &ev),
+                 CLINIT_EBUFFER);
+    cr_expect_eq(clinit_enqueue_fill_all(c, &t, &in, small, 0, 0, NULL, &ev),
+                 CLINIT_EBUFFER);
+    cr_expect_eq(clinit_enqueue_fill_all(c, &t, &in, b, 0, 1, NULL, &ev),
+                 CLINIT_ENULL);
+    cr_expect_eq(clinit_enqueue_fill_all(c, &t, &in, b, 0, 1, &none, &ev),
+                 CLINIT_ENULL);
+    cr_expect_eq(clinit_enqueue_fill_all(cpu, &t, &in, b, 0, 0, NULL, &ev),
+                 CLINIT_ENODEVICE);
+    cr_expect(ev == NULL, "an event from a failed call");
+    cr_assert_eq(clFinish(clinit_ctx_queue(c)), CL_SUCCESS);
+    {
+        static float back[320];
+        test_read(c, b, 0, sizeof back, back);
+        for (size_t k = 0; k < 320; k++)
+            cr_assert_eq(test_bits(back[k]), 0xABABABABu, "buf[%zu] written", k);
+        test_read(c, small, 0, 319 * 4, back);
+        for (size_t k = 0; k < 319; k++)
+            cr_assert_eq(test_bits(back[k]), 0xABABABABu, "small[%zu]", k);
+    }
+    clReleaseMemObject(b);
+    clReleaseMemObject(small);
+    clinit_ctx_destroy(cpu);
+    clinit_ctx_destroy(c);
+}
+
+/* ---- raw words without blocking: clinit_enqueue_philox_raw ------------- */
+
+/* Waits for its wait list, writes exactly [offset, offset + nwords) with
+ * clinit_philox_raw's words (the counter carrying across 2^64), and its
+ * event completes after. */
+Test(api, enqueue_philox_raw_waits_and_signals)
+{
+    enum { W = 64 * 41 + 7, OFF = 5, CAP = W + OFF + 9 };
+    clinit_ctx *c = create("opencl");
+    cl_command_queue q = clinit_ctx_queue(c), q2;
+    cl_context cx = clinit_ctx_context(c);
+    cl_device_id dev;
+    const uint32_t key[2] = {0xDEADBEEFu, 0x01234567u};
+    const uint32_t ctr[4] = {0xFFFFFF00u, 0xFFFFFFFFu, 7u, 0u};
+    static uint32_t want[W], back[CAP];
+    cl_event ue, ev = NULL;
+    cl_int err;
+    cl_mem b = test_buffer(c, sizeof back, 0xAB);
+    cr_assert_eq(clGetCommandQueueInfo(q, CL_QUEUE_DEVICE, sizeof dev, &dev,
+                                       NULL),
+                 CL_SUCCESS);
+    q2 = clCreateCommandQueue(cx, dev, 0, &err);
+    ue = clCreateUserEvent(cx, &err);
+    cr_assert(q2 && ue);
+    cr_assert_eq(clinit_ctx_warmup(c), CLINIT_OK);
+    cr_assert_eq(clinit_philox_raw(key, ctr, W, want), CLINIT_OK);
+
+    cr_assert_eq(clinit_enqueue_philox_raw(c, key, ctr, W, b, OFF, 1, &ue, &ev),
+                 CLINIT_OK);
+    cr_assert(ev != NULL);
+    cr_assert_eq(clFlush(q), CL_SUCCESS);
+    sleep_ms(100);
+    cr_expect_neq(event_status(ev), CL_COMPLETE, "ran before its wait list");
+    cr_assert_eq(clEnqueueReadBuffer(q2, b, CL_TRUE, 0, sizeof back, back, 0,
+                                     NULL, NULL),
+                 CL_SUCCESS);
+    cr_expect_eq(back[OFF], 0xABABABABu, "written early");
+    cr_expect_eq(back[OFF + W - 1], 0xABABABABu, "written early");
+    cr_assert_eq(clSetUserEventStatus(ue, CL_COMPLETE), CL_SUCCESS);
+    cr_assert_eq(clWaitForEvents(1, &ev), CL_SUCCESS);
+    cr_expect_eq(event_status(ev), CL_COMPLETE);
+    cr_assert_eq(clEnqueueReadBuffer(q2, b, CL_TRUE, 0, sizeof back, back, 0,
+                                     NULL, NULL),
+                 CL_SUCCESS);
+    cr_expect(memcmp(back + OFF, want, sizeof want) == 0, "words differ");
+    for (size_t k = 0; k < CAP; k++)
+        if (k < OFF || k >= OFF + W)
+            cr_expect_eq(back[k], 0xABABABABu, "word %zu outside", k);
+    clReleaseEvent(ev);
+    /* no words: only the event, still after the wait list */
+    ev = NULL;
+    clReleaseEvent(ue);
+    ue = clCreateUserEvent(cx, &err);
+    cr_assert_eq(clinit_enqueue_philox_raw(c, key, ctr, 0, b, 0, 1, &ue, &ev),
+                 CLINIT_OK);
+    cr_assert(ev != NULL);
+    clFlush(q);
+    sleep_ms(50);
+    cr_expect_neq(event_status(ev), CL_COMPLETE);
+    cr_assert_eq(clSetUserEventStatus(ue, CL_COMPLETE), CL_SUCCESS);
+    cr_assert_eq(clWaitForEvents(1, &ev), CL_SUCCESS);
+    /* without an out event it is still ordered on the queue */
+    cr_assert_eq(clinit_enqueue_philox_raw(c, key, ctr, 3, b, 0, 0, NULL, NULL),
+                 CLINIT_OK);
+    test_read(c, b, 0, 16, back);
+    cr_expect(memcmp(back, want, 12) == 0);
+    cr_expect_eq(back[3], 0xABABABABu);
+    clReleaseEvent(ev);
+    clReleaseEvent(ue);
+    clReleaseMemObject(b);
+    clReleaseCommandQueue(q2);
+    clinit_ctx_destroy(c);
+}
+
+Test(api, enqueue_philox_raw_errors_enqueue_nothing)
+{
+    clinit_ctx *c = create("opencl"), *cpu = create("cpu"), *other = create("opencl");
+    const uint32_t key[2] = {1, 2}, ctr[4] = {3, 4, 5, 6};
+    cl_mem b = test_buffer(c, 256, 0xAB), ob = test_buffer(other, 256, 0xAB);
+    cl_event ev = NULL, nul = NULL, oev;
+    cl_int err;
+    uint32_t back[64];
+    oev = clCreateUserEvent(clinit_ctx_context(other), &err);
+    cr_assert(oev != NULL);
+    cr_expect_eq(clinit_enqueue_philox_raw(NULL, key, ctr, 4, b, 0, 0, NULL, &ev),
+                 CLINIT_ENULL);
+    cr_expect_eq(clinit_enqueue_philox_raw(c, NULL, ctr, 4, b, 0, 0, NULL, &ev),
+                 CLINIT_ENULL);
+    cr_expect_eq(clinit_enqueue_philox_raw(c, key, NULL, 4, b, 0, 0, NULL, &ev),
+                 CLINIT_ENULL);
+    cr_expect_eq(clinit_enqueue_philox_raw(c, key, ctr, 4, NULL, 0, 0, NULL, &ev),
+                 CLINIT_ENULL);
+    cr_expect_eq(clinit_enqueue_philox_raw(c, key, ctr, 4, b, 0, 1, NULL, &ev),
+                 CLINIT_ENULL);
+    cr_expect_eq(clinit_enqueue_philox_raw(c, key, ctr, 4, b, 0, 1, &nul, &ev),
+                 CLINIT_ENULL);
+    cr_expect_eq(clinit_enqueue_philox_raw(cpu, key, ctr, 4, b, 0, 0, NULL, &ev),
+                 CLINIT_ENODEVICE);
+    /* 64 words fit; one more, or one word further, does not */
+    cr_expect_eq(clinit_enqueue_philox_raw(c, key, ctr, 65, b, 0, 0, NULL, &ev),
+                 CLINIT_EBUFFER);
+    cr_expect_eq(clinit_enqueue_philox_raw(c, key, ctr, 64, b, 1, 0, NULL, &ev),
+                 CLINIT_EBUFFER);
+    cr_expect_eq(clinit_enqueue_philox_raw(c, key, ctr, 0, b, 65, 0, NULL, &ev),
+                 CLINIT_EBUFFER);
+    cr_expect_eq(clinit_enqueue_philox_raw(c, key, ctr, UINT64_MAX / 2, b, 0, 0,
+                                           NULL, &ev),
+                 CLINIT_EBUFFER);
+    cr_expect_eq(clinit_enqueue_philox_raw(c, key, ctr, 4, b, SIZE_MAX / 2, 0,
+                                           NULL, &ev),
+                 CLINIT_EBUFFER);
+    /* another context's buffer or event */
+    cr_expect_eq(clinit_enqueue_philox_raw(c, key, ctr, 4, ob, 0, 0, NULL, &ev),
+                 CLINIT_EQUEUE);
+    cr_expect_eq(clinit_enqueue_philox_raw(c, key, ctr, 4, b, 0, 1, &oev, &ev),
+                 CLINIT_EQUEUE);
+    cr_expect(ev == NULL, "an event from a failed call");
+    cr_assert_eq(clFinish(clinit_ctx_queue(c)), CL_SUCCESS);
+    test_read(c, b, 0, sizeof back, back);
+    for (size_t k = 0; k < 64; k++)
+        cr_assert_eq(back[k], 0xABABABABu, "word %zu written", k);
+    clSetUserEventStatus(oev, CL_COMPLETE);
+    clReleaseEvent(oev);
+    clReleaseMemObject(b);
+    clReleaseMemObject(ob);
+    clinit_ctx_destroy(other);
+    clinit_ctx_destroy(cpu);
+    clinit_ctx_destroy(c);
+}
+
 /* ---- no OpenCL platform at all ----------------------------------------------
  */
 

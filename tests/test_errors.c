@@ -1628,23 +1628,24 @@ Test(errors, status_values_are_pinned)
     cr_expect_eq(CLINIT_EORTHOSIZE, -22);
     cr_expect_eq(CLINIT_ESUPPORT, -23);
     cr_expect_eq(CLINIT_EPARAMNAME, -24);
+    cr_expect_eq(CLINIT_EHOSTONLY, -25);
     /* new statuses may be appended; none may be renumbered or reused */
-    cr_expect_geq(NSTATUS, 25);
+    cr_expect_geq(NSTATUS, 26);
     for (size_t i = 0; i < NSTATUS; i++)
         cr_expect_eq(statuses[i].value, -(int)i, "%s", statuses[i].name);
 }
 
 Test(errors, strerror_of_every_status)
 {
-    static const int unknown[] = {1, 2, -25, -1000, INT_MAX, INT_MIN};
+    static const int unknown[] = {1, 2, -26, -1000, INT_MAX, INT_MIN};
     const char *unk = clinit_strerror(unknown[0]);
     cr_assert(unk != NULL);
     cr_expect(strstr(unk, "unknown") != NULL, "unknown status text: \"%s\"",
               unk);
     /* the newest status is known, the next value is not */
-    cr_expect_str_eq(clinit_status_name(-24), "EPARAMNAME");
-    cr_expect(strstr(clinit_strerror(-24), "parameter") != NULL, "%s",
-              clinit_strerror(-24));
+    cr_expect_str_eq(clinit_status_name(-25), "EHOSTONLY");
+    cr_expect(strstr(clinit_strerror(-25), "per-element") != NULL, "%s",
+              clinit_strerror(-25));
     for (size_t k = 0; k < sizeof unknown / sizeof unknown[0]; k++) {
         cr_expect_str_eq(clinit_strerror(unknown[k]), unk, "status %d",
                          unknown[k]);
