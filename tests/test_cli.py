@@ -101,7 +101,7 @@ def dirac_ref(shape, groups):
 def run(*args, env=None):
     return subprocess.run([CLINIT] + [str(a) for a in args],
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          env=env, timeout=60)
+                          env=env, timeout=300)
 
 
 def summary(stdout):
@@ -309,14 +309,14 @@ class TestParsing(ClinitTest):
             r = subprocess.run([CLINIT, "fill", "-m", "normal", "--shape",
                                 "33", "-d", "cpu"] + out,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               cwd=d, timeout=60)
+                               cwd=d, timeout=300)
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertEqual(r.stdout, want, out)
             self.assertEqual(os.listdir(d), ["ref.npy"], out)
             self.assertEqual(summary(r.stderr)["out"], "-")
         r = subprocess.run([CLINIT, "fill", "-m", "normal", "--shape", "33",
                             "-o", "-", "-q"], stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, cwd=d, timeout=60)
+                           stderr=subprocess.PIPE, cwd=d, timeout=300)
         self.assertEqual((r.returncode, r.stderr), (0, b""))
         self.assertEqual(r.stdout, want)
 
