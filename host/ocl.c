@@ -44,8 +44,14 @@ typedef struct clinit_ocl {
     cl_device_id device;
     cl_context context;
     cl_command_queue queue;
-    cl_program program; /* built once, on first use or warm-up */
-    cl_kernel kernels[K_COUNT];
+    /* programs, each built once (or loaded from the binary cache): every
+     * fill kernel (clinit_ctx_warmup), or one fill kernel each on first use
+     * when there is no warm-up program, and the test hooks */
+    cl_program program;
+    cl_program one[CLINIT_ABI_DIST_COUNT][CLINIT_DTYPE_COUNT];
+    cl_program aux;
+    int programs_each; /* one program per fill kernel (programs_each_for) */
+    cl_kernel kernels[K_COUNT]; /* of aux */
     cl_kernel fill[CLINIT_ABI_DIST_COUNT][CLINIT_DTYPE_COUNT]; /* lazily created */
     int has_fp64;
     clinit_status build_status; /* CLINIT_EBUILD once a build failed */
@@ -275,6 +281,21 @@ static unsigned kernel_lanes_for(cl_device_id d)
     return device_is_gpu(d) ? 1 : 16;
 }
 
+/* One program per fill kernel (CLINIT_KERNEL_PROGRAMS=each), or every fill
+ * kernel in one program (=all). Default: each on GPUs, whose compilers
+ * build a whole program up front (seconds per kernel), all elsewhere (pocl
+ * and Rusticl compile each kernel when it is created, and one program
+ * parses the source once). */
+static int programs_each_for(cl_device_id d)
+{
+    const char *e = getenv("CLINIT_KERNEL_PROGRAMS");
+    if (e && strcmp(e, "each") == 0)
+        return 1;
+    if (e && strcmp(e, "all") == 0)
+        return 0;
+    return device_is_gpu(d);
+}
+
 static void ocl_destroy(clinit_backend *be)
 {
     clinit_ocl *c = (clinit_ocl *)be;
@@ -283,6 +304,12 @@ static void ocl_destroy(clinit_backend *be)
     release_kernels(c);
     if (c->program)
         clReleaseProgram(c->program);
+    if (c->aux)
+        clReleaseProgram(c->aux);
+    for (int d = 0; d < CLINIT_ABI_DIST_COUNT; d++)
+        for (int t = 0; t < CLINIT_DTYPE_COUNT; t++)
+            if (c->one[d][t])
+                clReleaseProgram(c->one[d][t]);
     if (c->queue)
         clReleaseCommandQueue(c->queue);
     if (c->context)
@@ -313,6 +340,7 @@ clinit_status clinit_ocl_open(long want_p, long want_d, clinit_backend **out)
     }
     c->has_fp64 = device_has_fp64(c->device);
     c->base.kernel_lanes = kernel_lanes_for(c->device);
+    c->programs_each = programs_each_for(c->device);
     set_device_name(c, pi, di, 1);
     *out = &c->base;
     return CLINIT_OK;
@@ -346,6 +374,7 @@ clinit_status clinit_ocl_wrap(cl_command_queue queue, clinit_backend **out)
                     NULL);
     c->has_fp64 = device_has_fp64(dev);
     c->base.kernel_lanes = kernel_lanes_for(dev);
+    c->programs_each = programs_each_for(dev);
     set_device_name(c, 0, 0, 0);
     *out = &c->base;
     return CLINIT_OK;
@@ -452,52 +481,99 @@ static cl_int make_kernels(clinit_ocl *c, cl_program prog)
     return CL_SUCCESS;
 }
 
-/* Call with c->lock held. */
-static clinit_status build_locked(clinit_ocl *c)
+/* Program keys (kernels/clinit_fill.cl's CLINIT_ONLY_KERNEL): one fill
+ * kernel is dist * 8 + dtype; the test hooks alone are KEY_AUX; every fill
+ * kernel, KEY_ALL (no CLINIT_ONLY_KERNEL). */
+#define KEY_ALL INT_MIN
+#define KEY_AUX (-1)
+typedef char clinit_key_fits_[CLINIT_DTYPE_COUNT <= 8 ? 1 : -1];
+
+/* Call with c->lock held. *slot is program `key`, built from source or
+ * loaded from the binary cache on first use; a cached binary must hold
+ * the kernel `probe`, else it is built from source. */
+static clinit_status program_locked(clinit_ocl *c, int key, cl_program *slot,
+                                    const char *probe)
 {
-    const char *opts = c->base.kernel_lanes == 1 ? "-DCLINIT_OCL_LANES=1" : "";
+    char opts[80];
+    int n;
     cl_program prog = NULL;
     clinit_status st;
+    cl_kernel k;
     cl_int err;
-    if (c->program)
+    if (*slot)
         return CLINIT_OK;
     /* the embedded source fails the same way again: build once, so the
      * log clinit_ctx_build_log hands out never changes under a reader */
     if (c->build_status != CLINIT_OK)
         return c->build_status;
+    n = snprintf(opts, sizeof opts, "%s",
+                 c->base.kernel_lanes == 1 ? "-DCLINIT_OCL_LANES=1" : "");
+    if (key != KEY_ALL)
+        snprintf(opts + n, sizeof opts - (size_t)n, "%s-DCLINIT_ONLY_KERNEL=%d",
+                 n ? " " : "", key);
     if ((st = program_get(c, opts, 1, &prog)) != CLINIT_OK)
         return st;
-    err = make_kernels(c, prog);
-    if (err != CL_SUCCESS && c->base.program_cached) {
-        /* a cached binary that lacks a kernel: build from source */
-        clReleaseProgram(prog);
-        if ((st = program_get(c, opts, 0, &prog)) != CLINIT_OK)
-            return st;
-        err = make_kernels(c, prog);
+    if (c->base.program_cached) {
+        if ((k = clCreateKernel(prog, probe, &err)) != NULL) {
+            clReleaseKernel(k);
+        } else {
+            clReleaseProgram(prog);
+            if ((st = program_get(c, opts, 0, &prog)) != CLINIT_OK)
+                return st;
+        }
     }
-    if (err != CL_SUCCESS) {
-        clReleaseProgram(prog);
-        return cl_fail(c, err);
-    }
-    c->program = prog;
+    *slot = prog;
     return CLINIT_OK;
 }
 
-/* The fill kernel of (dist, dtype), created on first use. Call with
- * c->lock held. */
+/* Every fill kernel in one program (warm-up). Call with c->lock held. */
+static clinit_status build_locked(clinit_ocl *c)
+{
+    return program_locked(c, KEY_ALL, &c->program, "clinit_k_uniform_f32");
+}
+
+/* The test hooks' program and kernels. Call with c->lock held. */
+static clinit_status aux_locked(clinit_ocl *c)
+{
+    clinit_status st;
+    cl_int err;
+    if (c->kernels[0])
+        return CLINIT_OK;
+    if ((st = program_locked(c, KEY_AUX, &c->aux, kernel_names[0])) !=
+        CLINIT_OK)
+        return st;
+    if ((err = make_kernels(c, c->aux)) != CL_SUCCESS)
+        return cl_fail(c, err);
+    return CLINIT_OK;
+}
+
+/* The fill kernel of (dist, dtype), created on first use: from the
+ * program of every fill kernel if there is one (warm-up, or
+ * programs_each off), else from its own program. Call with c->lock
+ * held. */
 static clinit_status fill_kernel_locked(clinit_ocl *c, clinit_dist dist,
                                         clinit_dtype dt, cl_kernel *out)
 {
     cl_kernel *slot = &c->fill[dist][dt];
+    cl_program prog = c->program;
     clinit_status st;
     cl_int err;
     char name[64];
-    if ((st = build_locked(c)) != CLINIT_OK)
-        return st;
     if (!*slot) {
         snprintf(name, sizeof name, "clinit_k_%s_%s", kernel_dist_names[dist],
                  clinit_dtype_name(dt));
-        if (!(*slot = clCreateKernel(c->program, name, &err)))
+        if (!prog && !c->programs_each) {
+            if ((st = build_locked(c)) != CLINIT_OK)
+                return st;
+            prog = c->program;
+        } else if (!prog) {
+            st = program_locked(c, (int)dist * 8 + (int)dt, &c->one[dist][dt],
+                                name);
+            if (st != CLINIT_OK)
+                return st;
+            prog = c->one[dist][dt];
+        }
+        if (!(*slot = clCreateKernel(prog, name, &err)))
             /* the compiler saw no cl_khr_fp64 though the device reports
              * doubles: f64 alone is unavailable */
             return dt == CLINIT_F64 && err == CL_INVALID_KERNEL_NAME
@@ -838,7 +914,7 @@ static clinit_status raw_locked(clinit_ocl *c, const uint32_t key[2],
 {
     cl_kernel k;
     clinit_status st;
-    if ((st = build_locked(c)) != CLINIT_OK)
+    if ((st = aux_locked(c)) != CLINIT_OK)
         return st;
     k = c->kernels[K_PHILOX_RAW];
     SET_ARG(k, 0, buf);
@@ -898,7 +974,7 @@ static clinit_status ocl_probe(clinit_backend *be, int which, int op,
     cl_int err = CL_SUCCESS, cop = op;
     clinit_status st;
     pthread_mutex_lock(&c->lock);
-    st = build_locked(c);
+    st = aux_locked(c);
     if (st == CLINIT_OK) {
         cl_kernel k = c->kernels[which ? K_PHILOX_PROBE : K_MATH_PROBE];
         bin =

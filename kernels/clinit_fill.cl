@@ -145,13 +145,27 @@ static inline clinit_desc clinit_find_desc(clinit_desc desc, uint ndesc,
     return desc + (ulong)a * CLINIT_DESC_WORDS;
 }
 
+/* Per-kernel programs: built with -DCLINIT_ONLY_KERNEL=dist * 8 + dtype,
+ * a program compiles the body of that one fill kernel (the others are
+ * empty: a constant-false branch emits no code) and no test hook; -1 is
+ * the test hooks alone. Without it, every fill kernel (clinit_ctx_warmup)
+ * and no test hook. */
+#define CLINIT_KID_ROW_(NAME, id, name) CLINIT_KID_##name = id,
+enum { CLINIT_KERNEL_DIST_LIST(CLINIT_KID_ROW_) };
+#undef CLINIT_KID_ROW_
+#ifdef CLINIT_ONLY_KERNEL
+#define CLINIT_WANT_(DIST, DTID) (CLINIT_KID_##DIST * 8 + (DTID) == CLINIT_ONLY_KERNEL)
+#else
+#define CLINIT_WANT_(DIST, DTID) 1
+#endif
+
 #if CLINIT_VLANES == 16
-#define CLINIT_KERNEL_(DIST, DT, T, VT, NV, BW)                                \
+#define CLINIT_KERNEL_(DIST, DT, DTID, T, VT, NV, BW)                          \
     __kernel void clinit_k_##DIST##_##DT(                                      \
         __global T *dst, clinit_desc desc, uint ndesc, ulong total)            \
     {                                                                          \
         ulong g = get_global_id(0);                                            \
-        if (g >= total)                                                        \
+        if (!CLINIT_WANT_(DIST, DTID) || g >= total)                           \
             return;                                                            \
         clinit_desc d = clinit_find_desc(desc, ndesc, g);                      \
         ulong B = d[CLINIT_DW_B0] + (g - d[CLINIT_DW_FIRST]);                  \
@@ -161,13 +175,13 @@ static inline clinit_desc clinit_find_desc(clinit_desc desc, uint ndesc,
                           d[CLINIT_DW_OFF], B, v);                             \
     }
 #else
-#define CLINIT_KERNEL_(DIST, DT, T, VT, NV, BW)                                \
+#define CLINIT_KERNEL_(DIST, DT, DTID, T, VT, NV, BW)                          \
     __kernel void clinit_k_##DIST##_##DT(                                      \
         __global T *dst, clinit_desc desc, uint ndesc, ulong total)            \
     {                                                                          \
         ulong gi = get_global_id(0), g = gi / CLINIT_LANES;                    \
         uint lane = (uint)(gi % CLINIT_LANES);                                 \
-        if (g >= total)                                                        \
+        if (!CLINIT_WANT_(DIST, DTID) || g >= total)                           \
             return;                                                            \
         clinit_desc d = clinit_find_desc(desc, ndesc, g);                      \
         ulong B = d[CLINIT_DW_B0] + (g - d[CLINIT_DW_FIRST]);                  \
@@ -183,18 +197,23 @@ static inline clinit_desc clinit_find_desc(clinit_desc desc, uint ndesc,
 
 /* per distribution: f32, then one kernel per bits dtype */
 #define CLINIT_KERNEL_BITS_(dist, id, dt, T, bytes, round, widen, overflow, store)    \
-    CLINIT_KERNEL_(dist, dt, T, CLINIT_VT32_, 4, 32)
+    CLINIT_KERNEL_(dist, dt, id, T, CLINIT_VT32_, 4, 32)
 #define CLINIT_KERNELS32_(NAME, id, name)                                      \
-    CLINIT_KERNEL_(name, f32, float, CLINIT_VT32_, 4, 32)                           \
+    CLINIT_KERNEL_(name, f32, 0, float, CLINIT_VT32_, 4, 32)                   \
     CLINIT_BITS_DTYPE_LIST(CLINIT_KERNEL_BITS_, name)
+#if !defined(CLINIT_ONLY_KERNEL) || CLINIT_ONLY_KERNEL >= 0
 CLINIT_KERNEL_DIST_LIST(CLINIT_KERNELS32_)
+#endif
 
-#if CLINIT_HAVE_F64
+#if CLINIT_HAVE_F64 && (!defined(CLINIT_ONLY_KERNEL) || CLINIT_ONLY_KERNEL >= 0)
 #define CLINIT_KERNELS64_(NAME, id, name)                                      \
-    CLINIT_KERNEL_(name, f64, double, CLINIT_VT64_, 2, 64)
+    CLINIT_KERNEL_(name, f64, 3, double, CLINIT_VT64_, 2, 64)
 CLINIT_KERNEL_DIST_LIST(CLINIT_KERNELS64_)
 #endif
 
+/* the test hooks (raw words, probes): only in the -DCLINIT_ONLY_KERNEL=-1
+ * program */
+#if defined(CLINIT_ONLY_KERNEL) && CLINIT_ONLY_KERNEL < 0
 /* ---- test hooks
  * -------------------------------------------------------------- */
 
@@ -320,3 +339,4 @@ __kernel void clinit_k_philox_probe(__global const uint *in, __global uint *out)
         for (int i = 0; i < 4; i++)
             out[(g * CLINIT_LANES + (ulong)l) * 4 + (ulong)i] = w[i][l];
 }
+#endif
