@@ -40,11 +40,10 @@ static int gerr(gctx *c, const char *path, const char *fmt, ...)
     return -1;
 }
 
-/* `gguf["KEY"]`, the key cut at 64 bytes, bytes outside printable ASCII
- * (and quotes, backslashes) as '?'. */
-static void key_path(char *dst, const char *key)
+/* key cut at 64 bytes ("..." after), bytes outside printable ASCII (and
+ * quotes, backslashes) as '?', so an error stays one printable line. */
+static void clean_key(char k[72], const char *key)
 {
-    char k[72];
     size_t i = 0, len = strlen(key);
     for (; i < len && i < 64; i++) {
         unsigned char ch = (unsigned char)key[i];
@@ -55,6 +54,13 @@ static void key_path(char *dst, const char *key)
         memcpy(k + i, "...", 4);
     else
         k[i] = '\0';
+}
+
+/* `gguf["KEY"]`, the key as clean_key makes it. */
+static void key_path(char *dst, const char *key)
+{
+    char k[72];
+    clean_key(k, key);
     snprintf(dst, PATH_CAP, "gguf[\"%s\"]", k);
 }
 
@@ -335,7 +341,9 @@ static int typed(gctx *c, const cJSON *o, const char *path,
     for (const cJSON *k = o->child; k; k = k->next)
         if (strcmp(k->string, "type") && strcmp(k->string, "of") &&
             strcmp(k->string, "value")) {
-            snprintf(kp, sizeof kp, "%.160s.%.64s", path, k->string);
+            char ck[72];
+            clean_key(ck, k->string);
+            snprintf(kp, sizeof kp, "%.160s.%s", path, ck);
             return gerr(c, kp, "unknown key (expected type, value, of)");
         }
     snprintf(kp, sizeof kp, "%.160s.type", path);
