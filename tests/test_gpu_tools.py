@@ -63,6 +63,7 @@ HAND_PTX = r"""
 	.param .u64 kern_a_param_0
 )
 {
+	.local .align 4 .b8 	__local_depot1[24];
 	.reg .pred 	%p<2>;
 	.reg .f32 	%f<9>;
 	.reg .f64 	%fd<3>;
@@ -100,6 +101,7 @@ def test_hand_ptx():
     # plain 1, rounded 1. Registers: 2 + 9 + 3 declared.
     check(got.get("kern_a") == (1, 3, 2, 14), "hand PTX: kern_a counts %s" % (got.get("kern_a"),))
     check(got.get("kern_b") == (2, 0, 0, 5), "hand PTX: kern_b counts %s" % (got.get("kern_b"),))
+    check([r[6] for r in rows] == [24, 0], "hand PTX: local bytes %s" % [r[6] for r in rows])
     check(funcs["kern_a"]["calls"] == {"helper"}, "hand PTX: kern_a calls helper")
     check("ext_fn" not in funcs, "hand PTX: an .extern declaration is no function")
 

@@ -107,26 +107,39 @@ say "clinit gpu-check $(date -u '+%Y-%m-%d %H:%M UTC'), SMALL=$SMALL, $(uname -m
 say "repo commit $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')"
 
 # ---- the private prefix ---------------------------------------------------
-# Unpacks .gpu-debs/*.deb (dpkg -x) into $WORK/prefix and points CMake,
-# pkg-config and the loader at it. Libraries the system already has (by
-# soname, ldconfig -p) are dropped from it, so the image's own libffi,
-# zlib, pcre2 stay the ones every process loads.
-use_prefix() {
-    P="$WORK/prefix"
-    LIBD="$P/usr/lib/x86_64-linux-gnu"
-    mkdir -p "$P"
+# Unpacks .gpu-debs/*.deb (dpkg -x) into $BUILD/deb-prefix, once per
+# build folder (the build's binaries load its libraries, so it lives as
+# long as the build; --no-build finds it there). Libraries the system
+# already has (by soname, ldconfig -p) are dropped from it, so the image's
+# own libffi, zlib, pcre2 stay the ones every process loads.
+unpack_prefix() {
+    rm -rf "$P"
+    mkdir -p "$P" || return 1
     for d in "$DEBS"/*.deb; do
         dpkg -x "$d" "$P" || { echo "gpu-check: dpkg -x $d failed" >&2; return 1; }
     done
-    have=$(ldconfig -p 2>/dev/null | awk '{print $1}')
+    ldconfig -p 2>/dev/null | awk '$NF ~ /^\// {print $1, $NF}' >"$WORK/have"
     for f in "$LIBD"/lib*.so.*; do
         [ -e "$f" ] || [ -L "$f" ] || continue
         b=$(basename "$f")
-        if echo "$have" | grep -qx "$b"; then rm -f "$f"; fi
+        if awk -v n="$b" '$1 == n {f = 1} END {exit !f}' "$WORK/have"; then rm -f "$f"; fi
+    done
+    # a -dev link left dangling links to the system's copy instead
+    for l in "$LIBD"/lib*.so; do
+        [ -L "$l" ] && [ ! -e "$l" ] || continue
+        sys=$(awk -v n="$(basename "$l")." 'index($1, n) == 1 {print $2; exit}' "$WORK/have")
+        rm -f "$l"
+        [ -n "$sys" ] && ln -s "$sys" "$l"
     done
     for pc in "$LIBD"/pkgconfig/*.pc "$P"/usr/share/pkgconfig/*.pc; do
         [ -f "$pc" ] && sed -i "s|^\([a-z_]*\)=\(\"\{0,1\}\)/usr\([/\"]\)|\1=\2$P/usr\3|; s|^\([a-z_]*\)=\(\"\{0,1\}\)/usr\$|\1=\2$P/usr|" "$pc"
     done
+    ls "$DEBS"/*.deb | sed 's|.*/||' >"$P/unpacked"
+    say "prefix: $(wc -l <"$P/unpacked") .deb files unpacked into $P ($(du -sk "$DEBS" | cut -f1) KiB of .deb)"
+}
+
+# Points CMake, pkg-config, the linker and the loader at the prefix.
+use_prefix() {
     export PKG_CONFIG_PATH="$LIBD/pkgconfig:$P/usr/share/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
     export CMAKE_PREFIX_PATH="$P/usr${CMAKE_PREFIX_PATH:+:$CMAKE_PREFIX_PATH}"
     export LD_LIBRARY_PATH="$LIBD${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
@@ -136,7 +149,6 @@ use_prefix() {
         ln -s "$P/usr/bin/pkgconf" "$WORK/bin/pkg-config"
         export PATH="$WORK/bin:$PATH"
     fi
-    say "prefix: $(ls "$DEBS"/*.deb | wc -l) .deb files unpacked ($(du -sk "$DEBS" | cut -f1) KiB)"
 }
 
 # The NVIDIA ICD: /etc/OpenCL/vendors/nvidia.icd naming libnvidia-opencl.so.1
@@ -176,13 +188,19 @@ opencl_library() {
     return 1
 }
 
+P="$BUILD/deb-prefix"
+LIBD="$P/usr/lib/x86_64-linux-gnu"
 TARGETS="test_equality test_dtypes test_stream test_batch test_methods clinit-bench
   clinit-program-dump clinit-big-fill"
 if [ "$NO_BUILD" -eq 0 ]; then
     if [ "${FORCE_PREFIX:-0}" = 1 ] || ! pkg-config --exists libcjson criterion 2>/dev/null; then
         ls "$DEBS"/*.deb >/dev/null 2>&1 ||
             die "libcjson/criterion not found and no $DEBS/*.deb: run 'sh tools/gpu-check.sh --prepare' where apt-get works"
-        use_prefix || { step_result prefix 1 "unpacking $DEBS failed"; exit 1; }
+        if [ ! -f "$P/unpacked" ] || ! ls "$DEBS"/*.deb | sed 's|.*/||' | cmp -s - "$P/unpacked"; then
+            unpack_prefix || { step_result prefix 1 "unpacking $DEBS failed"; exit 1; }
+        fi
+        use_prefix
+        USING_PREFIX=1
     fi
     register_icd
     CLI=ON
@@ -190,7 +208,7 @@ if [ "$NO_BUILD" -eq 0 ]; then
     OCL_LIB=$(opencl_library) || OCL_LIB=""
     set -- -S "$REPO" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DCLINIT_BUILD_CLI=$CLI
     [ -n "$OCL_LIB" ] && set -- "$@" "-DOpenCL_LIBRARY=$OCL_LIB"
-    [ -n "${P:-}" ] && set -- "$@" "-DOpenCL_INCLUDE_DIR=$P/usr/include"
+    [ "${USING_PREFIX:-0}" = 1 ] && set -- "$@" "-DOpenCL_INCLUDE_DIR=$P/usr/include"
     say "build: $BUILD (CLI $CLI, OpenCL library ${OCL_LIB:-CMake's choice})"
     jobs=$(nproc 2>/dev/null || echo 2)
     # shellcheck disable=SC2086
@@ -203,7 +221,8 @@ if [ "$NO_BUILD" -eq 0 ]; then
         exit 1
     fi
 else
-    [ -n "${OCL_ICD_VENDORS:-}" ] || register_icd
+    [ -f "$P/unpacked" ] && use_prefix && say "prefix: $P (from the build)"
+    register_icd
     for t in tools/gpu/clinit-program-dump tools/gpu/clinit-big-fill bench/clinit-bench \
              tests/test_equality tests/test_dtypes tests/test_stream tests/test_batch \
              tests/test_methods; do

@@ -139,16 +139,17 @@ def shape_table(shape, amd, ptx_rows):
     ptx = {r[0]: r for r in ptx_rows}
     names = [r[0] for r in ptx_rows] + sorted(k for k in amd if k not in ptx)
     out = ["| kernel | VGPR | SGPR | AGPR | scratch bytes | spills v/s "
-           "| PTX plain f32/f64 ops | PTX .rn ops | PTX fma | PTX virtual regs |",
-           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+           "| PTX plain f32/f64 ops | PTX .rn ops | PTX fma | PTX virtual regs "
+           "| PTX local bytes |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for n in names:
         a, p = amd.get(n, {}), ptx.get(n)
         g = lambda k: str(a[k]) if k in a else "-"
-        out.append("| %s | %s | %s | %s | %s | %s/%s | %s | %s | %s | %s |" % (
+        out.append("| %s | %s | %s | %s | %s | %s/%s | %s | %s | %s | %s | %s |" % (
             n, g("vgpr_count"), g("sgpr_count"), g("agpr_count"),
             g("private_segment_fixed_size"), g("vgpr_spill_count"),
             g("sgpr_spill_count"),
-            *(("%d" % x for x in p[1:5]) if p else ("-",) * 4)))
+            *(("%d" % x for x in p[1:5] + (p[6],)) if p else ("-",) * 5)))
     return out
 
 

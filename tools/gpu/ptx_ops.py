@@ -5,8 +5,10 @@ Counts, per .entry (kernel) and per .func, the floating-point mul/add/sub
 instructions without a rounding modifier ("plain": ptxas may contract a
 plain mul followed by a plain add into an fma, which changes the bits),
 those with one (.rn/.rz/.rm/.rp: never contracted), and fma/mad, plus the
-virtual registers the function declares (.reg lines). A kernel's counts
-include the .func functions it calls (transitively). Used by
+virtual registers the function declares (.reg lines) and its local
+(per-thread stack) bytes (.local arrays). A kernel's op counts include the
+.func functions it calls (transitively); registers and local bytes are its
+own. Used by
 tools/gpu-check.sh (PTX from NVIDIA's OpenCL, CL_PROGRAM_BINARIES) and
 tools/kernel-report.py (PTX from clang's NVPTX backend); docs/GPU.md.
 
@@ -27,6 +29,7 @@ FUNC = re.compile(r"^\s*(?:\.visible\s+|\.weak\s+|\.extern\s+)*\.(entry|func)"
 CALL = re.compile(r"^\s*(?:@!?%\w+\s+)?call(?:\.uni)?\b")
 NAME = re.compile(r"([A-Za-z_$][\w$]*)")
 REG = re.compile(r"^\s*\.reg\s+\.(\w+)\s+%\w+<(\d+)>\s*;")
+LOCAL = re.compile(r"^\s*\.local\s+(?:\.align\s+\d+\s+)?\.b8\s+[\w$]+\[(\d+)\]")
 ROUNDING = {"rn", "rz", "rm", "rp"}
 
 
@@ -49,7 +52,7 @@ def parse(text):
             m = FUNC.match(code)
             if m and not code.lstrip().startswith(".extern"):
                 cur = {"kind": m.group(1), "plain": 0, "rounded": 0, "fma": 0,
-                       "regs": {}, "calls": set(), "plain_lines": [],
+                       "regs": {}, "local": 0, "calls": set(), "plain_lines": [],
                        "name": m.group(2), "open": False}
             if cur is None:
                 continue
@@ -66,6 +69,9 @@ def parse(text):
         m = REG.match(code)
         if m:
             cur["regs"][m.group(1)] = cur["regs"].get(m.group(1), 0) + int(m.group(2))
+        m = LOCAL.match(code)
+        if m:
+            cur["local"] += int(m.group(1))
         if CALL.match(code):
             pending_call = True
             rest = code.split("call", 1)[1]
@@ -99,7 +105,8 @@ def totals(funcs, name, seen=None):
 
 
 def kernel_rows(text):
-    """[(kernel, plain, rounded, fma, regs, callees)] for every .entry."""
+    """[(kernel, plain, rounded, fma, regs, callees, local bytes)] for every
+    .entry."""
     funcs = parse(text)
     rows = []
     for name, f in funcs.items():
@@ -107,7 +114,8 @@ def kernel_rows(text):
             continue
         p, r, m = totals(funcs, name)
         regs = sum(f["regs"].values())
-        rows.append((name, p, r, m, regs, sorted(c for c in f["calls"] if c in funcs)))
+        rows.append((name, p, r, m, regs, sorted(c for c in f["calls"] if c in funcs),
+                     f["local"]))
     return rows, funcs
 
 
@@ -124,14 +132,16 @@ def main(argv):
         sys.stderr.write("ptx_ops.py: %s: no .entry in it (not PTX?)\n" % args[0])
         return 1
     if "--markdown" in flags:
-        print("| kernel | plain mul/add/sub | .rn mul/add/sub | fma | virtual regs |")
-        print("|---|---:|---:|---:|---:|")
-    for name, p, r, m, regs, calls in rows:
+        print("| kernel | plain mul/add/sub | .rn mul/add/sub | fma | virtual regs "
+              "| local bytes |")
+        print("|---|---:|---:|---:|---:|---:|")
+    for name, p, r, m, regs, calls, local in rows:
         if "--markdown" in flags:
-            print("| %s | %d | %d | %d | %d |" % (name, p, r, m, regs))
+            print("| %s | %d | %d | %d | %d | %d |" % (name, p, r, m, regs, local))
         else:
-            print("%-28s plain %4d  rounded %4d  fma %4d  vregs %4d%s" % (
-                name, p, r, m, regs, ("  calls " + ",".join(calls)) if calls else ""))
+            print("%-28s plain %4d  rounded %4d  fma %4d  vregs %4d  local %3d%s" % (
+                name, p, r, m, regs, local,
+                ("  calls " + ",".join(calls)) if calls else ""))
     bad = [row for row in rows if row[1]]
     n = sum(row[1] for row in rows)
     print("kernels %d, plain float mul/add/sub in kernels (callees included): %d"
