@@ -880,8 +880,8 @@ static int bench_size(bench *b, uint64_t bytes)
         paths &= ~dev_paths;
         dev_paths = 0;
     }
-    rows = malloc((size_t)(NLIMITS + 2 * b->ndtypes * b->nmethods) *
-                  sizeof *rows);
+    rows =
+        malloc((size_t)(NLIMITS + 2 * b->ndtypes * b->nmethods) * sizeof *rows);
     if (!rows) {
         fprintf(stderr, "clinit-bench: out of memory\n");
         return -1;

@@ -75,10 +75,9 @@ static int64_t compare(big *b, cl_mem buf)
     for (uint64_t e = b->lo; dev && ref && e < b->hi; e += b->chunk) {
         uint64_t n = b->hi - e < b->chunk ? b->hi - e : b->chunk;
         clinit_status st;
-        cl_int err = clEnqueueReadBuffer(q, buf, CL_TRUE,
-                                         (size_t)((e - b->lo) * b->esize),
-                                         (size_t)(n * b->esize), dev, 0, NULL,
-                                         NULL);
+        cl_int err = clEnqueueReadBuffer(
+            q, buf, CL_TRUE, (size_t)((e - b->lo) * b->esize),
+            (size_t)(n * b->esize), dev, 0, NULL, NULL);
         if (err != CL_SUCCESS) {
             fprintf(stderr, "clinit-big-fill: clEnqueueReadBuffer: %d\n",
                     (int)err);
@@ -136,7 +135,8 @@ static int run(big *b)
     err = clFinish(clinit_ctx_queue(b->ocl));
     t1 = now_s();
     if (st != CLINIT_OK || err != CL_SUCCESS) {
-        fprintf(stderr, "clinit-big-fill: clinit_enqueue_fill: %s (clFinish %d)\n",
+        fprintf(stderr,
+                "clinit-big-fill: clinit_enqueue_fill: %s (clFinish %d)\n",
                 clinit_strerror(st), (int)err);
         clReleaseMemObject(buf);
         return 1;
@@ -164,7 +164,8 @@ static int parse(int argc, char **argv, big *b, const char **device)
         if (!strcmp(f, "--device"))
             *device = v;
         else if (!strcmp(f, "--method"))
-            bad = bad || clinit_method_from_name(v, &b->init.method) != CLINIT_OK;
+            bad =
+                bad || clinit_method_from_name(v, &b->init.method) != CLINIT_OK;
         else if (!strcmp(f, "--dtype"))
             bad = bad || clinit_dtype_from_name(v, &b->t.dtype) != CLINIT_OK;
         else if (!strcmp(f, "--numel"))

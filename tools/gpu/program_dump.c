@@ -94,8 +94,8 @@ static int dump(cl_context cx, cl_device_id dev, const char *opts,
     if (err == CL_SUCCESS && !(bin = malloc(bin_size)))
         err = CL_OUT_OF_HOST_MEMORY;
     if (err == CL_SUCCESS)
-        err = clGetProgramInfo(prog, CL_PROGRAM_BINARIES, sizeof bin, &bin,
-                               NULL);
+        err =
+            clGetProgramInfo(prog, CL_PROGRAM_BINARIES, sizeof bin, &bin, NULL);
     if (err != CL_SUCCESS) {
         fprintf(stderr, "clinit-program-dump: CL_PROGRAM_BINARIES: %d\n",
                 (int)err);
