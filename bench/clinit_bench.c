@@ -1,6 +1,7 @@
 /* clinit_bench.c - clinit-bench: fill throughput of clinit on the OpenCL
  * and CPU paths, next to the memory limits (parallel memset and parallel
- * non-temporal stores on the host, clEnqueueFillBuffer on the device),
+ * non-temporal stores on the host, clEnqueueFillBuffer and a
+ * device-to-device clEnqueueCopyBuffer on the device),
  * plus per-call latency and process
  * startup time. A performance program, not a test (see bench/README.md).
  *
@@ -80,17 +81,20 @@ enum path {
     PATH_MEMSET = 4,
     PATH_FILLBUFFER = 8,
     PATH_STREAM = 16,
-    PATH_LAST = PATH_STREAM,
-    PATH_ALL = 31
+    PATH_COPY = 32, /* device-to-device copy of the same bytes */
+    PATH_LAST = PATH_COPY,
+    PATH_ALL = 63
 };
 
 /* The limits, in the order they are measured and printed. */
-static const unsigned limit_paths[3] = {PATH_MEMSET, PATH_STREAM,
-                                        PATH_FILLBUFFER};
+#define NLIMITS 4
+static const unsigned limit_paths[NLIMITS] = {PATH_MEMSET, PATH_STREAM,
+                                              PATH_FILLBUFFER, PATH_COPY};
 #define HOST_PATHS (PATH_CPU | PATH_MEMSET | PATH_STREAM)
-#define DEV_PATHS (PATH_OPENCL | PATH_FILLBUFFER)
+#define DEV_PATHS (PATH_OPENCL | PATH_FILLBUFFER | PATH_COPY)
 #define IS_LIMIT(p)                                                            \
-    ((p) == PATH_MEMSET || (p) == PATH_STREAM || (p) == PATH_FILLBUFFER)
+    ((p) == PATH_MEMSET || (p) == PATH_STREAM || (p) == PATH_FILLBUFFER ||     \
+     (p) == PATH_COPY)
 
 /* The library's fill paths, cpu first. */
 static const unsigned fill_paths[2] = {PATH_CPU, PATH_OPENCL};
@@ -120,10 +124,12 @@ static const char usage_text[] =
     "                  kaiming_uniform,xavier_normal,constant,trunc_normal,\n"
     "                  sparse (those the library rejects are skipped)\n"
     "  --dtype LIST    f32 (default), f16, bf16, f64\n"
-    "  --path LIST     opencl,cpu,memset,stream,fillbuffer (default: all)\n"
+    "  --path LIST     opencl,cpu,memset,stream,fillbuffer,copy (default:\n"
+    "                  all; copy: clEnqueueCopyBuffer of the same bytes from\n"
+    "                  a second device buffer, GB/s of bytes written)\n"
     "  --reps N        timed repetitions per row (default: adaptive, at\n"
     "                  least 5 and 0.2 s, or 3 and 2 s; at most 200)\n"
-    "  --device D      OpenCL device of the opencl and fillbuffer paths\n"
+    "  --device D      OpenCL device of the opencl, fillbuffer and copy paths\n"
     "                  (opencl or opencl:P.D; default opencl); the startup\n"
     "                  child uses it too (default: the library's default)\n"
     "  --throughput    measure throughput (GB/s, Gelem/s)\n"
@@ -166,6 +172,7 @@ typedef struct job {
     size_t bytes;
     void *host;                    /* bytes, pre-touched */
     cl_mem dev;                    /* bytes */
+    cl_mem src;                    /* bytes, the copy path's source */
     unsigned threads;              /* memset threads */
     cl_int cl_err;                 /* last failed OpenCL call made here */
     int kind;                      /* enum kind, for the opencl and cpu paths */
@@ -276,6 +283,8 @@ static const char *path_name(unsigned p)
         return "fillbuffer";
     case PATH_STREAM:
         return "stream";
+    case PATH_COPY:
+        return "copy";
     }
     return "?";
 }
@@ -420,7 +429,7 @@ static int parse_args(int argc, char **argv, options *o)
                         break;
                 if (p > PATH_LAST) {
                     usage_error("unknown path '%s' (expected opencl, cpu, "
-                                "memset, stream or fillbuffer)",
+                                "memset, stream, fillbuffer or copy)",
                                 tmp[k]);
                     return -1;
                 }
@@ -632,6 +641,12 @@ static clinit_status run_once(job *j, unsigned path)
         if (err == CL_SUCCESS)
             err = clFinish(j->queue);
         break;
+    case PATH_COPY:
+        err = clEnqueueCopyBuffer(j->queue, j->src, j->dev, 0, 0, j->bytes, 0,
+                                  NULL, NULL);
+        if (err == CL_SUCCESS)
+            err = clFinish(j->queue);
+        break;
     }
     j->cl_err = err;
     return err == CL_SUCCESS ? CLINIT_OK : CLINIT_EOPENCL;
@@ -840,7 +855,9 @@ static int bench_size(bench *b, uint64_t bytes)
     unsigned paths = b->o.paths;
     unsigned host_paths = paths & HOST_PATHS;
     unsigned dev_paths = paths & DEV_PATHS;
-    int nbuf = (host_paths != 0) + (dev_paths != 0), n = 0, rc = 0;
+    int nbuf = (host_paths != 0) + (dev_paths != 0) +
+               ((dev_paths & PATH_COPY) != 0),
+        n = 0, rc = 0;
     row *rows = NULL;
     job j;
     cl_int err;
@@ -858,12 +875,13 @@ static int bench_size(bench *b, uint64_t bytes)
     }
     if (dev_paths && bytes > b->max_alloc) {
         note("%" PRIu64 " bytes is over the device's max allocation (%" PRIu64
-             "); opencl and fillbuffer skipped at this size",
+             "); opencl, fillbuffer and copy skipped at this size",
              bytes, b->max_alloc);
         paths &= ~dev_paths;
         dev_paths = 0;
     }
-    rows = malloc((size_t)(3 + 2 * b->ndtypes * b->nmethods) * sizeof *rows);
+    rows =
+        malloc((size_t)(NLIMITS + 2 * b->ndtypes * b->nmethods) * sizeof *rows);
     if (!rows) {
         fprintf(stderr, "clinit-bench: out of memory\n");
         return -1;
@@ -892,9 +910,24 @@ static int bench_size(bench *b, uint64_t bytes)
             goto out;
         }
     }
+    if (dev_paths & PATH_COPY) {
+        static const unsigned char zero = 0;
+        j.src = clCreateBuffer(b->cl_ctx, CL_MEM_READ_WRITE, (size_t)bytes,
+                               NULL, &err);
+        if (j.src) /* written once, so the copy reads real pages */
+            err = clEnqueueFillBuffer(b->queue, j.src, &zero, 1, 0,
+                                      (size_t)bytes, 0, NULL, NULL);
+        if (err == CL_SUCCESS)
+            err = clFinish(b->queue);
+        if (err != CL_SUCCESS) {
+            cl_error(j.src ? "clEnqueueFillBuffer" : "clCreateBuffer", err);
+            rc = -1;
+            goto out;
+        }
+    }
 
     /* the limits, once per size */
-    for (int li = 0; li < 3; li++) {
+    for (int li = 0; li < NLIMITS; li++) {
         unsigned p = limit_paths[li];
         double s;
         clinit_status st;
@@ -979,6 +1012,8 @@ static int bench_size(bench *b, uint64_t bytes)
 out:
     if (j.dev)
         clReleaseMemObject(j.dev);
+    if (j.src)
+        clReleaseMemObject(j.src);
     free(j.host);
     free(rows);
     return rc;
@@ -1730,7 +1765,7 @@ static int setup(bench *b)
             return -1;
         }
     }
-    if (!(b->o.paths & (PATH_OPENCL | PATH_FILLBUFFER)))
+    if (!(b->o.paths & DEV_PATHS))
         return 0;
     {
         clinit_ctx_options copt = {b->o.device ? b->o.device : "opencl", 0};
@@ -1747,12 +1782,12 @@ static int setup(bench *b)
         }
         if (st == CLINIT_ENODEVICE ||
             (st == CLINIT_OK && !clinit_ctx_is_opencl(b->ocl))) {
-            note("device '%s': no OpenCL device; opencl and fillbuffer "
-                 "skipped",
+            note("device '%s': no OpenCL device; opencl, fillbuffer and "
+                 "copy skipped",
                  copt.device);
             clinit_ctx_destroy(b->ocl);
             b->ocl = NULL;
-            b->o.paths &= ~(unsigned)(PATH_OPENCL | PATH_FILLBUFFER);
+            b->o.paths &= ~(unsigned)DEV_PATHS;
             return 0;
         }
         if (st != CLINIT_OK) {
