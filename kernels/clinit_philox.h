@@ -63,4 +63,131 @@ CLINIT_FN void clinit_philox4x32_10(CLINIT_PRIV clinit_vu *x, clinit_vu k0,
     x[3] = x3;
 }
 
+/* ---- C: all CLINIT_LANES counters of a block at once -------------------
+ * clinit_philox_block(c0, c1, c2, c3, k0, k1, x): x[w][l] = word w of
+ * philox4x32_10({c0 + l, c1, c2, c3}, {k0, k1}) for every lane l < 16
+ * (c0 + l wraps at 2^32), the same bits as clinit_philox4x32_10 lane by
+ * lane. With SSE2 / AVX2 / AVX-512 (and without CLINIT_PHILOX_PORTABLE,
+ * the portable loop below, also what the guard's regression check builds)
+ * the counters are kept as 64-bit lanes, even counters in one register
+ * and odd ones in another: one unsigned 32x32->64 multiply (pmuludq)
+ * gives hi:lo of a lane at once, the low 32 bits of a lane are its word
+ * and the high 32 bits are don't-care (pmuludq reads only the low ones).
+ * The 16 counters are 2 to 8 such registers, independent chains that the
+ * core overlaps. Rounds 1 and 2 multiply a lane-invariant word once, in
+ * scalar code. */
+#if !CLINIT_OPENCL
+#if defined(__SSE2__) && !defined(CLINIT_PHILOX_PORTABLE)
+#include <immintrin.h>
+#if defined(__AVX512F__)
+#define CLINIT_PH_BYTES_ 64
+#define CLINIT_PH_MUL_(a, b) ((clinit_ph_v_)_mm512_mul_epu32((__m512i)(a), (__m512i)(b)))
+#define CLINIT_PH_JOIN_(e, o)                                                  \
+    _mm512_mask_blend_epi32(0xAAAA, (__m512i)(e), (__m512i)((o) << 32))
+#elif defined(__AVX2__)
+#define CLINIT_PH_BYTES_ 32
+#define CLINIT_PH_MUL_(a, b) ((clinit_ph_v_)_mm256_mul_epu32((__m256i)(a), (__m256i)(b)))
+#define CLINIT_PH_JOIN_(e, o)                                                  \
+    _mm256_blend_epi32((__m256i)(e), (__m256i)((o) << 32), 0xAA)
+#else
+#define CLINIT_PH_BYTES_ 16
+#define CLINIT_PH_MUL_(a, b) ((clinit_ph_v_)_mm_mul_epu32((__m128i)(a), (__m128i)(b)))
+#define CLINIT_PH_JOIN_(e, o) (((e) & 0xffffffffu) | ((o) << 32))
+#endif
+#define CLINIT_PH_L_ (CLINIT_PH_BYTES_ / 8)   /* 64-bit lanes per register */
+#define CLINIT_PH_H_ (CLINIT_LANES / CLINIT_PH_L_) /* registers per word */
+typedef unsigned long long clinit_ph_v_
+    __attribute__((vector_size(CLINIT_PH_BYTES_)));
+
+static inline __attribute__((always_inline)) clinit_ph_v_
+clinit_ph_splat_(unsigned long long s)
+{
+    clinit_ph_v_ v;
+    for (int j = 0; j < CLINIT_PH_L_; j++)
+        v[j] = s;
+    return v;
+}
+
+static inline __attribute__((always_inline)) void
+clinit_philox_block(clinit_u32 c0, clinit_u32 c1, clinit_u32 c2,
+                    clinit_u32 c3, clinit_u32 k0, clinit_u32 k1,
+                    clinit_u32 x[4][CLINIT_LANES])
+{
+    /* register h holds counters (h / 2) * 2L + 2 j + h % 2, lane j < L */
+    clinit_ph_v_ a0[CLINIT_PH_H_], a1[CLINIT_PH_H_], a2[CLINIT_PH_H_],
+        a3[CLINIT_PH_H_];
+    clinit_ph_v_ m0 = clinit_ph_splat_(CLINIT_PHILOX_M0);
+    clinit_ph_v_ m1 = clinit_ph_splat_(CLINIT_PHILOX_M1);
+    clinit_u64 p1 = (clinit_u64)CLINIT_PHILOX_M1 * c2, p0;
+    clinit_u32 r0 = (clinit_u32)(p1 >> 32) ^ c1 ^ k0, r1 = (clinit_u32)p1;
+    for (int h = 0; h < CLINIT_PH_H_; h++) { /* round 1: c1..c3 invariant */
+        clinit_ph_v_ c;
+        for (int j = 0; j < CLINIT_PH_L_; j++)
+            c[j] = (clinit_u32)(c0 + (clinit_u32)((h / 2) * 2 * CLINIT_PH_L_ +
+                                                  2 * j + h % 2));
+        a3[h] = CLINIT_PH_MUL_(c, m0);
+        a2[h] = (a3[h] >> 32) ^ clinit_ph_splat_(c3 ^ k1);
+    }
+    k0 += CLINIT_PHILOX_W0;
+    k1 += CLINIT_PHILOX_W1;
+    p0 = (clinit_u64)CLINIT_PHILOX_M0 * r0; /* round 2: x0, x1 invariant */
+    for (int h = 0; h < CLINIT_PH_H_; h++) {
+        a1[h] = CLINIT_PH_MUL_(a2[h], m1);
+        a0[h] = (a1[h] >> 32) ^ clinit_ph_splat_(r1 ^ k0);
+        a2[h] = a3[h] ^ clinit_ph_splat_((clinit_u32)(p0 >> 32) ^ k1);
+        a3[h] = clinit_ph_splat_((clinit_u32)p0);
+    }
+    for (int r = 2; r < 10; r++) { /* rounds 3 .. 10 */
+        k0 += CLINIT_PHILOX_W0;
+        k1 += CLINIT_PHILOX_W1;
+        clinit_ph_v_ vk0 = clinit_ph_splat_(k0), vk1 = clinit_ph_splat_(k1);
+        for (int h = 0; h < CLINIT_PH_H_; h++) {
+            clinit_ph_v_ q0 = CLINIT_PH_MUL_(a0[h], m0);
+            clinit_ph_v_ q1 = CLINIT_PH_MUL_(a2[h], m1);
+            a0[h] = (q1 >> 32) ^ (a1[h] ^ vk0);
+            a1[h] = q1;
+            a2[h] = (q0 >> 32) ^ (a3[h] ^ vk1);
+            a3[h] = q0;
+        }
+    }
+    for (int h = 0; h < CLINIT_PH_H_; h += 2) {
+        size_t at = (size_t)(h / 2) * 2 * CLINIT_PH_L_;
+        clinit_ph_v_ w0 = (clinit_ph_v_)CLINIT_PH_JOIN_(a0[h], a0[h + 1]);
+        clinit_ph_v_ w1 = (clinit_ph_v_)CLINIT_PH_JOIN_(a1[h], a1[h + 1]);
+        clinit_ph_v_ w2 = (clinit_ph_v_)CLINIT_PH_JOIN_(a2[h], a2[h + 1]);
+        clinit_ph_v_ w3 = (clinit_ph_v_)CLINIT_PH_JOIN_(a3[h], a3[h + 1]);
+        memcpy(&x[0][at], &w0, sizeof w0);
+        memcpy(&x[1][at], &w1, sizeof w1);
+        memcpy(&x[2][at], &w2, sizeof w2);
+        memcpy(&x[3][at], &w3, sizeof w3);
+    }
+}
+#else /* portable: lane by lane in the scalar vocabulary's arithmetic */
+static inline void clinit_philox_block(clinit_u32 c0, clinit_u32 c1,
+                                       clinit_u32 c2, clinit_u32 c3,
+                                       clinit_u32 k0, clinit_u32 k1,
+                                       clinit_u32 x[4][CLINIT_LANES])
+{
+    for (int l = 0; l < CLINIT_LANES; l++) {
+        clinit_u32 y0 = c0 + (clinit_u32)l, y1 = c1, y2 = c2, y3 = c3;
+        clinit_u32 q0 = k0, q1 = k1;
+        for (int r = 0; r < 10; r++) {
+            clinit_u64 p0 = (clinit_u64)CLINIT_PHILOX_M0 * y0;
+            clinit_u64 p1 = (clinit_u64)CLINIT_PHILOX_M1 * y2;
+            y0 = (clinit_u32)(p1 >> 32) ^ y1 ^ q0;
+            y1 = (clinit_u32)p1;
+            y2 = (clinit_u32)(p0 >> 32) ^ y3 ^ q1;
+            y3 = (clinit_u32)p0;
+            q0 += CLINIT_PHILOX_W0;
+            q1 += CLINIT_PHILOX_W1;
+        }
+        x[0][l] = y0;
+        x[1][l] = y1;
+        x[2][l] = y2;
+        x[3][l] = y3;
+    }
+}
+#endif
+#endif /* !CLINIT_OPENCL */
+
 #endif /* CLINIT_PHILOX_H */

@@ -42,13 +42,47 @@
 #define CLINIT_CAT_(a, b, c) CLINIT_CAT3_(a, b, c)
 #define W CLINIT_VLANES
 
+/* The values of lanes l0 .. of block B to v, from the block's Philox words
+ * xw (clinit_desc_words_all: all 16 lanes at once, kernels/clinit_philox.h)
+ * for the distributions that draw words; constant and pattern draw none. */
+#define CLINIT_CHUNK_WORDS_(bits, name, T)                                     \
+    enum { words_##name = 1 };                                                 \
+    static inline __attribute__((always_inline)) void chunk_##name(           \
+        clinit_desc d, uint64_t B, unsigned l0,                                \
+        const uint32_t xw[4][CLINIT_LANES], T *v)                              \
+    {                                                                          \
+        clinit_vu x[4];                                                        \
+        for (int w = 0; w < 4; w++)                                            \
+            x[w] = CLINIT_VLOAD_U(0, &xw[w][l0]);                              \
+        clinit_words##bits##_##name(d, B, l0, x, v);                           \
+    }
+#define CLINIT_CHUNK_PLAIN_(bits, name, T)                                     \
+    enum { words_##name = 0 };                                                 \
+    static inline __attribute__((always_inline)) void chunk_##name(           \
+        clinit_desc d, uint64_t B, unsigned l0,                                \
+        const uint32_t xw[4][CLINIT_LANES], T *v)                              \
+    {                                                                          \
+        (void)xw;                                                              \
+        clinit_block##bits##_##name(d, B, l0, v);                              \
+    }
+#define CLINIT_CHUNKS_(bits, T)                                                \
+    CLINIT_CHUNK_WORDS_(bits, uniform, T)                                      \
+    CLINIT_CHUNK_WORDS_(bits, normal, T)                                       \
+    CLINIT_CHUNK_WORDS_(bits, truncated, T)                                    \
+    CLINIT_CHUNK_WORDS_(bits, sparse, T)                                       \
+    CLINIT_CHUNK_PLAIN_(bits, constant, T)                                     \
+    CLINIT_CHUNK_PLAIN_(bits, pattern, T)
+
 /* Block B's slots [a, e) to dst: stored in place when the block is whole
- * (put), else through a block-sized buffer. */
-#define CLINIT_RUN_BLOCKS_(BLOCK, ES, put)                                     \
+ * (put), else through a block-sized buffer; the block's Philox words
+ * first where the distribution draws them. */
+#define CLINIT_RUN_BLOCKS_(BLOCK, ES, name, put)                               \
     for (uint64_t B = lo / (BLOCK); B * (BLOCK) < hi; B++) {                   \
         uint64_t first = B * (BLOCK);                                          \
         unsigned a = first < lo ? (unsigned)(lo - first) : 0u;                 \
         unsigned e = hi - first < (BLOCK) ? (unsigned)(hi - first) : (BLOCK);  \
+        if (words_##name)                                                      \
+            clinit_desc_words_all(d, B, xw);                                   \
         if (a == 0 && e == (BLOCK)) {                                          \
             unsigned char *out = dst + (first - lo) * (ES);                    \
             for (unsigned l0 = 0; l0 < CLINIT_LANES; l0 += W)                  \
@@ -63,6 +97,7 @@
     }
 
 #if !CLINIT_KERNEL_F64
+CLINIT_CHUNKS_(32, clinit_vf)
 
 /* narrow lanes: 2-byte and 1-byte patterns */
 #if CLINIT_C_VECTORS
@@ -107,12 +142,14 @@ static inline void put32(clinit_dtype dt, const clinit_vf *v, unsigned l0,
     {                                                                          \
         size_t es = clinit_dtype_size(dt);                                     \
         clinit_vf v[4];                                                        \
-        CLINIT_RUN_BLOCKS_(CLINIT_BLOCK32, es,                                 \
-                           (clinit_block32_##name(d, B, l0, v),                \
+        uint32_t xw[4][CLINIT_LANES] __attribute__((aligned(64)));             \
+        CLINIT_RUN_BLOCKS_(CLINIT_BLOCK32, es, name,                           \
+                           (chunk_##name(d, B, l0, xw, v),                     \
                             put32(dt, v, l0, out)))                            \
     }
 
 #else
+CLINIT_CHUNKS_(64, clinit_vd)
 
 /* Lanes l0 .. of an f64 block's values v to the block at out. */
 static inline void put64(const clinit_vd *v, unsigned l0, unsigned char *out)
@@ -127,9 +164,10 @@ static inline void put64(const clinit_vd *v, unsigned l0, unsigned char *out)
                            uint64_t hi, unsigned char *dst)                    \
     {                                                                          \
         clinit_vd v[2];                                                        \
+        uint32_t xw[4][CLINIT_LANES] __attribute__((aligned(64)));             \
         (void)dt;                                                              \
-        CLINIT_RUN_BLOCKS_(CLINIT_BLOCK64, 8,                                  \
-                           (clinit_block64_##name(d, B, l0, v),                \
+        CLINIT_RUN_BLOCKS_(CLINIT_BLOCK64, 8, name,                            \
+                           (chunk_##name(d, B, l0, xw, v),                     \
                             put64(v, l0, out)))                                \
     }
 
