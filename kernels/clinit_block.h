@@ -36,15 +36,23 @@ CLINIT_FN void clinit_desc_words(clinit_desc d, clinit_u64 B, clinit_u32 l0,
 
 #if !CLINIT_OPENCL
 /* x[w][l]: the four Philox words of every lane l < CLINIT_LANES of block
- * B (clinit_desc_words of all lanes at once, kernels/clinit_philox.h). */
+ * B (clinit_desc_words of all lanes at once, kernels/clinit_philox.h); ks
+ * from clinit_desc_keys(d). */
 CLINIT_FN void clinit_desc_words_all(clinit_desc d, clinit_u64 B,
+                                     const clinit_philox_keys *ks,
                                      clinit_u32 x[4][CLINIT_LANES])
 {
-    clinit_u64 k = d[CLINIT_DW_KEY], s = d[CLINIT_DW_STREAM];
+    clinit_u64 s = d[CLINIT_DW_STREAM];
     clinit_philox_block((clinit_u32)(B << 4),
                         (clinit_u32)(B >> 28) | (CLINIT_DOMAIN_VALUES << 24),
-                        (clinit_u32)s, (clinit_u32)(s >> 32), (clinit_u32)k,
-                        (clinit_u32)(k >> 32), x);
+                        (clinit_u32)s, (clinit_u32)(s >> 32), ks, x);
+}
+
+/* The round keys of d's seed, once per fill (clinit_desc_words_all). */
+CLINIT_FN void clinit_desc_keys(clinit_desc d, clinit_philox_keys *ks)
+{
+    clinit_u64 k = d[CLINIT_DW_KEY];
+    clinit_philox_key_schedule((clinit_u32)k, (clinit_u32)(k >> 32), ks);
 }
 #endif
 

@@ -38,6 +38,26 @@
 
 #include "clinit_internal.h"
 
+/* v to p (any alignment): one unaligned vector store, where memcpy
+ * could become a loop of 16-byte moves */
+#if CLINIT_C_VECTORS
+#define CLINIT_STORE_(T, p, v)                                                 \
+    do {                                                                       \
+        typedef T clinit_su_ __attribute__((aligned(1)));                      \
+        *(clinit_su_ *)(void *)(p) = (v);                                      \
+    } while (0)
+#else
+#define CLINIT_STORE_(T, p, v) memcpy((p), &(v), sizeof(T))
+#endif
+
+/* d: a private copy of the descriptor d0; the stores to dst cannot alias
+ * it, so the loops keep the parameters in registers instead of reloading
+ * them after every store */
+#define CLINIT_LOCAL_DESC_(d, d0)                                              \
+    uint64_t d##_copy_[CLINIT_DESC_WORDS];                                     \
+    clinit_desc d = d##_copy_;                                                 \
+    memcpy(d##_copy_, (d0), sizeof d##_copy_)
+
 #define CLINIT_CAT3_(a, b, c) a##b##_##c
 #define CLINIT_CAT_(a, b, c) CLINIT_CAT3_(a, b, c)
 #define W CLINIT_VLANES
@@ -82,7 +102,7 @@
         unsigned a = first < lo ? (unsigned)(lo - first) : 0u;                 \
         unsigned e = hi - first < (BLOCK) ? (unsigned)(hi - first) : (BLOCK);  \
         if (words_##name)                                                      \
-            clinit_desc_words_all(d, B, xw);                                   \
+            clinit_desc_words_all(d, B, &ks, xw);                              \
         if (a == 0 && e == (BLOCK)) {                                          \
             unsigned char *out = dst + (first - lo) * (ES);                    \
             for (unsigned l0 = 0; l0 < CLINIT_LANES; l0 += W)                  \
@@ -129,20 +149,25 @@ static inline void put32(clinit_dtype dt, const clinit_vf *v, unsigned l0,
 #undef CLINIT_PUT_
     default:
         for (int w = 0; w < 4; w++)
-            memcpy(out + ((unsigned)w * CLINIT_LANES + l0) * 4, &v[w],
-                   sizeof v[w]);
+            CLINIT_STORE_(clinit_vf, out + ((unsigned)w * CLINIT_LANES + l0) * 4,
+                          v[w]);
         break;
     }
 }
 
 /* Elements [lo, hi) of the tensor in d, dtype dt, to dst (element lo). */
 #define CLINIT_RUN_(NAME, id, name)                                            \
-    static void run_##name(clinit_desc d, clinit_dtype dt, uint64_t lo,        \
-                           uint64_t hi, unsigned char *dst)                    \
+    static __attribute__((noinline)) void run_##name(                          \
+        clinit_desc d0, clinit_dtype dt, uint64_t lo, uint64_t hi,             \
+        unsigned char *dst)                                                    \
     {                                                                          \
+        CLINIT_LOCAL_DESC_(d, d0);                                             \
         size_t es = clinit_dtype_size(dt);                                     \
         clinit_vf v[4];                                                        \
         uint32_t xw[4][CLINIT_LANES] __attribute__((aligned(64)));             \
+        clinit_philox_keys ks;                                                 \
+        if (words_##name)                                                      \
+            clinit_desc_keys(d, &ks);                                          \
         CLINIT_RUN_BLOCKS_(CLINIT_BLOCK32, es, name,                           \
                            (chunk_##name(d, B, l0, xw, v),                     \
                             put32(dt, v, l0, out)))                            \
@@ -155,16 +180,21 @@ CLINIT_CHUNKS_(64, clinit_vd)
 static inline void put64(const clinit_vd *v, unsigned l0, unsigned char *out)
 {
     for (int p = 0; p < 2; p++)
-        memcpy(out + ((unsigned)p * CLINIT_LANES + l0) * 8, &v[p],
-               sizeof v[p]);
+        CLINIT_STORE_(clinit_vd, out + ((unsigned)p * CLINIT_LANES + l0) * 8,
+                      v[p]);
 }
 
 #define CLINIT_RUN_(NAME, id, name)                                            \
-    static void run_##name(clinit_desc d, clinit_dtype dt, uint64_t lo,        \
-                           uint64_t hi, unsigned char *dst)                    \
+    static __attribute__((noinline)) void run_##name(                          \
+        clinit_desc d0, clinit_dtype dt, uint64_t lo, uint64_t hi,             \
+        unsigned char *dst)                                                    \
     {                                                                          \
+        CLINIT_LOCAL_DESC_(d, d0);                                             \
         clinit_vd v[2];                                                        \
         uint32_t xw[4][CLINIT_LANES] __attribute__((aligned(64)));             \
+        clinit_philox_keys ks;                                                 \
+        if (words_##name)                                                      \
+            clinit_desc_keys(d, &ks);                                          \
         (void)dt;                                                              \
         CLINIT_RUN_BLOCKS_(CLINIT_BLOCK64, 8, name,                            \
                            (chunk_##name(d, B, l0, xw, v),                     \
