@@ -34,6 +34,28 @@ CLINIT_FN void clinit_desc_words(clinit_desc d, clinit_u64 B, clinit_u32 l0,
                        (clinit_u32)(s >> 32), x);
 }
 
+#if !CLINIT_OPENCL
+/* x[w][l]: the four Philox words of every lane l < CLINIT_LANES of block
+ * B (clinit_desc_words of all lanes at once, kernels/clinit_philox.h); ks
+ * from clinit_desc_keys(d). */
+CLINIT_FN void clinit_desc_words_all(clinit_desc d, clinit_u64 B,
+                                     const clinit_philox_keys *ks,
+                                     clinit_u32 x[4][CLINIT_LANES])
+{
+    clinit_u64 s = d[CLINIT_DW_STREAM];
+    clinit_philox_block((clinit_u32)(B << 4),
+                        (clinit_u32)(B >> 28) | (CLINIT_DOMAIN_VALUES << 24),
+                        (clinit_u32)s, (clinit_u32)(s >> 32), ks, x);
+}
+
+/* The round keys of d's seed, once per fill (clinit_desc_words_all). */
+CLINIT_FN void clinit_desc_keys(clinit_desc d, clinit_philox_keys *ks)
+{
+    clinit_u64 k = d[CLINIT_DW_KEY];
+    clinit_philox_key_schedule((clinit_u32)k, (clinit_u32)(k >> 32), ks);
+}
+#endif
+
 /* Row and column of the CLINIT_VLANES elements first .. of a [rows, cols]
  * matrix: one division per call, then stepping. */
 CLINIT_FN void clinit_rowcol(clinit_u64 first, clinit_u64 cols,
@@ -82,36 +104,44 @@ CLINIT_FN int clinit_desc_pattern(clinit_desc d, clinit_u64 i)
 
 /* ---- 32-bit-word dtypes: 64 values in f32 ------------------------------ */
 
-CLINIT_FN void clinit_block32_uniform(clinit_desc d, clinit_u64 B, clinit_u32 l0,
+/* clinit_words32_<dist>(d, B, l0, x, v): the values v of lanes l0 .. of
+ * block B from their Philox words x (clinit_desc_words);
+ * clinit_block32_<dist> computes the words too. The CPU path computes a
+ * whole block's words at once (clinit_desc_words_all) and calls the
+ * former. */
+CLINIT_FN void clinit_words32_uniform(clinit_desc d, clinit_u64 B,
+                                      clinit_u32 l0, CLINIT_PRIV clinit_vu *x,
                                       CLINIT_PRIV clinit_vf *v)
 {
-    clinit_vu x[4];
     float lo = CLINIT_DESC_P32(d, CLINIT_P_UNIFORM_LO);
     float scale = CLINIT_DESC_P32(d, CLINIT_P_UNIFORM_SCALE);
     float top = CLINIT_DESC_P32(d, CLINIT_P_UNIFORM_TOP);
     float bottom = CLINIT_DESC_P32(d, CLINIT_P_UNIFORM_BOTTOM);
-    clinit_desc_words(d, B, l0, x);
+    (void)B;
+    (void)l0;
     for (int w = 0; w < 4; w++)
         v[w] = clinit_uniform_f32(x[w], lo, scale, top, bottom);
 }
 
-CLINIT_FN void clinit_block32_normal(clinit_desc d, clinit_u64 B, clinit_u32 l0,
+CLINIT_FN void clinit_words32_normal(clinit_desc d, clinit_u64 B,
+                                     clinit_u32 l0, CLINIT_PRIV clinit_vu *x,
                                      CLINIT_PRIV clinit_vf *v)
 {
-    clinit_vu x[4];
-    clinit_desc_words(d, B, l0, x);
+    (void)B;
+    (void)l0;
     clinit_normal4_f32(x, CLINIT_DESC_P32(d, CLINIT_P_NORMAL_MEAN),
                        CLINIT_DESC_P32(d, CLINIT_P_NORMAL_STD), v);
 }
 
-CLINIT_FN void clinit_block32_truncated(clinit_desc d, clinit_u64 B, clinit_u32 l0,
+CLINIT_FN void clinit_words32_truncated(clinit_desc d, clinit_u64 B,
+                                        clinit_u32 l0, CLINIT_PRIV clinit_vu *x,
                                         CLINIT_PRIV clinit_vf *v)
 {
-    clinit_vu x[4];
     float t[10];
+    (void)B;
+    (void)l0;
     for (int k = 0; k < 10; k++)
         t[k] = CLINIT_DESC_P32(d, k);
-    clinit_desc_words(d, B, l0, x);
     for (int w = 0; w < 4; w++)
         v[w] = clinit_truncated_f32(x[w], t[CLINIT_P_TRUNC_MEAN],
                                     t[CLINIT_P_TRUNC_STD],
@@ -119,6 +149,18 @@ CLINIT_FN void clinit_block32_truncated(clinit_desc d, clinit_u64 B, clinit_u32 
                                     t[CLINIT_P_TRUNC_TOP], t[4], t[5], t[6],
                                     t[7], t[8], t[9]);
 }
+
+#define CLINIT_BLOCK_OF_WORDS_(bits, name, T)                                  \
+    CLINIT_FN void clinit_block##bits##_##name(                                \
+        clinit_desc d, clinit_u64 B, clinit_u32 l0, CLINIT_PRIV T *v)          \
+    {                                                                          \
+        clinit_vu x[4];                                                        \
+        clinit_desc_words(d, B, l0, x);                                        \
+        clinit_words##bits##_##name(d, B, l0, x, v);                           \
+    }
+CLINIT_BLOCK_OF_WORDS_(32, uniform, clinit_vf)
+CLINIT_BLOCK_OF_WORDS_(32, normal, clinit_vf)
+CLINIT_BLOCK_OF_WORDS_(32, truncated, clinit_vf)
 
 CLINIT_FN void clinit_block32_constant(clinit_desc d, clinit_u64 B, clinit_u32 l0,
                                        CLINIT_PRIV clinit_vf *v)
@@ -129,16 +171,19 @@ CLINIT_FN void clinit_block32_constant(clinit_desc d, clinit_u64 B, clinit_u32 l
         v[w] = CLINIT_VF(CLINIT_DESC_P32(d, CLINIT_P_CONSTANT_VALUE));
 }
 
-CLINIT_FN void clinit_block32_sparse(clinit_desc d, clinit_u64 B, clinit_u32 l0,
+CLINIT_FN void clinit_words32_sparse(clinit_desc d, clinit_u64 B,
+                                     clinit_u32 l0, CLINIT_PRIV clinit_vu *x,
                                      CLINIT_PRIV clinit_vf *v)
 {
-    clinit_block32_normal(d, B, l0, v);
+    clinit_words32_normal(d, B, l0, x, v);
     for (int w = 0; w < 4; w++) {
         clinit_u64 first =
             B * CLINIT_BLOCK32 + (clinit_u64)(w * CLINIT_LANES) + l0;
         v[w] = CLINIT_SEL(clinit_sparse_zero(d, first), CLINIT_VF(0.0f), v[w]);
     }
 }
+
+CLINIT_BLOCK_OF_WORDS_(32, sparse, clinit_vf)
 
 CLINIT_FN void clinit_block32_pattern(clinit_desc d, clinit_u64 B, clinit_u32 l0,
                                       CLINIT_PRIV clinit_vf *v)
@@ -159,47 +204,54 @@ CLINIT_FN void clinit_block32_pattern(clinit_desc d, clinit_u64 B, clinit_u32 l0
 /* ---- f64: 32 values in double ------------------------------------------ */
 #if CLINIT_HAVE_F64
 
-/* The two 53-bit integers of every lane of f64 block B. */
-CLINIT_FN void clinit_desc_k53(clinit_desc d, clinit_u64 B, clinit_u32 l0,
+/* The two 53-bit integers of every lane of f64 block B from its words. */
+CLINIT_FN void clinit_desc_k53(CLINIT_PRIV clinit_vu *x,
                                CLINIT_PRIV clinit_vul *k)
 {
-    clinit_vu x[4];
-    clinit_desc_words(d, B, l0, x);
     k[0] = clinit_k53(x[0], x[1]);
     k[1] = clinit_k53(x[2], x[3]);
 }
 
-CLINIT_FN void clinit_block64_uniform(clinit_desc d, clinit_u64 B, clinit_u32 l0,
+CLINIT_FN void clinit_words64_uniform(clinit_desc d, clinit_u64 B,
+                                      clinit_u32 l0, CLINIT_PRIV clinit_vu *x,
                                       CLINIT_PRIV clinit_vd *v)
 {
+    (void)B;
+    (void)l0;
     clinit_vul k[2];
     double lo = CLINIT_DESC_P64(d, CLINIT_P_UNIFORM_LO);
     double scale = CLINIT_DESC_P64(d, CLINIT_P_UNIFORM_SCALE);
     double top = CLINIT_DESC_P64(d, CLINIT_P_UNIFORM_TOP);
     double bottom = CLINIT_DESC_P64(d, CLINIT_P_UNIFORM_BOTTOM);
-    clinit_desc_k53(d, B, l0, k);
+    clinit_desc_k53(x, k);
     for (int p = 0; p < 2; p++)
         v[p] = clinit_uniform_f64(k[p], lo, scale, top, bottom);
 }
 
-CLINIT_FN void clinit_block64_normal(clinit_desc d, clinit_u64 B, clinit_u32 l0,
+CLINIT_FN void clinit_words64_normal(clinit_desc d, clinit_u64 B,
+                                     clinit_u32 l0, CLINIT_PRIV clinit_vu *x,
                                      CLINIT_PRIV clinit_vd *v)
 {
+    (void)B;
+    (void)l0;
     clinit_vul k[2];
-    clinit_desc_k53(d, B, l0, k);
+    clinit_desc_k53(x, k);
     clinit_normal_pair_f64(k[0], k[1], CLINIT_DESC_P64(d, CLINIT_P_NORMAL_MEAN),
                            CLINIT_DESC_P64(d, CLINIT_P_NORMAL_STD), &v[0],
                            &v[1]);
 }
 
-CLINIT_FN void clinit_block64_truncated(clinit_desc d, clinit_u64 B, clinit_u32 l0,
+CLINIT_FN void clinit_words64_truncated(clinit_desc d, clinit_u64 B,
+                                        clinit_u32 l0, CLINIT_PRIV clinit_vu *x,
                                         CLINIT_PRIV clinit_vd *v)
 {
+    (void)B;
+    (void)l0;
     clinit_vul k[2];
     double t[10];
     for (int j = 0; j < 10; j++)
         t[j] = CLINIT_DESC_P64(d, j);
-    clinit_desc_k53(d, B, l0, k);
+    clinit_desc_k53(x, k);
     for (int p = 0; p < 2; p++)
         v[p] = clinit_truncated_f64(k[p], t[CLINIT_P_TRUNC_MEAN],
                                     t[CLINIT_P_TRUNC_STD],
@@ -207,6 +259,10 @@ CLINIT_FN void clinit_block64_truncated(clinit_desc d, clinit_u64 B, clinit_u32 
                                     t[CLINIT_P_TRUNC_TOP], t[4], t[5], t[6],
                                     t[7], t[8], t[9]);
 }
+
+CLINIT_BLOCK_OF_WORDS_(64, uniform, clinit_vd)
+CLINIT_BLOCK_OF_WORDS_(64, normal, clinit_vd)
+CLINIT_BLOCK_OF_WORDS_(64, truncated, clinit_vd)
 
 CLINIT_FN void clinit_block64_constant(clinit_desc d, clinit_u64 B, clinit_u32 l0,
                                        CLINIT_PRIV clinit_vd *v)
@@ -216,10 +272,13 @@ CLINIT_FN void clinit_block64_constant(clinit_desc d, clinit_u64 B, clinit_u32 l
     v[0] = v[1] = CLINIT_VD(CLINIT_DESC_P64(d, CLINIT_P_CONSTANT_VALUE));
 }
 
-CLINIT_FN void clinit_block64_sparse(clinit_desc d, clinit_u64 B, clinit_u32 l0,
+CLINIT_FN void clinit_words64_sparse(clinit_desc d, clinit_u64 B,
+                                     clinit_u32 l0, CLINIT_PRIV clinit_vu *x,
                                      CLINIT_PRIV clinit_vd *v)
 {
-    clinit_block64_normal(d, B, l0, v);
+    (void)B;
+    (void)l0;
+    clinit_words64_normal(d, B, l0, x, v);
     for (int p = 0; p < 2; p++) {
         clinit_vi z = clinit_sparse_zero(
             d, B * CLINIT_BLOCK64 + (clinit_u64)(p * CLINIT_LANES) + l0);
@@ -227,6 +286,8 @@ CLINIT_FN void clinit_block64_sparse(clinit_desc d, clinit_u64 B, clinit_u32 l0,
         v[p] = CLINIT_SEL(CLINIT_I2L(z) != CLINIT_VL(0), CLINIT_VD(0.0), v[p]);
     }
 }
+
+CLINIT_BLOCK_OF_WORDS_(64, sparse, clinit_vd)
 
 CLINIT_FN void clinit_block64_pattern(clinit_desc d, clinit_u64 B, clinit_u32 l0,
                                       CLINIT_PRIV clinit_vd *v)

@@ -63,4 +63,170 @@ CLINIT_FN void clinit_philox4x32_10(CLINIT_PRIV clinit_vu *x, clinit_vu k0,
     x[3] = x3;
 }
 
+/* ---- C: all CLINIT_LANES counters of a block at once -------------------
+ * clinit_philox_block(c0, c1, c2, c3, ks, x): x[w][l] = word w of
+ * philox4x32_10({c0 + l, c1, c2, c3}, {k0, k1}) for every lane l < 16,
+ * ks = clinit_philox_key_schedule(k0, k1)
+ * (c0 + l wraps at 2^32), the same bits as clinit_philox4x32_10 lane by
+ * lane. With SSE2 / AVX2 / AVX-512 (and without CLINIT_PHILOX_PORTABLE,
+ * the portable loop below, also what the guard's regression check builds)
+ * the counters are kept as 64-bit lanes, even counters in one register
+ * and odd ones in another: one unsigned 32x32->64 multiply (pmuludq)
+ * gives hi:lo of a lane at once, the low 32 bits of a lane are its word
+ * and the high 32 bits are don't-care (pmuludq reads only the low ones).
+ * The 16 counters are 2 to 8 such registers, independent chains that the
+ * core overlaps. Rounds 1 and 2 multiply a lane-invariant word once, in
+ * scalar code. The round keys come from clinit_philox_key_schedule. */
+#if !CLINIT_OPENCL
+#if defined(__SSE2__) && !defined(CLINIT_PHILOX_PORTABLE)
+#include <immintrin.h>
+#if defined(__AVX512F__)
+#define CLINIT_PH_BYTES_ 64
+#define CLINIT_PH_MUL_(a, b) ((clinit_ph_v_)_mm512_mul_epu32((__m512i)(a), (__m512i)(b)))
+#define CLINIT_PH_JOIN_(e, o)                                                  \
+    _mm512_mask_blend_epi32(0xAAAA, (__m512i)(e), (__m512i)((o) << 32))
+#elif defined(__AVX2__)
+#define CLINIT_PH_BYTES_ 32
+#define CLINIT_PH_MUL_(a, b) ((clinit_ph_v_)_mm256_mul_epu32((__m256i)(a), (__m256i)(b)))
+#define CLINIT_PH_JOIN_(e, o)                                                  \
+    _mm256_blend_epi32((__m256i)(e), (__m256i)((o) << 32), 0xAA)
+#else
+#define CLINIT_PH_BYTES_ 16
+#define CLINIT_PH_MUL_(a, b) ((clinit_ph_v_)_mm_mul_epu32((__m128i)(a), (__m128i)(b)))
+#define CLINIT_PH_JOIN_(e, o) (((e) & 0xffffffffu) | ((o) << 32))
+#endif
+#define CLINIT_PH_L_ (CLINIT_PH_BYTES_ / 8)   /* 64-bit lanes per register */
+#define CLINIT_PH_H_ (CLINIT_LANES / CLINIT_PH_L_) /* registers per word */
+typedef unsigned long long clinit_ph_v_
+    __attribute__((vector_size(CLINIT_PH_BYTES_)));
+
+static inline __attribute__((always_inline)) clinit_ph_v_
+clinit_ph_splat_(unsigned long long s)
+{
+    clinit_ph_v_ v;
+    for (int j = 0; j < CLINIT_PH_L_; j++)
+        v[j] = s;
+    return v;
+}
+
+/* The round keys of {k0, k1}: k[r] of round r + 1 as scalars and, for
+ * rounds 3 .. 10, splat; computed once per fill (clinit_philox_block
+ * reads them from memory, one operand of an xor each). */
+typedef struct {
+    clinit_ph_v_ v[10][2];
+    clinit_u32 k[10][2];
+} clinit_philox_keys;
+
+static inline void clinit_philox_key_schedule(clinit_u32 k0, clinit_u32 k1,
+                                              clinit_philox_keys *ks)
+{
+    for (int r = 0; r < 10; r++) {
+        ks->k[r][0] = k0;
+        ks->k[r][1] = k1;
+        ks->v[r][0] = clinit_ph_splat_(k0);
+        ks->v[r][1] = clinit_ph_splat_(k1);
+        k0 += CLINIT_PHILOX_W0;
+        k1 += CLINIT_PHILOX_W1;
+    }
+}
+
+static inline __attribute__((always_inline)) void
+clinit_philox_block(clinit_u32 c0, clinit_u32 c1, clinit_u32 c2,
+                    clinit_u32 c3, const clinit_philox_keys *ks,
+                    clinit_u32 x[4][CLINIT_LANES])
+{
+    /* register h holds counters (h / 2) * 2L + 2 j + h % 2, lane j < L;
+     * two registers (an even / odd pair) at a time, all ten rounds: their
+     * state fits in the vector registers (no spills), and the next pair's
+     * independent chains overlap this pair's multiply latency out of
+     * order */
+    clinit_ph_v_ m0 = clinit_ph_splat_(CLINIT_PHILOX_M0);
+    clinit_ph_v_ m1 = clinit_ph_splat_(CLINIT_PHILOX_M1);
+    clinit_ph_v_ vc0 = clinit_ph_splat_(c0);
+    clinit_u64 p1 = (clinit_u64)CLINIT_PHILOX_M1 * c2;
+    clinit_u32 r0 = (clinit_u32)(p1 >> 32) ^ c1 ^ ks->k[0][0];
+    clinit_u32 r1 = (clinit_u32)p1;
+    clinit_u64 p0 = (clinit_u64)CLINIT_PHILOX_M0 * r0;
+    clinit_ph_v_ s1 = clinit_ph_splat_(c3 ^ ks->k[0][1]);
+    clinit_ph_v_ s2 = clinit_ph_splat_(r1 ^ ks->k[1][0]);
+    clinit_ph_v_ s3 = clinit_ph_splat_((clinit_u32)(p0 >> 32) ^ ks->k[1][1]);
+    clinit_ph_v_ s4 = clinit_ph_splat_((clinit_u32)p0);
+    for (int g = 0; g < CLINIT_PH_H_; g += 2) {
+        clinit_ph_v_ a0[2], a1[2], a2[2], a3[2];
+        for (int i = 0; i < 2; i++) {
+            clinit_ph_v_ c; /* the counters; the low 32 bits count */
+            for (int j = 0; j < CLINIT_PH_L_; j++)
+                c[j] = (unsigned long long)(g * CLINIT_PH_L_ + 2 * j + i);
+            /* round 1: x1 .. x3 lane-invariant, M1 * x2 is p1 */
+            a3[i] = CLINIT_PH_MUL_(vc0 + c, m0);
+            a2[i] = (a3[i] >> 32) ^ s1;
+            /* round 2: x0 = r0, x1 = r1 lane-invariant, M0 * r0 is p0 */
+            a1[i] = CLINIT_PH_MUL_(a2[i], m1);
+            a0[i] = (a1[i] >> 32) ^ s2;
+            a2[i] = a3[i] ^ s3;
+            a3[i] = s4;
+        }
+#pragma GCC unroll 8
+        for (int r = 2; r < 10; r++) { /* rounds 3 .. 10 */
+            for (int i = 0; i < 2; i++) {
+                clinit_ph_v_ q0 = CLINIT_PH_MUL_(a0[i], m0);
+                clinit_ph_v_ q1 = CLINIT_PH_MUL_(a2[i], m1);
+                a0[i] = (q1 >> 32) ^ (a1[i] ^ ks->v[r][0]);
+                a1[i] = q1;
+                a2[i] = (q0 >> 32) ^ (a3[i] ^ ks->v[r][1]);
+                a3[i] = q0;
+            }
+        }
+        size_t at = (size_t)g * CLINIT_PH_L_;
+        clinit_ph_v_ w0 = (clinit_ph_v_)CLINIT_PH_JOIN_(a0[0], a0[1]);
+        clinit_ph_v_ w1 = (clinit_ph_v_)CLINIT_PH_JOIN_(a1[0], a1[1]);
+        clinit_ph_v_ w2 = (clinit_ph_v_)CLINIT_PH_JOIN_(a2[0], a2[1]);
+        clinit_ph_v_ w3 = (clinit_ph_v_)CLINIT_PH_JOIN_(a3[0], a3[1]);
+        memcpy(&x[0][at], &w0, sizeof w0);
+        memcpy(&x[1][at], &w1, sizeof w1);
+        memcpy(&x[2][at], &w2, sizeof w2);
+        memcpy(&x[3][at], &w3, sizeof w3);
+    }
+}
+#else /* portable: lane by lane in the scalar vocabulary's arithmetic */
+typedef struct {
+    clinit_u32 k[10][2];
+} clinit_philox_keys;
+
+static inline void clinit_philox_key_schedule(clinit_u32 k0, clinit_u32 k1,
+                                              clinit_philox_keys *ks)
+{
+    for (int r = 0; r < 10; r++) {
+        ks->k[r][0] = k0;
+        ks->k[r][1] = k1;
+        k0 += CLINIT_PHILOX_W0;
+        k1 += CLINIT_PHILOX_W1;
+    }
+}
+
+static inline void clinit_philox_block(clinit_u32 c0, clinit_u32 c1,
+                                       clinit_u32 c2, clinit_u32 c3,
+                                       const clinit_philox_keys *ks,
+                                       clinit_u32 x[4][CLINIT_LANES])
+{
+    for (int l = 0; l < CLINIT_LANES; l++) {
+        clinit_u32 y0 = c0 + (clinit_u32)l, y1 = c1, y2 = c2, y3 = c3;
+        for (int r = 0; r < 10; r++) {
+            clinit_u32 q0 = ks->k[r][0], q1 = ks->k[r][1];
+            clinit_u64 p0 = (clinit_u64)CLINIT_PHILOX_M0 * y0;
+            clinit_u64 p1 = (clinit_u64)CLINIT_PHILOX_M1 * y2;
+            y0 = (clinit_u32)(p1 >> 32) ^ y1 ^ q0;
+            y1 = (clinit_u32)p1;
+            y2 = (clinit_u32)(p0 >> 32) ^ y3 ^ q1;
+            y3 = (clinit_u32)p0;
+        }
+        x[0][l] = y0;
+        x[1][l] = y1;
+        x[2][l] = y2;
+        x[3][l] = y3;
+    }
+}
+#endif
+#endif /* !CLINIT_OPENCL */
+
 #endif /* CLINIT_PHILOX_H */

@@ -38,17 +38,71 @@
 
 #include "clinit_internal.h"
 
+/* v to p (any alignment): one unaligned vector store, where memcpy
+ * could become a loop of 16-byte moves */
+#if CLINIT_C_VECTORS
+#define CLINIT_STORE_(T, p, v)                                                 \
+    do {                                                                       \
+        typedef T clinit_su_ __attribute__((aligned(1)));                      \
+        *(clinit_su_ *)(void *)(p) = (v);                                      \
+    } while (0)
+#else
+#define CLINIT_STORE_(T, p, v) memcpy((p), &(v), sizeof(T))
+#endif
+
+/* d: a private copy of the descriptor d0; the stores to dst cannot alias
+ * it, so the loops keep the parameters in registers instead of reloading
+ * them after every store */
+#define CLINIT_LOCAL_DESC_(d, d0)                                              \
+    uint64_t d##_copy_[CLINIT_DESC_WORDS];                                     \
+    clinit_desc d = d##_copy_;                                                 \
+    memcpy(d##_copy_, (d0), sizeof d##_copy_)
+
 #define CLINIT_CAT3_(a, b, c) a##b##_##c
 #define CLINIT_CAT_(a, b, c) CLINIT_CAT3_(a, b, c)
 #define W CLINIT_VLANES
 
+/* The values of lanes l0 .. of block B to v, from the block's Philox words
+ * xw (clinit_desc_words_all: all 16 lanes at once, kernels/clinit_philox.h)
+ * for the distributions that draw words; constant and pattern draw none. */
+#define CLINIT_CHUNK_WORDS_(bits, name, T)                                     \
+    enum { words_##name = 1 };                                                 \
+    static inline __attribute__((always_inline)) void chunk_##name(           \
+        clinit_desc d, uint64_t B, unsigned l0,                                \
+        const uint32_t xw[4][CLINIT_LANES], T *v)                              \
+    {                                                                          \
+        clinit_vu x[4];                                                        \
+        for (int w = 0; w < 4; w++)                                            \
+            x[w] = CLINIT_VLOAD_U(0, &xw[w][l0]);                              \
+        clinit_words##bits##_##name(d, B, l0, x, v);                           \
+    }
+#define CLINIT_CHUNK_PLAIN_(bits, name, T)                                     \
+    enum { words_##name = 0 };                                                 \
+    static inline __attribute__((always_inline)) void chunk_##name(           \
+        clinit_desc d, uint64_t B, unsigned l0,                                \
+        const uint32_t xw[4][CLINIT_LANES], T *v)                              \
+    {                                                                          \
+        (void)xw;                                                              \
+        clinit_block##bits##_##name(d, B, l0, v);                              \
+    }
+#define CLINIT_CHUNKS_(bits, T)                                                \
+    CLINIT_CHUNK_WORDS_(bits, uniform, T)                                      \
+    CLINIT_CHUNK_WORDS_(bits, normal, T)                                       \
+    CLINIT_CHUNK_WORDS_(bits, truncated, T)                                    \
+    CLINIT_CHUNK_WORDS_(bits, sparse, T)                                       \
+    CLINIT_CHUNK_PLAIN_(bits, constant, T)                                     \
+    CLINIT_CHUNK_PLAIN_(bits, pattern, T)
+
 /* Block B's slots [a, e) to dst: stored in place when the block is whole
- * (put), else through a block-sized buffer. */
-#define CLINIT_RUN_BLOCKS_(BLOCK, ES, put)                                     \
+ * (put), else through a block-sized buffer; the block's Philox words
+ * first where the distribution draws them. */
+#define CLINIT_RUN_BLOCKS_(BLOCK, ES, name, put)                               \
     for (uint64_t B = lo / (BLOCK); B * (BLOCK) < hi; B++) {                   \
         uint64_t first = B * (BLOCK);                                          \
         unsigned a = first < lo ? (unsigned)(lo - first) : 0u;                 \
         unsigned e = hi - first < (BLOCK) ? (unsigned)(hi - first) : (BLOCK);  \
+        if (words_##name)                                                      \
+            clinit_desc_words_all(d, B, &ks, xw);                              \
         if (a == 0 && e == (BLOCK)) {                                          \
             unsigned char *out = dst + (first - lo) * (ES);                    \
             for (unsigned l0 = 0; l0 < CLINIT_LANES; l0 += W)                  \
@@ -63,6 +117,7 @@
     }
 
 #if !CLINIT_KERNEL_F64
+CLINIT_CHUNKS_(32, clinit_vf)
 
 /* narrow lanes: 2-byte and 1-byte patterns */
 #if CLINIT_C_VECTORS
@@ -94,42 +149,55 @@ static inline void put32(clinit_dtype dt, const clinit_vf *v, unsigned l0,
 #undef CLINIT_PUT_
     default:
         for (int w = 0; w < 4; w++)
-            memcpy(out + ((unsigned)w * CLINIT_LANES + l0) * 4, &v[w],
-                   sizeof v[w]);
+            CLINIT_STORE_(clinit_vf, out + ((unsigned)w * CLINIT_LANES + l0) * 4,
+                          v[w]);
         break;
     }
 }
 
 /* Elements [lo, hi) of the tensor in d, dtype dt, to dst (element lo). */
 #define CLINIT_RUN_(NAME, id, name)                                            \
-    static void run_##name(clinit_desc d, clinit_dtype dt, uint64_t lo,        \
-                           uint64_t hi, unsigned char *dst)                    \
+    static __attribute__((noinline)) void run_##name(                          \
+        clinit_desc d0, clinit_dtype dt, uint64_t lo, uint64_t hi,             \
+        unsigned char *dst)                                                    \
     {                                                                          \
+        CLINIT_LOCAL_DESC_(d, d0);                                             \
         size_t es = clinit_dtype_size(dt);                                     \
         clinit_vf v[4];                                                        \
-        CLINIT_RUN_BLOCKS_(CLINIT_BLOCK32, es,                                 \
-                           (clinit_block32_##name(d, B, l0, v),                \
+        uint32_t xw[4][CLINIT_LANES] __attribute__((aligned(64)));             \
+        clinit_philox_keys ks;                                                 \
+        if (words_##name)                                                      \
+            clinit_desc_keys(d, &ks);                                          \
+        CLINIT_RUN_BLOCKS_(CLINIT_BLOCK32, es, name,                           \
+                           (chunk_##name(d, B, l0, xw, v),                     \
                             put32(dt, v, l0, out)))                            \
     }
 
 #else
+CLINIT_CHUNKS_(64, clinit_vd)
 
 /* Lanes l0 .. of an f64 block's values v to the block at out. */
 static inline void put64(const clinit_vd *v, unsigned l0, unsigned char *out)
 {
     for (int p = 0; p < 2; p++)
-        memcpy(out + ((unsigned)p * CLINIT_LANES + l0) * 8, &v[p],
-               sizeof v[p]);
+        CLINIT_STORE_(clinit_vd, out + ((unsigned)p * CLINIT_LANES + l0) * 8,
+                      v[p]);
 }
 
 #define CLINIT_RUN_(NAME, id, name)                                            \
-    static void run_##name(clinit_desc d, clinit_dtype dt, uint64_t lo,        \
-                           uint64_t hi, unsigned char *dst)                    \
+    static __attribute__((noinline)) void run_##name(                          \
+        clinit_desc d0, clinit_dtype dt, uint64_t lo, uint64_t hi,             \
+        unsigned char *dst)                                                    \
     {                                                                          \
+        CLINIT_LOCAL_DESC_(d, d0);                                             \
         clinit_vd v[2];                                                        \
+        uint32_t xw[4][CLINIT_LANES] __attribute__((aligned(64)));             \
+        clinit_philox_keys ks;                                                 \
+        if (words_##name)                                                      \
+            clinit_desc_keys(d, &ks);                                          \
         (void)dt;                                                              \
-        CLINIT_RUN_BLOCKS_(CLINIT_BLOCK64, 8,                                  \
-                           (clinit_block64_##name(d, B, l0, v),                \
+        CLINIT_RUN_BLOCKS_(CLINIT_BLOCK64, 8, name,                            \
+                           (chunk_##name(d, B, l0, xw, v),                     \
                             put64(v, l0, out)))                                \
     }
 
