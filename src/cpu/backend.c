@@ -130,10 +130,13 @@ typedef struct work {
     uint64_t lo, hi; /* element sub-range of plan->lo..hi */
     void *dst;       /* element plan->lo */
     const clinit_runs *runs; /* set: runs [lo, hi), run lo at dst */
+    /* the ISA variant, picked once per fill: CPUID traps to the
+     * hypervisor in a VM (tens of microseconds), too slow per run */
+    run_fn fn;
 } work;
 
 /* Fills elements [lo, hi) of the plan's tensor into dst (element lo). */
-static void fill_range(const clinit_plan *p, const uint64_t *desc,
+static void fill_range(const clinit_plan *p, run_fn fn, const uint64_t *desc,
                        uint64_t lo, uint64_t hi, unsigned char *dst)
 {
     size_t es = clinit_dtype_size(p->dtype);
@@ -152,7 +155,7 @@ static void fill_range(const clinit_plan *p, const uint64_t *desc,
         }
         return;
     }
-    pick_variant(p->dtype)(desc, p->dtype, lo, hi, dst);
+    fn(desc, p->dtype, lo, hi, dst);
 }
 
 /* Fills elements [lo, hi) of the plan, or runs [lo, hi) of a box. */
@@ -163,13 +166,13 @@ static void fill_part(const work *wk)
     unsigned char *dst = wk->dst;
     if (!wk->runs) {
         if (wk->lo < wk->hi)
-            fill_range(p, wk->desc, wk->lo, wk->hi,
+            fill_range(p, wk->fn, wk->desc, wk->lo, wk->hi,
                        dst + (wk->lo - p->lo) * es);
         return;
     }
     for (uint64_t j = wk->lo; j < wk->hi; j++) {
         uint64_t a = clinit_runs_lo(wk->runs, j);
-        fill_range(p, wk->desc, a, a + wk->runs->len, dst);
+        fill_range(p, wk->fn, wk->desc, a, a + wk->runs->len, dst);
         dst += wk->runs->len * es;
     }
 }
@@ -205,10 +208,12 @@ clinit_status clinit_cpu_fill(const clinit_plan *plan, unsigned threads,
     unsigned t;
     work wk[64];
     uint64_t desc[CLINIT_DESC_WORDS];
+    run_fn fn;
 
     if (n == 0)
         return CLINIT_OK;
     clinit_plan_desc(plan, 0, 0, desc);
+    fn = pick_variant(plan->dtype);
     be = CLINIT_BLOCK_ELEMS(plan->dtype);
     nblocks = (plan->hi - 1) / be - plan->lo / be + 1;
     t = threads ? threads : clinit_cpu_count();
@@ -231,6 +236,7 @@ clinit_status clinit_cpu_fill(const clinit_plan *plan, unsigned threads,
             wk[i].lo = wk[i].hi;
         wk[i].dst = dst;
         wk[i].runs = NULL;
+        wk[i].fn = fn;
     }
     run_works(wk, t);
     return CLINIT_OK;
@@ -245,10 +251,12 @@ clinit_status clinit_cpu_fill_runs(const clinit_plan *plan,
     unsigned t;
     work wk[64];
     uint64_t desc[CLINIT_DESC_WORDS];
+    run_fn fn;
 
     if (r1 <= r0)
         return CLINIT_OK;
     clinit_plan_desc(plan, 0, 0, desc);
+    fn = pick_variant(plan->dtype);
     /* blocks computed: a run touches up to len / be + 2 of them */
     work_blocks = (r1 - r0) * (runs->len / be + 2);
     t = threads ? threads : clinit_cpu_count();
@@ -266,6 +274,7 @@ clinit_status clinit_cpu_fill_runs(const clinit_plan *plan,
         wk[i].plan = plan;
         wk[i].desc = desc;
         wk[i].runs = runs;
+        wk[i].fn = fn;
         wk[i].lo = a < r1 ? a : r1;
         wk[i].hi = b < r1 ? b : r1;
         wk[i].dst = (unsigned char *)dst + (wk[i].lo - r0) * runs->len * es;
