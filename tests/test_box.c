@@ -9,6 +9,7 @@
  *  - torch.chunk's split (sizes 0..12 x world 1..8, the table printed by
  *    torch 1.13) and DTensor-style shards: for world 1..8 and every dim
  *    the shards reassemble to the whole, and 2-D meshes cover it once;
+ *  - (ctest box_gpu_shape runs it all again with the GPU-shaped kernels)
  *  - how a box becomes runs (a row slab is one run, a column slab one run
  *    per row) and the error statuses, destination untouched. */
 #include <stdio.h>
@@ -28,7 +29,7 @@ static void teardown(void)
     clinit_ctx_destroy(dev);
 }
 
-TestSuite(box, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(box, .init = setup, .fini = teardown, .timeout = 300);
 
 static const clinit_dtype dtypes[] = {CLINIT_F32,    CLINIT_F16,
                                       CLINIT_BF16,   CLINIT_F64,
