@@ -705,14 +705,46 @@ static clinit_status compact_events(clinit_ocl *c, cl_event *evs, size_t *nev,
 }
 
 /* A launch prepared: items[0..n) of one buffer, dtype and distribution,
- * their kernel and descriptor table (total blocks). */
+ * their kernel and descriptor table (nd descriptors, total blocks). */
 typedef struct group {
     const clinit_item *items;
-    size_t n;
+    size_t n, nd;
     cl_kernel k;
     cl_mem mtab;
     cl_ulong total;
 } group;
+
+/* Descriptors of an item: one per box run, else one. */
+static uint64_t item_descs(const clinit_item *it)
+{
+    return it->runs ? it->r1 - it->r0 : 1;
+}
+
+/* The descriptors of item `it` at tab, the first at launch block *total
+ * (advanced past them): the plan's descriptor, made once, with each run's
+ * range, destination and first block. */
+static void item_table(const clinit_item *it, uint64_t be, uint64_t *total,
+                       cl_ulong *tab)
+{
+    const clinit_plan *p = &it->plan;
+    uint64_t d[CLINIT_DESC_WORDS];
+    if (!it->runs) {
+        clinit_plan_desc(p, *total, it->offset, (uint64_t *)tab);
+        *total += (p->hi - 1) / be - p->lo / be + 1;
+        return;
+    }
+    clinit_plan_desc(p, 0, 0, d);
+    for (uint64_t j = it->r0; j < it->r1; j++, tab += CLINIT_DESC_WORDS) {
+        uint64_t lo = clinit_runs_lo(it->runs, j), hi = lo + it->runs->len;
+        d[CLINIT_DW_FIRST] = *total;
+        d[CLINIT_DW_LO] = lo;
+        d[CLINIT_DW_HI] = hi;
+        d[CLINIT_DW_OFF] = it->offset + (j - it->r0) * it->runs->len;
+        d[CLINIT_DW_B0] = lo / be;
+        memcpy(tab, d, sizeof d);
+        *total += (hi - 1) / be - lo / be + 1;
+    }
+}
 
 /* The kernel and the descriptor table of g->items[0..n): everything a
  * launch needs but the enqueue. Call with c->lock held. */
@@ -720,27 +752,30 @@ static clinit_status prepare_group(clinit_ocl *c, group *g)
 {
     clinit_dtype dt = g->items[0].plan.dtype;
     uint64_t be = CLINIT_BLOCK_ELEMS(dt), total = 0;
-    cl_ulong *tab = malloc(g->n * CLINIT_DESC_WORDS * sizeof *tab);
+    size_t nd = 0;
+    cl_ulong *tab;
     clinit_status st;
     cl_int err = CL_SUCCESS;
 
-    if (!tab)
+    for (size_t i = 0; i < g->n; i++)
+        nd += (size_t)item_descs(&g->items[i]);
+    if (!(tab = malloc(nd * CLINIT_DESC_WORDS * sizeof *tab)))
         return CLINIT_ENOMEM;
     if ((st = fill_kernel_locked(c, g->items[0].plan.dist, dt, &g->k)) !=
         CLINIT_OK) {
         free(tab);
         return st;
     }
+    nd = 0;
     for (size_t i = 0; i < g->n; i++) {
-        const clinit_plan *p = &g->items[i].plan;
-        clinit_plan_desc(p, total, g->items[i].offset,
-                         (uint64_t *)(tab + i * CLINIT_DESC_WORDS));
-        total += (p->hi - 1) / be - p->lo / be + 1;
+        item_table(&g->items[i], be, &total, tab + nd * CLINIT_DESC_WORDS);
+        nd += (size_t)item_descs(&g->items[i]);
     }
+    g->nd = nd;
     g->total = total;
     g->mtab = clCreateBuffer(c->context,
                              CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
-                             g->n * CLINIT_DESC_WORDS * sizeof *tab, tab, &err);
+                             nd * CLINIT_DESC_WORDS * sizeof *tab, tab, &err);
     free(tab);
     return g->mtab ? CLINIT_OK : cl_fail(c, err);
 }
@@ -793,7 +828,7 @@ static clinit_status launch_group(clinit_ocl *c, const group *g,
                                   cl_event *ev)
 {
     cl_mem buf = g->items[0].buf;
-    cl_uint nd = (cl_uint)g->n;
+    cl_uint nd = (cl_uint)g->nd;
     cl_int err;
     /* block b of the group is work-item b (CPU-shaped) or work-items
      * 16 b .. 16 b + 15 (GPU-shaped) */
@@ -833,8 +868,12 @@ static clinit_status enqueue_locked(clinit_ocl *c, clinit_item *items,
     qsort(items, n, sizeof *items, item_cmp);
     for (size_t a = 0; a < n; ng++) {
         size_t b = a + 1;
-        while (!items[a].host && b < n && item_cmp(&items[a], &items[b]) == 0)
-            b++;
+        uint64_t nd = item_descs(&items[a]);
+        /* at most CLINIT_MAX_RUNS_PER_ITEM descriptors per launch */
+        while (!items[a].host && b < n &&
+               item_cmp(&items[a], &items[b]) == 0 &&
+               nd + item_descs(&items[b]) <= CLINIT_MAX_RUNS_PER_ITEM)
+            nd += item_descs(&items[b++]);
         gs[ng].items = &items[a];
         gs[ng].n = b - a;
         if (!items[a].host && st == CLINIT_OK)

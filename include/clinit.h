@@ -124,7 +124,11 @@ extern "C" {
       "unknown parameter name, or a parameter the method does not take")       \
     X(EHOSTONLY, -25,                                                          \
       "the method has no per-element formula (orthogonal_ is a host QR of "    \
-      "the whole tensor): no device descriptor")
+      "the whole tensor): no device descriptor")                            \
+    X(EBOX, -26,                                                               \
+      "bad box or shard: the box's ndim must be the tensor's, and per "       \
+      "dimension 0 <= start, 0 <= count, start + count <= shape; a shard "    \
+      "needs 0 <= dim < ndim, world >= 1 and 0 <= rank < world")
 
 typedef enum clinit_status {
 #define CLINIT_STATUS_ENUM_(name, value, msg) CLINIT_##name = value,
@@ -527,6 +531,83 @@ CLINIT_API clinit_status clinit_enqueue_fill_all(
     cl_mem buf, size_t offset, cl_uint num_wait, const cl_event *wait,
     cl_event *out_event);
 
+/* ---- boxes: N-d sub-blocks of the global tensor (docs/SHARDS.md) ------- */
+
+/* The sub-box start[d] .. start[d] + count[d] - 1 of every dimension d <
+ * ndim of a tensor's global shape (torch layout, row-major). A box fill
+ * writes the box's elements densely and row-major (its own shape is
+ * count[0..ndim)), each with exactly the bits the whole tensor's fill gives
+ * that element, so shards filled anywhere reassemble to the whole. A box
+ * with some count 0 is empty (writes nothing). Entries past ndim are
+ * ignored. */
+typedef struct clinit_box {
+    int ndim;                       /* must equal the tensor's ndim */
+    int64_t start[CLINIT_MAX_DIMS]; /* >= 0 */
+    int64_t count[CLINIT_MAX_DIMS]; /* >= 0, start + count <= shape */
+} clinit_box;
+
+/* The whole tensor of shape[0..ndim) as a box (start 0, count shape).
+ * Errors (*out untouched): CLINIT_ENULL, CLINIT_ESHAPE (ndim outside
+ * 1..CLINIT_MAX_DIMS or a dimension < 1). */
+CLINIT_API clinit_status clinit_box_full(int ndim, const int64_t *shape,
+                                         clinit_box *out);
+
+/* Number of elements of `box` (the product of its counts) after checking
+ * it against `t`. Errors: CLINIT_ENULL, CLINIT_ESHAPE (t's shape),
+ * CLINIT_EOVERFLOW, CLINIT_EBOX. */
+CLINIT_API clinit_status clinit_box_numel(const clinit_tensor *t,
+                                          const clinit_box *box,
+                                          uint64_t *numel);
+
+/* Shard placement with torch's semantics (torch.chunk, DTensor Shard(dim)):
+ * along `dim`, chunk = ceil(size / world) and rank r gets
+ * [min(size, r chunk), min(size, (r + 1) chunk)); trailing ranks may get
+ * an empty (count 0) box, e.g. size 5 over 4 ranks is 2, 2, 1, 0. Other
+ * dimensions are whole. Errors (*out untouched): CLINIT_ENULL,
+ * CLINIT_ESHAPE, CLINIT_EBOX (dim, rank or world out of range). */
+CLINIT_API clinit_status clinit_shard_box(int ndim, const int64_t *shape,
+                                          int dim, int64_t rank, int64_t world,
+                                          clinit_box *out);
+
+/* The same split applied to an existing box's extent along `dim` (the
+ * second placement of a 2-D mesh: Shard(0) then Shard(1), or twice the
+ * same dim as DTensor's [Shard(0), Shard(0)]): out's start[dim] is
+ * in->start[dim] plus the chunk's start, its count the chunk's size.
+ * `out` may be `in`. Errors (*out untouched): CLINIT_ENULL, CLINIT_EBOX
+ * (in's ndim, a negative start or count, dim, rank or world out of
+ * range). */
+CLINIT_API clinit_status clinit_shard_box_of(const clinit_box *in, int dim,
+                                             int64_t rank, int64_t world,
+                                             clinit_box *out);
+
+/* Fills the elements of `box` of tensor `t` into host memory, densely in
+ * the box's row-major order: dst[k] is the k-th element of the box. The
+ * same blocking, threads and bits as clinit_fill_host (for every method
+ * and dtype, orthogonal_ included: its whole QR is computed on the host
+ * for every box, then the box is copied out). Errors (dst untouched):
+ * those of clinit_fill_host, CLINIT_EBOX instead of CLINIT_ERANGE,
+ * CLINIT_EORTHOSIZE, CLINIT_ENOMEM. */
+CLINIT_API clinit_status clinit_fill_host_box(clinit_ctx *ctx,
+                                              const clinit_tensor *t,
+                                              const clinit_init *init,
+                                              const clinit_box *box,
+                                              void *dst);
+
+/* Enqueues the fill of `box` of tensor `t` into `buf`, the box's k-th
+ * element at element offset + k of the buffer (dense, row-major in the
+ * box), on the context's queue after the `num_wait` events in `wait`:
+ * one kernel launch (a descriptor per contiguous run of the global flat
+ * index; a box that spans whole trailing dimensions is fewer, longer runs,
+ * a row slab one run). Blocking, events and ownership as
+ * clinit_enqueue_fill; the bits are those of clinit_fill_host_box.
+ * orthogonal_ is computed on the host and written with one blocking
+ * write. Errors (nothing enqueued): those of clinit_enqueue_fill,
+ * CLINIT_EBOX instead of CLINIT_ERANGE. */
+CLINIT_API clinit_status clinit_enqueue_fill_box(
+    clinit_ctx *ctx, const clinit_tensor *t, const clinit_init *init,
+    const clinit_box *box, cl_mem buf, size_t offset, cl_uint num_wait,
+    const cl_event *wait, cl_event *out_event);
+
 /* ---- device API: element i of a fill in your own kernel ---------------- */
 
 /* Words of a device descriptor, and the version of its layout and of
@@ -584,6 +665,35 @@ CLINIT_API clinit_status clinit_enqueue_fill_batch(
 CLINIT_API clinit_status clinit_fill_host_batch(clinit_ctx *ctx,
                                                 const clinit_fill_desc *descs,
                                                 size_t n, size_t *bad_index);
+
+/* One box of a batch: what to fill (t, init, the box) and where: `buf`
+ * at element `offset` for clinit_enqueue_fill_box_batch, `host` for
+ * clinit_fill_host_box_batch (dense, row-major in the box). */
+typedef struct clinit_fill_box_desc {
+    clinit_tensor tensor;
+    clinit_init init;
+    clinit_box box;
+    cl_mem buf;
+    size_t offset;
+    void *host;
+} clinit_fill_box_desc;
+
+/* clinit_enqueue_fill_batch for boxes: every run of every box of one
+ * (buffer, dtype, base distribution) goes into one launch (descriptor
+ * tables of more than 2^16 runs are split into several launches). The
+ * same validation first (*bad_index), events, blocking and errors as
+ * clinit_enqueue_fill_batch, CLINIT_EBOX instead of CLINIT_ERANGE. Boxes
+ * of one buffer must not overlap there. */
+CLINIT_API clinit_status clinit_enqueue_fill_box_batch(
+    clinit_ctx *ctx, const clinit_fill_box_desc *descs, size_t n,
+    cl_uint num_wait, const cl_event *wait, cl_event *out_event,
+    size_t *bad_index);
+
+/* The same into host memory (desc.host), on the CPU path. Validates every
+ * descriptor first (*bad_index). Blocks. */
+CLINIT_API clinit_status
+clinit_fill_host_box_batch(clinit_ctx *ctx, const clinit_fill_box_desc *descs,
+                           size_t n, size_t *bad_index);
 
 /* A stream number derived from a tensor's name: FNV-1a 64 of its bytes
  * (docs/STREAM.md). Stable across versions and platforms, so renaming or

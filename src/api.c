@@ -65,22 +65,31 @@ clinit_status clinit_fill_host_batch(clinit_ctx *ctx,
     return CLINIT_OK;
 }
 
-/* items[0..n) to the device; orthogonal ones are computed on the host
- * first (their buffers are freed here). */
-static clinit_status enqueue_items(clinit_ctx *ctx, clinit_item *items,
+/* items[0..n) to the device; orthogonal ones (whole boxes among them)
+ * are computed on the host first (their buffers, and any host buffer an
+ * item comes with, are freed here). */
+clinit_status clinit_enqueue_items(clinit_ctx *ctx, clinit_item *items,
                                    size_t n, cl_uint num_wait,
                                    const cl_event *wait, cl_event *out_event)
 {
     clinit_status st = CLINIT_OK;
     for (size_t i = 0; i < n && st == CLINIT_OK; i++) {
-        const clinit_plan *p = &items[i].plan;
+        clinit_plan *p = &items[i].plan;
+        const clinit_runs *r = items[i].runs;
+        uint64_t n = r ? r->n * r->len : p->hi - p->lo;
         void *host;
-        if (p->dist != CLINIT_DIST_ORTHOGONAL)
+        if (p->dist != CLINIT_DIST_ORTHOGONAL || items[i].host)
             continue;
-        host = malloc((size_t)(p->hi - p->lo) * clinit_dtype_size(p->dtype));
-        st = host ? clinit_ortho_fill(p, ctx->cpu_threads, host)
-                  : CLINIT_ENOMEM;
+        host = malloc((size_t)n * clinit_dtype_size(p->dtype));
+        st = !host ? CLINIT_ENOMEM
+             : r   ? clinit_box_ortho(p, r, ctx->cpu_threads, host)
+                   : clinit_ortho_fill(p, ctx->cpu_threads, host);
         items[i].host = host;
+        if (r) { /* now the dense box: one write */
+            items[i].runs = NULL;
+            p->lo = 0;
+            p->hi = n;
+        }
     }
     if (st == CLINIT_OK)
         st = ctx->dev->ops->enqueue(ctx->dev, items, n, num_wait, wait,
@@ -134,7 +143,7 @@ clinit_status clinit_enqueue_fill_batch(clinit_ctx *ctx,
         if (descs[i].hi > descs[i].lo)
             m++; /* empty ranges write nothing */
     }
-    st = enqueue_items(ctx, items, m, num_wait, wait, out_event);
+    st = clinit_enqueue_items(ctx, items, m, num_wait, wait, out_event);
     free(items);
     return st;
 }
@@ -145,7 +154,7 @@ clinit_status clinit_enqueue_fill(clinit_ctx *ctx, const clinit_tensor *t,
                                   cl_uint num_wait, const cl_event *wait,
                                   cl_event *out_event)
 {
-    clinit_item it = {buf, offset, NULL, {0}};
+    clinit_item it = {buf, offset, NULL, {0}, NULL, 0, 0};
     clinit_status st;
     if (!ctx || !t || !init || !buf || (num_wait > 0 && !wait))
         return CLINIT_ENULL;
@@ -159,7 +168,7 @@ clinit_status clinit_enqueue_fill(clinit_ctx *ctx, const clinit_tensor *t,
         (st = ctx->dev->ops->check_item(ctx->dev, &it.plan, buf, offset)) !=
             CLINIT_OK)
         return st;
-    return enqueue_items(ctx, &it, hi > lo ? 1 : 0, num_wait, wait, out_event);
+    return clinit_enqueue_items(ctx, &it, hi > lo ? 1 : 0, num_wait, wait, out_event);
 }
 
 clinit_status clinit_fill_host_all(clinit_ctx *ctx, const clinit_tensor *t,

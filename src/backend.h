@@ -9,14 +9,23 @@
 
 #include "clinit_internal.h"
 
+/* Runs of a box per item at most, and descriptors per launch: keeps a
+ * launch's descriptor table at 16 MiB (CLINIT_DESC_WORDS words each). */
+#define CLINIT_MAX_RUNS_PER_ITEM (UINT64_C(1) << 16)
+
 /* One fill to enqueue: a plan (non-empty range) and its destination. When
  * host is set the values were computed on the host (orthogonal_) and the
- * backend only copies them. */
+ * backend only copies them. When runs is set the item is the box runs
+ * [r0, r1) (at most CLINIT_MAX_RUNS_PER_ITEM, src/box.c) of the plan's
+ * tensor, run r0 at element offset of buf and the others after it, one
+ * descriptor each; plan.lo..hi then only covers them. */
 typedef struct clinit_item {
     cl_mem buf;
-    uint64_t offset; /* element of buf receiving plan.lo */
+    uint64_t offset; /* element of buf receiving plan.lo (run r0) */
     const void *host;
     clinit_plan plan;
+    const clinit_runs *runs;
+    uint64_t r0, r1;
 } clinit_item;
 
 typedef struct clinit_backend clinit_backend;
@@ -73,6 +82,12 @@ struct clinit_ctx {
     unsigned cpu_threads; /* 0: every online CPU */
     clinit_backend *dev;  /* NULL: the CPU path only */
 };
+
+/* Enqueues items[0..n) (validated) on ctx's device after the wait list;
+ * orthogonal_ items are computed on the host first (src/api.c). */
+clinit_status clinit_enqueue_items(clinit_ctx *ctx, clinit_item *items,
+                                   size_t n, cl_uint num_wait,
+                                   const cl_event *wait, cl_event *out_event);
 
 /* The OpenCL backend (host/ocl.c). want_p / want_d: platform and device
  * index, -1 = automatic (first GPU, else first device). */

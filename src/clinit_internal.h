@@ -37,6 +37,33 @@ clinit_status clinit_plan_make(const clinit_tensor *t, const clinit_init *init,
  * CPUs). Not for ORTHOGONAL (clinit_ortho_fill). */
 clinit_status clinit_cpu_fill(const clinit_plan *plan, unsigned threads,
                               void *dst);
+/* A box (include/clinit.h) as contiguous runs of the global flat index:
+ * run j is elements [clinit_runs_lo(r, j), + len), and the box's element
+ * j * len + k is run j's element k. Trailing dimensions the box spans
+ * whole merge into the run (a row slab is one run); outer dimensions of
+ * count 1 add no runs. n == 0 for an empty box. */
+typedef struct clinit_runs {
+    uint64_t n, len;
+    uint64_t base; /* flat index of run 0's first element */
+    int nouter;    /* outer dimensions iterated, slowest first */
+    uint64_t cnt[CLINIT_MAX_DIMS], stride[CLINIT_MAX_DIMS];
+} clinit_runs;
+
+/* Checks box against t's shape (CLINIT_EBOX) and makes its runs. */
+clinit_status clinit_runs_make(const clinit_tensor *t, const clinit_box *box,
+                               clinit_runs *r);
+uint64_t clinit_runs_lo(const clinit_runs *r, uint64_t j);
+
+/* CPU path: runs[r0, r1) of plan's tensor (plan->lo..hi covers them) into
+ * dst (run r0's first element at dst[0]), `threads` workers over whole
+ * runs. Not for ORTHOGONAL. */
+clinit_status clinit_cpu_fill_runs(const clinit_plan *plan,
+                                   const clinit_runs *runs, uint64_t r0,
+                                   uint64_t r1, unsigned threads, void *dst);
+/* orthogonal_ for a box: the whole QR (the span of the runs), then the
+ * runs copied out densely into dst. */
+clinit_status clinit_box_ortho(const clinit_plan *plan, const clinit_runs *r,
+                               unsigned threads, void *dst);
 /* Instruction-set variants of the CPU path's loops (all give the same
  * bits). clinit_cpu_isa() is the one in use; tests force each in turn. */
 enum { CLINIT_ISA_GENERIC = 0, CLINIT_ISA_AVX2 = 1, CLINIT_ISA_AVX512 = 2 };

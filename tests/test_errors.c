@@ -1629,6 +1629,7 @@ Test(errors, status_values_are_pinned)
     cr_expect_eq(CLINIT_ESUPPORT, -23);
     cr_expect_eq(CLINIT_EPARAMNAME, -24);
     cr_expect_eq(CLINIT_EHOSTONLY, -25);
+    cr_expect_eq(CLINIT_EBOX, -26);
     /* new statuses may be appended; none may be renumbered or reused */
     cr_expect_geq(NSTATUS, 26);
     for (size_t i = 0; i < NSTATUS; i++)
@@ -1637,7 +1638,7 @@ Test(errors, status_values_are_pinned)
 
 Test(errors, strerror_of_every_status)
 {
-    static const int unknown[] = {1, 2, -26, -1000, INT_MAX, INT_MIN};
+    static const int unknown[] = {1, 2, -27, -1000, INT_MAX, INT_MIN};
     const char *unk = clinit_strerror(unknown[0]);
     cr_assert(unk != NULL);
     cr_expect(strstr(unk, "unknown") != NULL, "unknown status text: \"%s\"",
@@ -1646,6 +1647,9 @@ Test(errors, strerror_of_every_status)
     cr_expect_str_eq(clinit_status_name(-25), "EHOSTONLY");
     cr_expect(strstr(clinit_strerror(-25), "per-element") != NULL, "%s",
               clinit_strerror(-25));
+    cr_expect_str_eq(clinit_status_name(-26), "EBOX");
+    cr_expect(strstr(clinit_strerror(-26), "box") != NULL, "%s",
+              clinit_strerror(-26));
     for (size_t k = 0; k < sizeof unknown / sizeof unknown[0]; k++) {
         cr_expect_str_eq(clinit_strerror(unknown[k]), unk, "status %d",
                          unknown[k]);

@@ -257,8 +257,13 @@ static int take_opt(const cli_spec *sp, int argc, char **argv, int c,
     if (sp->opts[k].takes_value && optind >= 1 && optind <= argc &&
         optarg == argv[optind - 1] && strncmp(optarg, "--", 2) == 0)
         return parse_fail(sp, 0, "--%s needs a value", sp->opts[k].name);
+    if (out->val[k] && (sp->twice >> k & 1u) && !out->val2[k]) {
+        out->val2[k] = sp->opts[k].takes_value ? optarg : "";
+        return 0;
+    }
     if (out->val[k])
-        return parse_fail(sp, 0, "--%s given twice", sp->opts[k].name);
+        return parse_fail(sp, 0, "--%s given %s", sp->opts[k].name,
+                          sp->twice >> k & 1u ? "more than twice" : "twice");
     out->val[k] = sp->opts[k].takes_value ? optarg : "";
     return 0;
 }

@@ -80,12 +80,18 @@ typedef struct cli_spec {
      * the others ("--X needs a value") with the flag; else every message
      * starts with this ("depth: ") */
     const char *prefix;
+    /* bit k: opts[k] may be given twice (the second value in
+     * cli_args.val2; a third time is an error) */
+    unsigned twice;
 } cli_spec;
 
 /* What cli_parse found: val[k] the value of opts[k] (a flag: "" when
- * given), NULL when absent; pos[0..npos) the positional arguments. */
+ * given), NULL when absent; val2[k] its second value (options that may
+ * be given twice), NULL when given once; pos[0..npos) the positional
+ * arguments. */
 typedef struct cli_args {
     const char *val[CLI_MAX_OPTS];
+    const char *val2[CLI_MAX_OPTS];
     const char *pos[CLI_MAX_POS];
     int npos;
 } cli_args;
@@ -99,7 +105,8 @@ typedef struct cli_args {
  * one line each, in argument order: an unknown option ("CMD: unknown
  * option '--X'", with "; did you mean --Y?" when one is near, see
  * cli_suggest; a single-dash long name, -out, is unknown too), a value
- * given to a flag, a missing value, an option given twice, too many
+ * given to a flag, a missing value, an option given twice (three times for one that
+ * may be given twice), too many
  * positionals. Returns 0, -1 for --help, or EXIT_USAGE after the error.
  * Uses getopt's globals (optind is reset first), so it is not
  * reentrant. */

@@ -71,6 +71,14 @@ static const char fill_usage[] =
     "                    default: $CLINIT_DEVICE, else first GPU, else first\n"
     "                    OpenCL device, else cpu\n"
     "      --range LO:HI write only flat elements [LO, HI) as a 1-D array\n"
+    "      --box S0:C0,S1:C1,... write only the box of C0 x C1 x ... elements\n"
+    "                    starting at S0, S1, ... (one START:COUNT per\n"
+    "                    dimension); the .npy has the box's shape\n"
+    "      --shard D:R/W write only rank R's shard of W along dim D, as\n"
+    "                    torch.chunk / DTensor Shard(D) split it (chunks of\n"
+    "                    ceil(size / W), trailing ranks may be empty); give it\n"
+    "                    twice for a 2-D mesh (the second splits the first's\n"
+    "                    shard); not with --range or --box\n"
     "      --chunk N     elements per fill call (default 4194304; orthogonal:\n"
     "                    the whole range, as every call redoes its QR); the\n"
     "                    output does not depend on it\n"
@@ -179,6 +187,8 @@ enum opt_id {
     O_COUNT,
     O_FORMAT,
     O_QUIET,
+    O_BOX,
+    O_SHARD,
     O_COUNT_
 };
 
@@ -193,7 +203,8 @@ static const cli_opt all_opts[O_COUNT_] = {
     {"range", 0, 1},    {"chunk", 0, 1},
     {"out", 'o', 1},    CLINIT_PARAM_MAP(CLINIT_OPT_PARAM_){"key", 0, 1},
     {"counter", 0, 1},  {"count", 'n', 1},
-    {"format", 'f', 1}, {"quiet", 'q', 0}};
+    {"format", 'f', 1}, {"quiet", 'q', 0},
+    {"box", 0, 1},      {"shard", 0, 1}};
 #undef CLINIT_OPT_PARAM_
 
 #define opt_name(o) (all_opts[o].name)
@@ -204,7 +215,8 @@ static const cli_opt all_opts[O_COUNT_] = {
  * value: "" when given). Returns 0, EXIT_USAGE after printing the error,
  * or -1 for --help/-h. */
 static int parse_options(const char *cmd, int argc, char **argv,
-                         unsigned allowed, const char *val[O_COUNT_])
+                         unsigned allowed, const char *val[O_COUNT_],
+                         const char *val2[O_COUNT_])
 {
     cli_opt opts[O_COUNT_];
     int ids[O_COUNT_], n = 0, rc;
@@ -221,11 +233,17 @@ static int parse_options(const char *cmd, int argc, char **argv,
     sp.max_pos = 0;
     sp.pos_too_many = NULL;
     sp.prefix = NULL;
+    sp.twice = 0;
+    for (int k = 0; k < n; k++)
+        if (ids[k] == O_SHARD) /* a 2-D mesh: two placements */
+            sp.twice |= 1u << k;
     rc = cli_parse(&sp, argc - 1, argv + 1, &a);
     for (int o = 0; o < O_COUNT_; o++)
         val[o] = NULL;
     for (int k = 0; k < n; k++)
         val[ids[k]] = a.val[k];
+    for (int k = 0; val2 && k < n; k++)
+        val2[ids[k]] = a.val2[k];
     return rc;
 }
 
@@ -302,7 +320,7 @@ int clinit_cmd_devices(int argc, char **argv)
     clinit_status st, def_st;
     int rc;
 
-    if ((rc = parse_options("devices", argc, argv, 0, val)) != 0)
+    if ((rc = parse_options("devices", argc, argv, 0, val, NULL)) != 0)
         return cli_help_or(rc, devices_usage);
     /* the default choice: what clinit_ctx_create(NULL device) picks */
     def_st = clinit_ctx_create(&ctx, NULL);
@@ -399,9 +417,11 @@ typedef struct fill_args {
     clinit_tensor t;
     clinit_init init;
     const char *device, *out;
-    int has_range, has_chunk, quiet;
+    int has_range, has_chunk, quiet, has_box;
     uint64_t lo, hi, chunk;
+    clinit_box box; /* --box or --shard (has_box) */
     const char *val[O_COUNT_]; /* the options as given */
+    const char *shard2;        /* a second --shard */
 } fill_args;
 
 /* --format for fill: npy, the one format of a single unnamed array.
@@ -424,6 +444,86 @@ static int fill_format(const char *name)
                     cli_did_you_mean(hint, sizeof hint, "", name, names, 1));
 }
 
+/* --box S0:C0,S1:C1,...: one start:count per dimension into fa->box. */
+static int parse_box_flag(fill_args *fa, const char *v)
+{
+    const char *p = v;
+    clinit_box *b = &fa->box;
+    uint64_t n;
+    b->ndim = fa->t.ndim;
+    for (int d = 0; d < fa->t.ndim; d++) {
+        char tok[64], *colon;
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        uint64_t st, ct;
+        if ((d < fa->t.ndim - 1) != (end != NULL) || len >= sizeof tok)
+            return cli_fail(EXIT_USAGE,
+                            "--box: '%s' is not %d START:COUNT pairs (one per "
+                            "dimension of [%s])",
+                            v, fa->t.ndim, fa->val[O_SHAPE]);
+        memcpy(tok, p, len);
+        tok[len] = '\0';
+        if ((colon = strchr(tok, ':')) != NULL)
+            *colon = '\0';
+        if (!colon || !cli_parse_u64(tok, &st) ||
+            !cli_parse_u64(colon + 1, &ct) || st > INT64_MAX ||
+            ct > INT64_MAX)
+            return cli_fail(EXIT_USAGE,
+                            "--box: '%.*s' is not START:COUNT with integers",
+                            (int)len, p);
+        b->start[d] = (int64_t)st;
+        b->count[d] = (int64_t)ct;
+        p = end ? end + 1 : p + len;
+    }
+    if (clinit_box_numel(&fa->t, b, &n) != CLINIT_OK)
+        return cli_fail(EXIT_USAGE,
+                        "--box: '%s' goes beyond the tensor's shape [%s]", v,
+                        fa->val[O_SHAPE]);
+    return 0;
+}
+
+/* --shard D:R/W (rank R of W along dim D, torch.chunk's split) applied to
+ * fa->box. */
+static int parse_shard_flag(fill_args *fa, const char *v)
+{
+    char extra;
+    long long d, r, w;
+    if (sscanf(v, "%lld:%lld/%lld%c", &d, &r, &w, &extra) != 3 ||
+        strspn(v, "0123456789:/") != strlen(v))
+        return cli_fail(EXIT_USAGE, "--shard: '%s' is not DIM:RANK/WORLD", v);
+    if (d >= fa->t.ndim)
+        return cli_fail(EXIT_USAGE,
+                        "--shard: '%s': dim %lld is not a dimension of [%s]",
+                        v, d, fa->val[O_SHAPE]);
+    if (w < 1 || r >= w)
+        return cli_fail(EXIT_USAGE,
+                        "--shard: '%s': need WORLD >= 1 and RANK < WORLD", v);
+    if (clinit_shard_box_of(&fa->box, (int)d, r, w, &fa->box) != CLINIT_OK)
+        return cli_fail(EXIT_USAGE, "--shard: '%s' is not a valid shard", v);
+    return 0;
+}
+
+/* --box or --shard (twice for a 2-D mesh) into fa->box; numel > 0. */
+static int parse_box(fill_args *fa)
+{
+    const char *bv = fa->val[O_BOX], *sv = fa->val[O_SHARD];
+    int rc;
+    if (!bv && !sv)
+        return 0;
+    if (fa->has_range)
+        return cli_fail(EXIT_USAGE, "--%s: cannot be combined with --range",
+                        bv ? "box" : "shard");
+    if (bv && sv)
+        return cli_fail(EXIT_USAGE, "--shard: cannot be combined with --box");
+    fa->has_box = 1;
+    if (bv)
+        return parse_box_flag(fa, bv);
+    (void)clinit_box_full(fa->t.ndim, fa->t.shape, &fa->box);
+    if ((rc = parse_shard_flag(fa, sv)) != 0)
+        return rc;
+    return fa->shard2 ? parse_shard_flag(fa, fa->shard2) : 0;
+}
+
 static int parse_fill(int argc, char **argv, fill_args *fa)
 {
     const unsigned params = BIT(O_A) | BIT(O_B) | BIT(O_MEAN) | BIT(O_STD) |
@@ -433,17 +533,19 @@ static int parse_fill(int argc, char **argv, fill_args *fa)
     const unsigned allowed = BIT(O_METHOD) | BIT(O_SHAPE) | BIT(O_DTYPE) |
                              BIT(O_SEED) | BIT(O_STREAM) | BIT(O_DEVICE) |
                              BIT(O_RANGE) | BIT(O_CHUNK) | BIT(O_OUT) |
-                             BIT(O_FORMAT) | BIT(O_QUIET) | params;
-    const char *val[O_COUNT_];
+                             BIT(O_FORMAT) | BIT(O_QUIET) | BIT(O_BOX) |
+                             BIT(O_SHARD) | params;
+    const char *val[O_COUNT_], *val2[O_COUNT_];
     clinit_method method;
     uint64_t numel;
     char hint[64];
     int rc, ndim;
 
     memset(fa, 0, sizeof *fa);
-    if ((rc = parse_options("fill", argc, argv, allowed, val)) != 0)
+    if ((rc = parse_options("fill", argc, argv, allowed, val, val2)) != 0)
         return rc;
     memcpy(fa->val, val, sizeof fa->val);
+    fa->shard2 = val2[O_SHARD];
     if (!val[O_METHOD])
         return cli_fail(EXIT_USAGE, "fill: --method is required");
     if (!val[O_SHAPE])
@@ -554,7 +656,7 @@ static int parse_fill(int argc, char **argv, fill_args *fa)
         fa->lo = 0;
         fa->hi = numel;
     }
-    return 0;
+    return numel > 0 ? parse_box(fa) : 0;
 }
 
 static void print_shape(FILE *out, const clinit_tensor *t)
@@ -605,8 +707,16 @@ static void print_summary(FILE *out, const fill_args *fa,
     fprintf(out, "device: %s\n", clinit_ctx_device_name(ctx));
     fprintf(out, "seed: %llu\n", (unsigned long long)fa->t.seed);
     fprintf(out, "stream: %llu\n", (unsigned long long)fa->t.stream);
-    fprintf(out, "range: %llu:%llu\n", (unsigned long long)fa->lo,
-            (unsigned long long)fa->hi);
+    if (fa->has_box) {
+        fprintf(out, "box: ");
+        for (int d = 0; d < fa->t.ndim; d++)
+            fprintf(out, d ? ",%lld:%lld" : "%lld:%lld",
+                    (long long)fa->box.start[d], (long long)fa->box.count[d]);
+        fprintf(out, "\n");
+    } else {
+        fprintf(out, "range: %llu:%llu\n", (unsigned long long)fa->lo,
+                (unsigned long long)fa->hi);
+    }
     if (scaled) {
         fprintf(out, "fan_in: %llu\n", (unsigned long long)r->fan_in);
         fprintf(out, "fan_out: %llu\n", (unsigned long long)r->fan_out);
@@ -787,6 +897,52 @@ int clinit_fill_check_args(int argc, char **argv)
     return fill_prepare(argc, argv, &fa, &r);
 }
 
+/* Elements per fill call for a box: whole rows of its dim 0 (the .npy is
+ * row-major), at least one. */
+static uint64_t box_chunk(const clinit_box *b, uint64_t n, uint64_t chunk)
+{
+    uint64_t inner = n / (uint64_t)b->count[0];
+    uint64_t rows = chunk / inner ? chunk / inner : 1;
+    return rows * inner;
+}
+
+/* Output elements [done, done + *m) of fa (*m: at most chunk of the n)
+ * into host, through buf on a device. Returns 0 or the exit status after
+ * the error. */
+static int fill_chunk(clinit_ctx *ctx, const fill_args *fa, uint64_t done,
+                      uint64_t n, uint64_t chunk, cl_mem buf, void *host,
+                      uint64_t *m)
+{
+    clinit_box sub = fa->box;
+    uint64_t lo = fa->lo + done;
+    clinit_status st;
+    *m = n - done < chunk ? n - done : chunk;
+    if (fa->has_box) { /* rows done / inner .. of the box's dim 0 */
+        uint64_t inner = n / (uint64_t)fa->box.count[0];
+        sub.start[0] += (int64_t)(done / inner);
+        sub.count[0] = (int64_t)(*m / inner);
+    }
+    if (buf) {
+        cl_int err;
+        st = fa->has_box ? clinit_enqueue_fill_box(ctx, &fa->t, &fa->init,
+                                                   &sub, buf, 0, 0, NULL, NULL)
+                         : clinit_enqueue_fill(ctx, &fa->t, &fa->init, lo,
+                                               lo + *m, buf, 0, 0, NULL, NULL);
+        if (st != CLINIT_OK)
+            return lib_fail("fill", st, ctx);
+        err = clEnqueueReadBuffer(clinit_ctx_queue(ctx), buf, CL_TRUE, 0,
+                                  (size_t)*m * clinit_dtype_size(fa->t.dtype),
+                                  host, 0, NULL, NULL);
+        if (err != CL_SUCCESS)
+            return cli_cl_fail("fill", "clEnqueueReadBuffer", err);
+        return 0;
+    }
+    st = fa->has_box
+             ? clinit_fill_host_box(ctx, &fa->t, &fa->init, &sub, host)
+             : clinit_fill_host(ctx, &fa->t, &fa->init, lo, lo + *m, host);
+    return st == CLINIT_OK ? 0 : lib_fail("fill", st, ctx);
+}
+
 int clinit_cmd_fill(int argc, char **argv)
 {
     fill_args fa;
@@ -809,10 +965,14 @@ int clinit_cmd_fill(int argc, char **argv)
     (void)clinit_numel(&fa.t, &numel);
     esize = clinit_dtype_size(fa.t.dtype);
     n = fa.hi - fa.lo;
+    if (fa.has_box)
+        (void)clinit_box_numel(&fa.t, &fa.box, &n);
     /* every orthogonal call computes the whole QR: one call by default */
     chunk = r.dist == CLINIT_DIST_ORTHOGONAL && !fa.has_chunk ? n
             : n < fa.chunk                                    ? n
                                                               : fa.chunk;
+    if (fa.has_box && n > 0) /* whole rows of the box's dim 0 */
+        chunk = box_chunk(&fa.box, n, chunk);
     if (chunk > SIZE_MAX / esize)
         return lib_fail("fill", CLINIT_EOVERFLOW, NULL);
     if ((rc = cli_open_ctx("fill", fa.device, &ctx)) != 0)
@@ -830,6 +990,10 @@ int clinit_cmd_fill(int argc, char **argv)
     if (fa.has_range) {
         out.ndim = 1;
         npy_shape[0] = (int64_t)n; /* n <= numel <= 2^56 */
+    } else if (fa.has_box) {
+        out.ndim = fa.t.ndim;
+        for (int d = 0; d < fa.t.ndim; d++)
+            npy_shape[d] = fa.box.count[d];
     } else {
         out.ndim = fa.t.ndim;
         for (int d = 0; d < fa.t.ndim; d++)
@@ -860,27 +1024,9 @@ int clinit_cmd_fill(int argc, char **argv)
             rc = lib_fail("fill", st, ctx);
         goto done;
     }
-    for (uint64_t lo = fa.lo; lo < fa.hi; lo += chunk) {
-        uint64_t m = fa.hi - lo < chunk ? fa.hi - lo : chunk;
-        if (buf) {
-            cl_int err;
-            st = clinit_enqueue_fill(ctx, &fa.t, &fa.init, lo, lo + m, buf, 0,
-                                     0, NULL, NULL);
-            if (st != CLINIT_OK) {
-                rc = lib_fail("fill", st, ctx);
-                goto done;
-            }
-            err = clEnqueueReadBuffer(clinit_ctx_queue(ctx), buf, CL_TRUE, 0,
-                                      (size_t)m * esize, host, 0, NULL, NULL);
-            if (err != CL_SUCCESS) {
-                rc = cli_cl_fail("fill", "clEnqueueReadBuffer", err);
-                goto done;
-            }
-        } else if ((st = clinit_fill_host(ctx, &fa.t, &fa.init, lo, lo + m,
-                                          host)) != CLINIT_OK) {
-            rc = lib_fail("fill", st, ctx);
+    for (uint64_t done = 0, m; done < n; done += m) {
+        if ((rc = fill_chunk(ctx, &fa, done, n, chunk, buf, host, &m)) != 0)
             goto done;
-        }
         stats_add_chunk(&s, fa.t.dtype, host, (size_t)m);
         if ((st = clinit_io_append(&w, host, m * esize)) != CLINIT_OK) {
             rc = cli_write_fail("fill", fa.out, st, w.file.error);
@@ -955,7 +1101,7 @@ int clinit_cmd_raw(int argc, char **argv)
     size_t words;
     int rc, seeded;
 
-    if ((rc = parse_options("raw", argc, argv, allowed, val)) != 0)
+    if ((rc = parse_options("raw", argc, argv, allowed, val, NULL)) != 0)
         return cli_help_or(rc, raw_usage);
     seeded = val[O_SEED] != NULL;
     if (seeded && (val[O_KEY] || val[O_COUNTER]))

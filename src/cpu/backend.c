@@ -129,16 +129,17 @@ typedef struct work {
     const uint64_t *desc; /* the plan's descriptor (kernels/clinit_abi.h) */
     uint64_t lo, hi; /* element sub-range of plan->lo..hi */
     void *dst;       /* element plan->lo */
+    const clinit_runs *runs; /* set: runs [lo, hi), run lo at dst */
+    /* the ISA variant, picked once per fill: CPUID traps to the
+     * hypervisor in a VM (tens of microseconds), too slow per run */
+    run_fn fn;
 } work;
 
-/* Fills elements [lo, hi) of the plan into dst (element plan->lo). */
-static void fill_part(const work *wk)
+/* Fills elements [lo, hi) of the plan's tensor into dst (element lo). */
+static void fill_range(const clinit_plan *p, run_fn fn, const uint64_t *desc,
+                       uint64_t lo, uint64_t hi, unsigned char *dst)
 {
-    const clinit_plan *p = wk->plan;
     size_t es = clinit_dtype_size(p->dtype);
-    unsigned char *dst = (unsigned char *)wk->dst + (wk->lo - p->lo) * es;
-    uint64_t lo = wk->lo, hi = wk->hi;
-
     if (lo >= hi)
         return;
     if (p->dist == CLINIT_DIST_CONSTANT) {
@@ -154,7 +155,26 @@ static void fill_part(const work *wk)
         }
         return;
     }
-    pick_variant(p->dtype)(wk->desc, p->dtype, lo, hi, dst);
+    fn(desc, p->dtype, lo, hi, dst);
+}
+
+/* Fills elements [lo, hi) of the plan, or runs [lo, hi) of a box. */
+static void fill_part(const work *wk)
+{
+    const clinit_plan *p = wk->plan;
+    size_t es = clinit_dtype_size(p->dtype);
+    unsigned char *dst = wk->dst;
+    if (!wk->runs) {
+        if (wk->lo < wk->hi)
+            fill_range(p, wk->fn, wk->desc, wk->lo, wk->hi,
+                       dst + (wk->lo - p->lo) * es);
+        return;
+    }
+    for (uint64_t j = wk->lo; j < wk->hi; j++) {
+        uint64_t a = clinit_runs_lo(wk->runs, j);
+        fill_range(p, wk->fn, wk->desc, a, a + wk->runs->len, dst);
+        dst += wk->runs->len * es;
+    }
 }
 
 static void *worker(void *arg)
@@ -163,20 +183,37 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* wk[0..t) on t threads (this one included). */
+static void run_works(work *wk, unsigned t)
+{
+    int started[64];
+    pthread_t tid[64];
+    for (unsigned i = 1; i < t; i++) {
+        /* a worker that cannot start runs here instead: same values */
+        started[i] = pthread_create(&tid[i], NULL, worker, &wk[i]) == 0;
+        if (!started[i])
+            fill_part(&wk[i]);
+    }
+    fill_part(&wk[0]);
+    for (unsigned i = 1; i < t; i++)
+        if (started[i])
+            pthread_join(tid[i], NULL);
+}
+
 clinit_status clinit_cpu_fill(const clinit_plan *plan, unsigned threads,
                               void *dst)
 {
     uint64_t n = plan->hi - plan->lo;
     uint64_t nblocks, per, be;
     unsigned t;
-    int started[64];
     work wk[64];
-    pthread_t tid[64];
     uint64_t desc[CLINIT_DESC_WORDS];
+    run_fn fn;
 
     if (n == 0)
         return CLINIT_OK;
     clinit_plan_desc(plan, 0, 0, desc);
+    fn = pick_variant(plan->dtype);
     be = CLINIT_BLOCK_ELEMS(plan->dtype);
     nblocks = (plan->hi - 1) / be - plan->lo / be + 1;
     t = threads ? threads : clinit_cpu_count();
@@ -198,16 +235,50 @@ clinit_status clinit_cpu_fill(const clinit_plan *plan, unsigned threads,
         if (wk[i].lo > wk[i].hi)
             wk[i].lo = wk[i].hi;
         wk[i].dst = dst;
+        wk[i].runs = NULL;
+        wk[i].fn = fn;
     }
-    for (unsigned i = 1; i < t; i++) {
-        /* a worker that cannot start runs here instead: same values */
-        started[i] = pthread_create(&tid[i], NULL, worker, &wk[i]) == 0;
-        if (!started[i])
-            fill_part(&wk[i]);
+    run_works(wk, t);
+    return CLINIT_OK;
+}
+
+clinit_status clinit_cpu_fill_runs(const clinit_plan *plan,
+                                   const clinit_runs *runs, uint64_t r0,
+                                   uint64_t r1, unsigned threads, void *dst)
+{
+    uint64_t be = CLINIT_BLOCK_ELEMS(plan->dtype), per, work_blocks;
+    size_t es = clinit_dtype_size(plan->dtype);
+    unsigned t;
+    work wk[64];
+    uint64_t desc[CLINIT_DESC_WORDS];
+    run_fn fn;
+
+    if (r1 <= r0)
+        return CLINIT_OK;
+    clinit_plan_desc(plan, 0, 0, desc);
+    fn = pick_variant(plan->dtype);
+    /* blocks computed: a run touches up to len / be + 2 of them */
+    work_blocks = (r1 - r0) * (runs->len / be + 2);
+    t = threads ? threads : clinit_cpu_count();
+    if (t > 64)
+        t = 64;
+    if ((uint64_t)t > work_blocks / MIN_BLOCKS_PER_THREAD)
+        t = (unsigned)(work_blocks / MIN_BLOCKS_PER_THREAD);
+    if (t < 1)
+        t = 1;
+    if ((uint64_t)t > r1 - r0)
+        t = (unsigned)(r1 - r0);
+    per = (r1 - r0 + t - 1) / t; /* whole runs per thread */
+    for (unsigned i = 0; i < t; i++) {
+        uint64_t a = r0 + i * per, b = a + per;
+        wk[i].plan = plan;
+        wk[i].desc = desc;
+        wk[i].runs = runs;
+        wk[i].fn = fn;
+        wk[i].lo = a < r1 ? a : r1;
+        wk[i].hi = b < r1 ? b : r1;
+        wk[i].dst = (unsigned char *)dst + (wk[i].lo - r0) * runs->len * es;
     }
-    fill_part(&wk[0]);
-    for (unsigned i = 1; i < t; i++)
-        if (started[i])
-            pthread_join(tid[i], NULL);
+    run_works(wk, t);
     return CLINIT_OK;
 }
