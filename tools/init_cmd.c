@@ -123,9 +123,9 @@ typedef struct init_args {
 static int parse_args(int argc, char **argv, init_args *a)
 {
     static const cli_opt opts[] = {
-        {"out", 'o', 1},    {"device", 'd', 1}, {"seed", 's', 1},
-        {"dtype", 't', 1},  {"chunk", 0, 1},    {"max-params", 0, 1},
-        {"format", 'f', 1}, {"table", 0, 1},    {"quiet", 'q', 0},
+        {"out", 'o', 1},         {"device", 'd', 1}, {"seed", 's', 1},
+        {"dtype", 't', 1},       {"chunk", 0, 1},    {"max-params", 0, 1},
+        {"format", 'f', 1},      {"table", 0, 1},    {"quiet", 'q', 0},
         {"max-shard-size", 0, 1}};
     const cli_spec sp = {.cmd = "init",
                          .opts = opts,
@@ -443,8 +443,8 @@ static int process(run *R, slot *s)
                      p->hi);
         if (R->pf) {
             char m[160];
-            int e = init_mpi_write_at(R->pf, R->pf_off, s->host + p->off,
-                                      bytes);
+            int e =
+                init_mpi_write_at(R->pf, R->pf_off, s->host + p->off, bytes);
             if (e != 0)
                 return cli_fail(EXIT_FAIL, "init failed: writing '%s': %s",
                                 R->out, init_mpi_strerror(e, m, sizeof m));
@@ -1033,19 +1033,21 @@ static void print_footer(FILE *out, const run *R, const char *path,
         char *ip = clinit_shard_path(path, 0, 0, 1);
         uint64_t sum = 0;
         for (size_t i = 0; i <= nshards; i++) {
-            char *sp = i < nshards ? clinit_shard_path(path, i, nshards, 0)
-                                   : NULL;
+            char *sp =
+                i < nshards ? clinit_shard_path(path, i, nshards, 0) : NULL;
             if (stat(sp ? sp : ip ? ip : path, &sb) == 0)
                 sum += (uint64_t)sb.st_size;
             free(sp);
         }
         real = ip ? realpath(ip, NULL) : NULL;
         fprintf(out, "out: %s (index of %zu %s shards, %llu bytes, %.1f MB)\n",
-                real ? real : ip ? ip : path, nshards, fmt->name,
-                (unsigned long long)sum, (double)sum / 1e6);
+                real ? real
+                : ip ? ip
+                     : path,
+                nshards, fmt->name, (unsigned long long)sum, (double)sum / 1e6);
         free(ip);
     } else if ((real = realpath(path, NULL)) != NULL && stat(real, &sb) == 0 &&
-             S_ISREG(sb.st_mode))
+               S_ISREG(sb.st_mode))
         fprintf(out, "out: %s (%s, %llu bytes, %.1f MB)\n", real, fmt->name,
                 (unsigned long long)sb.st_size, (double)sb.st_size / 1e6);
     else
@@ -1305,9 +1307,8 @@ static void progress_for(run *R, const size_t *ts, size_t nt)
 /* One process, one file (the writer's own crash-safe replacement). */
 static int write_one(run *R, const out_job *J)
 {
-    clinit_status st =
-        clinit_io_create(&R->w, J->fmt, J->a->out, J->meta, J->nmeta, J->ents,
-                         J->n);
+    clinit_status st = clinit_io_create(&R->w, J->fmt, J->a->out, J->meta,
+                                        J->nmeta, J->ents, J->n);
     int rc;
     if (st != CLINIT_OK)
         return create_fail(R, J, J->a->out, st, R->w.file.error);
@@ -1347,7 +1348,8 @@ static int mpi_temp(const out_job *J, clinit_outfile *of, const void *h,
 {
     clinit_status st = clinit_outfile_create(of, J->a->out, 0);
     const char *p;
-    if (st == CLINIT_OK && (st = clinit_outfile_write(of, h, hlen)) == CLINIT_OK)
+    if (st == CLINIT_OK &&
+        (st = clinit_outfile_write(of, h, hlen)) == CLINIT_OK)
         st = clinit_outfile_seal(of);
     if (st != CLINIT_OK)
         return cli_fail(EXIT_FAIL, "init failed: cannot write '%s': %s",
@@ -1660,8 +1662,8 @@ static int init_main(int argc, char **argv, init_mpi *mp)
     fmt = o.fmt ? o.fmt : clinit_io_format_for(a.out, &clinit_io_safetensors);
     if ((rc = check_format(&a, fmt, ents, n)) != 0)
         goto done;
-    if (mp->size > 1 && (fmt != &clinit_io_safetensors ||
-                         clinit_outfile_is_stdout(a.out))) {
+    if (mp->size > 1 &&
+        (fmt != &clinit_io_safetensors || clinit_outfile_is_stdout(a.out))) {
         rc = cli_fail(EXIT_USAGE,
                       "--out: under mpirun (%d ranks) the output is a "
                       "safetensors file (not %s)",

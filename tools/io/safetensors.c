@@ -198,10 +198,10 @@ static clinit_status build_header(sbuf *b, const clinit_io_meta *meta,
 }
 
 clinit_status clinit_io_safetensors_header(const clinit_io_meta *meta,
-                                          size_t nmeta,
-                                          const clinit_io_tensor *e, size_t n,
-                                          unsigned char **out, uint64_t *len,
-                                          uint64_t *data_bytes)
+                                           size_t nmeta,
+                                           const clinit_io_tensor *e, size_t n,
+                                           unsigned char **out, uint64_t *len,
+                                           uint64_t *data_bytes)
 {
     sbuf b = {NULL, 0, 0, 0, 1};
     uint64_t off = 0;

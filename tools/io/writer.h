@@ -184,10 +184,10 @@ void clinit_io_abort(clinit_io_writer *w);
  * except CLINIT_EIO (nothing is written): the header of a file that
  * several processes write at once (`mpirun clinit init`). */
 clinit_status clinit_io_safetensors_header(const clinit_io_meta *meta,
-                                          size_t nmeta,
-                                          const clinit_io_tensor *t, size_t n,
-                                          unsigned char **out, uint64_t *len,
-                                          uint64_t *data_bytes);
+                                           size_t nmeta,
+                                           const clinit_io_tensor *t, size_t n,
+                                           unsigned char **out, uint64_t *len,
+                                           uint64_t *data_bytes);
 
 /* Completes a format that writes its header and data back to back
  * (safetensors, npy) without putting it in place: on success the
