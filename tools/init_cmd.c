@@ -1277,7 +1277,30 @@ typedef struct out_job {
     size_t n;
     init_mpi *mp;
     uint64_t shard_max; /* 0: one file */
+    int want_gather;    /* --table full */
+    double *gather;     /* with N > 1 ranks: room to gather the statistics */
 } out_job;
+
+/* --table full on N ranks: each tensor's sample statistics from the rank
+ * that wrote it, summed into rank 0's (the others' are zero). */
+static int gather_stats(run *R, init_mpi *mp, size_t n, double *v)
+{
+    int e;
+    if (mp->size < 2)
+        return 0;
+    for (size_t t = 0; t < n; t++) {
+        v[3 * t] = (double)R->stats[t].n;
+        v[3 * t + 1] = R->stats[t].mean;
+        v[3 * t + 2] = R->stats[t].m2;
+    }
+    if ((e = init_mpi_sum_to_root(mp, v, 3 * n)) == 0 && mp->rank == 0)
+        for (size_t t = 0; t < n; t++) {
+            R->stats[t].n = (uint64_t)v[3 * t];
+            R->stats[t].mean = v[3 * t + 1];
+            R->stats[t].m2 = v[3 * t + 2];
+        }
+    return e == 0 ? 0 : cli_fail(EXIT_FAIL, "init: MPI_Reduce failed");
+}
 
 /* The message for a failed clinit_io_create of `path`. */
 static int create_fail(const run *R, const out_job *J, const char *path,
@@ -1407,7 +1430,11 @@ static int write_mpi_one(run *R, const out_job *J)
         rc = cli_fail(EXIT_FAIL, "init failed: writing '%s': %s", J->a->out,
                       init_mpi_strerror(e, msg, sizeof msg));
     init_mpi_test_hook(mp);
-    if ((rc = agree(mp, rc)) == 0 && mp->rank == 0 &&
+    /* agreed: the statistics, then rank 0 publishes (the final agreement,
+     * init_mpi.h, tells the others whether that worked) */
+    if ((rc = agree(mp, rc)) == 0 && J->gather)
+        rc = agree(mp, gather_stats(R, mp, J->n, J->gather));
+    if (rc == 0 && mp->rank == 0 &&
         (st = clinit_outfile_publish(&of)) != CLINIT_OK)
         rc = cli_write_fail("init", J->a->out, st, of.error);
 out:
@@ -1502,7 +1529,9 @@ static int write_shards(run *R, const out_job *J, const size_t *shard_of,
     if (rc == 0 && mp->rank == 0)
         rc = write_index(R, J, shard_of, k, &files[k]);
     init_mpi_test_hook(mp);
-    if ((rc = agree(mp, rc)) == 0) {
+    if ((rc = agree(mp, rc)) == 0 && J->gather)
+        rc = agree(mp, gather_stats(R, mp, J->n, J->gather));
+    if (rc == 0) {
         clinit_status st = CLINIT_OK;
         for (s = (size_t)mp->rank; st == CLINIT_OK && s < k;
              s += (size_t)mp->size)
@@ -1520,42 +1549,19 @@ static int write_shards(run *R, const out_job *J, const size_t *shard_of,
     return rc;
 }
 
-/* --table full on N ranks: each tensor's sample statistics from the rank
- * that wrote it, summed into rank 0's (the others' are zero). */
-static int gather_stats(run *R, init_mpi *mp, size_t n)
-{
-    double *v;
-    int e;
-    if (mp->size < 2)
-        return 0;
-    if (!(v = calloc(3 * (n ? n : 1), sizeof *v)))
-        return lib_fail("init", CLINIT_ENOMEM, R->ctx);
-    for (size_t t = 0; t < n; t++) {
-        v[3 * t] = (double)R->stats[t].n;
-        v[3 * t + 1] = R->stats[t].mean;
-        v[3 * t + 2] = R->stats[t].m2;
-    }
-    if ((e = init_mpi_sum_to_root(mp, v, 3 * n)) == 0 && mp->rank == 0)
-        for (size_t t = 0; t < n; t++) {
-            R->stats[t].n = (uint64_t)v[3 * t];
-            R->stats[t].mean = v[3 * t + 1];
-            R->stats[t].m2 = v[3 * t + 2];
-        }
-    free(v);
-    return e == 0 ? 0 : cli_fail(EXIT_FAIL, "init: MPI_Reduce failed");
-}
-
 /* The output as the job asks: one file or shards, one process or N.
- * *nshards gets the shard count (1: one file). */
-static int write_output(run *R, const out_job *J, size_t *nshards)
+ * *nshards gets the shard count (1: one file). Every allocation comes
+ * before the ranks' next agreement, so that all of them take the same
+ * path. */
+static int write_output(run *R, out_job *J, size_t *nshards)
 {
     size_t *shard_of = NULL, k = 1;
     uint64_t *bytes = NULL;
     int rc = 0;
     if (J->shard_max) {
         clinit_status st = CLINIT_ENOMEM;
-        shard_of = malloc(J->n * sizeof *shard_of);
-        bytes = malloc(J->n * sizeof *bytes);
+        shard_of = malloc((J->n ? J->n : 1) * sizeof *shard_of);
+        bytes = malloc((J->n ? J->n : 1) * sizeof *bytes);
         for (size_t t = 0; bytes && t < J->n; t++)
             bytes[t] = R->info[t].bytes;
         if (shard_of && bytes)
@@ -1563,15 +1569,22 @@ static int write_output(run *R, const out_job *J, size_t *nshards)
         if (st != CLINIT_OK)
             rc = lib_fail("init", st, R->ctx);
     }
+    if (rc == 0 && J->want_gather && J->mp->size > 1 &&
+        !(J->gather = calloc(3 * (J->n ? J->n : 1), sizeof *J->gather)))
+        rc = lib_fail("init", CLINIT_ENOMEM, R->ctx);
     *nshards = k;
-    if (rc == 0 && k > 1)
+    if ((rc = agree(J->mp, rc)) != 0)
+        *nshards = 1;
+    else if (k > 1)
         rc = write_shards(R, J, shard_of, k);
-    else if (rc == 0 && J->mp->size > 1)
+    else if (J->mp->size > 1)
         rc = write_mpi_one(R, J);
-    else if (rc == 0)
+    else
         rc = write_one(R, J);
     free(shard_of);
     free(bytes);
+    free(J->gather);
+    J->gather = NULL;
     return rc;
 }
 
@@ -1744,6 +1757,8 @@ static int init_main(int argc, char **argv, init_mpi *mp)
     J.n = n;
     J.mp = mp;
     J.shard_max = o.shard_max;
+    J.want_gather = o.table == TABLE_FULL;
+    J.gather = NULL;
     t0 = cli_now_s();
     R.pg.on = o.table != TABLE_NONE && isatty(fileno(stderr));
     R.pg.t0 = t0;
@@ -1756,8 +1771,6 @@ static int init_main(int argc, char **argv, init_mpi *mp)
         fputs("\r\033[K", stderr);
         fflush(stderr);
     }
-    if (o.table == TABLE_FULL && (rc = gather_stats(&R, mp, n)) != 0)
-        goto done;
     if (mp->rank == 0)
         rc = print_output(&R, &a, &o, fmt, secs, nshards, mp->size);
 done:
