@@ -18,6 +18,7 @@ untouched. The safetensors reader here uses json + numpy only.
 """
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -281,6 +282,28 @@ class Safety(Base):
         self.assertEqual(self.files(), ["m-00001-of-00003.safetensors",
                                         "m-00002-of-00003.safetensors",
                                         "m.json", "m.safetensors.index.json"])
+
+
+    def test_signal_removes_every_temporary(self):
+        # 12 shards of ~16 MB; SIGTERM once shard 1 is sealed and shard 2
+        # is being written: every temporary goes, nothing is published
+        p = self.spec(tensor_spec([4 << 20] * 12))
+        out = os.path.join(self.d, "s.safetensors")
+        proc = subprocess.Popen([CLINIT, "init", p, "-o", out, "-d", "cpu",
+                                 "--table", "none", "--max-shard-size",
+                                 "16MiB"], stderr=subprocess.PIPE)
+        seen = False
+        while proc.poll() is None and not seen:
+            names = os.listdir(self.d)
+            seen = (any(f.startswith(".s-00001-of-00012") for f in names) and
+                    any(f.startswith(".s-00002-of-00012") for f in names))
+        if not seen:
+            proc.wait()
+            self.skipTest("finished before shard 2 was seen")
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate()
+        self.assertEqual(proc.returncode, -signal.SIGTERM)
+        self.assertEqual(os.listdir(self.d), ["m.json"])
 
 
 if __name__ == "__main__":
