@@ -1365,7 +1365,9 @@ static void rank_tensors(const run *R, const out_job *J, uint64_t data,
 }
 
 /* Rank 0: the temporary with the header, sealed (complete but for the
- * data the ranks write into it), its name into name[0..cap). */
+ * data the ranks write into it): '1' (a regular file, to be synced) or
+ * '0' (a target written in place: /dev/null, a FIFO) and its name into
+ * name[0..cap). */
 static int mpi_temp(const out_job *J, clinit_outfile *of, const void *h,
                     uint64_t hlen, char *name, size_t cap)
 {
@@ -1378,12 +1380,13 @@ static int mpi_temp(const out_job *J, clinit_outfile *of, const void *h,
         return cli_fail(EXIT_FAIL, "init failed: cannot write '%s': %s",
                         J->a->out, cli_io_msg(of->error));
     p = of->tmp ? of->tmp : of->path;
-    if (strlen(p) >= cap) {
+    if (strlen(p) + 1 >= cap) {
         clinit_outfile_fail(of);
         return cli_fail(EXIT_FAIL, "init failed: cannot write '%s': %s",
                         J->a->out, strerror(ENAMETOOLONG));
     }
-    memcpy(name, p, strlen(p) + 1);
+    name[0] = of->tmp ? '1' : '0';
+    memcpy(name + 1, p, strlen(p) + 1);
     return 0;
 }
 
@@ -1415,7 +1418,7 @@ static int write_mpi_one(run *R, const out_job *J)
     if ((rc = agree(mp, rc)) != 0)
         goto out;
     if ((e = init_mpi_bcast(mp, name, sizeof name)) == 0)
-        e = init_mpi_open(mp, name, &f);
+        e = init_mpi_open(mp, name + 1, &f);
     if (e != 0) {
         rc = cli_fail(EXIT_FAIL, "init failed: cannot write '%s': %s",
                       J->a->out, init_mpi_strerror(e, msg, sizeof msg));
@@ -1426,7 +1429,7 @@ static int write_mpi_one(run *R, const out_job *J)
         rc = stream_model(R, mine, nm);
         R->pf = NULL;
     }
-    if ((e = init_mpi_close(&f)) != 0 && rc == 0)
+    if ((e = init_mpi_close(&f, name[0] == '1')) != 0 && rc == 0)
         rc = cli_fail(EXIT_FAIL, "init failed: writing '%s': %s", J->a->out,
                       init_mpi_strerror(e, msg, sizeof msg));
     init_mpi_test_hook(mp);

@@ -168,19 +168,21 @@ int init_mpi_write_at(init_mpi_file *f, uint64_t off, const void *data,
 #endif
 }
 
-int init_mpi_close(init_mpi_file **f)
+int init_mpi_close(init_mpi_file **f, int sync)
 {
 #ifdef CLINIT_HAVE_MPI
     int e = 0, e2;
     if (!*f)
         return 0;
-    e = MPI_File_sync((*f)->fh);
+    if (sync)
+        e = MPI_File_sync((*f)->fh);
     e2 = MPI_File_close(&(*f)->fh);
     free(*f);
     *f = NULL;
     return e != MPI_SUCCESS ? e : e2;
 #else
     (void)f;
+    (void)sync;
     return 0;
 #endif
 }

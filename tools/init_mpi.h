@@ -56,10 +56,11 @@ int init_mpi_open(init_mpi *p, const char *path, init_mpi_file **f);
 int init_mpi_write_at(init_mpi_file *f, uint64_t off, const void *data,
                       uint64_t bytes);
 
-/* MPI_File_sync and MPI_File_close (collective: every rank that opened
- * calls it, also after a failed write). Accepts NULL *f. Returns 0, or an
- * MPI error code. */
-int init_mpi_close(init_mpi_file **f);
+/* MPI_File_sync (when sync != 0: not for a device or a FIFO, which
+ * cannot be synced) and MPI_File_close; collective: every rank that
+ * opened calls it, also after a failed write. Accepts NULL *f. Returns 0,
+ * or an MPI error code. */
+int init_mpi_close(init_mpi_file **f, int sync);
 
 /* The text of an MPI error code into buf. */
 const char *init_mpi_strerror(int code, char *buf, size_t cap);
