@@ -36,6 +36,8 @@
 #include "clinit_model.h"
 #include "cli_util.h"
 #include "gguf_spec.h"
+#include "init_mpi.h"
+#include "shard.h"
 #include "writer.h"
 
 #define DEFAULT_SLOT_BYTES ((uint64_t)16 << 20)
@@ -75,6 +77,12 @@ static const char init_usage[] =
     "                    does not depend on it\n"
     "      --max-params N  refuse a model of more than N parameters\n"
     "                    (default 10000000000000, 10^13)\n"
+    "      --max-shard-size SIZE  split a safetensors checkpoint as Hugging\n"
+    "                    Face does: FILE's stem-00001-of-0000K.safetensors\n"
+    "                    ... and FILE.index.json, each shard at most SIZE\n"
+    "                    (5GB = 5*10^9, 2GiB = 2*2^30, 500MB, KB, KiB, TB,\n"
+    "                    TiB, or bytes; a larger tensor is a shard alone);\n"
+    "                    one file when it all fits\n"
     "      --table T     what is printed on stdout: summary (the default:\n"
     "                    repeated blocks collapsed into one row, h.{0..11}.x\n"
     "                    x12, then the totals, the output and the time), full\n"
@@ -86,6 +94,9 @@ static const char init_usage[] =
     "\n"
     "A progress bar (percent, MB done/total, rate, time left) is drawn on\n"
     "stderr when it is a terminal, never otherwise.\n"
+    "Under mpirun -np N (a build with MPI) the ranks split the tensors and\n"
+    "write one file with MPI-IO, byte-identical to one process's (sharded:\n"
+    "shard i by rank i %% N); published when every rank succeeded.\n"
     "exit status: 0 ok; 2 bad input: the command line, or the spec (one\n"
     "line naming the flag or the JSON path); 1 the environment or a run-time\n"
     "failure: a spec file that cannot be read, the device, the library, an\n"
@@ -104,7 +115,7 @@ enum { TABLE_SUMMARY, TABLE_FULL, TABLE_NONE };
 
 typedef struct init_args {
     const char *spec, *out, *device, *seed, *dtype, *chunk, *max_params;
-    const char *format, *table;
+    const char *format, *table, *max_shard;
     int quiet;
 } init_args;
 
@@ -112,9 +123,10 @@ typedef struct init_args {
 static int parse_args(int argc, char **argv, init_args *a)
 {
     static const cli_opt opts[] = {
-        {"out", 'o', 1},    {"device", 'd', 1}, {"seed", 's', 1},
-        {"dtype", 't', 1},  {"chunk", 0, 1},    {"max-params", 0, 1},
-        {"format", 'f', 1}, {"table", 0, 1},    {"quiet", 'q', 0}};
+        {"out", 'o', 1},         {"device", 'd', 1}, {"seed", 's', 1},
+        {"dtype", 't', 1},       {"chunk", 0, 1},    {"max-params", 0, 1},
+        {"format", 'f', 1},      {"table", 0, 1},    {"quiet", 'q', 0},
+        {"max-shard-size", 0, 1}};
     const cli_spec sp = {.cmd = "init",
                          .opts = opts,
                          .nopts = (int)(sizeof opts / sizeof opts[0]),
@@ -134,6 +146,7 @@ static int parse_args(int argc, char **argv, init_args *a)
     a->format = v.val[6];
     a->table = v.val[7];
     a->quiet = v.val[8] != NULL;
+    a->max_shard = v.val[9];
     a->spec = v.npos ? v.pos[0] : NULL;
     if (!a->spec)
         return cli_fail(EXIT_USAGE, "init: a MODEL.json argument is required");
@@ -406,6 +419,8 @@ typedef struct run {
     slot slots[2];
     uint64_t slot_bytes;
     int cur;
+    init_mpi_file *pf; /* mpirun, one file: this rank's part goes here */
+    uint64_t pf_off;   /* at this byte offset */
 } run;
 
 /* Writes a filled slot's pieces to the file in order. */
@@ -426,9 +441,18 @@ static int process(run *R, slot *s)
         size_t bytes = (size_t)(p->hi - p->lo) * es;
         sample_piece(&R->stats[p->t], ti->tensor.dtype, s->host + p->off, p->lo,
                      p->hi);
-        if ((st = clinit_io_append(&R->w, s->host + p->off, bytes)) !=
-            CLINIT_OK)
+        if (R->pf) {
+            char m[160];
+            int e =
+                init_mpi_write_at(R->pf, R->pf_off, s->host + p->off, bytes);
+            if (e != 0)
+                return cli_fail(EXIT_FAIL, "init failed: writing '%s': %s",
+                                R->out, init_mpi_strerror(e, m, sizeof m));
+            R->pf_off += bytes;
+        } else if ((st = clinit_io_append(&R->w, s->host + p->off, bytes)) !=
+                   CLINIT_OK) {
             return cli_write_fail("init", R->out, st, R->w.file.error);
+        }
         R->pg.bytes += bytes;
         if (p->hi == ti->numel)
             R->pg.done++;
@@ -565,13 +589,15 @@ static int orthogonal(run *R, size_t t, unsigned char **buf, size_t *cap)
     return process(R, &one);
 }
 
-static int stream_model(run *R)
+/* Streams the tensors ts[0..nt) (in that order; ts NULL: 0..nt-1) to the
+ * output. */
+static int stream_model(run *R, const size_t *ts, size_t nt)
 {
-    size_t n = clinit_model_size(R->m);
     unsigned char *obuf = NULL;
     size_t ocap = 0;
     int rc = 0;
-    for (size_t t = 0; t < n && rc == 0; t++) {
+    for (size_t j = 0; j < nt && rc == 0; j++) {
+        size_t t = ts ? ts[j] : j;
         const clinit_model_tensor_info *ti = &R->info[t];
         uint64_t es = clinit_dtype_size(ti->tensor.dtype), lo = 0;
         if (ti->init.method == CLINIT_ORTHOGONAL) {
@@ -986,7 +1012,8 @@ static int print_summary(FILE *out, const run *R)
 
 /* The totals, the output (its real path and size) and the time. */
 static void print_footer(FILE *out, const run *R, const char *path,
-                         const clinit_io_format *fmt, double secs)
+                         const clinit_io_format *fmt, double secs,
+                         size_t nshards, int ranks)
 {
     size_t n = clinit_model_size(R->m);
     uint64_t bytes = 0, params = clinit_model_numel(R->m);
@@ -999,19 +1026,40 @@ static void print_footer(FILE *out, const run *R, const char *path,
             "(%.1f MB)\n",
             n, (unsigned long long)params, (double)params / 1e6,
             (unsigned long long)bytes, (double)bytes / 1e6);
-    if (clinit_outfile_is_stdout(path))
+    if (clinit_outfile_is_stdout(path)) {
         fprintf(out, "out: standard output (%s)\n", fmt->name);
-    else if ((real = realpath(path, NULL)) != NULL && stat(real, &sb) == 0 &&
-             S_ISREG(sb.st_mode))
+    } else if (nshards > 1) {
+        /* the index and the shards next to it */
+        char *ip = clinit_shard_path(path, 0, 0, 1);
+        uint64_t sum = 0;
+        for (size_t i = 0; i <= nshards; i++) {
+            char *sp =
+                i < nshards ? clinit_shard_path(path, i, nshards, 0) : NULL;
+            if (stat(sp ? sp : ip ? ip : path, &sb) == 0)
+                sum += (uint64_t)sb.st_size;
+            free(sp);
+        }
+        real = ip ? realpath(ip, NULL) : NULL;
+        fprintf(out, "out: %s (index of %zu %s shards, %llu bytes, %.1f MB)\n",
+                real ? real
+                : ip ? ip
+                     : path,
+                nshards, fmt->name, (unsigned long long)sum, (double)sum / 1e6);
+        free(ip);
+    } else if ((real = realpath(path, NULL)) != NULL && stat(real, &sb) == 0 &&
+               S_ISREG(sb.st_mode))
         fprintf(out, "out: %s (%s, %llu bytes, %.1f MB)\n", real, fmt->name,
                 (unsigned long long)sb.st_size, (double)sb.st_size / 1e6);
     else
         fprintf(out, "out: %s (%s)\n", real ? real : path, fmt->name);
     free(real);
-    fprintf(out, "time: %.3f s, %.3f GB/s, %.1f Mparam/s, device %s\n", secs,
+    fprintf(out, "time: %.3f s, %.3f GB/s, %.1f Mparam/s, device %s", secs,
             secs > 0 ? (double)bytes / 1e9 / secs : 0.0,
             secs > 0 ? (double)params / 1e6 / secs : 0.0,
             clinit_ctx_device_name(R->ctx));
+    if (ranks > 1)
+        fprintf(out, " (rank 0), %d ranks", ranks);
+    fputc('\n', out);
 }
 
 /* ---- the command
@@ -1020,6 +1068,7 @@ static void print_footer(FILE *out, const run *R, const char *path,
 /* The numbers of the options. */
 typedef struct init_opts {
     uint64_t seed, slot_bytes, max_params;
+    uint64_t shard_max; /* --max-shard-size; 0: one file */
     clinit_dtype dtype;
     const clinit_io_format *fmt; /* --format; NULL: by the extension */
     int table;                   /* TABLE_* */
@@ -1087,6 +1136,32 @@ static int init_table(const init_args *a, int *table)
         cli_did_you_mean(hint, sizeof hint, "", a->table, names, 3));
 }
 
+/* --max-shard-size SIZE: a size (shard.h) for a safetensors FILE. Returns
+ * 0 or EXIT_USAGE after the error. */
+static int init_shard_opt(const init_args *a, init_opts *o)
+{
+    const clinit_io_format *fmt =
+        o->fmt ? o->fmt : clinit_io_format_for(a->out, &clinit_io_safetensors);
+    if (!clinit_shard_parse_size(a->max_shard, &o->shard_max))
+        return cli_fail(EXIT_USAGE,
+                        "--max-shard-size: '%s' is not a size (bytes, or a "
+                        "whole number with KB, MB, GB, TB: 10^3..10^12, or "
+                        "KiB, MiB, GiB, TiB: 2^10..2^40; at least 1 byte)",
+                        a->max_shard);
+    if (fmt != &clinit_io_safetensors)
+        return cli_fail(EXIT_USAGE,
+                        "--max-shard-size: sharded checkpoints are "
+                        "safetensors, not %s",
+                        fmt->name);
+    if (!clinit_shard_target_ok(a->out))
+        return cli_fail(EXIT_USAGE,
+                        "--max-shard-size: --out '%s' must be a file name "
+                        "ending in .safetensors (the shards and the index "
+                        "are named after it)",
+                        a->out);
+    return 0;
+}
+
 /* The command line, checked before any file or device is touched.
  * Returns 0, -1 for --help, or EXIT_USAGE after the error. */
 static int init_options(int argc, char **argv, init_args *a, init_opts *o)
@@ -1098,6 +1173,7 @@ static int init_options(int argc, char **argv, init_args *a, init_opts *o)
     o->dtype = CLINIT_F32;
     o->fmt = NULL;
     o->table = TABLE_SUMMARY;
+    o->shard_max = 0;
     if ((rc = parse_args(argc, argv, a)) != 0)
         return rc;
     if (a->seed && (rc = cli_opt_u64(a->seed, "seed", &o->seed)) != 0)
@@ -1115,6 +1191,8 @@ static int init_options(int argc, char **argv, init_args *a, init_opts *o)
         return rc;
     if (a->format && (rc = init_format(a->format, &o->fmt)) != 0)
         return rc;
+    if (a->max_shard && (rc = init_shard_opt(a, o)) != 0)
+        return rc;
     return init_table(a, &o->table);
 }
 
@@ -1130,7 +1208,8 @@ static void print_usage(void)
  * after the file is complete: the --table and the footer. Returns the
  * exit status. */
 static int print_output(const run *R, const init_args *a, const init_opts *o,
-                        const clinit_io_format *fmt, double secs)
+                        const clinit_io_format *fmt, double secs,
+                        size_t nshards, int ranks)
 {
     FILE *out = clinit_outfile_is_stdout(a->out) ? stderr : stdout;
     if (o->table == TABLE_NONE)
@@ -1139,7 +1218,7 @@ static int print_output(const run *R, const init_args *a, const init_opts *o,
         print_table(out, R);
     else if (print_summary(out, R) != 0)
         return lib_fail("init", CLINIT_ENOMEM, R->ctx);
-    print_footer(out, R, a->out, fmt, secs);
+    print_footer(out, R, a->out, fmt, secs, nshards, ranks);
     return fflush(out) != 0 ? cli_fail(EXIT_FAIL, "init: write to %s failed",
                                        out == stdout ? "stdout" : "stderr")
                             : 0;
@@ -1175,7 +1254,345 @@ int clinit_init_check_args(int argc, char **argv)
     return init_options(argc, argv, &a, &o);
 }
 
-int clinit_cmd_init(int argc, char **argv)
+/* ---- the output: one file, shards, ranks -------------------------------- */
+
+/* An agreement's result for this rank: its own rc when it failed, else
+ * PEER_FAILED when another rank did (stop; the exit status comes from the
+ * final agreement, init_mpi.h), else 0. */
+#define PEER_FAILED (-2)
+
+static int agree(init_mpi *mp, int rc)
+{
+    int bad, nbad, all = init_mpi_agree(mp, rc, &bad, &nbad);
+    return rc ? rc : all ? PEER_FAILED : 0;
+}
+
+/* What the output needs besides the run. */
+typedef struct out_job {
+    const init_args *a;
+    const clinit_io_format *fmt;
+    const clinit_io_meta *meta; /* safetensors' (or gguf's) metadata */
+    size_t nmeta;
+    const clinit_io_tensor *ents;
+    size_t n;
+    init_mpi *mp;
+    uint64_t shard_max; /* 0: one file */
+    int want_gather;    /* --table full */
+    double *gather;     /* with N > 1 ranks: room to gather the statistics */
+} out_job;
+
+/* --table full on N ranks: each tensor's sample statistics from the rank
+ * that wrote it, summed into rank 0's (the others' are zero). */
+static int gather_stats(run *R, init_mpi *mp, size_t n, double *v)
+{
+    int e;
+    if (mp->size < 2)
+        return 0;
+    for (size_t t = 0; t < n; t++) {
+        v[3 * t] = (double)R->stats[t].n;
+        v[3 * t + 1] = R->stats[t].mean;
+        v[3 * t + 2] = R->stats[t].m2;
+    }
+    if ((e = init_mpi_sum_to_root(mp, v, 3 * n)) == 0 && mp->rank == 0)
+        for (size_t t = 0; t < n; t++) {
+            R->stats[t].n = (uint64_t)v[3 * t];
+            R->stats[t].mean = v[3 * t + 1];
+            R->stats[t].m2 = v[3 * t + 2];
+        }
+    return e == 0 ? 0 : cli_fail(EXIT_FAIL, "init: MPI_Reduce failed");
+}
+
+/* The message for a failed clinit_io_create of `path`. */
+static int create_fail(const run *R, const out_job *J, const char *path,
+                       clinit_status st, int error)
+{
+    if (st == CLINIT_EOVERFLOW) /* sizes fit: the parser checked them */
+        return cli_fail(EXIT_USAGE,
+                        "%s: layers: the %s header of %zu tensors would be "
+                        "larger than %llu bytes (the format's limit): "
+                        "fewer or shorter names",
+                        J->a->spec, J->fmt->name, J->n,
+                        (unsigned long long)J->fmt->max_header);
+    if (st == CLINIT_EIO)
+        return cli_fail(EXIT_FAIL, "init failed: cannot write '%s': %s", path,
+                        cli_io_msg(error));
+    return lib_fail("init", st, R->ctx);
+}
+
+/* The progress bar's totals for the tensors ts[0..nt). */
+static void progress_for(run *R, const size_t *ts, size_t nt)
+{
+    R->pg.total += nt;
+    for (size_t j = 0; j < nt; j++)
+        R->pg.total_bytes += R->info[ts ? ts[j] : j].bytes;
+}
+
+/* One process, one file (the writer's own crash-safe replacement). */
+static int write_one(run *R, const out_job *J)
+{
+    clinit_status st = clinit_io_create(&R->w, J->fmt, J->a->out, J->meta,
+                                        J->nmeta, J->ents, J->n);
+    int rc;
+    if (st != CLINIT_OK)
+        return create_fail(R, J, J->a->out, st, R->w.file.error);
+    progress_for(R, NULL, J->n);
+    if ((rc = stream_model(R, NULL, J->n)) != 0)
+        return rc;
+    if ((st = clinit_io_finish(&R->w)) != CLINIT_OK)
+        return cli_write_fail("init", J->a->out, st, R->w.file.error);
+    return 0;
+}
+
+/* This rank's tensors of one file written by all: the contiguous run of
+ * those whose data starts in its 1/N of the data section (ceil(D/N)
+ * bytes each), into mine[0..*nm); *start their first byte. */
+static void rank_tensors(const run *R, const out_job *J, uint64_t data,
+                         size_t *mine, size_t *nm, uint64_t *start)
+{
+    uint64_t chunk = (data + (uint64_t)J->mp->size - 1) / (uint64_t)J->mp->size;
+    uint64_t off = 0;
+    *nm = 0;
+    *start = 0;
+    for (size_t t = 0; t < J->n; t++) {
+        uint64_t r = chunk ? off / chunk : 0;
+        if (r == (uint64_t)J->mp->rank) {
+            if (*nm == 0)
+                *start = off;
+            mine[(*nm)++] = t;
+        }
+        off += R->info[t].bytes;
+    }
+}
+
+/* Rank 0: the temporary with the header, sealed (complete but for the
+ * data the ranks write into it): '1' (a regular file, to be synced) or
+ * '0' (a target written in place: /dev/null, a FIFO) and its name into
+ * name[0..cap). */
+static int mpi_temp(const out_job *J, clinit_outfile *of, const void *h,
+                    uint64_t hlen, char *name, size_t cap)
+{
+    clinit_status st = clinit_outfile_create(of, J->a->out, 0);
+    const char *p;
+    if (st == CLINIT_OK &&
+        (st = clinit_outfile_write(of, h, hlen)) == CLINIT_OK)
+        st = clinit_outfile_seal(of);
+    if (st != CLINIT_OK)
+        return cli_fail(EXIT_FAIL, "init failed: cannot write '%s': %s",
+                        J->a->out, cli_io_msg(of->error));
+    p = of->tmp ? of->tmp : of->path;
+    if (strlen(p) + 1 >= cap) {
+        clinit_outfile_fail(of);
+        return cli_fail(EXIT_FAIL, "init failed: cannot write '%s': %s",
+                        J->a->out, strerror(ENAMETOOLONG));
+    }
+    name[0] = of->tmp ? '1' : '0';
+    memcpy(name + 1, p, strlen(p) + 1);
+    return 0;
+}
+
+/* N ranks, one file byte-identical to one process's: rank 0 writes the
+ * header into the temporary, every rank its tensors at their offsets
+ * (MPI-IO), rank 0 renames it when every rank succeeded. */
+static int write_mpi_one(run *R, const out_job *J)
+{
+    init_mpi *mp = J->mp;
+    unsigned char *h = NULL;
+    uint64_t hlen = 0, data = 0, start = 0;
+    size_t *mine = NULL, nm = 0;
+    clinit_outfile of;
+    init_mpi_file *f = NULL;
+    char name[4096] = "", msg[160];
+    int rc = 0, e;
+    clinit_status st;
+    memset(&of, 0, sizeof of);
+    st = clinit_io_safetensors_header(J->meta, J->nmeta, J->ents, J->n, &h,
+                                      &hlen, &data);
+    if (st != CLINIT_OK)
+        rc = create_fail(R, J, J->a->out, st, 0);
+    else if (!(mine = malloc((J->n ? J->n : 1) * sizeof *mine)))
+        rc = lib_fail("init", CLINIT_ENOMEM, R->ctx);
+    else
+        rank_tensors(R, J, data, mine, &nm, &start);
+    if (rc == 0 && mp->rank == 0)
+        rc = mpi_temp(J, &of, h, hlen, name, sizeof name);
+    if ((rc = agree(mp, rc)) != 0)
+        goto out;
+    if ((e = init_mpi_bcast(mp, name, sizeof name)) == 0)
+        e = init_mpi_open(mp, name + 1, &f);
+    if (e != 0) {
+        rc = cli_fail(EXIT_FAIL, "init failed: cannot write '%s': %s",
+                      J->a->out, init_mpi_strerror(e, msg, sizeof msg));
+    } else {
+        R->pf = f;
+        R->pf_off = hlen + start;
+        progress_for(R, mine, nm);
+        rc = stream_model(R, mine, nm);
+        R->pf = NULL;
+    }
+    if ((e = init_mpi_close(&f, name[0] == '1')) != 0 && rc == 0)
+        rc = cli_fail(EXIT_FAIL, "init failed: writing '%s': %s", J->a->out,
+                      init_mpi_strerror(e, msg, sizeof msg));
+    init_mpi_test_hook(mp);
+    /* agreed: the statistics, then rank 0 publishes (the final agreement,
+     * init_mpi.h, tells the others whether that worked) */
+    if ((rc = agree(mp, rc)) == 0 && J->gather)
+        rc = agree(mp, gather_stats(R, mp, J->n, J->gather));
+    if (rc == 0 && mp->rank == 0 &&
+        (st = clinit_outfile_publish(&of)) != CLINIT_OK)
+        rc = cli_write_fail("init", J->a->out, st, of.error);
+out:
+    clinit_outfile_fail(&of); /* removes the temporary unless published */
+    free(h);
+    free(mine);
+    return rc;
+}
+
+/* Shard s (0-based) of k: its tensors (shard_of), written to a sealed
+ * temporary *of. */
+static int write_shard(run *R, const out_job *J, const size_t *shard_of,
+                       size_t s, size_t k, size_t *idx, clinit_io_tensor *sub,
+                       clinit_outfile *of)
+{
+    size_t ni = 0;
+    char *path = clinit_shard_path(J->a->out, s, k, 0);
+    clinit_status st;
+    int rc;
+    if (!path)
+        return lib_fail("init", CLINIT_ENOMEM, R->ctx);
+    for (size_t t = 0; t < J->n; t++)
+        if (shard_of[t] == s) {
+            idx[ni] = t;
+            sub[ni++] = J->ents[t];
+        }
+    R->out = path;
+    st = clinit_io_create(&R->w, &clinit_io_safetensors, path, J->meta,
+                          J->nmeta, sub, ni);
+    if (st != CLINIT_OK) {
+        rc = create_fail(R, J, path, st, R->w.file.error);
+    } else if ((rc = stream_model(R, idx, ni)) == 0 &&
+               (st = clinit_io_seal(&R->w, of)) != CLINIT_OK) {
+        rc = cli_write_fail("init", path, st, of->error);
+    }
+    clinit_io_abort(&R->w); /* no-op once sealed */
+    R->out = J->a->out;
+    free(path);
+    return rc;
+}
+
+/* Rank 0: the index, sealed in *of. */
+static int write_index(run *R, const out_job *J, const size_t *shard_of,
+                       size_t k, clinit_outfile *of)
+{
+    const char **names = malloc((J->n ? J->n : 1) * sizeof *names);
+    char *text = NULL, *ip = clinit_shard_path(J->a->out, 0, 0, 1);
+    size_t len = 0;
+    uint64_t total = 0;
+    clinit_status st = names && ip ? CLINIT_OK : CLINIT_ENOMEM;
+    int rc = 0;
+    for (size_t t = 0; names && t < J->n; t++) {
+        names[t] = R->info[t].name;
+        total += R->info[t].bytes;
+    }
+    if (st == CLINIT_OK)
+        st = clinit_shard_index(names, shard_of, J->n, k, total, J->a->out,
+                                &text, &len);
+    if (st != CLINIT_OK)
+        rc = lib_fail("init", st, R->ctx);
+    else if ((st = clinit_outfile_create(of, ip, 0)) != CLINIT_OK ||
+             (st = clinit_outfile_write(of, text, len)) != CLINIT_OK ||
+             (st = clinit_outfile_seal(of)) != CLINIT_OK)
+        rc = cli_write_fail("init", ip, st, of->error);
+    free(names);
+    free(text);
+    free(ip);
+    return rc;
+}
+
+/* k > 1 shards, shard s by rank s % N: every shard and the index
+ * complete (sealed temporaries) on every rank before any is renamed; the
+ * index last. */
+static int write_shards(run *R, const out_job *J, const size_t *shard_of,
+                        size_t k)
+{
+    init_mpi *mp = J->mp;
+    clinit_outfile *files = calloc(k + 1, sizeof *files); /* [k]: index */
+    size_t *idx = malloc(J->n * sizeof *idx);
+    clinit_io_tensor *sub = malloc(J->n * sizeof *sub);
+    int rc = files && idx && sub ? 0 : lib_fail("init", CLINIT_ENOMEM, R->ctx);
+    size_t s;
+    for (s = (size_t)mp->rank; rc == 0 && s < k; s += (size_t)mp->size) {
+        size_t ni = 0;
+        for (size_t t = 0; t < J->n; t++)
+            if (shard_of[t] == s)
+                idx[ni++] = t;
+        progress_for(R, idx, ni);
+    }
+    for (s = (size_t)mp->rank; rc == 0 && s < k; s += (size_t)mp->size)
+        rc = write_shard(R, J, shard_of, s, k, idx, sub, &files[s]);
+    if (rc == 0 && mp->rank == 0)
+        rc = write_index(R, J, shard_of, k, &files[k]);
+    init_mpi_test_hook(mp);
+    if ((rc = agree(mp, rc)) == 0 && J->gather)
+        rc = agree(mp, gather_stats(R, mp, J->n, J->gather));
+    if (rc == 0) {
+        clinit_status st = CLINIT_OK;
+        for (s = (size_t)mp->rank; st == CLINIT_OK && s < k;
+             s += (size_t)mp->size)
+            if ((st = clinit_outfile_publish(&files[s])) != CLINIT_OK)
+                rc = cli_write_fail("init", J->a->out, st, files[s].error);
+        if ((rc = agree(mp, rc)) == 0 && mp->rank == 0 &&
+            (st = clinit_outfile_publish(&files[k])) != CLINIT_OK)
+            rc = cli_write_fail("init", J->a->out, st, files[k].error);
+    }
+    for (s = 0; files && s <= k; s++)
+        clinit_outfile_fail(&files[s]); /* the temporaries not published */
+    free(files);
+    free(idx);
+    free(sub);
+    return rc;
+}
+
+/* The output as the job asks: one file or shards, one process or N.
+ * *nshards gets the shard count (1: one file). Every allocation comes
+ * before the ranks' next agreement, so that all of them take the same
+ * path. */
+static int write_output(run *R, out_job *J, size_t *nshards)
+{
+    size_t *shard_of = NULL, k = 1;
+    uint64_t *bytes = NULL;
+    int rc = 0;
+    if (J->shard_max) {
+        clinit_status st = CLINIT_ENOMEM;
+        shard_of = malloc((J->n ? J->n : 1) * sizeof *shard_of);
+        bytes = malloc((J->n ? J->n : 1) * sizeof *bytes);
+        for (size_t t = 0; bytes && t < J->n; t++)
+            bytes[t] = R->info[t].bytes;
+        if (shard_of && bytes)
+            st = clinit_shard_assign(bytes, J->n, J->shard_max, shard_of, &k);
+        if (st != CLINIT_OK)
+            rc = lib_fail("init", st, R->ctx);
+    }
+    if (rc == 0 && J->want_gather && J->mp->size > 1 &&
+        !(J->gather = calloc(3 * (J->n ? J->n : 1), sizeof *J->gather)))
+        rc = lib_fail("init", CLINIT_ENOMEM, R->ctx);
+    *nshards = k;
+    if ((rc = agree(J->mp, rc)) != 0)
+        *nshards = 1;
+    else if (k > 1)
+        rc = write_shards(R, J, shard_of, k);
+    else if (J->mp->size > 1)
+        rc = write_mpi_one(R, J);
+    else
+        rc = write_one(R, J);
+    free(shard_of);
+    free(bytes);
+    free(J->gather);
+    J->gather = NULL;
+    return rc;
+}
+
+/* The command on this rank (init_mpi.h; one process: rank 0 of 1). */
+static int init_main(int argc, char **argv, init_mpi *mp)
 {
     init_args a;
     init_opts o;
@@ -1192,6 +1609,8 @@ int clinit_cmd_init(int argc, char **argv)
     uint64_t total = 0, need = 0;
     double t0, secs;
     int rc, any_f64 = 0;
+    size_t nshards = 1;
+    out_job J;
 
     memset(&R, 0, sizeof R);
     memset(&gm, 0, sizeof gm);
@@ -1259,6 +1678,16 @@ int clinit_cmd_init(int argc, char **argv)
     fmt = o.fmt ? o.fmt : clinit_io_format_for(a.out, &clinit_io_safetensors);
     if ((rc = check_format(&a, fmt, ents, n)) != 0)
         goto done;
+    if (mp->size > 1 &&
+        (fmt != &clinit_io_safetensors || clinit_outfile_is_stdout(a.out))) {
+        rc = cli_fail(EXIT_USAGE,
+                      "--out: under mpirun (%d ranks) the output is a "
+                      "safetensors file (not %s)",
+                      mp->size,
+                      fmt != &clinit_io_safetensors ? fmt->name
+                                                    : "standard output");
+        goto done;
+    }
     if (fmt == &clinit_io_gguf &&
         (st = clinit_gguf_spec_meta(
              json, jlen, clinit_model_name(m), clinit_model_seed(m),
@@ -1320,44 +1749,33 @@ int clinit_cmd_init(int argc, char **argv)
         meta[nmeta++].value = clinit_model_name(m);
     }
 
-    t0 = cli_now_s();
-    if (fmt == &clinit_io_gguf)
-        st = clinit_io_create(&R.w, fmt, a.out, gm.meta, gm.n, ents, n);
-    else
-        st = clinit_io_create(&R.w, fmt, a.out, meta, nmeta, ents, n);
-    if (st != CLINIT_OK) {
-        if (st == CLINIT_EOVERFLOW) /* sizes fit: the parser checked them */
-            rc = cli_fail(EXIT_USAGE,
-                          "%s: layers: the %s header of %zu tensors would be "
-                          "larger than %llu bytes (the format's limit): "
-                          "fewer or shorter names",
-                          a.spec, fmt->name, n,
-                          (unsigned long long)fmt->max_header);
-        else if (st == CLINIT_EIO)
-            rc = cli_fail(EXIT_FAIL, "init failed: cannot write '%s': %s",
-                          a.out, cli_io_msg(R.w.file.error));
-        else
-            rc = lib_fail("init", st, R.ctx);
+    mp->agreed = 1; /* every rank set up (or stops here) */
+    if ((rc = agree(mp, 0)) != 0)
         goto done;
-    }
+    J.a = &a;
+    J.fmt = fmt;
+    J.meta = fmt == &clinit_io_gguf ? gm.meta : meta;
+    J.nmeta = fmt == &clinit_io_gguf ? gm.n : nmeta;
+    J.ents = ents;
+    J.n = n;
+    J.mp = mp;
+    J.shard_max = o.shard_max;
+    J.want_gather = o.table == TABLE_FULL;
+    J.gather = NULL;
+    t0 = cli_now_s();
     R.pg.on = o.table != TABLE_NONE && isatty(fileno(stderr));
-    R.pg.total = n;
-    R.pg.total_bytes = total;
     R.pg.t0 = t0;
     R.pg.last = 0;
-    if ((rc = stream_model(&R)) != 0)
+    if ((rc = write_output(&R, &J, &nshards)) != 0)
         goto done;
-    if ((st = clinit_io_finish(&R.w)) != CLINIT_OK) {
-        rc = cli_write_fail("init", a.out, st, R.w.file.error);
-        goto done;
-    }
     secs = cli_now_s() - t0;
     if (R.pg.on) {
         progress_show(&R.pg, 1);
         fputs("\r\033[K", stderr);
         fflush(stderr);
     }
-    rc = print_output(&R, &a, &o, fmt, secs);
+    if (mp->rank == 0)
+        rc = print_output(&R, &a, &o, fmt, secs, nshards, mp->size);
 done:
     if (R.pg.on && rc != 0)
         fputc('\n', stderr);
@@ -1380,5 +1798,20 @@ done:
     free(json);
     clinit_ctx_destroy(R.ctx);
     clinit_model_destroy(m);
-    return rc;
+    return rc == PEER_FAILED ? 0 : rc;
+}
+
+int clinit_cmd_init(int argc, char **argv)
+{
+    init_mpi mp;
+    int rc = init_mpi_start(&mp), all, bad, nbad;
+    if (rc != 0)
+        return rc;
+    rc = init_main(argc, argv, &mp);
+    if (!mp.agreed) /* stopped before the ranks' first agreement: make it */
+        (void)init_mpi_agree(&mp, rc, &bad, &nbad);
+    all = init_mpi_agree(&mp, rc, &bad, &nbad);
+    init_mpi_report(&mp, rc, bad, nbad);
+    init_mpi_end(&mp);
+    return rc ? rc : all;
 }

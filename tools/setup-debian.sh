@@ -5,7 +5,8 @@ set -eu
 PKGS="build-essential cmake pkg-config ocl-icd-opencl-dev opencl-headers
       ocl-icd-libopencl1 pocl-opencl-icd clinfo libcriterion-dev
       librandom123-dev libcjson-dev python3-numpy python3-scipy python3-torch
-      clang valgrind binutils mesa-opencl-icd libcairo2-dev fonts-dejavu-core"
+      clang valgrind binutils mesa-opencl-icd libcairo2-dev fonts-dejavu-core
+      openmpi-bin libopenmpi-dev"
 # Node.js with npm runs the llama.cpp test (ctest llama_cpp); an npm that is
 # already there (e.g. from nodesource or nvm) is kept, not replaced.
 command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"

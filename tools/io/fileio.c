@@ -20,8 +20,11 @@
 /* Bytes of the target's name kept in the temporary's name, so that
  * ".NAME.tmp-XXXXXX" stays under NAME_MAX (255). */
 #define TMP_NAME_KEEP 200
-/* Temporaries that can exist at once (the command writes one at a time). */
-#define GUARD_SLOTS 4
+/* Temporaries that can exist at once and are removed on a signal: one
+ * for a plain output, every shard plus the index of a sharded one
+ * (published together, shard.h); a temporary beyond them is still removed
+ * on any failure, only not on a signal. */
+#define GUARD_SLOTS 4096
 
 int clinit_host_is_little_endian(void)
 {
@@ -252,6 +255,7 @@ void clinit_outfile_fail(clinit_outfile *o)
     }
     free(o->path);
     o->path = NULL;
+    o->sealed = 0;
     o->error = e;
 }
 
@@ -338,7 +342,7 @@ static void sync_dir(const char *path)
     free(dir);
 }
 
-clinit_status clinit_outfile_finish(clinit_outfile *o)
+clinit_status clinit_outfile_seal(clinit_outfile *o)
 {
     int bad;
     if (!o->f)
@@ -355,6 +359,7 @@ clinit_status clinit_outfile_finish(clinit_outfile *o)
             clinit_outfile_fail(o);
             return CLINIT_EIO;
         }
+        o->sealed = 1;
         return CLINIT_OK;
     }
     if (!bad && o->tmp)
@@ -362,9 +367,21 @@ clinit_status clinit_outfile_finish(clinit_outfile *o)
     if (fclose(o->f) != 0)
         bad = 1;
     o->f = NULL;
-    if (!bad && o->tmp)
-        bad = rename(o->tmp, o->path) != 0;
     if (bad) {
+        clinit_outfile_fail(o);
+        return CLINIT_EIO;
+    }
+    o->sealed = 1;
+    return CLINIT_OK;
+}
+
+clinit_status clinit_outfile_publish(clinit_outfile *o)
+{
+    if (!o->sealed)
+        return CLINIT_ENULL;
+    o->sealed = 0;
+    errno = 0;
+    if (o->tmp && rename(o->tmp, o->path) != 0) {
         clinit_outfile_fail(o);
         return CLINIT_EIO;
     }
@@ -377,4 +394,10 @@ clinit_status clinit_outfile_finish(clinit_outfile *o)
     free(o->path);
     o->path = NULL;
     return CLINIT_OK;
+}
+
+clinit_status clinit_outfile_finish(clinit_outfile *o)
+{
+    clinit_status st = clinit_outfile_seal(o);
+    return st == CLINIT_OK ? clinit_outfile_publish(o) : st;
 }

@@ -47,6 +47,7 @@ typedef struct clinit_outfile {
     int error;         /* errno of the failed call after CLINIT_EIO */
     int is_stdout;     /* "-": flushed, never closed */
     int guard;         /* slot in the signal cleanup table, -1 if none */
+    int sealed;        /* complete and closed, not yet published */
 } clinit_outfile;
 
 /* 1 on a little-endian host (the writers write data as it lies in
@@ -82,9 +83,20 @@ clinit_status clinit_outfile_append(clinit_outfile *o, const void *data,
  * file is closed in every case. */
 clinit_status clinit_outfile_finish(clinit_outfile *o);
 
+/* The two halves of clinit_outfile_finish, for outputs published
+ * together (a sharded checkpoint: every file complete before the first
+ * is renamed). seal flushes, fsyncs and closes the temporary (in place:
+ * flushes and closes) with finish's errors; the temporary stays, still
+ * removed on a signal or by clinit_outfile_fail. publish renames a
+ * sealed temporary over the target and fsyncs the directory. Errors:
+ * CLINIT_ENULL (not sealed), CLINIT_EIO (the rename; the temporary is
+ * then removed, the target untouched). */
+clinit_status clinit_outfile_seal(clinit_outfile *o);
+clinit_status clinit_outfile_publish(clinit_outfile *o);
+
 /* Abandons the output: keeps errno of the failed call in o->error,
  * closes the file and removes the temporary (the target is untouched).
- * Accepts a closed file. */
+ * Accepts a closed file and a sealed one (its temporary is removed). */
 void clinit_outfile_fail(clinit_outfile *o);
 
 #endif /* CLINIT_FILEIO_H */

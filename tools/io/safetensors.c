@@ -197,15 +197,18 @@ static clinit_status build_header(sbuf *b, const clinit_io_meta *meta,
                          : CLINIT_OK;
 }
 
-static clinit_status st_create(clinit_io_writer *w, const char *path,
-                               const clinit_io_meta *meta, size_t nmeta,
-                               const clinit_io_tensor *e, size_t n)
+clinit_status clinit_io_safetensors_header(const clinit_io_meta *meta,
+                                           size_t nmeta,
+                                           const clinit_io_tensor *e, size_t n,
+                                           unsigned char **out, uint64_t *len,
+                                           uint64_t *data_bytes)
 {
     sbuf b = {NULL, 0, 0, 0, 1};
     uint64_t off = 0;
-    unsigned char len8[8];
+    unsigned char *p;
     clinit_status st;
 
+    *out = NULL;
     /* a sizing pass first: a header over the limit costs no memory */
     if ((st = build_header(&b, meta, nmeta, e, n, &off)) != CLINIT_OK)
         return st;
@@ -214,17 +217,34 @@ static clinit_status st_create(clinit_io_writer *w, const char *path,
     b.cap = b.len + 1;
     b.len = 0;
     b.count_only = 0;
-    if ((st = build_header(&b, meta, nmeta, e, n, &off)) != CLINIT_OK) {
+    if ((st = build_header(&b, meta, nmeta, e, n, &off)) != CLINIT_OK ||
+        !(p = malloc(b.len + 8))) {
         free(b.p);
-        return st;
+        return st != CLINIT_OK ? st : CLINIT_ENOMEM;
     }
     for (int i = 0; i < 8; i++)
-        len8[i] = (unsigned char)((uint64_t)b.len >> (8 * i));
-
-    if ((st = clinit_outfile_create(&w->file, path, off)) == CLINIT_OK &&
-        (st = clinit_outfile_write(&w->file, len8, 8)) == CLINIT_OK)
-        st = clinit_outfile_write(&w->file, b.p, b.len);
+        p[i] = (unsigned char)((uint64_t)b.len >> (8 * i));
+    memcpy(p + 8, b.p, b.len);
+    *len = 8 + (uint64_t)b.len;
+    *data_bytes = off;
+    *out = p;
     free(b.p);
+    return CLINIT_OK;
+}
+
+static clinit_status st_create(clinit_io_writer *w, const char *path,
+                               const clinit_io_meta *meta, size_t nmeta,
+                               const clinit_io_tensor *e, size_t n)
+{
+    unsigned char *h;
+    uint64_t len, off;
+    clinit_status st =
+        clinit_io_safetensors_header(meta, nmeta, e, n, &h, &len, &off);
+    if (st != CLINIT_OK)
+        return st;
+    if ((st = clinit_outfile_create(&w->file, path, off)) == CLINIT_OK)
+        st = clinit_outfile_write(&w->file, h, len);
+    free(h);
     return st;
 }
 

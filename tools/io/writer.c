@@ -113,6 +113,21 @@ void clinit_io_abort(clinit_io_writer *w)
         w->fmt->abort(w);
 }
 
+clinit_status clinit_io_seal(clinit_io_writer *w, clinit_outfile *out)
+{
+    clinit_status st;
+    if (!w || !w->fmt || !out)
+        return CLINIT_ENULL;
+    if (w->fmt->finish != clinit_io_plain_finish)
+        return CLINIT_EPARAM;
+    w->fmt = NULL;
+    st = clinit_outfile_seal(&w->file);
+    *out = w->file;
+    memset(&w->file, 0, sizeof w->file);
+    w->file.error = out->error;
+    return st;
+}
+
 clinit_status clinit_io_plain_append(clinit_io_writer *w, const void *data,
                                      uint64_t bytes)
 {

@@ -177,6 +177,27 @@ clinit_status clinit_io_finish(clinit_io_writer *w);
  * writer and a zeroed one. */
 void clinit_io_abort(clinit_io_writer *w);
 
+/* The safetensors file's header for clinit_io_create's arguments, as
+ * clinit_io_safetensors writes it: the 8-byte length and the padded JSON,
+ * *len bytes in a new buffer *out (the caller frees it), and the data
+ * bytes that follow it in *data_bytes. Errors as clinit_io_create's,
+ * except CLINIT_EIO (nothing is written): the header of a file that
+ * several processes write at once (`mpirun clinit init`). */
+clinit_status clinit_io_safetensors_header(const clinit_io_meta *meta,
+                                           size_t nmeta,
+                                           const clinit_io_tensor *t, size_t n,
+                                           unsigned char **out, uint64_t *len,
+                                           uint64_t *data_bytes);
+
+/* Completes a format that writes its header and data back to back
+ * (safetensors, npy) without putting it in place: on success the
+ * complete temporary moves to *out (clinit_outfile_seal, fileio.h), to be
+ * put in place with clinit_outfile_publish or removed with
+ * clinit_outfile_fail, and the writer is closed. Errors: CLINIT_ENULL
+ * (closed writer), CLINIT_EPARAM (a format whose finish does more, such
+ * as gguf: nothing is done, the writer stays open), and finish's. */
+clinit_status clinit_io_seal(clinit_io_writer *w, clinit_outfile *out);
+
 /* The operations of a format that writes its header and then the data
  * back to back (w->file holds it all). */
 clinit_status clinit_io_plain_append(clinit_io_writer *w, const void *data,
