@@ -26,4 +26,4 @@ else
     cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
 fi
 cmake --build "$dir" -j"$(nproc)"
-ctest --test-dir "$dir" --output-on-failure
+ctest --test-dir "$dir" --output-on-failure -j"$(nproc)"
