@@ -3,7 +3,7 @@
 # default device (CLINIT_DEVICE, else the first GPU, else the first OpenCL
 # device - pocl on a machine without a GPU - else the CPU path):
 # initialize GPT-2 small (124M parameters) into a safetensors checkpoint
-# and print the per-tensor table.
+# and print its summary (--table full: every tensor).
 set -eu
 cd "$(dirname "$0")/.."
 sh tools/setup-debian.sh
