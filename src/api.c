@@ -114,6 +114,17 @@ static clinit_status plan_item(clinit_ctx *ctx, const clinit_fill_desc *d,
     return st;
 }
 
+clinit_status clinit_enqueue_batch_check(clinit_ctx *ctx, size_t n,
+                                        const void *descs, cl_uint num_wait,
+                                        const cl_event *wait)
+{
+    if (!ctx || (n > 0 && !descs) || (num_wait > 0 && !wait))
+        return CLINIT_ENULL;
+    if (!ctx->dev)
+        return CLINIT_ENODEVICE;
+    return ctx->dev->ops->check_wait(ctx->dev, num_wait, wait);
+}
+
 clinit_status clinit_enqueue_fill_batch(clinit_ctx *ctx,
                                         const clinit_fill_desc *descs, size_t n,
                                         cl_uint num_wait, const cl_event *wait,
@@ -123,11 +134,7 @@ clinit_status clinit_enqueue_fill_batch(clinit_ctx *ctx,
     size_t m = 0;
     clinit_status st;
 
-    if (!ctx || (n > 0 && !descs) || (num_wait > 0 && !wait))
-        return CLINIT_ENULL;
-    if (!ctx->dev)
-        return CLINIT_ENODEVICE;
-    if ((st = ctx->dev->ops->check_wait(ctx->dev, num_wait, wait)) !=
+    if ((st = clinit_enqueue_batch_check(ctx, n, descs, num_wait, wait)) !=
         CLINIT_OK)
         return st;
     if (!(items = calloc(n ? n : 1, sizeof *items)))

@@ -83,6 +83,13 @@ struct clinit_ctx {
     clinit_backend *dev;  /* NULL: the CPU path only */
 };
 
+/* The checks every device batch makes first, in this order: NULL
+ * arguments (descs may be NULL only when n is 0), a device, the wait
+ * list. */
+clinit_status clinit_enqueue_batch_check(clinit_ctx *ctx, size_t n,
+                                        const void *descs, cl_uint num_wait,
+                                        const cl_event *wait);
+
 /* Enqueues items[0..n) (validated) on ctx's device after the wait list;
  * orthogonal_ items are computed on the host first (src/api.c). */
 clinit_status clinit_enqueue_items(clinit_ctx *ctx, clinit_item *items,

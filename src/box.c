@@ -284,11 +284,7 @@ clinit_status clinit_enqueue_fill_box_batch(
     size_t m = 0;
     clinit_status st;
 
-    if (!ctx || (n > 0 && !descs) || (num_wait > 0 && !wait))
-        return CLINIT_ENULL;
-    if (!ctx->dev)
-        return CLINIT_ENODEVICE;
-    if ((st = ctx->dev->ops->check_wait(ctx->dev, num_wait, wait)) !=
+    if ((st = clinit_enqueue_batch_check(ctx, n, descs, num_wait, wait)) !=
         CLINIT_OK)
         return st;
     if (!(runs = calloc(n ? n : 1, sizeof *runs)))

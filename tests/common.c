@@ -4,20 +4,31 @@
 
 #include "common.h"
 
+/* The listed device of ctx's OpenCL device into *out; 0 if not listed. */
+static int device_info_of(clinit_ctx *ctx, clinit_device_info *out)
+{
+    clinit_device_info info[64];
+    size_t count = 0;
+    if (clinit_list_devices(info, 64, &count) != CLINIT_OK)
+        return 0;
+    for (size_t i = 0; i < count && i < 64; i++)
+        if (strcmp(info[i].id, clinit_ctx_device_id(ctx)) == 0) {
+            *out = info[i];
+            return 1;
+        }
+    return 0;
+}
+
 /* Whether ctx's platform name contains `want`, ignoring case. */
 static int test_platform_is(clinit_ctx *ctx, const char *want)
 {
-    clinit_device_info info[64];
-    size_t count = 0, n = strlen(want);
-    if (clinit_list_devices(info, 64, &count) != CLINIT_OK)
+    clinit_device_info info;
+    size_t n = strlen(want);
+    if (!device_info_of(ctx, &info))
         return 0;
-    for (size_t i = 0; i < count && i < 64; i++) {
-        if (strcmp(info[i].id, clinit_ctx_device_id(ctx)) != 0)
-            continue;
-        for (const char *p = info[i].platform; *p; p++)
-            if (strncasecmp(p, want, n) == 0)
-                return 1;
-    }
+    for (const char *p = info.platform; *p; p++)
+        if (strncasecmp(p, want, n) == 0)
+            return 1;
     return 0;
 }
 
@@ -54,16 +65,12 @@ clinit_ctx *test_opencl_ctx(void)
 
 int test_has_fp64(clinit_ctx *ctx)
 {
-    clinit_device_info info[64];
-    size_t count = 0;
+    clinit_device_info info;
     if (!clinit_ctx_is_opencl(ctx))
         return 1;
-    cr_assert_eq(clinit_list_devices(info, 64, &count), CLINIT_OK);
-    for (size_t i = 0; i < count && i < 64; i++)
-        if (strcmp(info[i].id, clinit_ctx_device_id(ctx)) == 0)
-            return info[i].has_fp64;
-    cr_assert_fail("%s is not listed", clinit_ctx_device_id(ctx));
-    return 0;
+    cr_assert(device_info_of(ctx, &info), "%s is not listed",
+              clinit_ctx_device_id(ctx));
+    return info.has_fp64;
 }
 
 void test_f64_refused(clinit_ctx *ctx, const clinit_tensor *t,

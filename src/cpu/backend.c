@@ -97,12 +97,23 @@ static int x86_isa(void)
 }
 #endif
 
+#if CLINIT_X86_VARIANTS
+/* CPUID traps to the hypervisor in a VM: read it once per process. */
+static int detected_isa;
+static pthread_once_t detect_once = PTHREAD_ONCE_INIT;
+static void detect_isa(void)
+{
+    detected_isa = x86_isa();
+}
+#endif
+
 int clinit_cpu_isa(void)
 {
     if (forced_isa >= 0)
         return forced_isa;
 #if CLINIT_X86_VARIANTS
-    return x86_isa();
+    pthread_once(&detect_once, detect_isa);
+    return detected_isa;
 #else
     return CLINIT_ISA_GENERIC;
 #endif
