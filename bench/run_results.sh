@@ -8,7 +8,10 @@
 #   machine.txt     CPU, memory, OpenCL device, core clock, load before each step
 #   sweep.jsonl     clinit-bench --json (default sweep: 7 methods, f32, 1K..1G,
 #                   all four paths, and the 1 KiB overhead rows)
-#   dtypes.jsonl    uniform, normal at 64 MiB in f32, f16, bf16, f64
+#   dtypes.jsonl    uniform, normal, trunc_normal, sparse at 64 MiB in f32,
+#                   f16, bf16, f8e4m3, f8e5m2, f64 (cpu and opencl)
+#   single.jsonl    clinit-fill-one: single-thread AVX2 rate of every f32
+#                   method, with the core clock: cycles per element
 #   overhead.jsonl  clinit-bench --overhead
 #   startup.jsonl   clinit-bench --startup
 #   model.jsonl     clinit-bench --json --model examples/gpt2_small.json
@@ -40,8 +43,15 @@ step() {
 step sweep
 "$bench" --json >"$out/sweep.jsonl"
 step dtypes
-"$bench" --json --throughput --size 64M --method uniform,normal \
-    --dtype f32,f16,bf16,f64 >"$out/dtypes.jsonl"
+"$bench" --json --throughput --size 64M --path cpu,opencl \
+    --method uniform,normal,trunc_normal,sparse \
+    --dtype f32,f16,bf16,f8e4m3,f8e5m2,f64 >"$out/dtypes.jsonl"
+step single
+clock=$("$build/bench/clinit-fill-one" --clock | cut -d' ' -f2)
+for m in uniform normal kaiming_uniform xavier_normal trunc_normal sparse; do
+    "$build/bench/clinit-fill-one" "$m" 1048576 --isa avx2 --reps 21 |
+        awk -v ghz="$clock" '{ printf "{\"path\": \"cpu-1thread\", \"method\": \"%s\", \"dtype\": \"%s\", \"isa\": \"%s\", \"gelems\": %.4f, \"ghz\": %s, \"cycles\": %.3f}\n", $1, $2, $3, $6 / 1e9, ghz, ghz * 1e9 / $6 }'
+done >"$out/single.jsonl"
 step overhead
 "$bench" --json --overhead >"$out/overhead.jsonl"
 step startup

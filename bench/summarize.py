@@ -51,6 +51,118 @@ def verdict(ok):
     return "**pass**" if ok else "**FAIL**"
 
 
+def cycles_targets(single):
+    """Single-thread cycles per element of the f32 CPU path (AVX2)."""
+    base = {}
+    for m, lim in (("uniform", 1.5), ("normal", 3), ("trunc_normal", 6),
+                   ("sparse", 8)):
+        c = get(single, "cpu-1thread", m, dtype="f32", key="cycles")
+        if c is None:
+            continue
+        base[m] = c
+        print("| CPU f32 single thread %s <= %g cycles/element | %.2f "
+              "(%.3f Gelem/s at %.2f GHz) | %s |"
+              % (m, lim, c, get(single, "cpu-1thread", m, key="gelems"),
+                 get(single, "cpu-1thread", m, key="ghz"), verdict(c <= lim)))
+    parts, ok = [], True
+    for m, b in (("kaiming_uniform", "uniform"), ("xavier_normal", "normal")):
+        c = get(single, "cpu-1thread", m, dtype="f32", key="cycles")
+        if c is None or b not in base:
+            continue
+        r = c / base[b]
+        ok &= r <= 1.05
+        parts.append("%s %.2f / %s %.2f = %.3f" % (m, c, b, base[b], r))
+    if parts:
+        print("| kaiming/xavier cost = their base distribution (within 5%%) "
+              "| %s | %s |" % ("; ".join(parts), verdict(ok)))
+
+
+def dtype_targets(dtypes):
+    """f16/bf16/f8 >= f32 element rate, f64 >= 0.5x; pocl >= 0.8x CPU."""
+    narrow = ("f16", "bf16", "f8e4m3", "f8e5m2")
+    methods = []
+    for r in dtypes:
+        if r.get("method") not in methods and "gelems" in r:
+            methods.append(r["method"])
+    for p in ("cpu", "opencl"):
+        parts, ok, parts64, ok64 = [], True, [], True
+        for m in methods:
+            f32 = get(dtypes, p, m, dtype="f32", key="gelems")
+            if not f32:
+                continue
+            for dt in narrow:
+                v = get(dtypes, p, m, dtype=dt, key="gelems")
+                if v is None:
+                    continue
+                ok &= v >= f32
+                parts.append("%s %s %.2f" % (m, dt, v / f32))
+            v = get(dtypes, p, m, dtype="f64", key="gelems")
+            if v is not None:
+                ok64 &= v >= 0.5 * f32
+                parts64.append("%s %.2f" % (m, v / f32))
+        if parts:
+            print("| %s: f16/bf16/f8 element rate >= f32's (64 MiB; ratio) "
+                  "| %s | %s |" % (p, "; ".join(parts), verdict(ok)))
+        if parts64:
+            print("| %s: f64 element rate >= 0.5x f32's (64 MiB; ratio) "
+                  "| %s | %s |" % (p, "; ".join(parts64), verdict(ok64)))
+    parts, ok = [], True
+    for m in methods:
+        for dt in ("f32",) + narrow + ("f64",):
+            c = get(dtypes, "cpu", m, dtype=dt, key="gelems")
+            o = get(dtypes, "opencl", m, dtype=dt, key="gelems")
+            if c and o:
+                ok &= o >= 0.8 * c
+                parts.append("%s %s %.2f" % (m, dt, o / c))
+    if parts:
+        print("| OpenCL (pocl) >= 0.8x the CPU path, every method and dtype "
+              "(64 MiB; opencl/cpu) | %s | %s |"
+              % ("; ".join(parts), verdict(ok)))
+
+
+def peer_targets(peers):
+    """>= 10x torch.nn.init (uniform, normal, kaiming_uniform), >= 20x
+    (trunc_normal), >= 3x NumPy for each; the same thread count as
+    torch."""
+    psz = sorted({r["bytes"] for r in peers if r.get("path") == "torch"})
+    for s in [x for x in (1 << 26, psz[-1] if psz else 0) if x in psz]:
+        for lim, ms_ in ((10, ["uniform", "normal", "kaiming_uniform"]),
+                         (20, ["trunc_normal"])):
+            parts, ok = [], True
+            for m in ms_:
+                t = get(peers, "torch", m, s)
+                if t:
+                    r = get(peers, "cpu", m, s) / t
+                    ok &= r >= lim
+                    parts.append("cpu/torch %s %.1f" % (m, r))
+            if parts:
+                print("| >= %dx torch.nn.init (%s, cpu path) | %s | %s |"
+                      % (lim, human(s), "; ".join(parts), verdict(ok)))
+        parts, ok = [], True
+        for m in ("uniform", "normal", "kaiming_uniform", "trunc_normal"):
+            n = get(peers, "numpy", m, s)
+            if n:
+                r = get(peers, "cpu", m, s) / n
+                ok &= r >= 3
+                parts.append("cpu/numpy %s %.1f" % (m, r))
+        if parts:
+            print("| >= 3x NumPy (%s, cpu path) | %s | %s |"
+                  % (human(s), "; ".join(parts), verdict(ok)))
+
+
+def targets(sweep, dtypes, single, peers, big):
+    """The performance issue's targets, each from one run."""
+    lim = host_limit(sweep, big)
+    c = get(sweep, "cpu", "uniform", big)
+    if lim and c:
+        print("| CPU uniform f32, all cores, %s >= 0.8x host limit | %.2f / "
+              "%.1f GB/s = %.3f | %s |"
+              % (human(big), c, lim, c / lim, verdict(c >= 0.8 * lim)))
+    cycles_targets(single)
+    dtype_targets(dtypes)
+    peer_targets(peers)
+
+
 def main():
     d = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "results")
@@ -84,62 +196,11 @@ def main():
                                       o / fb, c / o))
     print()
 
+    single = load(os.path.join(d, "single.jsonl"))
     print("### Targets (run 1: bench/results/*.jsonl)\n")
     print("| target | measured (one run) | result |")
     print("| --- | --- | --- |")
-    fam = [("uniform-family >= 0.8x host limit",
-            ["uniform", "kaiming_uniform"], 0.8),
-           ("normal-family >= 0.6x host limit", ["normal", "xavier_normal"],
-            0.6),
-           ("trunc_normal >= 0.5x host limit", ["trunc_normal"], 0.5),
-           ("sparse >= 0.5x host limit", ["sparse"], 0.5)]
-    for name, ms_, lim in fam:
-        parts, ok = [], True
-        for m in ms_:
-            for s in show:
-                r = get(sweep, "opencl", m, s) / host_limit(sweep, s)
-                ok &= r >= lim
-                parts.append("%s %s: %.3f" % (m, human(s), r))
-        print("| OpenCL %s | %s | %s |" % (name, "; ".join(parts), verdict(ok)))
-    parts, ok = [], True
-    for m in methods:
-        for s in show:
-            r = get(sweep, "cpu", m, s) / get(sweep, "opencl", m, s)
-            ok_m = r >= 0.8
-            ok &= ok_m
-            parts.append("%s %s: %.2f%s" % (m, human(s), r,
-                                             "" if ok_m else " (miss)"))
-    print("| CPU path >= 0.8x OpenCL, same method | %s | %s |"
-          % ("; ".join(parts), verdict(ok)))
-    parts, ok = [], True
-    for p in ("opencl", "cpu"):
-        for m in ("uniform", "normal"):
-            f32 = get(dtypes, p, m, dtype="f32", key="gelems")
-            for dt in ("f16", "bf16"):
-                v = get(dtypes, p, m, dtype=dt, key="gelems")
-                ok &= v >= f32
-                parts.append("%s %s %s: %.2f" % (p, m, dt, v / f32))
-    print("| f16/bf16 >= f32 element rate (64 MiB; ratio of Gelem/s) | %s | %s |"
-          % ("; ".join(parts), verdict(ok)))
-    psz = sorted({r["bytes"] for r in peers if r.get("path") == "torch"})
-    for lim, ms_ in ((10, ["uniform", "normal", "kaiming_uniform"]),
-                     (20, ["trunc_normal"])):
-        for s in [x for x in (1 << 26, psz[-1] if psz else 0) if x in psz]:
-            parts, ok = [], True
-            for m in ms_:
-                t = get(peers, "torch", m, s)
-                for p in ("cpu", "opencl"):
-                    r = get(peers, p, m, s) / t
-                    ok &= r >= lim
-                    parts.append("%s/torch %s: %.1f" % (p, m, r))
-                npv = get(peers, "numpy", m, s)
-                if npv:
-                    for p in ("cpu", "opencl"):
-                        r = get(peers, p, m, s) / npv
-                        ok &= r >= lim
-                        parts.append("%s/numpy %s: %.1f" % (p, m, r))
-            print("| >= %dx torch.nn.init / NumPy (%s) | %s | %s |"
-                  % (lim, human(s), "; ".join(parts), verdict(ok)))
+    targets(sweep, dtypes, single, peers, big)
     for p, lim in (("cpu", 20), ("opencl", 100)):
         us = get(overhead, p, "overhead", key="us")
         print("| %s overhead, 1 KiB <= %d us | %.1f us | %s |"
