@@ -447,24 +447,32 @@ static int process(run *R, slot *s)
         if (err != CL_SUCCESS)
             return cli_cl_fail("init", "clEnqueueReadBuffer", err);
     }
-    for (size_t k = 0; k < s->np; k++) {
+    /* pieces that lie back to back in the slot (no alignment gap between
+     * them) go out in one write: a slot of whole tensors is one write */
+    for (size_t k = 0, run_off = 0, run_len = 0; k < s->np; k++) {
         const piece *p = &s->pc[k];
         const clinit_model_tensor_info *ti = &R->info[p->t];
         size_t es = clinit_dtype_size(ti->tensor.dtype);
         size_t bytes = (size_t)(p->hi - p->lo) * es;
         sample_piece(&R->stats[p->t], ti->tensor.dtype, s->host + p->off, p->lo,
                      p->hi);
-        if (R->pf) {
-            char m[160];
-            int e =
-                init_mpi_write_at(R->pf, R->pf_off, s->host + p->off, bytes);
-            if (e != 0)
-                return cli_fail(EXIT_FAIL, "init failed: writing '%s': %s",
-                                R->out, init_mpi_strerror(e, m, sizeof m));
-            R->pf_off += bytes;
-        } else if ((st = clinit_io_append(&R->w, s->host + p->off, bytes)) !=
-                   CLINIT_OK) {
-            return cli_write_fail("init", R->out, st, R->w.file.error);
+        if (run_len == 0)
+            run_off = p->off;
+        run_len += bytes;
+        if (k + 1 == s->np || s->pc[k + 1].off != p->off + bytes) {
+            if (R->pf) {
+                char m[160];
+                int e = init_mpi_write_at(R->pf, R->pf_off, s->host + run_off,
+                                          run_len);
+                if (e != 0)
+                    return cli_fail(EXIT_FAIL, "init failed: writing '%s': %s",
+                                    R->out, init_mpi_strerror(e, m, sizeof m));
+                R->pf_off += run_len;
+            } else if ((st = clinit_io_append(&R->w, s->host + run_off,
+                                              run_len)) != CLINIT_OK) {
+                return cli_write_fail("init", R->out, st, R->w.file.error);
+            }
+            run_len = 0;
         }
         R->pg.bytes += bytes;
         if (p->hi == ti->numel)

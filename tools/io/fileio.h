@@ -48,6 +48,9 @@ typedef struct clinit_outfile {
     int is_stdout;     /* "-": flushed, never closed */
     int guard;         /* slot in the signal cleanup table, -1 if none */
     int sealed;        /* complete and closed, not yet published */
+    /* early writeback of a temporary (fileio.c): the file offsets up to
+     * which writeback was started and waited for, and `written` then */
+    uint64_t wb_started, wb_waited, wb_mark;
 } clinit_outfile;
 
 /* 1 on a little-endian host (the writers write data as it lies in
