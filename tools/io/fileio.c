@@ -340,8 +340,8 @@ static int writeback(clinit_outfile *o)
     fd = fileno(o->f);
     if ((end = lseek(fd, 0, SEEK_CUR)) < 0)
         return 0;
-    (void)sync_file_range(fd, (off_t)o->wb_started,
-                          end - (off_t)o->wb_started, SYNC_FILE_RANGE_WRITE);
+    (void)sync_file_range(fd, (off_t)o->wb_started, end - (off_t)o->wb_started,
+                          SYNC_FILE_RANGE_WRITE);
     if (o->wb_waited < o->wb_started) {
         off_t at = (off_t)o->wb_waited;
         off_t len = (off_t)(o->wb_started - o->wb_waited);
