@@ -348,6 +348,67 @@ class Outputs(Base):
         self.assertIn(b"--max-params: '-1'", r.stderr)
 
 
+class Streaming(Base):
+    """The writes of `clinit init`: on the CPU path a filled slot is written
+    on a thread while the next one is filled, and a temporary's data is
+    handed to writeback (and dropped from the page cache) every 32 MiB
+    (tools/io/fileio.c). Neither may change a byte or the failure rules."""
+
+    # 48 MiB of f32: past fileio.c's first writeback step (32 MiB)
+    WB = {"layers": [{"kind": "tensor", "name": "t", "shape": [12 << 20],
+                      "method": "normal"}]}
+
+    def test_write_fails_while_the_next_slot_fills(self):
+        # 4 MiB in 64 KiB slots under a 1 MiB limit: the write that fails
+        # runs on the writer thread (cpu) or the main thread (opencl) while
+        # later slots are filled; one line, exit 1, the old file intact
+        out = os.path.join(self.tmp, "midway.safetensors")
+        old = self.good_file(out)
+        for dev in ("cpu", "opencl"):
+            with self.subTest(device=dev):
+                r = run("init", self.specs["big"], "--out", out, "--quiet",
+                        "--device", dev, "--chunk", "65536",
+                        preexec_fn=fsize_limit(MIB))
+                self.assertEqual(r.returncode, 1, r.stderr)
+                err = r.stderr.decode()
+                self.assertEqual(err.count("\n"), 1, err)
+                self.assertIn("File too large", err)
+                self.assertIn(out, err)
+                self.assert_intact(out, old)
+
+    def test_writeback_keeps_the_bytes_and_the_rules(self):
+        spec = os.path.join(self.tmp, "wb.json")
+        with open(spec, "w") as f:
+            json.dump(self.WB, f)
+        # the bytes: a file (written back in steps) equals standard output
+        # (never written back) and the same on the device
+        ref = run("init", spec, "--out", "-", "--quiet", "--device", "cpu")
+        self.assertEqual(ref.returncode, 0, ref.stderr)
+        self.assertGreater(len(ref.stdout), 40 * MIB)
+        for dev in ("cpu", "opencl"):
+            with self.subTest(device=dev):
+                out = os.path.join(self.tmp, "wb-%s.safetensors" % dev)
+                r = run("init", spec, "--out", out, "--quiet", "--device",
+                        dev, "--chunk", str(3 * MIB + 4))
+                self.assertEqual(r.returncode, 0, r.stderr)
+                with open(out, "rb") as f:
+                    self.assertTrue(f.read() == ref.stdout,
+                                    "the file differs from standard output")
+                os.remove(out)
+        # a failure after the first step was written back and dropped:
+        # the old file stays, no temporary
+        out = os.path.join(self.tmp, "wb-fail.safetensors")
+        old = self.good_file(out)
+        for dev in ("cpu", "opencl"):
+            with self.subTest(device=dev, limit="40 MiB"):
+                r = run("init", spec, "--out", out, "--quiet", "--device",
+                        dev, preexec_fn=fsize_limit(40 * MIB))
+                self.assertEqual(r.returncode, 1, r.stderr)
+                self.assertEqual(r.stderr.count(b"\n"), 1, r.stderr)
+                self.assertIn(b"File too large", r.stderr)
+                self.assert_intact(out, old)
+
+
 class Specs(Base):
     def spec_error(self, text, expect):
         """init of the spec text: exit 2, the one line expected, and the

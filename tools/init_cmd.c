@@ -9,7 +9,10 @@
  * On an OpenCL context a slot is a device buffer filled with
  * clinit_enqueue_fill_batch and read back into a host buffer; two slots
  * alternate, so the device fills one while the host writes the other. On
- * the CPU path one host slot is filled with clinit_fill_host_batch.
+ * the CPU path two host slots alternate the same way: the main thread
+ * fills one with clinit_fill_host_batch (whose own threads take the
+ * cores) while a thread writes the other (not under mpirun: MPI is
+ * called from the main thread only).
  * orthogonal_ tensors are computed whole on the host (a QR per call, so
  * never in pieces) into a buffer of their own size. Host memory: two
  * slots, plus the largest orthogonal tensor if any, plus the model.
@@ -25,6 +28,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -397,33 +401,42 @@ typedef struct piece {
     size_t off;      /* byte offset in the slot */
 } piece;
 
+/* On the CPU path a filled slot is written by a thread of its own
+ * (`writer`) while the main thread fills the other slot. */
+typedef struct run run;
+
 typedef struct slot {
     cl_mem buf; /* NULL on the CPU path */
     unsigned char *host;
     piece *pc;
     size_t np, pcap, used;
+    clinit_fill_desc *descs; /* the pieces' descriptors, one per piece */
+    size_t dcap;
     cl_event ev;
     int pending;
+    /* CPU path: the write in flight on `th` (writing), its exit status */
+    run *R;
+    pthread_t th;
+    int writing, wrc;
 } slot;
 
-typedef struct run {
+struct run {
     clinit_ctx *ctx;
     const clinit_model *m;
     clinit_model_tensor_info *info;
     tstat *stats;
     clinit_io_writer w;
     const char *out;
-    clinit_fill_desc *descs; /* scratch, one per piece */
-    size_t dcap;
     progress pg;
     slot slots[2];
     uint64_t slot_bytes;
     int cur;
     init_mpi_file *pf; /* mpirun, one file: this rank's part goes here */
     uint64_t pf_off;   /* at this byte offset */
-} run;
+};
 
-/* Writes a filled slot's pieces to the file in order. */
+/* Writes a filled slot's pieces to the file in order (on a device, once
+ * its read-back is done). Returns 0 or an exit status. */
 static int process(run *R, slot *s)
 {
     clinit_status st;
@@ -434,24 +447,32 @@ static int process(run *R, slot *s)
         if (err != CL_SUCCESS)
             return cli_cl_fail("init", "clEnqueueReadBuffer", err);
     }
-    for (size_t k = 0; k < s->np; k++) {
+    /* pieces that lie back to back in the slot (no alignment gap between
+     * them) go out in one write: a slot of whole tensors is one write */
+    for (size_t k = 0, run_off = 0, run_len = 0; k < s->np; k++) {
         const piece *p = &s->pc[k];
         const clinit_model_tensor_info *ti = &R->info[p->t];
         size_t es = clinit_dtype_size(ti->tensor.dtype);
         size_t bytes = (size_t)(p->hi - p->lo) * es;
         sample_piece(&R->stats[p->t], ti->tensor.dtype, s->host + p->off, p->lo,
                      p->hi);
-        if (R->pf) {
-            char m[160];
-            int e =
-                init_mpi_write_at(R->pf, R->pf_off, s->host + p->off, bytes);
-            if (e != 0)
-                return cli_fail(EXIT_FAIL, "init failed: writing '%s': %s",
-                                R->out, init_mpi_strerror(e, m, sizeof m));
-            R->pf_off += bytes;
-        } else if ((st = clinit_io_append(&R->w, s->host + p->off, bytes)) !=
-                   CLINIT_OK) {
-            return cli_write_fail("init", R->out, st, R->w.file.error);
+        if (run_len == 0)
+            run_off = p->off;
+        run_len += bytes;
+        if (k + 1 == s->np || s->pc[k + 1].off != p->off + bytes) {
+            if (R->pf) {
+                char m[160];
+                int e = init_mpi_write_at(R->pf, R->pf_off, s->host + run_off,
+                                          run_len);
+                if (e != 0)
+                    return cli_fail(EXIT_FAIL, "init failed: writing '%s': %s",
+                                    R->out, init_mpi_strerror(e, m, sizeof m));
+                R->pf_off += run_len;
+            } else if ((st = clinit_io_append(&R->w, s->host + run_off,
+                                              run_len)) != CLINIT_OK) {
+                return cli_write_fail("init", R->out, st, R->w.file.error);
+            }
+            run_len = 0;
         }
         R->pg.bytes += bytes;
         if (p->hi == ti->numel)
@@ -464,26 +485,21 @@ static int process(run *R, slot *s)
     return 0;
 }
 
-/* Fills the current slot (OpenCL: enqueues fill and read-back, then
- * writes the other slot while the device works) and moves on. */
-static int submit(run *R)
+/* The descriptors of slot s's pieces into s->descs. Returns 0 or an exit
+ * status. */
+static int slot_descs(run *R, slot *s)
 {
-    slot *s = &R->slots[R->cur];
-    clinit_status st;
-    size_t bad = 0;
-    if (s->np == 0)
-        return 0;
-    if (s->np > R->dcap) {
-        clinit_fill_desc *nd = realloc(R->descs, s->np * sizeof *nd);
+    if (s->np > s->dcap) {
+        clinit_fill_desc *nd = realloc(s->descs, s->np * sizeof *nd);
         if (!nd)
             return lib_fail("init", CLINIT_ENOMEM, R->ctx);
-        R->descs = nd;
-        R->dcap = s->np;
+        s->descs = nd;
+        s->dcap = s->np;
     }
     for (size_t k = 0; k < s->np; k++) {
         const piece *p = &s->pc[k];
         const clinit_model_tensor_info *ti = &R->info[p->t];
-        clinit_fill_desc *d = &R->descs[k];
+        clinit_fill_desc *d = &s->descs[k];
         memset(d, 0, sizeof *d);
         d->tensor = ti->tensor;
         d->init = ti->init;
@@ -496,14 +512,69 @@ static int submit(run *R)
             d->host = s->host + p->off;
         }
     }
-    if (!s->buf) {
-        if ((st = clinit_fill_host_batch(R->ctx, R->descs, s->np, &bad)) !=
-            CLINIT_OK)
-            return tensor_fail(&R->info[s->pc[bad].t], st, R->ctx);
-        return process(R, s);
-    }
+    return 0;
+}
+
+/* The CPU path's write of a slot, on its own thread. */
+static void *writer(void *arg)
+{
+    slot *s = arg;
+    s->wrc = process(s->R, s);
+    return NULL;
+}
+
+/* Waits for the write of s on its thread, if one is in flight. Returns
+ * its exit status (0 when none). */
+static int settle(slot *s)
+{
+    if (!s->writing)
+        return 0;
+    pthread_join(s->th, NULL);
+    s->writing = 0;
+    return s->wrc;
+}
+
+/* CPU path: fills slot s here (the library's threads take the cores),
+ * then, once the other slot is written, writes s on a thread while the
+ * caller goes on to fill the other. Under mpirun the write stays on this
+ * thread (MPI is called from the main thread only). */
+static int fill_host_slot(run *R, slot *s)
+{
+    clinit_status st;
+    size_t bad = 0;
+    int rc;
+    if ((st = clinit_fill_host_batch(R->ctx, s->descs, s->np, &bad)) !=
+        CLINIT_OK)
+        return tensor_fail(&R->info[s->pc[bad].t], st, R->ctx);
+    if ((rc = settle(&R->slots[R->cur ^ 1])) != 0)
+        return rc;
+    s->pending = 1;
+    s->R = R;
+    s->wrc = 0;
+    s->writing = !R->pf && pthread_create(&s->th, NULL, writer, s) == 0;
+    if (!s->writing && (rc = process(R, s)) != 0)
+        return rc; /* no thread: written here, the same bytes */
+    R->cur ^= 1;
+    return 0;
+}
+
+/* Fills the current slot and moves on. On a device the fill and a
+ * non-blocking read-back are enqueued and the other slot is written
+ * while the device works; on the CPU path see fill_host_slot. */
+static int submit(run *R)
+{
+    slot *s = &R->slots[R->cur];
+    clinit_status st;
+    size_t bad = 0;
+    int rc;
+    if (s->np == 0)
+        return 0;
+    if ((rc = slot_descs(R, s)) != 0)
+        return rc;
+    if (!s->buf)
+        return fill_host_slot(R, s);
     st =
-        clinit_enqueue_fill_batch(R->ctx, R->descs, s->np, 0, NULL, NULL, &bad);
+        clinit_enqueue_fill_batch(R->ctx, s->descs, s->np, 0, NULL, NULL, &bad);
     if (st != CLINIT_OK)
         return tensor_fail(&R->info[s->pc[bad].t], st, R->ctx);
     {
@@ -524,12 +595,16 @@ static int submit(run *R)
 /* Writes every pending slot, oldest first. */
 static int drain(run *R)
 {
+    slot *o;
     int rc;
     if ((rc = submit(R)) != 0)
         return rc;
     /* submit() left the current slot free; the other may be in flight */
-    if (R->slots[R->cur ^ 1].pending)
-        return process(R, &R->slots[R->cur ^ 1]);
+    o = &R->slots[R->cur ^ 1];
+    if ((rc = settle(o)) != 0)
+        return rc;
+    if (o->pending)
+        return process(R, o);
     return 0;
 }
 
@@ -621,6 +696,9 @@ static int stream_model(run *R, const size_t *ts, size_t nt)
     }
     if (rc == 0)
         rc = drain(R);
+    /* after a failure a CPU slot's write may still be in flight */
+    (void)settle(&R->slots[0]);
+    (void)settle(&R->slots[1]);
     free(obuf);
     return rc;
 }
@@ -1712,7 +1790,7 @@ static int init_main(int argc, char **argv, init_mpi *mp)
             goto done;
         }
     }
-    for (int k = 0; k < (clinit_ctx_is_opencl(R.ctx) ? 2 : 1); k++) {
+    for (int k = 0; k < 2; k++) {
         slot *s = &R.slots[k];
         if (!(s->host = malloc((size_t)R.slot_bytes))) {
             rc = lib_fail("init", CLINIT_ENOMEM, R.ctx);
@@ -1783,14 +1861,15 @@ done:
         clFinish(clinit_ctx_queue(R.ctx));
     clinit_io_abort(&R.w); /* no-op once closed */
     for (int k = 0; k < 2; k++) {
+        (void)settle(&R.slots[k]);
         if (R.slots[k].ev)
             clReleaseEvent(R.slots[k].ev);
         if (R.slots[k].buf)
             clReleaseMemObject(R.slots[k].buf);
         free(R.slots[k].host);
         free(R.slots[k].pc);
+        free(R.slots[k].descs);
     }
-    free(R.descs);
     free(R.info);
     free(R.stats);
     free(ents);

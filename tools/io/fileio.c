@@ -1,6 +1,10 @@
 /* fileio.c - crash-safe output files for npy.c, safetensors.c and the
  * depth plot; see fileio.h. */
+#if defined(__linux__)
+#define _GNU_SOURCE /* sync_file_range */
+#else
 #define _XOPEN_SOURCE 700 /* mkstemp, fsync, readlink, lstat, sigaction */
+#endif
 
 #include "fileio.h"
 
@@ -25,6 +29,13 @@
  * (published together, shard.h); a temporary beyond them is still removed
  * on any failure, only not on a signal. */
 #define GUARD_SLOTS 4096
+/* A temporary's data is handed to writeback every this many bytes, the
+ * step before is waited for and dropped from the page cache: dirty pages
+ * stay bounded, the final fsync has little left to do (the disk works
+ * while the data is produced, not after), and a checkpoint larger than
+ * memory does not push everything else out of the cache (docs/PERF.md,
+ * "clinit init at disk speed", has the measurements). */
+#define WRITEBACK_STEP ((uint64_t)32 << 20)
 
 int clinit_host_is_little_endian(void)
 {
@@ -266,6 +277,7 @@ clinit_status clinit_outfile_create(clinit_outfile *o, const char *path,
     int exists = 0, e;
     o->guard = -1;
     o->expected = expected;
+    o->wb_started = o->wb_waited = o->wb_mark = 0;
     if (clinit_outfile_is_stdout(path)) {
         o->f = stdout;
         o->is_stdout = 1;
@@ -309,10 +321,50 @@ clinit_status clinit_outfile_write(clinit_outfile *o, const void *data,
     return CLINIT_OK;
 }
 
+/* Every WRITEBACK_STEP data bytes of a temporary: starts the writeback
+ * of what was written since the last step, waits for the step before and
+ * drops it from the cache (Linux; elsewhere nothing: the final fsync
+ * writes it all). Advisory: the calls' own errors are ignored (the final
+ * fsync reports a failed write), but a failed flush is an error. Returns
+ * 0 or an errno. */
+static int writeback(clinit_outfile *o)
+{
+#if defined(__linux__) && defined(SYNC_FILE_RANGE_WRITE)
+    off_t end;
+    int fd;
+    if (!o->tmp || o->written - o->wb_mark < WRITEBACK_STEP)
+        return 0;
+    errno = 0;
+    if (fflush(o->f) != 0)
+        return errno ? errno : EIO;
+    fd = fileno(o->f);
+    if ((end = lseek(fd, 0, SEEK_CUR)) < 0)
+        return 0;
+    (void)sync_file_range(fd, (off_t)o->wb_started, end - (off_t)o->wb_started,
+                          SYNC_FILE_RANGE_WRITE);
+    if (o->wb_waited < o->wb_started) {
+        off_t at = (off_t)o->wb_waited;
+        off_t len = (off_t)(o->wb_started - o->wb_waited);
+        (void)sync_file_range(fd, at, len,
+                              SYNC_FILE_RANGE_WAIT_BEFORE |
+                                  SYNC_FILE_RANGE_WRITE |
+                                  SYNC_FILE_RANGE_WAIT_AFTER);
+        (void)posix_fadvise(fd, at, len, POSIX_FADV_DONTNEED);
+    }
+    o->wb_waited = o->wb_started;
+    o->wb_started = (uint64_t)end;
+    o->wb_mark = o->written;
+#else
+    (void)o;
+#endif
+    return 0;
+}
+
 clinit_status clinit_outfile_append(clinit_outfile *o, const void *data,
                                     uint64_t bytes)
 {
     clinit_status st;
+    int e;
     if (!o->f || (bytes > 0 && !data))
         return CLINIT_ENULL;
     if (bytes > o->expected - o->written) {
@@ -323,6 +375,11 @@ clinit_status clinit_outfile_append(clinit_outfile *o, const void *data,
     if ((st = clinit_outfile_write(o, data, bytes)) != CLINIT_OK)
         return st;
     o->written += bytes;
+    if ((e = writeback(o)) != 0) {
+        errno = e;
+        clinit_outfile_fail(o);
+        return CLINIT_EIO;
+    }
     return CLINIT_OK;
 }
 

@@ -48,6 +48,9 @@ typedef struct clinit_outfile {
     int is_stdout;     /* "-": flushed, never closed */
     int guard;         /* slot in the signal cleanup table, -1 if none */
     int sealed;        /* complete and closed, not yet published */
+    /* early writeback of a temporary (fileio.c): the file offsets up to
+     * which writeback was started and waited for, and `written` then */
+    uint64_t wb_started, wb_waited, wb_mark;
 } clinit_outfile;
 
 /* 1 on a little-endian host (the writers write data as it lies in
@@ -70,9 +73,13 @@ clinit_status clinit_outfile_create(clinit_outfile *o, const char *path,
 clinit_status clinit_outfile_write(clinit_outfile *o, const void *data,
                                    uint64_t bytes);
 
-/* Appends `bytes` data bytes (data may be NULL when bytes is 0). Errors:
- * CLINIT_ENULL (closed file or NULL data), CLINIT_ERANGE (more than
- * announced), CLINIT_EIO; the output is abandoned after the last two. */
+/* Appends `bytes` data bytes (data may be NULL when bytes is 0). To a
+ * temporary on Linux, every 32 MiB of data the new bytes are handed to
+ * writeback and the 32 MiB before are waited for and dropped from the
+ * page cache (fileio.c), so the final fsync has little left to do.
+ * Errors: CLINIT_ENULL (closed file or NULL data), CLINIT_ERANGE (more
+ * than announced), CLINIT_EIO; the output is abandoned after the last
+ * two. */
 clinit_status clinit_outfile_append(clinit_outfile *o, const void *data,
                                     uint64_t bytes);
 
