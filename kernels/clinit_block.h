@@ -163,8 +163,9 @@ CLINIT_FN void clinit_wordsel32_uniform(clinit_desc d,
     float scale = CLINIT_DESC_P32(d, CLINIT_P_UNIFORM_SCALE);
     float top = CLINIT_DESC_P32(d, CLINIT_P_UNIFORM_TOP);
     float bottom = CLINIT_DESC_P32(d, CLINIT_P_UNIFORM_BOTTOM);
-    for (clinit_u32 w = w0; w < w1; w++)
-        v[w] = clinit_uniform_f32(x[w], lo, scale, top, bottom);
+    for (clinit_u32 w = 0; w < 4; w++) /* a fixed count: v in registers */
+        if (w >= w0 && w < w1)
+            v[w] = clinit_uniform_f32(x[w], lo, scale, top, bottom);
 }
 
 CLINIT_FN void clinit_wordsel32_normal(clinit_desc d, CLINIT_PRIV clinit_vu *x,
@@ -187,12 +188,13 @@ CLINIT_FN void clinit_wordsel32_truncated(clinit_desc d,
     float t[10];
     for (int k = 0; k < 10; k++)
         t[k] = CLINIT_DESC_P32(d, k);
-    for (clinit_u32 w = w0; w < w1; w++)
-        v[w] = clinit_truncated_f32(x[w], t[CLINIT_P_TRUNC_MEAN],
-                                    t[CLINIT_P_TRUNC_STD],
-                                    t[CLINIT_P_TRUNC_BOTTOM],
-                                    t[CLINIT_P_TRUNC_TOP], t[4], t[5], t[6],
-                                    t[7], t[8], t[9]);
+    for (clinit_u32 w = 0; w < 4; w++)
+        if (w >= w0 && w < w1)
+            v[w] = clinit_truncated_f32(x[w], t[CLINIT_P_TRUNC_MEAN],
+                                        t[CLINIT_P_TRUNC_STD],
+                                        t[CLINIT_P_TRUNC_BOTTOM],
+                                        t[CLINIT_P_TRUNC_TOP], t[4], t[5],
+                                        t[6], t[7], t[8], t[9]);
 }
 
 #define CLINIT_BLOCK_OF_WORDS_(bits, name, T)                                  \

@@ -145,12 +145,13 @@
     }
 
 /* Box runs [r0, r1) (src/box.c's clinit_runs) to dst densely, run r0 at
- * dst: per run, its whole blocks stored in place as in CLINIT_RUN_BLOCKS_,
- * and of a block it covers in part (slots [a, e)) only the 16-slot words
- * [a / 16, ceil(e / 16)) computed (chunk_sel) and stored, each lane group
- * in place, or through a buffer where it sticks out of [a, e). NV: values
- * per lane group; putw(x, p) stores one value vector at p. */
-#define CLINIT_RUN_RUNS_(BLOCK, ES, NV, name, put, putw)                       \
+ * dst: per run, its whole blocks stored in place as in CLINIT_RUN_BLOCKS_;
+ * of a block it covers in part (slots [a, e)) only the 16-slot words
+ * [a / 16, ceil(e / 16)) are computed (chunk_sel), stored whole into a
+ * block buffer (putb: lane group l0 of v at buf) and [a, e) copied out
+ * (one memcpy measured faster than a store per word, docs/SHARDS.md).
+ * put: lane group l0 of v to the block's place in dst. */
+#define CLINIT_RUN_RUNS_(BLOCK, ES, name, put, putb)                           \
     for (uint64_t j = r0; j < r1; j++) {                                       \
         uint64_t lo = clinit_runs_lo(runs, j), hi = lo + runs->len;           \
         unsigned char *dst = dst0 + (j - r0) * runs->len * (ES);               \
@@ -159,7 +160,8 @@
             unsigned a = first < lo ? (unsigned)(lo - first) : 0u;             \
             unsigned e =                                                       \
                 hi - first < (BLOCK) ? (unsigned)(hi - first) : (BLOCK);       \
-            unsigned char *out = dst + (first + a - lo) * (ES);                \
+            unsigned w0 = a / CLINIT_LANES;                                    \
+            unsigned w1 = (e + CLINIT_LANES - 1) / CLINIT_LANES;               \
             if (words_##name)                                                  \
                 clinit_desc_words_all(d, B, &ks, xw);                          \
             if (a == 0 && e == (BLOCK)) {                                      \
@@ -167,26 +169,12 @@
                     put;                                                       \
                 continue;                                                      \
             }                                                                  \
-            unsigned w0 = a / CLINIT_LANES;                                    \
-            unsigned w1 = (e + CLINIT_LANES - 1) / CLINIT_LANES;               \
             for (unsigned l0 = 0; l0 < CLINIT_LANES; l0 += W) {                \
                 chunk_sel_##name(d, B, l0, xw, v, w0, w1);                     \
-                for (unsigned w = w0; w < w1 && w < (NV); w++) {               \
-                    unsigned s = w * CLINIT_LANES + l0, s0, s1;                \
-                    unsigned char t[W * 8];                                    \
-                    if (s >= a && s + W <= e) {                                \
-                        putw(v[w], out + (s - a) * (ES));                      \
-                        continue;                                              \
-                    }                                                          \
-                    if (s >= e || s + W <= a)                                  \
-                        continue;                                              \
-                    s0 = s < a ? a : s;                                        \
-                    s1 = s + W > e ? e : s + W;                                \
-                    putw(v[w], t);                                             \
-                    memcpy(out + (s0 - a) * (ES), t + (s0 - s) * (ES),         \
-                           (s1 - s0) * (ES));                                  \
-                }                                                              \
+                putb;                                                          \
             }                                                                  \
+            memcpy(dst + (first + a - lo) * (ES), buf + a * (ES),              \
+                   (e - a) * (ES));                                            \
         }                                                                      \
     }
 
@@ -229,25 +217,6 @@ static inline void put32(clinit_dtype dt, const clinit_vf *v, unsigned l0,
     }
 }
 
-/* One lane group's value vector x (f32) to p in dt, as put32 stores each
- * of its four. */
-static inline void put32_word(clinit_dtype dt, clinit_vf x, unsigned char *p)
-{
-    switch ((int)dt) {
-#define CLINIT_PUTW_(A, id, name, T, bytes, round, widen, overflow, store)     \
-    case id: {                                                                 \
-        clinit_vn##bytes n = CLINIT_NARROW_(clinit_vn##bytes, round(x));       \
-        memcpy(p, &n, sizeof n);                                               \
-        break;                                                                 \
-    }
-        CLINIT_BITS_DTYPE_LIST(CLINIT_PUTW_, _)
-#undef CLINIT_PUTW_
-    default:
-        CLINIT_STORE_(clinit_vf, p, x);
-        break;
-    }
-}
-
 /* Box runs [r0, r1) of the tensor in d, dtype dt, to dst (run r0 first). */
 #define CLINIT_RUNS_(NAME, id, name)                                           \
     static __attribute__((noinline)) void runs_##name(                         \
@@ -256,17 +225,19 @@ static inline void put32_word(clinit_dtype dt, clinit_vf x, unsigned char *p)
     {                                                                          \
         CLINIT_LOCAL_DESC_(d, d0);                                             \
         size_t es = clinit_dtype_size(dt);                                     \
-        clinit_vf v[4];                                                        \
+        /* words chunk_sel skips keep these: stored to buf, never out */     \
+        clinit_vf v[4] = {CLINIT_VF(0.0f), CLINIT_VF(0.0f), CLINIT_VF(0.0f),   \
+                          CLINIT_VF(0.0f)};                                    \
         uint32_t xw[4][CLINIT_LANES] __attribute__((aligned(64)));             \
+        unsigned char buf[CLINIT_BLOCK32 * 4];                                 \
         clinit_philox_keys ks;                                                 \
         if (words_##name)                                                      \
             clinit_desc_keys(d, &ks);                                          \
-        CLINIT_RUN_RUNS_(CLINIT_BLOCK32, es, 4, name,                          \
+        CLINIT_RUN_RUNS_(CLINIT_BLOCK32, es, name,                             \
                          (chunk_##name(d, B, l0, xw, v),                       \
                           put32(dt, v, l0, dst + (first - lo) * es)),          \
-                         CLINIT_PUTW32_)                                       \
+                         put32(dt, v, l0, buf))                                \
     }
-#define CLINIT_PUTW32_(x, p) put32_word(dt, (x), (p))
 
 /* Elements [lo, hi) of the tensor in d, dtype dt, to dst (element lo). */
 #define CLINIT_RUN_(NAME, id, name)                                            \
@@ -297,23 +268,23 @@ static inline void put64(const clinit_vd *v, unsigned l0, unsigned char *out)
                       v[p]);
 }
 
-#define CLINIT_PUTW64_(x, p) CLINIT_STORE_(clinit_vd, (p), (x))
 #define CLINIT_RUNS_(NAME, id, name)                                           \
     static __attribute__((noinline)) void runs_##name(                         \
         clinit_desc d0, clinit_dtype dt, const clinit_runs *runs, uint64_t r0, \
         uint64_t r1, unsigned char *dst0)                                      \
     {                                                                          \
         CLINIT_LOCAL_DESC_(d, d0);                                             \
-        clinit_vd v[2];                                                        \
+        clinit_vd v[2] = {CLINIT_VD(0.0), CLINIT_VD(0.0)};                     \
         uint32_t xw[4][CLINIT_LANES] __attribute__((aligned(64)));             \
+        unsigned char buf[CLINIT_BLOCK64 * 8];                                 \
         clinit_philox_keys ks;                                                 \
         if (words_##name)                                                      \
             clinit_desc_keys(d, &ks);                                          \
         (void)dt;                                                              \
-        CLINIT_RUN_RUNS_(CLINIT_BLOCK64, 8, 2, name,                           \
+        CLINIT_RUN_RUNS_(CLINIT_BLOCK64, 8, name,                              \
                          (chunk_##name(d, B, l0, xw, v),                       \
                           put64(v, l0, dst + (first - lo) * 8)),               \
-                         CLINIT_PUTW64_)                                       \
+                         put64(v, l0, buf))                                    \
     }
 
 #define CLINIT_RUN_(NAME, id, name)                                            \
