@@ -2,13 +2,17 @@
  * element count (docs/SHARDS.md). A performance program, not a test.
  *
  * usage: clinit-box-bench [--rows R] [--cols C] [--world W] [--rank K]
- *                         [--method M] [--dtype T] [--reps N] [--device D]
+ *                         [--dim D] [--mesh M] [--method M] [--dtype T]
+ *                         [--reps N] [--threads N] [--device D]
  * Defaults: the Shard(1) column slab [50257, 96] of a [50257, 768]
  * weight (rank 3 of 8), normal, f32, 7 repetitions, the CPU path and then
- * the OpenCL device (if any). Prints one line per path: the median time
- * of the box fill, of a contiguous fill of the same number of elements,
- * and their ratio (contiguous time / box time: 1.0 means the box costs
- * nothing extra). */
+ * the OpenCL device (if any). --dim 0: Shard(0), a row slab; --mesh M: a
+ * 2-D mesh box, Shard(dim) of rank K of W, then Shard of the other dim,
+ * rank K % M of M. --threads N: CPU path workers (0: every CPU). Prints
+ * one line per path: the median time of the box fill, of a contiguous
+ * fill of the same number of elements (the two interleaved), and the
+ * median of their ratios (contiguous time / box time: 1.0 means the box
+ * costs nothing extra). */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,32 +63,48 @@ static clinit_status one(const run *r, int which)
     return st;
 }
 
-/* Median seconds of reps fills (after one warm-up). */
-static double median(const run *r, int which, int reps)
+/* Median seconds of reps box fills (*tb) and contiguous ones (*tc), each
+ * after one warm-up, the two interleaved so that both see the same load,
+ * and the median of the reps' ratios (*ratio). -1 when a fill failed. */
+static int medians(const run *r, int reps, double *tb, double *tc,
+                   double *ratio)
 {
-    double ts[64];
-    if (one(r, which) != CLINIT_OK)
+    double b[64], c[64], q[64];
+    if (one(r, 1) != CLINIT_OK || one(r, 0) != CLINIT_OK)
         return -1;
     for (int i = 0; i < reps; i++) {
-        double t0 = now();
-        if (one(r, which) != CLINIT_OK)
+        double t0 = now(), t1, t2;
+        if (one(r, 1) != CLINIT_OK)
             return -1;
-        ts[i] = now() - t0;
+        t1 = now();
+        if (one(r, 0) != CLINIT_OK)
+            return -1;
+        t2 = now();
+        b[i] = t1 - t0;
+        c[i] = t2 - t1;
+        q[i] = c[i] / b[i];
     }
-    qsort(ts, (size_t)reps, sizeof ts[0], cmp_d);
-    return ts[reps / 2];
+    qsort(b, (size_t)reps, sizeof b[0], cmp_d);
+    qsort(c, (size_t)reps, sizeof c[0], cmp_d);
+    qsort(q, (size_t)reps, sizeof q[0], cmp_d);
+    *tb = b[reps / 2];
+    *tc = c[reps / 2];
+    *ratio = q[reps / 2];
+    return 0;
 }
 
 static int bench(const char *device, const clinit_tensor *t,
-                 const clinit_init *in, const clinit_box *box, int reps)
+                 const clinit_init *in, const clinit_box *box, int reps,
+                 unsigned threads)
 {
     clinit_ctx_options opt;
     run r;
-    double tb, tc;
+    double tb, tc, q;
     size_t bytes;
     memset(&opt, 0, sizeof opt);
     memset(&r, 0, sizeof r);
     opt.device = device;
+    opt.cpu_threads = threads;
     if (clinit_ctx_create(&r.ctx, &opt) != CLINIT_OK) {
         printf("%-40s no such device\n", device);
         return 0;
@@ -105,14 +125,12 @@ static int bench(const char *device, const clinit_tensor *t,
         clinit_ctx_destroy(r.ctx);
         return 1;
     }
-    tb = median(&r, 1, reps);
-    tc = median(&r, 0, reps);
-    if (tb < 0 || tc < 0)
+    if (medians(&r, reps, &tb, &tc, &q) < 0)
         printf("%-40s fill failed\n", clinit_ctx_device_name(r.ctx));
     else
         printf("%-40s box %8.2f ms  contiguous %8.2f ms  ratio %.2f  "
                "(%.0f Melem/s box)\n",
-               clinit_ctx_device_name(r.ctx), tb * 1e3, tc * 1e3, tc / tb,
+               clinit_ctx_device_name(r.ctx), tb * 1e3, tc * 1e3, q,
                (double)r.n / tb * 1e-6);
     free(r.host);
     if (r.buf)
@@ -124,6 +142,7 @@ static int bench(const char *device, const clinit_tensor *t,
 int main(int argc, char **argv)
 {
     long long rows = 50257, cols = 768, world = 8, rank = 3, reps = 7;
+    long long dim = 1, mesh = 0, threads = 0;
     const char *method = "normal", *dtype = "f32", *device = NULL;
     clinit_tensor t;
     clinit_init in;
@@ -140,6 +159,12 @@ int main(int argc, char **argv)
             world = atoll(v);
         else if (!strcmp(f, "--rank"))
             rank = atoll(v);
+        else if (!strcmp(f, "--threads"))
+            threads = atoll(v);
+        else if (!strcmp(f, "--dim"))
+            dim = atoll(v);
+        else if (!strcmp(f, "--mesh"))
+            mesh = atoll(v);
         else if (!strcmp(f, "--reps"))
             reps = atoll(v);
         else if (!strcmp(f, "--method"))
@@ -164,18 +189,23 @@ int main(int argc, char **argv)
     if (clinit_method_from_name(method, &m) != CLINIT_OK ||
         clinit_dtype_from_name(dtype, &t.dtype) != CLINIT_OK ||
         clinit_init_default(&in, m) != CLINIT_OK ||
-        clinit_shard_box(2, t.shape, 1, rank, world, &box) != CLINIT_OK) {
+        dim < 0 || dim > 1 ||
+        clinit_shard_box(2, t.shape, (int)dim, rank, world, &box) !=
+            CLINIT_OK ||
+        (mesh > 0 && clinit_shard_box_of(&box, 1 - (int)dim, rank % mesh,
+                                         mesh, &box) != CLINIT_OK)) {
         fprintf(stderr, "clinit-box-bench: bad method, dtype or shard\n");
         return 2;
     }
-    printf("box [%lld:%lld, %lld:%lld] of [%lld, %lld] (Shard(1) rank %lld "
-           "of %lld), %s %s, median of %lld\n",
+    printf("box [%lld:%lld, %lld:%lld] of [%lld, %lld] (Shard(%lld) rank "
+           "%lld of %lld%s), %s %s, median of %lld\n",
            (long long)box.start[0], (long long)(box.start[0] + box.count[0]),
            (long long)box.start[1], (long long)(box.start[1] + box.count[1]),
-           rows, cols, rank, world, method, dtype, reps);
+           rows, cols, dim, rank, world, mesh > 0 ? ", 2-D mesh" : "", method,
+           dtype, reps);
     if (device)
-        return bench(device, &t, &in, &box, (int)reps);
-    rc |= bench("cpu", &t, &in, &box, (int)reps);
-    rc |= bench("opencl", &t, &in, &box, (int)reps);
+        return bench(device, &t, &in, &box, (int)reps, (unsigned)threads);
+    rc |= bench("cpu", &t, &in, &box, (int)reps, (unsigned)threads);
+    rc |= bench("opencl", &t, &in, &box, (int)reps, (unsigned)threads);
     return rc;
 }

@@ -714,36 +714,49 @@ typedef struct group {
     cl_ulong total;
 } group;
 
-/* Descriptors of an item: one per box run, else one. */
-static uint64_t item_descs(const clinit_item *it)
+/* A box item's box map needs one word per outer dimension. */
+typedef char clinit_map_outer_check_[CLINIT_MAP_OUTER >= CLINIT_MAX_DIMS - 1
+                                         ? 1
+                                         : -1];
+
+/* Launch blocks per run of a box item: exactly run 0's when every run
+ * starts at the same offset in its block (outer strides multiples of the
+ * block), else the most a run of len elements can touch. */
+static uint64_t blocks_per_run(const clinit_runs *r, uint64_t be)
 {
-    return it->runs ? it->r1 - it->r0 : 1;
+    for (int t = 0; t < r->nouter; t++)
+        if (r->stride[t] % be != 0)
+            return (be - 1 + r->len - 1) / be + 1;
+    return (r->base + r->len - 1) / be - r->base / be + 1;
 }
 
-/* The descriptors of item `it` at tab, the first at launch block *total
- * (advanced past them): the plan's descriptor, made once, with each run's
- * range, destination and first block. */
+/* The descriptor of item `it` at tab, its box map at map (kernels/
+ * clinit_abi.h), its first block at launch block *total (advanced past
+ * its blocks): a range's descriptor with its range and destination, a
+ * box item's with the offset of its first run and the runs in the map. */
 static void item_table(const clinit_item *it, uint64_t be, uint64_t *total,
-                       cl_ulong *tab)
+                       cl_ulong *tab, cl_ulong *map)
 {
     const clinit_plan *p = &it->plan;
-    uint64_t d[CLINIT_DESC_WORDS];
-    if (!it->runs) {
-        clinit_plan_desc(p, *total, it->offset, (uint64_t *)tab);
+    const clinit_runs *r = it->runs;
+    uint64_t nb;
+    clinit_plan_desc(p, *total, it->offset, (uint64_t *)tab);
+    memset(map, 0, CLINIT_MAP_WORDS * sizeof *map);
+    if (!r) {
         *total += (p->hi - 1) / be - p->lo / be + 1;
         return;
     }
-    clinit_plan_desc(p, 0, 0, d);
-    for (uint64_t j = it->r0; j < it->r1; j++, tab += CLINIT_DESC_WORDS) {
-        uint64_t lo = clinit_runs_lo(it->runs, j), hi = lo + it->runs->len;
-        d[CLINIT_DW_FIRST] = *total;
-        d[CLINIT_DW_LO] = lo;
-        d[CLINIT_DW_HI] = hi;
-        d[CLINIT_DW_OFF] = it->offset + (j - it->r0) * it->runs->len;
-        d[CLINIT_DW_B0] = lo / be;
-        memcpy(tab, d, sizeof d);
-        *total += (hi - 1) / be - lo / be + 1;
+    nb = blocks_per_run(r, be);
+    map[CLINIT_MW_LEN] = r->len;
+    map[CLINIT_MW_NBPR] = nb;
+    map[CLINIT_MW_R0] = it->r0;
+    map[CLINIT_MW_NOUTER] = (cl_ulong)r->nouter;
+    map[CLINIT_MW_BASE] = r->base;
+    for (int t = 0; t < r->nouter; t++) {
+        map[CLINIT_MW_CNT + t] = r->cnt[t];
+        map[CLINIT_MW_STRIDE + t] = r->stride[t];
     }
+    *total += (it->r1 - it->r0) * nb;
 }
 
 /* The kernel and the descriptor table of g->items[0..n): everything a
@@ -757,25 +770,24 @@ static clinit_status prepare_group(clinit_ocl *c, group *g)
     clinit_status st;
     cl_int err = CL_SUCCESS;
 
-    for (size_t i = 0; i < g->n; i++)
-        nd += (size_t)item_descs(&g->items[i]);
-    if (!(tab = malloc(nd * CLINIT_DESC_WORDS * sizeof *tab)))
+    /* one descriptor per item, then one box map per item */
+    nd = g->n;
+    if (!(tab = malloc(nd * (CLINIT_DESC_WORDS + CLINIT_MAP_WORDS) *
+                       sizeof *tab)))
         return CLINIT_ENOMEM;
     if ((st = fill_kernel_locked(c, g->items[0].plan.dist, dt, &g->k)) !=
         CLINIT_OK) {
         free(tab);
         return st;
     }
-    nd = 0;
-    for (size_t i = 0; i < g->n; i++) {
-        item_table(&g->items[i], be, &total, tab + nd * CLINIT_DESC_WORDS);
-        nd += (size_t)item_descs(&g->items[i]);
-    }
+    for (size_t i = 0; i < nd; i++)
+        item_table(&g->items[i], be, &total, tab + i * CLINIT_DESC_WORDS,
+                   tab + nd * CLINIT_DESC_WORDS + i * CLINIT_MAP_WORDS);
     g->nd = nd;
     g->total = total;
-    g->mtab = clCreateBuffer(c->context,
-                             CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
-                             nd * CLINIT_DESC_WORDS * sizeof *tab, tab, &err);
+    g->mtab = clCreateBuffer(
+        c->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+        nd * (CLINIT_DESC_WORDS + CLINIT_MAP_WORDS) * sizeof *tab, tab, &err);
     free(tab);
     return g->mtab ? CLINIT_OK : cl_fail(c, err);
 }
@@ -868,12 +880,11 @@ static clinit_status enqueue_locked(clinit_ocl *c, clinit_item *items,
     qsort(items, n, sizeof *items, item_cmp);
     for (size_t a = 0; a < n; ng++) {
         size_t b = a + 1;
-        uint64_t nd = item_descs(&items[a]);
-        /* at most CLINIT_MAX_RUNS_PER_ITEM descriptors per launch */
+        /* at most CLINIT_MAX_ITEMS_PER_LAUNCH descriptors per launch */
         while (!items[a].host && b < n &&
                item_cmp(&items[a], &items[b]) == 0 &&
-               nd + item_descs(&items[b]) <= CLINIT_MAX_RUNS_PER_ITEM)
-            nd += item_descs(&items[b++]);
+               b - a < CLINIT_MAX_ITEMS_PER_LAUNCH)
+            b++;
         gs[ng].items = &items[a];
         gs[ng].n = b - a;
         if (!items[a].host && st == CLINIT_OK)

@@ -59,6 +59,26 @@ enum clinit_abi_dist { CLINIT_KERNEL_DIST_LIST(CLINIT_ABI_DIST_) };
 #define CLINIT_DW_P 16
 #define CLINIT_DESC_WORDS 32
 
+/* Box maps (host/ocl.c <-> kernels/clinit_fill.cl only; not the device
+ * API): a launch's descriptor table is followed by CLINIT_MAP_WORDS words
+ * per descriptor, in the same order. MW_LEN = 0: the descriptor is a range
+ * (LO, HI, OFF, B0). Else it is box runs R0, R0 + 1, .. (src/box.c's
+ * clinit_runs) of MW_LEN elements each, run R0 + k at destination element
+ * OFF + k * MW_LEN; its launch block q = g - FIRST is block q % MW_NBPR of
+ * run R0 + q / MW_NBPR, counted from the run's first block (none when that
+ * lies past the run's end). Run j starts at element MW_BASE + sum over
+ * outer dimensions t of (digit t of j) * MW_STRIDE + t, the digits of j in
+ * the radices MW_CNT + t, t < MW_NOUTER, slowest first. */
+#define CLINIT_MW_LEN 0
+#define CLINIT_MW_NBPR 1
+#define CLINIT_MW_R0 2
+#define CLINIT_MW_NOUTER 3
+#define CLINIT_MW_BASE 4
+#define CLINIT_MW_CNT 5
+#define CLINIT_MAP_OUTER 7 /* outer dimensions at most: CLINIT_MAX_DIMS - 1 */
+#define CLINIT_MW_STRIDE (CLINIT_MW_CNT + CLINIT_MAP_OUTER)
+#define CLINIT_MAP_WORDS (CLINIT_MW_STRIDE + CLINIT_MAP_OUTER)
+
 /* Device descriptors (docs/DEVICE.md): word CLINIT_DW_TAG is
  * CLINIT_DEV_MAGIC << 32 | stream contract version << 24 | device API
  * version << 16 | dtype (clinit_dtype value). Part of the device API's

@@ -150,6 +150,53 @@ CLINIT_FN void clinit_words32_truncated(clinit_desc d, clinit_u64 B,
                                     t[7], t[8], t[9]);
 }
 
+/* clinit_wordsel32_<dist>(d, x, w0, w1, v): v[w] for the words w0 <= w <
+ * w1 only, the same bits as clinit_words32_<dist> (normal: the Box-Muller
+ * pairs (0, 1), (2, 3) those words fall in); a box run that covers a block
+ * in part computes no value it does not store. */
+CLINIT_FN void clinit_wordsel32_uniform(clinit_desc d,
+                                        CLINIT_PRIV clinit_vu *x,
+                                        clinit_u32 w0, clinit_u32 w1,
+                                        CLINIT_PRIV clinit_vf *v)
+{
+    float lo = CLINIT_DESC_P32(d, CLINIT_P_UNIFORM_LO);
+    float scale = CLINIT_DESC_P32(d, CLINIT_P_UNIFORM_SCALE);
+    float top = CLINIT_DESC_P32(d, CLINIT_P_UNIFORM_TOP);
+    float bottom = CLINIT_DESC_P32(d, CLINIT_P_UNIFORM_BOTTOM);
+    for (clinit_u32 w = 0; w < 4; w++) /* a fixed count: v in registers */
+        if (w >= w0 && w < w1)
+            v[w] = clinit_uniform_f32(x[w], lo, scale, top, bottom);
+}
+
+CLINIT_FN void clinit_wordsel32_normal(clinit_desc d, CLINIT_PRIV clinit_vu *x,
+                                       clinit_u32 w0, clinit_u32 w1,
+                                       CLINIT_PRIV clinit_vf *v)
+{
+    float mean = CLINIT_DESC_P32(d, CLINIT_P_NORMAL_MEAN);
+    float std = CLINIT_DESC_P32(d, CLINIT_P_NORMAL_STD);
+    if (w0 < 2)
+        clinit_normal_pair_f32(x[0], x[1], mean, std, &v[0], &v[1]);
+    if (w1 > 2)
+        clinit_normal_pair_f32(x[2], x[3], mean, std, &v[2], &v[3]);
+}
+
+CLINIT_FN void clinit_wordsel32_truncated(clinit_desc d,
+                                          CLINIT_PRIV clinit_vu *x,
+                                          clinit_u32 w0, clinit_u32 w1,
+                                          CLINIT_PRIV clinit_vf *v)
+{
+    float t[10];
+    for (int k = 0; k < 10; k++)
+        t[k] = CLINIT_DESC_P32(d, k);
+    for (clinit_u32 w = 0; w < 4; w++)
+        if (w >= w0 && w < w1)
+            v[w] = clinit_truncated_f32(x[w], t[CLINIT_P_TRUNC_MEAN],
+                                        t[CLINIT_P_TRUNC_STD],
+                                        t[CLINIT_P_TRUNC_BOTTOM],
+                                        t[CLINIT_P_TRUNC_TOP], t[4], t[5],
+                                        t[6], t[7], t[8], t[9]);
+}
+
 #define CLINIT_BLOCK_OF_WORDS_(bits, name, T)                                  \
     CLINIT_FN void clinit_block##bits##_##name(                                \
         clinit_desc d, clinit_u64 B, clinit_u32 l0, CLINIT_PRIV T *v)          \
@@ -254,6 +301,48 @@ CLINIT_FN void clinit_words64_truncated(clinit_desc d, clinit_u64 B,
     clinit_desc_k53(x, k);
     for (int p = 0; p < 2; p++)
         v[p] = clinit_truncated_f64(k[p], t[CLINIT_P_TRUNC_MEAN],
+                                    t[CLINIT_P_TRUNC_STD],
+                                    t[CLINIT_P_TRUNC_BOTTOM],
+                                    t[CLINIT_P_TRUNC_TOP], t[4], t[5], t[6],
+                                    t[7], t[8], t[9]);
+}
+
+/* clinit_wordsel64_<dist>(d, x, p0, p1, v): v[p] for p0 <= p < p1 only,
+ * as clinit_words64_<dist> (normal: both, one Box-Muller pair). */
+CLINIT_FN void clinit_wordsel64_uniform(clinit_desc d,
+                                        CLINIT_PRIV clinit_vu *x,
+                                        clinit_u32 p0, clinit_u32 p1,
+                                        CLINIT_PRIV clinit_vd *v)
+{
+    double lo = CLINIT_DESC_P64(d, CLINIT_P_UNIFORM_LO);
+    double scale = CLINIT_DESC_P64(d, CLINIT_P_UNIFORM_SCALE);
+    double top = CLINIT_DESC_P64(d, CLINIT_P_UNIFORM_TOP);
+    double bottom = CLINIT_DESC_P64(d, CLINIT_P_UNIFORM_BOTTOM);
+    for (clinit_u32 p = p0; p < p1; p++)
+        v[p] = clinit_uniform_f64(clinit_k53(x[2 * p], x[2 * p + 1]), lo,
+                                  scale, top, bottom);
+}
+
+CLINIT_FN void clinit_wordsel64_normal(clinit_desc d, CLINIT_PRIV clinit_vu *x,
+                                       clinit_u32 p0, clinit_u32 p1,
+                                       CLINIT_PRIV clinit_vd *v)
+{
+    (void)p0;
+    (void)p1;
+    clinit_words64_normal(d, 0, 0, x, v);
+}
+
+CLINIT_FN void clinit_wordsel64_truncated(clinit_desc d,
+                                          CLINIT_PRIV clinit_vu *x,
+                                          clinit_u32 p0, clinit_u32 p1,
+                                          CLINIT_PRIV clinit_vd *v)
+{
+    double t[10];
+    for (int j = 0; j < 10; j++)
+        t[j] = CLINIT_DESC_P64(d, j);
+    for (clinit_u32 p = p0; p < p1; p++)
+        v[p] = clinit_truncated_f64(clinit_k53(x[2 * p], x[2 * p + 1]),
+                                    t[CLINIT_P_TRUNC_MEAN],
                                     t[CLINIT_P_TRUNC_STD],
                                     t[CLINIT_P_TRUNC_BOTTOM],
                                     t[CLINIT_P_TRUNC_TOP], t[4], t[5], t[6],

@@ -5,28 +5,78 @@
  *
  * One launch path: a fill is a batch of tensors of one buffer, dtype and
  * base distribution (a single-tensor fill is a batch of one). desc holds
- * CLINIT_DESC_WORDS ulongs per tensor (kernels/clinit_abi.h), ascending in
- * CLINIT_DW_FIRST; work-item g is launch-global block g and finds its
- * tensor by binary search. Work-item g handles block B: CLINIT_LANES
- * Philox counters in one vector, 64 contiguous elements of a 32-bit-word
- * dtype (f32, f16, bf16) or 32 of f64. Whole blocks inside [lo, hi) are
- * stored as whole vectors; the (at most two) partial blocks at the ends of
- * a range store element by element.
+ * CLINIT_DESC_WORDS ulongs per item (kernels/clinit_abi.h), ascending in
+ * CLINIT_DW_FIRST, then each item's box map; work-item g is launch-global
+ * block g, finds its item by binary search and its block through the map
+ * (a range directly; a box: which run, which block of it). Work-item g
+ * handles block B: CLINIT_LANES Philox counters in one vector, 64
+ * contiguous elements of a 32-bit-word dtype (f32, f16, bf16) or 32 of
+ * f64. Whole blocks inside [lo, hi) are stored as whole vectors; a block
+ * that [lo, hi) covers in part (a range's ends, a thin box's run edges)
+ * computes and stores only the 16-slot words it touches.
  */
 #include "clinit_block.h"
 #include "clinit_dtype.h"
-
-#if CLINIT_VLANES == 16
-/* ---- stores ----------------------------------------------------------------
- */
 
 static inline int clinit_whole(ulong first, ulong n, ulong lo, ulong hi)
 {
     return first >= lo && first + n <= hi;
 }
 
+/* ---- values ----------------------------------------------------------------
+ * clinit_values<32|64>_<distribution>(d, B, l0, lo, hi, v): the values of
+ * lanes l0 .. of block B as clinit_block* computes them, where the block
+ * lies inside [lo, hi); of a block [lo, hi) covers in part (a box run's or
+ * a range's end) only the 16-slot words with a slot in it, for the
+ * distributions with clinit_wordsel* (kernels/clinit_block.h), so a thin
+ * box computes no value it does not store. One row per distribution. */
+#define CLINIT_VALUES_SEL_(bits, name, T)                                      \
+    static inline void clinit_values##bits##_##name(                           \
+        clinit_desc d, ulong B, uint l0, ulong lo, ulong hi, T *v)             \
+    {                                                                          \
+        ulong first = B * CLINIT_BLOCK##bits;                                  \
+        uint a, e;                                                             \
+        clinit_vu x[4];                                                        \
+        if (clinit_whole(first, CLINIT_BLOCK##bits, lo, hi)) {                 \
+            clinit_block##bits##_##name(d, B, l0, v);                          \
+            return;                                                            \
+        }                                                                      \
+        a = first < lo ? (uint)(lo - first) : 0u;                              \
+        e = hi - first < CLINIT_BLOCK##bits ? (uint)(hi - first)               \
+                                            : CLINIT_BLOCK##bits;              \
+        clinit_desc_words(d, B, l0, x);                                        \
+        clinit_wordsel##bits##_##name(d, x, a / CLINIT_LANES,                  \
+                                      (e + CLINIT_LANES - 1) / CLINIT_LANES,   \
+                                      v);                                      \
+    }
+#define CLINIT_VALUES_ALL_(bits, name, T)                                      \
+    static inline void clinit_values##bits##_##name(                           \
+        clinit_desc d, ulong B, uint l0, ulong lo, ulong hi, T *v)             \
+    {                                                                          \
+        (void)lo;                                                              \
+        (void)hi;                                                              \
+        clinit_block##bits##_##name(d, B, l0, v);                              \
+    }
+#define CLINIT_VALUES_ROWS_(bits, T)                                           \
+    CLINIT_VALUES_SEL_(bits, uniform, T)                                       \
+    CLINIT_VALUES_SEL_(bits, normal, T)                                        \
+    CLINIT_VALUES_SEL_(bits, truncated, T)                                     \
+    CLINIT_VALUES_ALL_(bits, sparse, T)                                        \
+    CLINIT_VALUES_ALL_(bits, constant, T)                                      \
+    CLINIT_VALUES_ALL_(bits, pattern, T)
+CLINIT_VALUES_ROWS_(32, clinit_vf)
+#if CLINIT_HAVE_F64
+CLINIT_VALUES_ROWS_(64, clinit_vd)
+#endif
+
+#if CLINIT_VLANES == 16
+/* ---- stores ----------------------------------------------------------------
+ */
+
 /* One 64-element block of a 32-bit-word dtype: whole blocks as four
- * vector stores into dst, partial ones through a block-sized buffer.
+ * vector stores into dst; of a partial one, each 16-slot word inside [lo,
+ * hi) as one vector store, a word that sticks out through a word-sized
+ * buffer, and a word outside it not at all.
  * VST(x, w, p, R, T16, AS) stores vector x as the w-th 16 elements at p
  * (address space AS) in the dtype: as is (f32), as the bits of R(x)
  * narrowed to T16 (kernels/clinit_dtype.h's rounding), or through
@@ -41,14 +91,23 @@ static inline int clinit_whole(ulong first, ulong n, ulong lo, ulong hi)
             __global T *p = dst + (off + (first - lo));                        \
             for (int w = 0; w < 4; w++)                                        \
                 VST(v[w], w, p, ROUND, T16, __global);                         \
-        } else {                                                               \
-            T tmp[CLINIT_BLOCK32];                                             \
-            for (int w = 0; w < 4; w++)                                        \
-                VST(v[w], w, tmp, ROUND, T16, __private);                      \
-            for (int j = 0; j < CLINIT_BLOCK32; j++) {                         \
-                ulong i = first + (ulong)j;                                    \
+            return;                                                            \
+        }                                                                      \
+        for (int w = 0; w < 4; w++) {                                          \
+            ulong s = first + (ulong)(w * CLINIT_LANES);                       \
+            T tmp[CLINIT_LANES];                                               \
+            if (clinit_whole(s, CLINIT_LANES, lo, hi)) {                       \
+                __global T *p = dst + (off + (s - lo));                        \
+                VST(v[w], 0, p, ROUND, T16, __global);                         \
+                continue;                                                      \
+            }                                                                  \
+            if (s >= hi || s + CLINIT_LANES <= lo)                             \
+                continue; /* a word clinit_values did not compute */           \
+            VST(v[w], 0, tmp, ROUND, T16, __private);                          \
+            for (int l = 0; l < CLINIT_LANES; l++) {                           \
+                ulong i = s + (ulong)l;                                        \
                 if (i >= lo && i < hi)                                         \
-                    dst[off + (i - lo)] = tmp[j];                              \
+                    dst[off + (i - lo)] = tmp[l];                              \
             }                                                                  \
         }                                                                      \
     }
@@ -72,14 +131,22 @@ static inline void clinit_store_f64(__global double *dst, ulong lo, ulong hi,
         __global double *p = dst + (off + (first - lo));
         vstore16(v[0], 0, p);
         vstore16(v[1], 1, p);
-    } else {
-        double t[CLINIT_BLOCK64];
-        vstore16(v[0], 0, t);
-        vstore16(v[1], 1, t);
-        for (int j = 0; j < CLINIT_BLOCK64; j++) {
-            ulong i = first + (ulong)j;
+        return;
+    }
+    for (int h = 0; h < 2; h++) { /* as the 32-bit stores' words */
+        ulong s = first + (ulong)(h * CLINIT_LANES);
+        double t[CLINIT_LANES];
+        if (clinit_whole(s, CLINIT_LANES, lo, hi)) {
+            vstore16(v[h], 0, dst + (off + (s - lo)));
+            continue;
+        }
+        if (s >= hi || s + CLINIT_LANES <= lo)
+            continue;
+        vstore16(v[h], 0, t);
+        for (int l = 0; l < CLINIT_LANES; l++) {
+            ulong i = s + (ulong)l;
             if (i >= lo && i < hi)
-                dst[off + (i - lo)] = t[j];
+                dst[off + (i - lo)] = t[l];
         }
     }
 }
@@ -131,8 +198,8 @@ static inline void clinit_put_f64(__global double *dst, ulong lo, ulong hi,
 /* ---- kernels: clinit_k_<distribution>_<dtype> ------------------------------
  */
 
-static inline clinit_desc clinit_find_desc(clinit_desc desc, uint ndesc,
-                                           ulong g)
+/* The descriptor of launch block g: the last one whose FIRST <= g. */
+static inline uint clinit_find_idx(clinit_desc desc, uint ndesc, ulong g)
 {
     uint a = 0, b = ndesc;
     while (b - a > 1) {
@@ -142,7 +209,58 @@ static inline clinit_desc clinit_find_desc(clinit_desc desc, uint ndesc,
         else
             b = m;
     }
-    return desc + (ulong)a * CLINIT_DESC_WORDS;
+    return a;
+}
+
+/* n / dv, and n % dv in *r: in 32 bits where both fit (a 64-bit division
+ * is a long call on most devices) */
+static inline ulong clinit_divmod(ulong n, ulong dv, ulong *r)
+{
+    ulong q;
+    if (((n | dv) >> 32) == 0) {
+        uint q32 = (uint)n / (uint)dv;
+        *r = (ulong)((uint)n - q32 * (uint)dv);
+        return q32;
+    }
+    q = n / dv;
+    *r = n - q * dv;
+    return q;
+}
+
+/* Launch block g of a table of ndesc descriptors and their box maps
+ * (kernels/clinit_abi.h): its descriptor *dp, block *B, and the elements
+ * [*lo, *hi) of the tensor stored from destination element *off on. 0
+ * when g has nothing to do: a block past its box run's end. */
+static inline int clinit_locate(clinit_desc desc, uint ndesc, ulong g,
+                                ulong be, clinit_desc *dp, ulong *B,
+                                ulong *lo, ulong *hi, ulong *off)
+{
+    uint i = clinit_find_idx(desc, ndesc, g);
+    clinit_desc d = desc + (ulong)i * CLINIT_DESC_WORDS;
+    clinit_desc m = desc + (ulong)ndesc * CLINIT_DESC_WORDS +
+                    (ulong)i * CLINIT_MAP_WORDS;
+    ulong q = g - d[CLINIT_DW_FIRST], len = m[CLINIT_MW_LEN], k, b, j, a;
+    *dp = d;
+    if (len == 0) { /* a range */
+        *B = d[CLINIT_DW_B0] + q;
+        *lo = d[CLINIT_DW_LO];
+        *hi = d[CLINIT_DW_HI];
+        *off = d[CLINIT_DW_OFF];
+        return 1;
+    }
+    k = clinit_divmod(q, m[CLINIT_MW_NBPR], &b);
+    j = m[CLINIT_MW_R0] + k;
+    a = m[CLINIT_MW_BASE];
+    for (int t = (int)m[CLINIT_MW_NOUTER] - 1; t >= 0; t--) {
+        ulong digit;
+        j = clinit_divmod(j, m[CLINIT_MW_CNT + t], &digit);
+        a += digit * m[CLINIT_MW_STRIDE + t];
+    }
+    *B = a / be + b;
+    *lo = a;
+    *hi = a + len;
+    *off = d[CLINIT_DW_OFF] + k * len;
+    return *B * be < a + len;
 }
 
 /* Per-kernel programs: built with -DCLINIT_ONLY_KERNEL=dist * 8 + dtype,
@@ -164,35 +282,32 @@ enum { CLINIT_KERNEL_DIST_LIST(CLINIT_KID_ROW_) };
     __kernel void clinit_k_##DIST##_##DT(                                      \
         __global T *dst, clinit_desc desc, uint ndesc, ulong total)            \
     {                                                                          \
-        ulong g = get_global_id(0);                                            \
-        if (!CLINIT_WANT_(DIST, DTID) || g >= total)                           \
-            return;                                                            \
-        clinit_desc d = clinit_find_desc(desc, ndesc, g);                      \
-        ulong B = d[CLINIT_DW_B0] + (g - d[CLINIT_DW_FIRST]);                  \
+        ulong g = get_global_id(0), B, lo, hi, off;                            \
+        clinit_desc d;                                                         \
         VT v[NV];                                                              \
-        clinit_block##BW##_##DIST(d, B, 0, v);                                    \
-        clinit_store_##DT(dst, d[CLINIT_DW_LO], d[CLINIT_DW_HI],               \
-                          d[CLINIT_DW_OFF], B, v);                             \
+        if (!CLINIT_WANT_(DIST, DTID) || g >= total ||                         \
+            !clinit_locate(desc, ndesc, g, CLINIT_BLOCK##BW, &d, &B, &lo, &hi, \
+                           &off))                                              \
+            return;                                                            \
+        clinit_values##BW##_##DIST(d, B, 0, lo, hi, v);                        \
+        clinit_store_##DT(dst, lo, hi, off, B, v);                             \
     }
 #else
 #define CLINIT_KERNEL_(DIST, DT, DTID, T, VT, NV, BW)                          \
     __kernel void clinit_k_##DIST##_##DT(                                      \
         __global T *dst, clinit_desc desc, uint ndesc, ulong total)            \
     {                                                                          \
-        ulong gi = get_global_id(0), g = gi / CLINIT_LANES;                    \
+        ulong gi = get_global_id(0), g = gi / CLINIT_LANES, B, lo, hi, off;    \
         uint lane = (uint)(gi % CLINIT_LANES);                                 \
-        if (!CLINIT_WANT_(DIST, DTID) || g >= total)                           \
-            return;                                                            \
-        clinit_desc d = clinit_find_desc(desc, ndesc, g);                      \
-        ulong B = d[CLINIT_DW_B0] + (g - d[CLINIT_DW_FIRST]);                  \
+        clinit_desc d;                                                         \
         VT v[NV];                                                              \
-        clinit_block##BW##_##DIST(d, B, lane, v);                              \
-        clinit_put_##DT(dst, d[CLINIT_DW_LO], d[CLINIT_DW_HI],                 \
-                        d[CLINIT_DW_OFF], B * CLINIT_BLOCK##BW##_ELEMS_, lane, \
-                        v);                                                    \
+        if (!CLINIT_WANT_(DIST, DTID) || g >= total ||                         \
+            !clinit_locate(desc, ndesc, g, CLINIT_BLOCK##BW, &d, &B, &lo, &hi, \
+                           &off))                                              \
+            return;                                                            \
+        clinit_values##BW##_##DIST(d, B, lane, lo, hi, v);                     \
+        clinit_put_##DT(dst, lo, hi, off, B * CLINIT_BLOCK##BW, lane, v);      \
     }
-#define CLINIT_BLOCK32_ELEMS_ CLINIT_BLOCK32
-#define CLINIT_BLOCK64_ELEMS_ CLINIT_BLOCK64
 #endif
 
 /* per distribution: f32, then one kernel per bits dtype */

@@ -9,16 +9,19 @@
 
 #include "clinit_internal.h"
 
-/* Runs of a box per item at most, and descriptors per launch: keeps a
- * launch's descriptor table at 16 MiB (CLINIT_DESC_WORDS words each). */
+/* Runs of a box per item at most (an item is one descriptor and one box
+ * map however many runs it has, kernels/clinit_abi.h; the bound keeps a
+ * work-item's run arithmetic in 32 bits for runs under 2^22 elements), and
+ * items per launch: keeps a launch's table at 28 MiB. */
 #define CLINIT_MAX_RUNS_PER_ITEM (UINT64_C(1) << 16)
+#define CLINIT_MAX_ITEMS_PER_LAUNCH ((size_t)1 << 16)
 
 /* One fill to enqueue: a plan (non-empty range) and its destination. When
  * host is set the values were computed on the host (orthogonal_) and the
  * backend only copies them. When runs is set the item is the box runs
  * [r0, r1) (at most CLINIT_MAX_RUNS_PER_ITEM, src/box.c) of the plan's
- * tensor, run r0 at element offset of buf and the others after it, one
- * descriptor each; plan.lo..hi then only covers them. */
+ * tensor, run r0 at element offset of buf and the others after it (one
+ * descriptor and box map for all); plan.lo..hi then only covers them. */
 typedef struct clinit_item {
     cl_mem buf;
     uint64_t offset; /* element of buf receiving plan.lo (run r0) */

@@ -1,9 +1,10 @@
 /* box.c - box fills and shard placements (docs/SHARDS.md): a box of the
  * global tensor is a set of contiguous runs of its flat row-major index
- * (clinit_runs); host fills loop over runs on the CPU backend, device fills
- * hand the runs down as one descriptor each (src/backend.h), so a box is
- * one launch and never a value of its own: every element is the whole
- * fill's. */
+ * (clinit_runs); host fills hand each thread its share of the runs
+ * (src/cpu/backend.c), device fills hand them down as items of up to
+ * CLINIT_MAX_RUNS_PER_ITEM runs, one descriptor and box map each
+ * (src/backend.h), so a box is one launch and never a value of its own:
+ * every element is the whole fill's. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

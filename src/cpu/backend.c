@@ -27,11 +27,20 @@ unsigned clinit_cpu_count(void)
  * (kernels.c): run32 for the 32-bit-word dtypes, run64 for f64. */
 typedef void (*run_fn)(const uint64_t *, clinit_dtype, uint64_t, uint64_t,
                        void *);
+/* runs32 / runs64: a thread's share of a box's runs in one call. */
+typedef void (*runs_fn)(const uint64_t *, clinit_dtype, const clinit_runs *,
+                        uint64_t, uint64_t, void *);
 #define CLINIT_DECLARE_VARIANT_(isa)                                           \
     void clinit_cpu_run32_##isa(const uint64_t *, clinit_dtype, uint64_t,      \
                                 uint64_t, void *);                             \
     void clinit_cpu_run64_##isa(const uint64_t *, clinit_dtype, uint64_t,      \
-                                uint64_t, void *);
+                                uint64_t, void *);                             \
+    void clinit_cpu_runs32_##isa(const uint64_t *, clinit_dtype,               \
+                                 const clinit_runs *, uint64_t, uint64_t,      \
+                                 void *);                                      \
+    void clinit_cpu_runs64_##isa(const uint64_t *, clinit_dtype,               \
+                                 const clinit_runs *, uint64_t, uint64_t,      \
+                                 void *);
 CLINIT_DECLARE_VARIANT_(generic)
 #if CLINIT_X86_VARIANTS
 CLINIT_DECLARE_VARIANT_(avx2)
@@ -135,6 +144,22 @@ static run_fn pick_variant(clinit_dtype dt)
     return f64 ? clinit_cpu_run64_generic : clinit_cpu_run32_generic;
 }
 
+static runs_fn pick_runs_variant(clinit_dtype dt)
+{
+    int f64 = dt == CLINIT_F64;
+#if CLINIT_X86_VARIANTS
+    switch (clinit_cpu_isa()) {
+    case CLINIT_ISA_AVX512:
+        return f64 ? clinit_cpu_runs64_avx512 : clinit_cpu_runs32_avx512;
+    case CLINIT_ISA_AVX2:
+        return f64 ? clinit_cpu_runs64_avx2 : clinit_cpu_runs32_avx2;
+    default:
+        break;
+    }
+#endif
+    return f64 ? clinit_cpu_runs64_generic : clinit_cpu_runs32_generic;
+}
+
 typedef struct work {
     const clinit_plan *plan;
     const uint64_t *desc; /* the plan's descriptor (kernels/clinit_abi.h) */
@@ -144,6 +169,7 @@ typedef struct work {
     /* the ISA variant, picked once per fill: CPUID traps to the
      * hypervisor in a VM (tens of microseconds), too slow per run */
     run_fn fn;
+    runs_fn rfn; /* runs set: the variant for a share of runs */
 } work;
 
 /* Fills elements [lo, hi) of the plan's tensor into dst (element lo). */
@@ -179,6 +205,10 @@ static void fill_part(const work *wk)
         if (wk->lo < wk->hi)
             fill_range(p, wk->fn, wk->desc, wk->lo, wk->hi,
                        dst + (wk->lo - p->lo) * es);
+        return;
+    }
+    if (p->dist != CLINIT_DIST_CONSTANT) { /* one call for the share */
+        wk->rfn(wk->desc, p->dtype, wk->runs, wk->lo, wk->hi, dst);
         return;
     }
     for (uint64_t j = wk->lo; j < wk->hi; j++) {
@@ -248,6 +278,7 @@ clinit_status clinit_cpu_fill(const clinit_plan *plan, unsigned threads,
         wk[i].dst = dst;
         wk[i].runs = NULL;
         wk[i].fn = fn;
+        wk[i].rfn = NULL;
     }
     run_works(wk, t);
     return CLINIT_OK;
@@ -263,11 +294,13 @@ clinit_status clinit_cpu_fill_runs(const clinit_plan *plan,
     work wk[64];
     uint64_t desc[CLINIT_DESC_WORDS];
     run_fn fn;
+    runs_fn rfn;
 
     if (r1 <= r0)
         return CLINIT_OK;
     clinit_plan_desc(plan, 0, 0, desc);
     fn = pick_variant(plan->dtype);
+    rfn = pick_runs_variant(plan->dtype);
     /* blocks computed: a run touches up to len / be + 2 of them */
     work_blocks = (r1 - r0) * (runs->len / be + 2);
     t = threads ? threads : clinit_cpu_count();
@@ -286,6 +319,7 @@ clinit_status clinit_cpu_fill_runs(const clinit_plan *plan,
         wk[i].desc = desc;
         wk[i].runs = runs;
         wk[i].fn = fn;
+        wk[i].rfn = rfn;
         wk[i].lo = a < r1 ? a : r1;
         wk[i].hi = b < r1 ? b : r1;
         wk[i].dst = (unsigned char *)dst + (wk[i].lo - r0) * runs->len * es;

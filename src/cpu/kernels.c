@@ -85,13 +85,41 @@
         (void)xw;                                                              \
         clinit_block##bits##_##name(d, B, l0, v);                              \
     }
+/* chunk_sel_<name>(d, B, l0, xw, v, w0, w1): chunk_<name> for the 16-slot
+ * words [w0, w1) of the block only (kernels/clinit_block.h's
+ * clinit_wordsel*), for blocks a box run covers in part; ALL_ computes
+ * every word. */
+#define CLINIT_CHUNK_SEL_(bits, name, T)                                       \
+    CLINIT_CHUNK_WORDS_(bits, name, T)                                         \
+    static inline __attribute__((always_inline)) void chunk_sel_##name(       \
+        clinit_desc d, uint64_t B, unsigned l0,                                \
+        const uint32_t xw[4][CLINIT_LANES], T *v, unsigned w0, unsigned w1)    \
+    {                                                                          \
+        clinit_vu x[4];                                                        \
+        (void)B;                                                               \
+        for (int w = 0; w < 4; w++)                                            \
+            x[w] = CLINIT_VLOAD_U(0, &xw[w][l0]);                              \
+        clinit_wordsel##bits##_##name(d, x, w0, w1, v);                        \
+    }
+#define CLINIT_CHUNK_ALL_(name, T)                                             \
+    static inline __attribute__((always_inline)) void chunk_sel_##name(       \
+        clinit_desc d, uint64_t B, unsigned l0,                                \
+        const uint32_t xw[4][CLINIT_LANES], T *v, unsigned w0, unsigned w1)    \
+    {                                                                          \
+        (void)w0;                                                              \
+        (void)w1;                                                              \
+        chunk_##name(d, B, l0, xw, v);                                         \
+    }
 #define CLINIT_CHUNKS_(bits, T)                                                \
-    CLINIT_CHUNK_WORDS_(bits, uniform, T)                                      \
-    CLINIT_CHUNK_WORDS_(bits, normal, T)                                       \
-    CLINIT_CHUNK_WORDS_(bits, truncated, T)                                    \
+    CLINIT_CHUNK_SEL_(bits, uniform, T)                                        \
+    CLINIT_CHUNK_SEL_(bits, normal, T)                                         \
+    CLINIT_CHUNK_SEL_(bits, truncated, T)                                      \
     CLINIT_CHUNK_WORDS_(bits, sparse, T)                                       \
+    CLINIT_CHUNK_ALL_(sparse, T)                                               \
     CLINIT_CHUNK_PLAIN_(bits, constant, T)                                     \
-    CLINIT_CHUNK_PLAIN_(bits, pattern, T)
+    CLINIT_CHUNK_ALL_(constant, T)                                             \
+    CLINIT_CHUNK_PLAIN_(bits, pattern, T)                                      \
+    CLINIT_CHUNK_ALL_(pattern, T)
 
 /* Block B's slots [a, e) to dst: stored in place when the block is whole
  * (put), else through a block-sized buffer; the block's Philox words
@@ -112,6 +140,40 @@
             for (unsigned l0 = 0; l0 < CLINIT_LANES; l0 += W)                  \
                 put;                                                           \
             memcpy(dst + (first + a - lo) * (ES), tmp + a * (ES),              \
+                   (e - a) * (ES));                                            \
+        }                                                                      \
+    }
+
+/* Box runs [r0, r1) (src/box.c's clinit_runs) to dst densely, run r0 at
+ * dst: per run, its whole blocks stored in place as in CLINIT_RUN_BLOCKS_;
+ * of a block it covers in part (slots [a, e)) only the 16-slot words
+ * [a / 16, ceil(e / 16)) are computed (chunk_sel), stored whole into a
+ * block buffer (putb: lane group l0 of v at buf) and [a, e) copied out
+ * (one memcpy measured faster than a store per word, docs/SHARDS.md).
+ * put: lane group l0 of v to the block's place in dst. */
+#define CLINIT_RUN_RUNS_(BLOCK, ES, name, put, putb)                           \
+    for (uint64_t j = r0; j < r1; j++) {                                       \
+        uint64_t lo = clinit_runs_lo(runs, j), hi = lo + runs->len;           \
+        unsigned char *dst = dst0 + (j - r0) * runs->len * (ES);               \
+        for (uint64_t B = lo / (BLOCK); B * (BLOCK) < hi; B++) {               \
+            uint64_t first = B * (BLOCK);                                      \
+            unsigned a = first < lo ? (unsigned)(lo - first) : 0u;             \
+            unsigned e =                                                       \
+                hi - first < (BLOCK) ? (unsigned)(hi - first) : (BLOCK);       \
+            unsigned w0 = a / CLINIT_LANES;                                    \
+            unsigned w1 = (e + CLINIT_LANES - 1) / CLINIT_LANES;               \
+            if (words_##name)                                                  \
+                clinit_desc_words_all(d, B, &ks, xw);                          \
+            if (a == 0 && e == (BLOCK)) {                                      \
+                for (unsigned l0 = 0; l0 < CLINIT_LANES; l0 += W)              \
+                    put;                                                       \
+                continue;                                                      \
+            }                                                                  \
+            for (unsigned l0 = 0; l0 < CLINIT_LANES; l0 += W) {                \
+                chunk_sel_##name(d, B, l0, xw, v, w0, w1);                     \
+                putb;                                                          \
+            }                                                                  \
+            memcpy(dst + (first + a - lo) * (ES), buf + a * (ES),              \
                    (e - a) * (ES));                                            \
         }                                                                      \
     }
@@ -155,6 +217,28 @@ static inline void put32(clinit_dtype dt, const clinit_vf *v, unsigned l0,
     }
 }
 
+/* Box runs [r0, r1) of the tensor in d, dtype dt, to dst (run r0 first). */
+#define CLINIT_RUNS_(NAME, id, name)                                           \
+    static __attribute__((noinline)) void runs_##name(                         \
+        clinit_desc d0, clinit_dtype dt, const clinit_runs *runs, uint64_t r0, \
+        uint64_t r1, unsigned char *dst0)                                      \
+    {                                                                          \
+        CLINIT_LOCAL_DESC_(d, d0);                                             \
+        size_t es = clinit_dtype_size(dt);                                     \
+        /* words chunk_sel skips keep these: stored to buf, never out */     \
+        clinit_vf v[4] = {CLINIT_VF(0.0f), CLINIT_VF(0.0f), CLINIT_VF(0.0f),   \
+                          CLINIT_VF(0.0f)};                                    \
+        uint32_t xw[4][CLINIT_LANES] __attribute__((aligned(64)));             \
+        unsigned char buf[CLINIT_BLOCK32 * 4];                                 \
+        clinit_philox_keys ks;                                                 \
+        if (words_##name)                                                      \
+            clinit_desc_keys(d, &ks);                                          \
+        CLINIT_RUN_RUNS_(CLINIT_BLOCK32, es, name,                             \
+                         (chunk_##name(d, B, l0, xw, v),                       \
+                          put32(dt, v, l0, dst + (first - lo) * es)),          \
+                         put32(dt, v, l0, buf))                                \
+    }
+
 /* Elements [lo, hi) of the tensor in d, dtype dt, to dst (element lo). */
 #define CLINIT_RUN_(NAME, id, name)                                            \
     static __attribute__((noinline)) void run_##name(                          \
@@ -184,6 +268,25 @@ static inline void put64(const clinit_vd *v, unsigned l0, unsigned char *out)
                       v[p]);
 }
 
+#define CLINIT_RUNS_(NAME, id, name)                                           \
+    static __attribute__((noinline)) void runs_##name(                         \
+        clinit_desc d0, clinit_dtype dt, const clinit_runs *runs, uint64_t r0, \
+        uint64_t r1, unsigned char *dst0)                                      \
+    {                                                                          \
+        CLINIT_LOCAL_DESC_(d, d0);                                             \
+        clinit_vd v[2] = {CLINIT_VD(0.0), CLINIT_VD(0.0)};                     \
+        uint32_t xw[4][CLINIT_LANES] __attribute__((aligned(64)));             \
+        unsigned char buf[CLINIT_BLOCK64 * 8];                                 \
+        clinit_philox_keys ks;                                                 \
+        if (words_##name)                                                      \
+            clinit_desc_keys(d, &ks);                                          \
+        (void)dt;                                                              \
+        CLINIT_RUN_RUNS_(CLINIT_BLOCK64, 8, name,                              \
+                         (chunk_##name(d, B, l0, xw, v),                       \
+                          put64(v, l0, dst + (first - lo) * 8)),               \
+                         put64(v, l0, buf))                                    \
+    }
+
 #define CLINIT_RUN_(NAME, id, name)                                            \
     static __attribute__((noinline)) void run_##name(                          \
         clinit_desc d0, clinit_dtype dt, uint64_t lo, uint64_t hi,             \
@@ -204,7 +307,9 @@ static inline void put64(const clinit_vd *v, unsigned l0, unsigned char *out)
 #endif /* CLINIT_KERNEL_F64 */
 
 CLINIT_KERNEL_DIST_LIST(CLINIT_RUN_)
+CLINIT_KERNEL_DIST_LIST(CLINIT_RUNS_)
 #undef CLINIT_RUN_
+#undef CLINIT_RUNS_
 
 /* Elements [lo, hi) of the tensor described by d, in dtype dt, to dst
  * (element lo): clinit_cpu_run32_<isa> for f32, f16 and bf16,
@@ -221,6 +326,31 @@ void CLINIT_RUN_NAME_(const uint64_t *d, clinit_dtype dt, uint64_t lo,
 #define CLINIT_CASE_(NAME, id, name)                                           \
     case id:                                                                   \
         run_##name(d, dt, lo, hi, out);                                        \
+        break;
+    switch ((int)d[CLINIT_DW_DIST]) {
+        CLINIT_KERNEL_DIST_LIST(CLINIT_CASE_)
+    default: /* orthogonal is the host's (src/ortho.c) */
+        break;
+    }
+#undef CLINIT_CASE_
+}
+
+/* Box runs [r0, r1) (src/box.c) of the tensor described by d, in dtype
+ * dt, densely to dst (run r0 first): clinit_cpu_runs32_<isa> /
+ * clinit_cpu_runs64_<isa>, one call per thread's share of the runs. */
+#if CLINIT_KERNEL_F64
+#define CLINIT_RUNS_NAME_ CLINIT_CAT_(clinit_cpu_runs, 64, CLINIT_ISA)
+#else
+#define CLINIT_RUNS_NAME_ CLINIT_CAT_(clinit_cpu_runs, 32, CLINIT_ISA)
+#endif
+void CLINIT_RUNS_NAME_(const uint64_t *d, clinit_dtype dt,
+                       const clinit_runs *runs, uint64_t r0, uint64_t r1,
+                       void *dst)
+{
+    unsigned char *out = (unsigned char *)dst;
+#define CLINIT_CASE_(NAME, id, name)                                           \
+    case id:                                                                   \
+        runs_##name(d, dt, runs, r0, r1, out);                                 \
         break;
     switch ((int)d[CLINIT_DW_DIST]) {
         CLINIT_KERNEL_DIST_LIST(CLINIT_CASE_)
