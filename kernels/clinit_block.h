@@ -119,8 +119,15 @@ CLINIT_FN void clinit_words32_uniform(clinit_desc d, clinit_u64 B,
     float bottom = CLINIT_DESC_P32(d, CLINIT_P_UNIFORM_BOTTOM);
     (void)B;
     (void)l0;
-    for (int w = 0; w < 4; w++)
-        v[w] = clinit_uniform_f32(x[w], lo, scale, top, bottom);
+    /* the parameters decide (the CPU loops test it once per fill) */
+    if (clinit_uniform_fast_ok(lo, scale, top, bottom)) {
+        float c = scale * 0x1p-24f; /* exact here */
+        for (int w = 0; w < 4; w++)
+            v[w] = clinit_uniform_fast_f32(x[w], lo, c, top, bottom);
+    } else {
+        for (int w = 0; w < 4; w++)
+            v[w] = clinit_uniform_f32(x[w], lo, scale, top, bottom);
+    }
 }
 
 CLINIT_FN void clinit_words32_normal(clinit_desc d, clinit_u64 B,

@@ -69,6 +69,41 @@ CLINIT_FN clinit_vf clinit_uniform_f32(clinit_vu x, float lo, float scale,
     return clinit_flush_f32(v);
 }
 
+/* 1 iff clinit_uniform_f32(x, lo, scale, top, bottom) equals
+ * clinit_uniform_fast_f32(x, lo, scale * 2^-24, top, bottom) for every x.
+ * With n = x >> 8 and u = n 2^-24 (exact): scale = m 2^(E - 150), m < 2^24
+ * an integer, E its biased exponent; for E >= 48, c = scale 2^-24 =
+ * m 2^(E - 174) is a float (exact) and n c a multiple of 2^-126; lo is 0
+ * or, for a biased exponent >= 24, a multiple of 2^-126 too. Then
+ * fma(n, c, lo) and fma(u, scale, lo) round the same exact value once,
+ * and that value is 0 or of magnitude >= FLT_MIN (rounding is monotone and
+ * FLT_MIN a float); with top and bottom 0 or normal, the flush never
+ * changes a value. The clamps are the same comparisons as CLINIT_MIN_F /
+ * CLINIT_MAX_F. tests/test_uniform_fast.c checks every n for edge-case
+ * and random parameters. */
+CLINIT_FN int clinit_uniform_fast_ok(float lo, float scale, float top,
+                                     float bottom)
+{
+    clinit_u32 s = CLINIT_BITS_OF_F32(scale), l = CLINIT_BITS_OF_F32(lo);
+    clinit_u32 t = CLINIT_BITS_OF_F32(top), b = CLINIT_BITS_OF_F32(bottom);
+    int scale_ok = ((s >> 23) & 0xffu) >= 48u;
+    int lo_ok = (l & 0x7fffffffu) == 0u || ((l >> 23) & 0xffu) >= 24u;
+    int top_ok = (t & 0x7fffffffu) == 0u || (t & 0x7f800000u) != 0u;
+    int bottom_ok = (b & 0x7fffffffu) == 0u || (b & 0x7f800000u) != 0u;
+    return scale_ok && lo_ok && top_ok && bottom_ok;
+}
+
+/* clinit_uniform_f32 where clinit_uniform_fast_ok holds; c = scale * 2^-24
+ * (exact there): one conversion, one fma, a min and a max. */
+CLINIT_FN clinit_vf clinit_uniform_fast_f32(clinit_vu x, float lo, float c,
+                                            float top, float bottom)
+{
+    clinit_vf v = CLINIT_FMA(CLINIT_I2F(CLINIT_AS_I(x >> 8)), CLINIT_VF(c),
+                             CLINIT_VF(lo));
+    v = CLINIT_MIN_F(CLINIT_VF(top), v);
+    return CLINIT_MAX_F(CLINIT_VF(bottom), v);
+}
+
 /* Box-Muller: the words (xa, xb) of one counter give two standard normals.
  * u = (xa >> 1) * 2^-31 + 2^-32 in [2^-32, 1] (never 0: |z| <= 6.67),
  * angle 2*pi*t from the top 24 bits of xb. */
@@ -211,7 +246,7 @@ CLINIT_FN clinit_vd clinit_flush_f64(clinit_vd v)
 /* k * 2^-53 in [0, 1 - 2^-53], exact */
 CLINIT_FN clinit_vd clinit_u01_f64(clinit_vul k)
 {
-    return CLINIT_L2D(CLINIT_UL2L(k)) * CLINIT_VD(0x1p-53);
+    return clinit_k2d(k) * CLINIT_VD(0x1p-53);
 }
 
 CLINIT_FN clinit_vd clinit_uniform_f64(clinit_vul k, double lo, double scale,
@@ -231,7 +266,7 @@ CLINIT_FN void clinit_normal_pair_f64(clinit_vul ka, clinit_vul kb, double mean,
                                       CLINIT_PRIV clinit_vd *v1)
 {
     clinit_vd u =
-        CLINIT_L2D(CLINIT_UL2L(ka + CLINIT_VUL(1ul))) * CLINIT_VD(0x1p-53);
+        clinit_k2d(ka + CLINIT_VUL(1ul)) * CLINIT_VD(0x1p-53);
     clinit_vd r =
         clinit_sqrt_f64(CLINIT_VD(0.0) - CLINIT_VD(2.0) * clinit_log_f64(u));
     clinit_vd s, c;
