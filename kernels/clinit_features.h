@@ -421,7 +421,12 @@ CLINIT_FN clinit_vd clinit_l2d_(clinit_vl x)
 }
 CLINIT_FN clinit_vul clinit_u2ul_(clinit_vu x)
 {
+#if CLINIT_VLANES == 4 && defined(__AVX2__)
+    /* one vpmovzxdq (GCC's generic lowering takes four) */
+    return (clinit_vul)_mm256_cvtepu32_epi64((__m128i)x);
+#else
     return __builtin_convertvector(x, clinit_vul);
+#endif
 }
 #define CLINIT_AS_D(x) clinit_vas_d_(x)
 #define CLINIT_AS_UL(x) clinit_vas_ul_(x)
@@ -504,6 +509,44 @@ CLINIT_FN clinit_vd clinit_k2d(clinit_vul k)
     return CLINIT_L2D(CLINIT_UL2L(k));
 #endif
 }
+
+/* CLINIT_MIN_D(a, b) = a < b ? a : b, CLINIT_MAX_D(a, b) = a > b ? a : b
+ * lane-wise on clinit_vd (CLINIT_MIN_F's rules: x86's minpd / maxpd
+ * return exactly these) */
+#if CLINIT_C_VECTORS
+CLINIT_FN clinit_vd clinit_min_d_(clinit_vd a, clinit_vd b)
+{
+#if CLINIT_VLANES == 8 && defined(__AVX512F__)
+    return (clinit_vd)_mm512_min_pd((__m512d)a, (__m512d)b);
+#elif CLINIT_VLANES == 4 && defined(__AVX__)
+    return (clinit_vd)_mm256_min_pd((__m256d)a, (__m256d)b);
+#elif CLINIT_VLANES == 2 && defined(__SSE2__)
+    return (clinit_vd)_mm_min_pd((__m128d)a, (__m128d)b);
+#else
+    return CLINIT_SEL(a < b, a, b);
+#endif
+}
+CLINIT_FN clinit_vd clinit_max_d_(clinit_vd a, clinit_vd b)
+{
+#if CLINIT_VLANES == 8 && defined(__AVX512F__)
+    return (clinit_vd)_mm512_max_pd((__m512d)a, (__m512d)b);
+#elif CLINIT_VLANES == 4 && defined(__AVX__)
+    return (clinit_vd)_mm256_max_pd((__m256d)a, (__m256d)b);
+#elif CLINIT_VLANES == 2 && defined(__SSE2__)
+    return (clinit_vd)_mm_max_pd((__m128d)a, (__m128d)b);
+#else
+    return CLINIT_SEL(a > b, a, b);
+#endif
+}
+#define CLINIT_MIN_D(a, b) clinit_min_d_((a), (b))
+#define CLINIT_MAX_D(a, b) clinit_max_d_((a), (b))
+#elif CLINIT_OPENCL
+#define CLINIT_MIN_D(a, b) CLINIT_SEL((a) < (b), (a), (b))
+#define CLINIT_MAX_D(a, b) CLINIT_SEL((a) > (b), (a), (b))
+#else
+#define CLINIT_MIN_D(a, b) ((a) < (b) ? (a) : (b))
+#define CLINIT_MAX_D(a, b) ((a) > (b) ? (a) : (b))
+#endif
 #endif /* CLINIT_HAVE_F64 */
 
 /* ---- scalar bit casts, every mode (descriptor words to parameters) ---- */
@@ -512,6 +555,7 @@ CLINIT_FN clinit_vd clinit_k2d(clinit_vul k)
 #define CLINIT_BITS_OF_F32(f) as_uint((float)(f))
 #if CLINIT_HAVE_F64
 #define CLINIT_F64_OF_BITS(u) as_double((ulong)(u))
+#define CLINIT_BITS_OF_F64(f) as_ulong((double)(f))
 #endif
 #else
 static inline float clinit_f32_of_bits_(uint32_t u)
@@ -534,7 +578,14 @@ static inline uint32_t clinit_bits_of_f32_(float f)
 }
 #define CLINIT_F32_OF_BITS(u) clinit_f32_of_bits_((uint32_t)(u))
 #define CLINIT_BITS_OF_F32(f) clinit_bits_of_f32_((float)(f))
+static inline uint64_t clinit_bits_of_f64_(double f)
+{
+    uint64_t u;
+    memcpy(&u, &f, sizeof u);
+    return u;
+}
 #define CLINIT_F64_OF_BITS(u) clinit_f64_of_bits_((uint64_t)(u))
+#define CLINIT_BITS_OF_F64(f) clinit_bits_of_f64_((double)(f))
 #endif
 
 /* ---- loads of CLINIT_LANES values from private arrays ----------------- */
