@@ -91,17 +91,6 @@ CLINIT_FN clinit_vi clinit_sparse_zero(clinit_desc d, clinit_u64 first)
     return pr < CLINIT_VU((clinit_u32)CLINIT_DESC_Q(d, CLINIT_Q_SPARSE_NZEROS));
 }
 
-/* eye_ / dirac_ pattern of element i: 1 or 0 */
-CLINIT_FN int clinit_desc_pattern(clinit_desc d, clinit_u64 i)
-{
-    return clinit_pattern_one(
-        i, CLINIT_DESC_Q(d, CLINIT_Q_PATTERN_IN_S),
-        CLINIT_DESC_Q(d, CLINIT_Q_PATTERN_S),
-        CLINIT_DESC_Q(d, CLINIT_Q_PATTERN_OUT_PER_GROUP),
-        CLINIT_DESC_Q(d, CLINIT_Q_PATTERN_CENTRE),
-        CLINIT_DESC_Q(d, CLINIT_Q_PATTERN_MIN_DIM));
-}
-
 /* ---- 32-bit-word dtypes: 64 values in f32 ------------------------------ */
 
 /* clinit_words32_<dist>(d, B, l0, x, v): the values v of lanes l0 .. of
@@ -119,8 +108,15 @@ CLINIT_FN void clinit_words32_uniform(clinit_desc d, clinit_u64 B,
     float bottom = CLINIT_DESC_P32(d, CLINIT_P_UNIFORM_BOTTOM);
     (void)B;
     (void)l0;
-    for (int w = 0; w < 4; w++)
-        v[w] = clinit_uniform_f32(x[w], lo, scale, top, bottom);
+    /* the parameters decide (the CPU loops test it once per fill) */
+    if (clinit_uniform_fast_ok(lo, scale, top, bottom)) {
+        float c = scale * 0x1p-24f; /* exact here */
+        for (int w = 0; w < 4; w++)
+            v[w] = clinit_uniform_fast_f32(x[w], lo, c, top, bottom);
+    } else {
+        for (int w = 0; w < 4; w++)
+            v[w] = clinit_uniform_f32(x[w], lo, scale, top, bottom);
+    }
 }
 
 CLINIT_FN void clinit_words32_normal(clinit_desc d, clinit_u64 B,
@@ -232,18 +228,39 @@ CLINIT_FN void clinit_words32_sparse(clinit_desc d, clinit_u64 B,
 
 CLINIT_BLOCK_OF_WORDS_(32, sparse, clinit_vf)
 
+/* the pattern of the n elements from first: clinit_pattern_run, or for
+ * single elements (one-lane schedules) the per-element rule, which takes
+ * fewer instructions there */
+CLINIT_FN void clinit_desc_pattern_run(clinit_desc d, clinit_u64 first, int n,
+                                       CLINIT_PRIV float *t)
+{
+    if (CLINIT_VLANES == 1) {
+        t[0] = clinit_pattern_one(
+                   first, CLINIT_DESC_Q(d, CLINIT_Q_PATTERN_IN_S),
+                   CLINIT_DESC_Q(d, CLINIT_Q_PATTERN_S),
+                   CLINIT_DESC_Q(d, CLINIT_Q_PATTERN_OUT_PER_GROUP),
+                   CLINIT_DESC_Q(d, CLINIT_Q_PATTERN_CENTRE),
+                   CLINIT_DESC_Q(d, CLINIT_Q_PATTERN_MIN_DIM))
+                   ? 1.0f
+                   : 0.0f;
+        return;
+    }
+    clinit_pattern_run(first, n, CLINIT_DESC_Q(d, CLINIT_Q_PATTERN_IN_S),
+                       CLINIT_DESC_Q(d, CLINIT_Q_PATTERN_S),
+                       CLINIT_DESC_Q(d, CLINIT_Q_PATTERN_OUT_PER_GROUP),
+                       CLINIT_DESC_Q(d, CLINIT_Q_PATTERN_CENTRE),
+                       CLINIT_DESC_Q(d, CLINIT_Q_PATTERN_MIN_DIM), t);
+}
+
 CLINIT_FN void clinit_block32_pattern(clinit_desc d, clinit_u64 B, clinit_u32 l0,
                                       CLINIT_PRIV clinit_vf *v)
 {
     float t[4 * CLINIT_VLANES];
     for (int w = 0; w < 4; w++)
-        for (int l = 0; l < CLINIT_VLANES; l++)
-            t[w * CLINIT_VLANES + l] =
-                clinit_desc_pattern(d, B * CLINIT_BLOCK32 +
-                                           (clinit_u64)(w * CLINIT_LANES + l) +
-                                           l0)
-                    ? 1.0f
-                    : 0.0f;
+        clinit_desc_pattern_run(d,
+                                B * CLINIT_BLOCK32 +
+                                    (clinit_u64)(w * CLINIT_LANES) + l0,
+                                CLINIT_VLANES, t + w * CLINIT_VLANES);
     for (int w = 0; w < 4; w++)
         v[w] = CLINIT_VLOAD_F(w, t);
 }
@@ -271,8 +288,14 @@ CLINIT_FN void clinit_words64_uniform(clinit_desc d, clinit_u64 B,
     double top = CLINIT_DESC_P64(d, CLINIT_P_UNIFORM_TOP);
     double bottom = CLINIT_DESC_P64(d, CLINIT_P_UNIFORM_BOTTOM);
     clinit_desc_k53(x, k);
-    for (int p = 0; p < 2; p++)
-        v[p] = clinit_uniform_f64(k[p], lo, scale, top, bottom);
+    if (clinit_uniform_fast_ok64(lo, scale, top, bottom)) {
+        double c = scale * 0x1p-53; /* exact here */
+        for (int p = 0; p < 2; p++)
+            v[p] = clinit_uniform_fast_f64(k[p], lo, c, top, bottom);
+    } else {
+        for (int p = 0; p < 2; p++)
+            v[p] = clinit_uniform_f64(k[p], lo, scale, top, bottom);
+    }
 }
 
 CLINIT_FN void clinit_words64_normal(clinit_desc d, clinit_u64 B,
@@ -381,15 +404,15 @@ CLINIT_BLOCK_OF_WORDS_(64, sparse, clinit_vd)
 CLINIT_FN void clinit_block64_pattern(clinit_desc d, clinit_u64 B, clinit_u32 l0,
                                       CLINIT_PRIV clinit_vd *v)
 {
+    float f[2 * CLINIT_VLANES];
     double t[2 * CLINIT_VLANES];
     for (int p = 0; p < 2; p++)
-        for (int l = 0; l < CLINIT_VLANES; l++)
-            t[p * CLINIT_VLANES + l] =
-                clinit_desc_pattern(d, B * CLINIT_BLOCK64 +
-                                           (clinit_u64)(p * CLINIT_LANES + l) +
-                                           l0)
-                    ? 1.0
-                    : 0.0;
+        clinit_desc_pattern_run(d,
+                                B * CLINIT_BLOCK64 +
+                                    (clinit_u64)(p * CLINIT_LANES) + l0,
+                                CLINIT_VLANES, f + p * CLINIT_VLANES);
+    for (int k = 0; k < 2 * CLINIT_VLANES; k++)
+        t[k] = (double)f[k]; /* 0 or 1 */
     v[0] = CLINIT_VLOAD_D(0, t);
     v[1] = CLINIT_VLOAD_D(1, t);
 }

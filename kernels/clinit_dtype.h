@@ -101,7 +101,77 @@ CLINIT_FN clinit_vu clinit_f8e5m2_bits(clinit_vf v)
     X(A, 5, f8e5m2, uchar, 1, clinit_f8e5m2_bits, clinit_f32_from_f8e5m2,      \
       61440.0, bits)
 
+/* ---- C: a block's rounded lanes as stored (src/cpu/kernels.c) ---------
+ * <rounding>_narrow(v): the rounding of CLINIT_BITS_DTYPE_LIST's row as
+ * the dtype's own lanes (clinit_vh: 16-bit, clinit_vb: 8-bit), the same
+ * bits as truncating each 32-bit lane of <rounding>(v) (whose values fit:
+ * at most 0xffff and 0xff); AVX2 packs them with unsigned saturation, two
+ * instructions. On x86 vectors with F16C, f16 is the instruction vcvtps2ph
+ * with round to nearest even (imm 0), 16-bit lanes at once: the same bits
+ * as clinit_f16_bits for every f32 value but NaN (tests/test_value_bits.c,
+ * all 2^32 - 2^24 non-NaN patterns; NaN becomes a quiet NaN there,
+ * infinity in clinit_f16_bits, and no generator returns NaN). With
+ * MXCSR's DAZ set it would zero f32 subnormal inputs, which round to a
+ * zero half anyway. */
 #if !CLINIT_OPENCL
+#if CLINIT_C_VECTORS
+typedef uint16_t clinit_vh __attribute__((vector_size(2 * CLINIT_VLANES)));
+typedef uint8_t clinit_vb __attribute__((vector_size(CLINIT_VLANES)));
+CLINIT_FN clinit_vh clinit_narrow16_(clinit_vu x) /* lanes <= 0xffff */
+{
+#if CLINIT_VLANES == 8 && defined(__AVX2__)
+    __m256i y = (__m256i)x;
+    return (clinit_vh)_mm_packus_epi32(_mm256_castsi256_si128(y),
+                                       _mm256_extracti128_si256(y, 1));
+#else
+    return __builtin_convertvector(x, clinit_vh);
+#endif
+}
+CLINIT_FN clinit_vb clinit_narrow8_(clinit_vu x) /* lanes <= 0xff */
+{
+#if CLINIT_VLANES == 8 && defined(__AVX2__)
+    __m128i h = (__m128i)clinit_narrow16_(x);
+    __m128i b = _mm_packus_epi16(h, h);
+    clinit_vb r;
+    memcpy(&r, &b, sizeof r);
+    return r;
+#else
+    return __builtin_convertvector(x, clinit_vb);
+#endif
+}
+CLINIT_FN clinit_vh clinit_f16_bits_narrow(clinit_vf v)
+{
+#if defined(__F16C__) && CLINIT_VLANES == 8
+    return (clinit_vh)_mm256_cvtps_ph((__m256)v, _MM_FROUND_TO_NEAREST_INT);
+#elif defined(__AVX512F__) && CLINIT_VLANES == 16
+    return (clinit_vh)_mm512_cvtps_ph((__m512)v, _MM_FROUND_TO_NEAREST_INT);
+#else
+    return clinit_narrow16_(clinit_f16_bits(v));
+#endif
+}
+#else /* scalar C */
+typedef uint16_t clinit_vh;
+typedef uint8_t clinit_vb;
+#define clinit_narrow16_(x) ((clinit_vh)(x))
+#define clinit_narrow8_(x) ((clinit_vb)(x))
+CLINIT_FN clinit_vh clinit_f16_bits_narrow(clinit_vf v)
+{
+    return clinit_narrow16_(clinit_f16_bits(v));
+}
+#endif
+CLINIT_FN clinit_vh clinit_bf16_bits_narrow(clinit_vf v)
+{
+    return clinit_narrow16_(clinit_bf16_bits(v));
+}
+CLINIT_FN clinit_vb clinit_f8e4m3_bits_narrow(clinit_vf v)
+{
+    return clinit_narrow8_(clinit_f8e4m3_bits(v));
+}
+CLINIT_FN clinit_vb clinit_f8e5m2_bits_narrow(clinit_vf v)
+{
+    return clinit_narrow8_(clinit_f8e5m2_bits(v));
+}
+
 /* Host helpers: widen 16-bit and 8-bit patterns back to float, exactly. */
 static inline float clinit_f32_from_f8_(uint8_t h, unsigned mbits, int bias,
                                         int has_inf)

@@ -58,6 +58,12 @@ typedef int clinit_i32;
         (lo) = (a) * (b);                                                      \
     } while (0)
 #define CLINIT_FMA(a, b, c) fma((a), (b), (c))
+/* CLINIT_MIN_F(a, b) = a < b ? a : b, CLINIT_MAX_F(a, b) = a > b ? a : b,
+ * lane-wise on clinit_vf (never fmin / fmax: their choice between signed
+ * zeros is unspecified); C's x86 vectors use minps / maxps, which return
+ * exactly these (the second operand unless the comparison holds). */
+#define CLINIT_MIN_F(a, b) CLINIT_SEL((a) < (b), (a), (b))
+#define CLINIT_MAX_F(a, b) CLINIT_SEL((a) > (b), (a), (b))
 
 /* CLINIT_OCL_LANES (a build option): 16 = the CPU-shaped variant, one
  * work-item per block with a 16-lane vector of counters; 1 = the
@@ -268,6 +274,34 @@ CLINIT_FN clinit_vf clinit_fma_(clinit_vf a, clinit_vf b, clinit_vf c)
 }
 #define CLINIT_FMA(a, b, c) clinit_fma_((a), (b), (c))
 
+/* a < b ? a : b and a > b ? a : b lane-wise (OpenCL's CLINIT_MIN_F) */
+CLINIT_FN clinit_vf clinit_min_f_(clinit_vf a, clinit_vf b)
+{
+#if CLINIT_VLANES == 16 && defined(__AVX512F__)
+    return (clinit_vf)_mm512_min_ps((__m512)a, (__m512)b);
+#elif CLINIT_VLANES == 8 && defined(__AVX__)
+    return (clinit_vf)_mm256_min_ps((__m256)a, (__m256)b);
+#elif CLINIT_VLANES == 4 && defined(__SSE__)
+    return (clinit_vf)_mm_min_ps((__m128)a, (__m128)b);
+#else
+    return CLINIT_SEL(a < b, a, b);
+#endif
+}
+CLINIT_FN clinit_vf clinit_max_f_(clinit_vf a, clinit_vf b)
+{
+#if CLINIT_VLANES == 16 && defined(__AVX512F__)
+    return (clinit_vf)_mm512_max_ps((__m512)a, (__m512)b);
+#elif CLINIT_VLANES == 8 && defined(__AVX__)
+    return (clinit_vf)_mm256_max_ps((__m256)a, (__m256)b);
+#elif CLINIT_VLANES == 4 && defined(__SSE__)
+    return (clinit_vf)_mm_max_ps((__m128)a, (__m128)b);
+#else
+    return CLINIT_SEL(a > b, a, b);
+#endif
+}
+#define CLINIT_MIN_F(a, b) clinit_min_f_((a), (b))
+#define CLINIT_MAX_F(a, b) clinit_max_f_((a), (b))
+
 #else /* C99, scalar: one lane at a time (host code, test oracles) */
 
 #include <float.h>
@@ -315,6 +349,8 @@ typedef float clinit_vf;
 #define CLINIT_I2F(x) ((float)(int32_t)(x)) /* round to nearest even */
 #define CLINIT_FMA(a, b, c) fmaf((a), (b), (c))
 #define CLINIT_LANE_IDS 0u
+#define CLINIT_MIN_F(a, b) ((a) < (b) ? (a) : (b))
+#define CLINIT_MAX_F(a, b) ((a) > (b) ? (a) : (b))
 
 static inline float clinit_as_f_(uint32_t u)
 {
@@ -385,7 +421,12 @@ CLINIT_FN clinit_vd clinit_l2d_(clinit_vl x)
 }
 CLINIT_FN clinit_vul clinit_u2ul_(clinit_vu x)
 {
+#if CLINIT_VLANES == 4 && defined(__AVX2__)
+    /* one vpmovzxdq (GCC's generic lowering takes four) */
+    return (clinit_vul)_mm256_cvtepu32_epi64((__m128i)x);
+#else
     return __builtin_convertvector(x, clinit_vul);
+#endif
 }
 #define CLINIT_AS_D(x) clinit_vas_d_(x)
 #define CLINIT_AS_UL(x) clinit_vas_ul_(x)
@@ -443,13 +484,78 @@ static inline uint64_t clinit_as_ul_(double d)
     return u;
 }
 #endif /* CLINIT_OPENCL */
+
+/* k (0 <= k <= 2^53) as a double, exact, by adding its two 32-bit halves
+ * placed in magic doubles: (2^84 + h 2^32) - (2^84 + 2^52) = h 2^32 - 2^52
+ * and + (2^52 + l) = k are both exact (each result a multiple of its unit
+ * below 2^53). tests/test_value_bits.c checks it against C's conversion. */
+CLINIT_FN clinit_vd clinit_k2d_magic(clinit_vul k)
+{
+    clinit_vd h =
+        CLINIT_AS_D((k >> 32) | CLINIT_VUL(0x4530000000000000ul)) -
+        CLINIT_VD(0x1.00000001p84);
+    return h + CLINIT_AS_D((k & CLINIT_VUL(0xfffffffful)) |
+                           CLINIT_VUL(0x4330000000000000ul));
+}
+
+/* k (0 <= k <= 2^53) as a double: the conversion (exact, so rounding plays
+ * no part), or clinit_k2d_magic where x86 has no packed 64-bit conversion
+ * (AVX2 without AVX512DQ converts lane by lane through scalar registers) */
+CLINIT_FN clinit_vd clinit_k2d(clinit_vul k)
+{
+#if CLINIT_C_VECTORS && defined(__AVX2__) && !defined(__AVX512DQ__)
+    return clinit_k2d_magic(k);
+#else
+    return CLINIT_L2D(CLINIT_UL2L(k));
+#endif
+}
+
+/* CLINIT_MIN_D(a, b) = a < b ? a : b, CLINIT_MAX_D(a, b) = a > b ? a : b
+ * lane-wise on clinit_vd (CLINIT_MIN_F's rules: x86's minpd / maxpd
+ * return exactly these) */
+#if CLINIT_C_VECTORS
+CLINIT_FN clinit_vd clinit_min_d_(clinit_vd a, clinit_vd b)
+{
+#if CLINIT_VLANES == 8 && defined(__AVX512F__)
+    return (clinit_vd)_mm512_min_pd((__m512d)a, (__m512d)b);
+#elif CLINIT_VLANES == 4 && defined(__AVX__)
+    return (clinit_vd)_mm256_min_pd((__m256d)a, (__m256d)b);
+#elif CLINIT_VLANES == 2 && defined(__SSE2__)
+    return (clinit_vd)_mm_min_pd((__m128d)a, (__m128d)b);
+#else
+    return CLINIT_SEL(a < b, a, b);
+#endif
+}
+CLINIT_FN clinit_vd clinit_max_d_(clinit_vd a, clinit_vd b)
+{
+#if CLINIT_VLANES == 8 && defined(__AVX512F__)
+    return (clinit_vd)_mm512_max_pd((__m512d)a, (__m512d)b);
+#elif CLINIT_VLANES == 4 && defined(__AVX__)
+    return (clinit_vd)_mm256_max_pd((__m256d)a, (__m256d)b);
+#elif CLINIT_VLANES == 2 && defined(__SSE2__)
+    return (clinit_vd)_mm_max_pd((__m128d)a, (__m128d)b);
+#else
+    return CLINIT_SEL(a > b, a, b);
+#endif
+}
+#define CLINIT_MIN_D(a, b) clinit_min_d_((a), (b))
+#define CLINIT_MAX_D(a, b) clinit_max_d_((a), (b))
+#elif CLINIT_OPENCL
+#define CLINIT_MIN_D(a, b) CLINIT_SEL((a) < (b), (a), (b))
+#define CLINIT_MAX_D(a, b) CLINIT_SEL((a) > (b), (a), (b))
+#else
+#define CLINIT_MIN_D(a, b) ((a) < (b) ? (a) : (b))
+#define CLINIT_MAX_D(a, b) ((a) > (b) ? (a) : (b))
+#endif
 #endif /* CLINIT_HAVE_F64 */
 
 /* ---- scalar bit casts, every mode (descriptor words to parameters) ---- */
 #if CLINIT_OPENCL
 #define CLINIT_F32_OF_BITS(u) as_float((uint)(u))
+#define CLINIT_BITS_OF_F32(f) as_uint((float)(f))
 #if CLINIT_HAVE_F64
 #define CLINIT_F64_OF_BITS(u) as_double((ulong)(u))
+#define CLINIT_BITS_OF_F64(f) as_ulong((double)(f))
 #endif
 #else
 static inline float clinit_f32_of_bits_(uint32_t u)
@@ -464,8 +570,22 @@ static inline double clinit_f64_of_bits_(uint64_t u)
     memcpy(&d, &u, sizeof d);
     return d;
 }
+static inline uint32_t clinit_bits_of_f32_(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u;
+}
 #define CLINIT_F32_OF_BITS(u) clinit_f32_of_bits_((uint32_t)(u))
+#define CLINIT_BITS_OF_F32(f) clinit_bits_of_f32_((float)(f))
+static inline uint64_t clinit_bits_of_f64_(double f)
+{
+    uint64_t u;
+    memcpy(&u, &f, sizeof u);
+    return u;
+}
 #define CLINIT_F64_OF_BITS(u) clinit_f64_of_bits_((uint64_t)(u))
+#define CLINIT_BITS_OF_F64(f) clinit_bits_of_f64_((double)(f))
 #endif
 
 /* ---- loads of CLINIT_LANES values from private arrays ----------------- */

@@ -141,6 +141,22 @@ CLINIT_FN clinit_vf clinit_sqrt_f32(clinit_vf x)
     return CLINIT_AS_F(su & keep);
 }
 
+/* clinit_sqrt_f32(x) for x = +0 or positive normal finite only: there
+ * both are correctly rounded, so x86 vectors use the instruction (vsqrtps;
+ * tests/test_value_bits.c compares every such x), other targets
+ * clinit_sqrt_f32. Elsewhere they differ (vsqrtps gives NaN, -0, a
+ * denormal's root): callers prove their argument's domain. */
+CLINIT_FN clinit_vf clinit_sqrt_hw_f32(clinit_vf x)
+{
+#if CLINIT_C_VECTORS && CLINIT_VLANES == 16 && defined(__AVX512F__)
+    return (clinit_vf)_mm512_sqrt_ps((__m512)x);
+#elif CLINIT_C_VECTORS && CLINIT_VLANES == 8 && defined(__AVX__)
+    return (clinit_vf)_mm256_sqrt_ps((__m256)x);
+#else
+    return clinit_sqrt_f32(x);
+#endif
+}
+
 /* ---- sincos(2*pi*t) -------------------------------------------------- */
 
 /* On a in [0, 1/8] turn:

@@ -217,7 +217,7 @@ CLINIT_FN void clinit_sincos2pi_f64(clinit_vul k, CLINIT_PRIV clinit_vd *s,
     clinit_vul refl = (CLINIT_VUL(0x0004000000000000u) - j) >> 63; /* > 1/8 */
     clinit_vul jr = CLINIT_SEL(refl != CLINIT_VUL(0u),
                                CLINIT_VUL(0x0008000000000000u) - j, j);
-    clinit_vd a = CLINIT_L2D(CLINIT_UL2L(jr)) * CLINIT_VD(0x1p-53); /* exact */
+    clinit_vd a = clinit_k2d(jr) * CLINIT_VD(0x1p-53); /* exact */
     clinit_vd a2 = a * a;
     clinit_vd ps = CLINIT_VD(CLINIT_SIN64_S15);
     ps = CLINIT_FMA64(ps, a2, CLINIT_VD(CLINIT_SIN64_S13));

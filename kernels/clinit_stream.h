@@ -69,6 +69,41 @@ CLINIT_FN clinit_vf clinit_uniform_f32(clinit_vu x, float lo, float scale,
     return clinit_flush_f32(v);
 }
 
+/* 1 iff clinit_uniform_f32(x, lo, scale, top, bottom) equals
+ * clinit_uniform_fast_f32(x, lo, scale * 2^-24, top, bottom) for every x.
+ * With n = x >> 8 and u = n 2^-24 (exact): scale = m 2^(E - 150), m < 2^24
+ * an integer, E its biased exponent; for E >= 48, c = scale 2^-24 =
+ * m 2^(E - 174) is a float (exact) and n c a multiple of 2^-126; lo is 0
+ * or, for a biased exponent >= 24, a multiple of 2^-126 too. Then
+ * fma(n, c, lo) and fma(u, scale, lo) round the same exact value once,
+ * and that value is 0 or of magnitude >= FLT_MIN (rounding is monotone and
+ * FLT_MIN a float); with top and bottom 0 or normal, the flush never
+ * changes a value. The clamps are the same comparisons as CLINIT_MIN_F /
+ * CLINIT_MAX_F. tests/test_uniform_fast.c checks every n for edge-case
+ * and random parameters. */
+CLINIT_FN int clinit_uniform_fast_ok(float lo, float scale, float top,
+                                     float bottom)
+{
+    clinit_u32 s = CLINIT_BITS_OF_F32(scale), l = CLINIT_BITS_OF_F32(lo);
+    clinit_u32 t = CLINIT_BITS_OF_F32(top), b = CLINIT_BITS_OF_F32(bottom);
+    int scale_ok = ((s >> 23) & 0xffu) >= 48u;
+    int lo_ok = (l & 0x7fffffffu) == 0u || ((l >> 23) & 0xffu) >= 24u;
+    int top_ok = (t & 0x7fffffffu) == 0u || (t & 0x7f800000u) != 0u;
+    int bottom_ok = (b & 0x7fffffffu) == 0u || (b & 0x7f800000u) != 0u;
+    return scale_ok && lo_ok && top_ok && bottom_ok;
+}
+
+/* clinit_uniform_f32 where clinit_uniform_fast_ok holds; c = scale * 2^-24
+ * (exact there): one conversion, one fma, a min and a max. */
+CLINIT_FN clinit_vf clinit_uniform_fast_f32(clinit_vu x, float lo, float c,
+                                            float top, float bottom)
+{
+    clinit_vf v = CLINIT_FMA(CLINIT_I2F(CLINIT_AS_I(x >> 8)), CLINIT_VF(c),
+                             CLINIT_VF(lo));
+    v = CLINIT_MIN_F(CLINIT_VF(top), v);
+    return CLINIT_MAX_F(CLINIT_VF(bottom), v);
+}
+
 /* Box-Muller: the words (xa, xb) of one counter give two standard normals.
  * u = (xa >> 1) * 2^-31 + 2^-32 in [2^-32, 1] (never 0: |z| <= 6.67),
  * angle 2*pi*t from the top 24 bits of xb. */
@@ -78,9 +113,11 @@ CLINIT_FN void clinit_boxmuller_f32(clinit_vu xa, clinit_vu xb,
 {
     clinit_vf u = CLINIT_FMA(CLINIT_I2F(CLINIT_AS_I(xa >> 1)),
                              CLINIT_VF(0x1p-31f), CLINIT_VF(0x1p-32f));
-    /* 0 - 2 log(u) is +0, never -0, when u = 1 */
-    clinit_vf r =
-        clinit_sqrt_f32(CLINIT_VF(0.0f) - CLINIT_VF(2.0f) * clinit_log_f32(u));
+    /* 0 - 2 log(u) is +0, never -0, when u = 1, else a positive normal
+     * float for every xa (tests/test_value_bits.c): the domain where
+     * clinit_sqrt_hw_f32 is clinit_sqrt_f32 */
+    clinit_vf r = clinit_sqrt_hw_f32(CLINIT_VF(0.0f) -
+                                     CLINIT_VF(2.0f) * clinit_log_f32(u));
     clinit_vf s, c;
     clinit_sincos2pi_f32(xb, &s, &c);
     *z0 = r * c;
@@ -189,6 +226,30 @@ CLINIT_FN int clinit_pattern_one(clinit_u64 i, clinit_u64 in_s, clinit_u64 S,
     return s == centre && j < min_dim && j == o % out_per_group;
 }
 
+/* t[k] = clinit_pattern_one(first + k, ...) ? 1 : 0 for k < n: each row o
+ * (in_s elements from o in_s) holds at most one 1, at o in_s + j S + centre
+ * with j = o mod out_per_group, where j < min_dim and j S + centre < in_s
+ * (j < in) and centre < S. One division for the first row and one modulo,
+ * then a step per row that meets [first, first + n), instead of three
+ * divisions per element (tests/test_value_bits.c compares the two). */
+CLINIT_FN void clinit_pattern_run(clinit_u64 first, int n, clinit_u64 in_s,
+                                  clinit_u64 S, clinit_u64 out_per_group,
+                                  clinit_u64 centre, clinit_u64 min_dim,
+                                  CLINIT_PRIV float *t)
+{
+    clinit_u64 o = first / in_s, j = o % out_per_group;
+    clinit_u64 end = first + (clinit_u64)n;
+    for (int k = 0; k < n; k++)
+        t[k] = 0.0f;
+    for (clinit_u64 row = o * in_s; row < end; row += in_s) {
+        clinit_u64 at = row + j * S + centre;
+        if (j < min_dim && centre < S && j * S + centre < in_s &&
+            at >= first && at < end)
+            t[at - first] = 1.0f;
+        j = j + 1u == out_per_group ? 0u : j + 1u;
+    }
+}
+
 /* ---- f64: 32 elements per block, 53 random bits per value ------------- */
 #if CLINIT_HAVE_F64
 
@@ -211,7 +272,7 @@ CLINIT_FN clinit_vd clinit_flush_f64(clinit_vd v)
 /* k * 2^-53 in [0, 1 - 2^-53], exact */
 CLINIT_FN clinit_vd clinit_u01_f64(clinit_vul k)
 {
-    return CLINIT_L2D(CLINIT_UL2L(k)) * CLINIT_VD(0x1p-53);
+    return clinit_k2d(k) * CLINIT_VD(0x1p-53);
 }
 
 CLINIT_FN clinit_vd clinit_uniform_f64(clinit_vul k, double lo, double scale,
@@ -224,6 +285,35 @@ CLINIT_FN clinit_vd clinit_uniform_f64(clinit_vul k, double lo, double scale,
     return clinit_flush_f64(v);
 }
 
+/* clinit_uniform_fast_ok's rule in double: with u = k 2^-53 (k < 2^53)
+ * and scale = m 2^(E - 1075), m < 2^53, c = scale 2^-53 = m 2^(E - 1128)
+ * is exact and k c a multiple of 2^-1022 for E >= 106; lo is 0 or a
+ * multiple of 2^-1022 for a biased exponent >= 53; top and bottom 0 or
+ * normal. Then fma(k, c, lo) = fma(u, scale, lo), 0 or of magnitude >=
+ * DBL_MIN, and the flush changes nothing (tests/test_value_bits.c). */
+CLINIT_FN int clinit_uniform_fast_ok64(double lo, double scale, double top,
+                                       double bottom)
+{
+    clinit_u64 s = CLINIT_BITS_OF_F64(scale), l = CLINIT_BITS_OF_F64(lo);
+    clinit_u64 t = CLINIT_BITS_OF_F64(top), b = CLINIT_BITS_OF_F64(bottom);
+    const clinit_u64 mag = 0x7ffffffffffffffful, ex = 0x7ff0000000000000ul;
+    int scale_ok = ((s >> 52) & 0x7ffu) >= 106u;
+    int lo_ok = (l & mag) == 0u || ((l >> 52) & 0x7ffu) >= 53u;
+    int top_ok = (t & mag) == 0u || (t & ex) != 0u;
+    int bottom_ok = (b & mag) == 0u || (b & ex) != 0u;
+    return scale_ok && lo_ok && top_ok && bottom_ok;
+}
+
+/* clinit_uniform_f64 where clinit_uniform_fast_ok64 holds; c = scale *
+ * 2^-53 */
+CLINIT_FN clinit_vd clinit_uniform_fast_f64(clinit_vul k, double lo, double c,
+                                            double top, double bottom)
+{
+    clinit_vd v = CLINIT_FMA64(clinit_k2d(k), CLINIT_VD(c), CLINIT_VD(lo));
+    v = CLINIT_MIN_D(CLINIT_VD(top), v);
+    return CLINIT_MAX_D(CLINIT_VD(bottom), v);
+}
+
 /* Box-Muller in double: u = (ka + 1) 2^-53 in (0, 1] (never 0; |z| <=
  * 8.57), angle 2 pi kb 2^-53; z0 to slot p = 0, z1 to p = 1. */
 CLINIT_FN void clinit_normal_pair_f64(clinit_vul ka, clinit_vul kb, double mean,
@@ -231,7 +321,7 @@ CLINIT_FN void clinit_normal_pair_f64(clinit_vul ka, clinit_vul kb, double mean,
                                       CLINIT_PRIV clinit_vd *v1)
 {
     clinit_vd u =
-        CLINIT_L2D(CLINIT_UL2L(ka + CLINIT_VUL(1ul))) * CLINIT_VD(0x1p-53);
+        clinit_k2d(ka + CLINIT_VUL(1ul)) * CLINIT_VD(0x1p-53);
     clinit_vd r =
         clinit_sqrt_f64(CLINIT_VD(0.0) - CLINIT_VD(2.0) * clinit_log_f64(u));
     clinit_vd s, c;

@@ -361,14 +361,14 @@ CLINIT_FN clinit_vd clinit_trunc_z_f64(clinit_vul k53, double p0, double p1,
     clinit_vul X = (CLINIT_AS_UL(CLINIT_VD(p0) + CLINIT_VD(0x1p52)) &
                     CLINIT_VUL(0x000fffffffffffffu))
                    << 1;
-    clinit_vl left = CLINIT_L2D(CLINIT_UL2L(i >> 1)) < CLINIT_VD(p0);
+    clinit_vl left = clinit_k2d(i >> 1) < CLINIT_VD(p0);
     clinit_vul d = (i - X) & m53;
     clinit_vul ip = CLINIT_SEL(left, i, i ^ m53);
     clinit_vul iq = CLINIT_SEL(left, d ^ m53, d);
-    clinit_vd p = CLINIT_FMA64(CLINIT_L2D(CLINIT_UL2L(ip)), CLINIT_VD(p3),
+    clinit_vd p = CLINIT_FMA64(clinit_k2d(ip), CLINIT_VD(p3),
                                CLINIT_SEL(left, CLINIT_VD(p1), CLINIT_VD(p2)));
     clinit_vd q =
-        CLINIT_FMA64(CLINIT_L2D(CLINIT_UL2L(iq)), CLINIT_VD(p3), CLINIT_VD(p4));
+        CLINIT_FMA64(clinit_k2d(iq), CLINIT_VD(p3), CLINIT_VD(p4));
     q = CLINIT_SEL(q > CLINIT_VD(0.5), CLINIT_VD(0.5), q);
     clinit_vd z = clinit_qinv_f64(q, p, p5);
     return CLINIT_SEL(left, -z, z);

@@ -181,16 +181,9 @@
 #if !CLINIT_KERNEL_F64
 CLINIT_CHUNKS_(32, clinit_vf)
 
-/* narrow lanes: 2-byte and 1-byte patterns */
-#if CLINIT_C_VECTORS
-typedef uint16_t clinit_vn2 __attribute__((vector_size(2 * W)));
-typedef uint8_t clinit_vn1 __attribute__((vector_size(W)));
-#define CLINIT_NARROW_(T, x) __builtin_convertvector((x), T)
-#else
-typedef uint16_t clinit_vn2;
-typedef uint8_t clinit_vn1;
-#define CLINIT_NARROW_(T, x) ((T)(x))
-#endif
+/* narrow lanes: 2-byte and 1-byte patterns (kernels/clinit_dtype.h) */
+typedef clinit_vh clinit_vn2;
+typedef clinit_vb clinit_vn1;
 
 /* Lanes l0 .. of a block's values v (f32) to the block at out, in dt:
  * f32 as is, the bits dtypes rounded once (kernels/clinit_dtype.h's
@@ -202,7 +195,7 @@ static inline void put32(clinit_dtype dt, const clinit_vf *v, unsigned l0,
 #define CLINIT_PUT_(A, id, name, T, bytes, round, widen, overflow, store)             \
     case id:                                                                   \
         for (int w = 0; w < 4; w++) {                                          \
-            clinit_vn##bytes n = CLINIT_NARROW_(clinit_vn##bytes, round(v[w])); \
+            clinit_vn##bytes n = round##_narrow(v[w]);                 \
             memcpy(out + ((unsigned)w * CLINIT_LANES + l0) * (bytes), &n,      \
                    sizeof n);                                                  \
         }                                                                      \
