@@ -159,9 +159,12 @@ CLINIT_FN void clinit_wordsel32_uniform(clinit_desc d,
     float scale = CLINIT_DESC_P32(d, CLINIT_P_UNIFORM_SCALE);
     float top = CLINIT_DESC_P32(d, CLINIT_P_UNIFORM_TOP);
     float bottom = CLINIT_DESC_P32(d, CLINIT_P_UNIFORM_BOTTOM);
+    int fast = clinit_uniform_fast_ok(lo, scale, top, bottom);
+    float c = scale * 0x1p-24f; /* exact where fast */
     for (clinit_u32 w = 0; w < 4; w++) /* a fixed count: v in registers */
         if (w >= w0 && w < w1)
-            v[w] = clinit_uniform_f32(x[w], lo, scale, top, bottom);
+            v[w] = fast ? clinit_uniform_fast_f32(x[w], lo, c, top, bottom)
+                        : clinit_uniform_f32(x[w], lo, scale, top, bottom);
 }
 
 CLINIT_FN void clinit_wordsel32_normal(clinit_desc d, CLINIT_PRIV clinit_vu *x,
