@@ -47,6 +47,16 @@ clinit_status clinit_runs_make(const clinit_tensor *t, const clinit_box *box,
     return CLINIT_OK;
 }
 
+void clinit_runs_at(const clinit_runs *r, uint64_t j, clinit_runs_it *it)
+{
+    it->lo = r->base;
+    for (int d = r->nouter - 1; d >= 0; d--) {
+        it->idx[d] = j % r->cnt[d];
+        it->lo += it->idx[d] * r->stride[d];
+        j /= r->cnt[d];
+    }
+}
+
 uint64_t clinit_runs_lo(const clinit_runs *r, uint64_t j)
 {
     uint64_t lo = r->base;

@@ -54,6 +54,24 @@ clinit_status clinit_runs_make(const clinit_tensor *t, const clinit_box *box,
                                clinit_runs *r);
 uint64_t clinit_runs_lo(const clinit_runs *r, uint64_t j);
 
+/* An odometer over runs: clinit_runs_at sets it to run j (divisions once),
+ * clinit_runs_next steps it to the next run (adds only); lo is the run's
+ * first flat index. */
+typedef struct clinit_runs_it {
+    uint64_t lo, idx[CLINIT_MAX_DIMS];
+} clinit_runs_it;
+void clinit_runs_at(const clinit_runs *r, uint64_t j, clinit_runs_it *it);
+static inline void clinit_runs_next(const clinit_runs *r, clinit_runs_it *it)
+{
+    for (int d = r->nouter - 1; d >= 0; d--) {
+        it->lo += r->stride[d];
+        if (++it->idx[d] < r->cnt[d])
+            return;
+        it->lo -= r->cnt[d] * r->stride[d];
+        it->idx[d] = 0;
+    }
+}
+
 /* CPU path: runs[r0, r1) of plan's tensor (plan->lo..hi covers them) into
  * dst (run r0's first element at dst[0]), `threads` workers over whole
  * runs. Not for ORTHOGONAL. */

@@ -152,8 +152,10 @@
  * (one memcpy measured faster than a store per word, docs/SHARDS.md).
  * put: lane group l0 of v to the block's place in dst. */
 #define CLINIT_RUN_RUNS_(BLOCK, ES, name, put, putb)                           \
-    for (uint64_t j = r0; j < r1; j++) {                                       \
-        uint64_t lo = clinit_runs_lo(runs, j), hi = lo + runs->len;           \
+    clinit_runs_it it_;                                                        \
+    clinit_runs_at(runs, r0, &it_);                                            \
+    for (uint64_t j = r0; j < r1; j++, clinit_runs_next(runs, &it_)) {         \
+        uint64_t lo = it_.lo, hi = lo + runs->len;                             \
         unsigned char *dst = dst0 + (j - r0) * runs->len * (ES);               \
         for (uint64_t B = lo / (BLOCK); B * (BLOCK) < hi; B++) {               \
             uint64_t first = B * (BLOCK);                                      \
