@@ -224,17 +224,15 @@ CLINIT_FN clinit_vu clinit_sparse_walk(clinit_vu L, clinit_vu R, clinit_vu u,
 /* x[i] = pi_c(x[i]) for c = c[i], i < 2 (rows x[i] < n; a lane with
  * x[i] >= n gets some value in [0, n)); ks from clinit_feistel_keys. */
 CLINIT_FN void clinit_sparse_perm2(CLINIT_PRIV clinit_vu *x,
-                                   CLINIT_PRIV const clinit_vu *c,
-                                   clinit_u32 n, clinit_u32 h,
+                                   CLINIT_PRIV const clinit_vu *c, clinit_u32 n,
+                                   clinit_u32 h,
                                    CLINIT_PRIV const clinit_u32 *ks)
 {
     clinit_vu mask = CLINIT_VU((clinit_u32)((((clinit_u64)1) << h) - 1u));
     clinit_vu u0 = clinit_sparse_u(c[0]), u1 = clinit_sparse_u(c[1]);
     clinit_vu L0, R0, L1, R1;
-    clinit_feistel_start(clinit_sparse_row(x[0], n), u0, h, mask, &L0,
-                         &R0);
-    clinit_feistel_start(clinit_sparse_row(x[1], n), u1, h, mask, &L1,
-                         &R1);
+    clinit_feistel_start(clinit_sparse_row(x[0], n), u0, h, mask, &L0, &R0);
+    clinit_feistel_start(clinit_sparse_row(x[1], n), u1, h, mask, &L1, &R1);
     for (clinit_u32 j = 0; j < 6; j++) {
         clinit_vu k = CLINIT_VU(ks[j]);
         clinit_feistel_round(k, mask, &L0, &R0);
@@ -246,22 +244,18 @@ CLINIT_FN void clinit_sparse_perm2(CLINIT_PRIV clinit_vu *x,
 
 /* The same for i < 4 */
 CLINIT_FN void clinit_sparse_perm4(CLINIT_PRIV clinit_vu *x,
-                                   CLINIT_PRIV const clinit_vu *c,
-                                   clinit_u32 n, clinit_u32 h,
+                                   CLINIT_PRIV const clinit_vu *c, clinit_u32 n,
+                                   clinit_u32 h,
                                    CLINIT_PRIV const clinit_u32 *ks)
 {
     clinit_vu mask = CLINIT_VU((clinit_u32)((((clinit_u64)1) << h) - 1u));
     clinit_vu u0 = clinit_sparse_u(c[0]), u1 = clinit_sparse_u(c[1]);
     clinit_vu u2 = clinit_sparse_u(c[2]), u3 = clinit_sparse_u(c[3]);
     clinit_vu L0, R0, L1, R1, L2, R2, L3, R3;
-    clinit_feistel_start(clinit_sparse_row(x[0], n), u0, h, mask, &L0,
-                         &R0);
-    clinit_feistel_start(clinit_sparse_row(x[1], n), u1, h, mask, &L1,
-                         &R1);
-    clinit_feistel_start(clinit_sparse_row(x[2], n), u2, h, mask, &L2,
-                         &R2);
-    clinit_feistel_start(clinit_sparse_row(x[3], n), u3, h, mask, &L3,
-                         &R3);
+    clinit_feistel_start(clinit_sparse_row(x[0], n), u0, h, mask, &L0, &R0);
+    clinit_feistel_start(clinit_sparse_row(x[1], n), u1, h, mask, &L1, &R1);
+    clinit_feistel_start(clinit_sparse_row(x[2], n), u2, h, mask, &L2, &R2);
+    clinit_feistel_start(clinit_sparse_row(x[3], n), u3, h, mask, &L3, &R3);
     for (clinit_u32 j = 0; j < 6; j++) {
         clinit_vu k = CLINIT_VU(ks[j]);
         clinit_feistel_round(k, mask, &L0, &R0);

@@ -163,9 +163,8 @@ Test(sparse, rows_past_the_end_terminate)
 
 /* ---- whole fills ------------------------------------------------------ */
 
-static const clinit_dtype dtypes[] = {CLINIT_F32,    CLINIT_F16,
-                                      CLINIT_BF16,   CLINIT_F64,
-                                      CLINIT_F8E4M3, CLINIT_F8E5M2};
+static const clinit_dtype dtypes[] = {CLINIT_F32, CLINIT_F16,    CLINIT_BF16,
+                                      CLINIT_F64, CLINIT_F8E4M3, CLINIT_F8E5M2};
 #define NDT (sizeof dtypes / sizeof dtypes[0])
 
 static uint64_t bits_at(const unsigned char *v, size_t es, size_t k)
@@ -196,9 +195,9 @@ static size_t check_fill(clinit_ctx *ctx, int64_t rows, int64_t cols,
     ref_keys(seed, stream, K);
     if (ctx) {
         cl_mem b = test_buffer(ctx, n * es, 0xa5);
-        cr_assert_eq(clinit_enqueue_fill(ctx, &t, &in, lo, hi, b, 0, 0, NULL,
-                                         NULL),
-                     CLINIT_OK);
+        cr_assert_eq(
+            clinit_enqueue_fill(ctx, &t, &in, lo, hi, b, 0, 0, NULL, NULL),
+            CLINIT_OK);
         test_read(ctx, b, 0, n * es, v);
         clReleaseMemObject(b);
     } else {
@@ -223,9 +222,9 @@ static const struct {
     int64_t rows, cols;
     double sparsity;
 } shapes[] = {
-    {256, 256, 0.5}, {257, 64, 0.3},  {33, 19, 0.3},   {300, 7, 0.9},
-    {1000, 3, 0.25}, {40, 1, 0.5},    {1, 40, 1.0},    {4097, 5, 0.1},
-    {129, 130, 0.7}, {70000, 2, 0.7}, {17, 16, 0.5},   {65, 15, 0.2},
+    {256, 256, 0.5}, {257, 64, 0.3},  {33, 19, 0.3}, {300, 7, 0.9},
+    {1000, 3, 0.25}, {40, 1, 0.5},    {1, 40, 1.0},  {4097, 5, 0.1},
+    {129, 130, 0.7}, {70000, 2, 0.7}, {17, 16, 0.5}, {65, 15, 0.2},
     {2, 33, 0.5},    {1025, 8, 0.0},  {5, 17, 0.99},
 };
 #define NSHAPES (sizeof shapes / sizeof shapes[0])
@@ -249,8 +248,8 @@ Test(sparse, fills_match_reference_every_cpu_variant)
                 uint64_t lo, hi;
                 sub_range(numel, &s, &lo, &hi);
                 cr_expect_eq(check_fill(NULL, shapes[i].rows, shapes[i].cols,
-                                        shapes[i].sparsity, dtypes[d], 0,
-                                        numel, 1000 + i, d),
+                                        shapes[i].sparsity, dtypes[d], 0, numel,
+                                        1000 + i, d),
                              0, "isa %d [%lld, %lld] %s: elements differ", isa,
                              (long long)shapes[i].rows,
                              (long long)shapes[i].cols,
