@@ -56,39 +56,58 @@ CLINIT_FN void clinit_desc_keys(clinit_desc d, clinit_philox_keys *ks)
 }
 #endif
 
-/* Row and column of the CLINIT_VLANES elements first .. of a [rows, cols]
- * matrix: one division per call, then stepping. */
-CLINIT_FN void clinit_rowcol(clinit_u64 first, clinit_u64 cols,
-                             CLINIT_PRIV clinit_vu *r, CLINIT_PRIV clinit_vu *c)
-{
-    clinit_u32 rr[CLINIT_VLANES], cc[CLINIT_VLANES];
-    clinit_u64 r0 = first / cols, c0 = first % cols;
-    for (int l = 0; l < CLINIT_VLANES; l++) {
-        clinit_u64 cl = c0 + (clinit_u64)l, rl = r0;
-        while (cl >= cols) {
-            cl -= cols;
-            rl++;
-        }
-        rr[l] = (clinit_u32)rl;
-        cc[l] = (clinit_u32)cl;
-    }
-    *r = CLINIT_VLOAD_U(0, rr);
-    *c = CLINIT_VLOAD_U(0, cc);
-}
+/* ---- sparse_ ----------------------------------------------------------- */
 
-/* -1 per lane where sparse_ puts a zero among the CLINIT_VLANES elements
- * from first, else 0: element (r, c) is 0 iff pi_c(r) < nzeros. */
-CLINIT_FN clinit_vi clinit_sparse_zero(clinit_desc d, clinit_u64 first)
+/* sparse_'s parameters, read from the descriptor once per call */
+typedef struct {
+    clinit_u64 cols;
+    clinit_u32 n, h, nz;
+    clinit_u32 ks[6]; /* clinit_feistel_keys */
+} clinit_sparse_args;
+
+CLINIT_FN void clinit_sparse_load(clinit_desc d,
+                                  CLINIT_PRIV clinit_sparse_args *a)
 {
     clinit_u64 k01 = CLINIT_DESC_Q(d, CLINIT_Q_SPARSE_KEY01);
     clinit_u64 k23 = CLINIT_DESC_Q(d, CLINIT_Q_SPARSE_KEY23);
-    clinit_vu r, c;
-    clinit_rowcol(first, CLINIT_DESC_Q(d, CLINIT_Q_SPARSE_COLS), &r, &c);
-    clinit_vu pr = clinit_sparse_perm(
-        r, clinit_mix32(c), (clinit_u32)CLINIT_DESC_Q(d, CLINIT_Q_SPARSE_ROWS),
-        (clinit_u32)CLINIT_DESC_Q(d, CLINIT_Q_SPARSE_HALF), (clinit_u32)k01,
-        (clinit_u32)(k01 >> 32), (clinit_u32)k23, (clinit_u32)(k23 >> 32));
-    return pr < CLINIT_VU((clinit_u32)CLINIT_DESC_Q(d, CLINIT_Q_SPARSE_NZEROS));
+    a->cols = CLINIT_DESC_Q(d, CLINIT_Q_SPARSE_COLS);
+    a->n = (clinit_u32)CLINIT_DESC_Q(d, CLINIT_Q_SPARSE_ROWS);
+    a->h = (clinit_u32)CLINIT_DESC_Q(d, CLINIT_Q_SPARSE_HALF);
+    a->nz = (clinit_u32)CLINIT_DESC_Q(d, CLINIT_Q_SPARSE_NZEROS);
+    clinit_feistel_keys((clinit_u32)k01, (clinit_u32)(k01 >> 32),
+                        (clinit_u32)k23, (clinit_u32)(k23 >> 32), a->ks);
+}
+
+/* Rows r and columns c of the CLINIT_VLANES elements from the one at row
+ * rw, column cw < cols. No division: lane l is at column cw + l of row rw
+ * unless the row ends first (rem = cols - cw lanes left in it), then at
+ * column l - rem of row rw + 1, l - rem - cols of row rw + 2, ... */
+CLINIT_FN void clinit_sparse_rowcol(clinit_u64 cols, clinit_u64 rw,
+                                    clinit_u64 cw, CLINIT_PRIV clinit_vu *r,
+                                    CLINIT_PRIV clinit_vu *c)
+{
+    clinit_vu lane = CLINIT_LANE_IDS;
+    clinit_u64 rem = cols - cw;
+    *r = CLINIT_VU((clinit_u32)rw);
+    *c = CLINIT_VU((clinit_u32)cw) + lane;
+    for (clinit_u32 k = 1; rem < CLINIT_VLANES; k++, rem += cols) {
+        clinit_vu next = lane - CLINIT_VU((clinit_u32)rem);
+        *c = CLINIT_SEL(lane >= CLINIT_VU((clinit_u32)rem), next, *c);
+        *r = CLINIT_SEL(lane >= CLINIT_VU((clinit_u32)rem),
+                        CLINIT_VU((clinit_u32)(rw + k)), *r);
+    }
+}
+
+/* Row and column of element i + step, from those of i (col < cols) */
+CLINIT_FN void clinit_sparse_step(clinit_u64 cols, clinit_u64 step,
+                                  CLINIT_PRIV clinit_u64 *row,
+                                  CLINIT_PRIV clinit_u64 *col)
+{
+    *col += step;
+    if (*col >= cols) {
+        *row += *col / cols;
+        *col %= cols;
+    }
 }
 
 /* ---- 32-bit-word dtypes: 64 values in f32 ------------------------------ */
@@ -217,16 +236,39 @@ CLINIT_FN void clinit_block32_constant(clinit_desc d, clinit_u64 B, clinit_u32 l
         v[w] = CLINIT_VF(CLINIT_DESC_P32(d, CLINIT_P_CONSTANT_VALUE));
 }
 
+/* sparse_: element (r, c) is 0 iff pi_c(r) < nzeros, else normal's value.
+ * z[i] = -1 per lane where vector i of the call (elements first + 16 i +
+ * lane: a word of 32-bit dtypes, a pair of f64) is 0, else 0. */
+CLINIT_FN void clinit_sparse_zeros(clinit_desc d, int nv, clinit_u64 first,
+                                   CLINIT_PRIV clinit_vi *z)
+{
+    clinit_sparse_args a;
+    clinit_vu r[4], c[4];
+    clinit_u64 row, col;
+    clinit_sparse_load(d, &a);
+    row = first / a.cols;
+    col = first % a.cols;
+    for (int i = 0; i < nv; i++) {
+        clinit_sparse_rowcol(a.cols, row, col, &r[i], &c[i]);
+        clinit_sparse_step(a.cols, CLINIT_LANES, &row, &col);
+    }
+    if (nv == 4)
+        clinit_sparse_perm4(r, c, a.n, a.h, a.ks);
+    else
+        clinit_sparse_perm2(r, c, a.n, a.h, a.ks);
+    for (int i = 0; i < nv; i++)
+        z[i] = r[i] < CLINIT_VU(a.nz);
+}
+
 CLINIT_FN void clinit_words32_sparse(clinit_desc d, clinit_u64 B,
                                      clinit_u32 l0, CLINIT_PRIV clinit_vu *x,
                                      CLINIT_PRIV clinit_vf *v)
 {
+    clinit_vi z[4];
     clinit_words32_normal(d, B, l0, x, v);
-    for (int w = 0; w < 4; w++) {
-        clinit_u64 first =
-            B * CLINIT_BLOCK32 + (clinit_u64)(w * CLINIT_LANES) + l0;
-        v[w] = CLINIT_SEL(clinit_sparse_zero(d, first), CLINIT_VF(0.0f), v[w]);
-    }
+    clinit_sparse_zeros(d, 4, B * CLINIT_BLOCK32 + l0, z);
+    for (int w = 0; w < 4; w++)
+        v[w] = CLINIT_SEL(z[w], CLINIT_VF(0.0f), v[w]);
 }
 
 CLINIT_BLOCK_OF_WORDS_(32, sparse, clinit_vf)
@@ -391,15 +433,13 @@ CLINIT_FN void clinit_words64_sparse(clinit_desc d, clinit_u64 B,
                                      clinit_u32 l0, CLINIT_PRIV clinit_vu *x,
                                      CLINIT_PRIV clinit_vd *v)
 {
-    (void)B;
-    (void)l0;
+    clinit_vi z[2];
     clinit_words64_normal(d, B, l0, x, v);
-    for (int p = 0; p < 2; p++) {
-        clinit_vi z = clinit_sparse_zero(
-            d, B * CLINIT_BLOCK64 + (clinit_u64)(p * CLINIT_LANES) + l0);
-        /* the 32-bit lane mask widened to the 64-bit lanes of v */
-        v[p] = CLINIT_SEL(CLINIT_I2L(z) != CLINIT_VL(0), CLINIT_VD(0.0), v[p]);
-    }
+    clinit_sparse_zeros(d, 2, B * CLINIT_BLOCK64 + l0, z);
+    /* the 32-bit lane masks widened to the 64-bit lanes of v */
+    for (int p = 0; p < 2; p++)
+        v[p] = CLINIT_SEL(CLINIT_I2L(z[p]) != CLINIT_VL(0), CLINIT_VD(0.0),
+                          v[p]);
 }
 
 CLINIT_BLOCK_OF_WORDS_(64, sparse, clinit_vd)

@@ -239,10 +239,18 @@ CLINIT_FN void clinit_mulhilo_(clinit_vu a, clinit_vu b, clinit_vu *hi,
 #endif
 CLINIT_FN int clinit_any_(clinit_vi c)
 {
+#if CLINIT_VLANES == 16 && defined(__AVX512F__)
+    return _mm512_test_epi32_mask((__m512i)c, (__m512i)c) != 0;
+#elif CLINIT_VLANES == 8 && defined(__AVX__)
+    return !_mm256_testz_si256((__m256i)c, (__m256i)c); /* one vptest */
+#elif CLINIT_VLANES == 4 && defined(__SSE4_1__)
+    return !_mm_testz_si128((__m128i)c, (__m128i)c);
+#else
     clinit_i32 r = 0;
     for (int l = 0; l < CLINIT_VLANES; l++)
         r |= c[l];
     return r != 0;
+#endif
 }
 #define CLINIT_ANY(c) clinit_any_(c)
 CLINIT_FN clinit_vf clinit_vas_f_(clinit_vu x) { return (clinit_vf)x; }

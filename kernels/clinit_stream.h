@@ -163,10 +163,28 @@ CLINIT_FN clinit_vf clinit_truncated_f32(clinit_vu x, float mean, float std,
 
 /* ---- sparse_: a keyed permutation of the rows of each column ----------- */
 
-/* murmur3's 32-bit finalizer */
-CLINIT_FN clinit_vu clinit_mix32(clinit_vu x)
+/* pi_c, the Feistel bijection of docs/STREAM.md: six rounds on halves of
+ * h bits (1 <= h <= 16), round j computing
+ *   F_j(R) = mix32(R ^ tweak ^ k_j) & mask,  k_j = key[j mod 4] + j 0x9E3779B9,
+ * tweak = mix32(c) (mix32: murmur3's finalizer), restricted to [0, n) by
+ * cycle walking. It is evaluated here with less work per lane and the
+ * same bits (tests/test_sparse.c checks it against those plain rounds):
+ * - mix32 begins with y ^= y >> 16. For y = R ^ t, t = tweak ^ k_j, R < 2^h
+ *   <= 2^16 gives y >> 16 = t >> 16, so y ^ (y >> 16) = R ^ s(tweak) ^
+ *   s(k_j) with s(y) = y ^ (y >> 16). mix32 ends with the same step,
+ *   tweak = s(u) with u = mix32(c) but its last step, and s(s(u)) = u
+ *   (the top half of s(u) is u's). So F_j(R) = g(R ^ u ^ s(k_j)) & mask,
+ *   g = mix32 without its first step: u once per column, s(k_j) once per
+ *   fill, one xor per round.
+ * - the halves are kept as L ^ u and R ^ u: round j is then
+ *   (Lu, Ru) <- (Ru, Lu ^ g(Ru ^ s(k_j)) & mask), and a pass's result
+ *   (L << h) | R = (Lu << h) ^ Ru ^ uw, uw = (u << h) ^ u.
+ * A round is two multiplies deep, so one vector alone is bound by that
+ * latency: clinit_sparse_perm2/4 interleave the rounds of 2 or 4. */
+
+/* g: mix32 without its first xorshift */
+CLINIT_FN clinit_vu clinit_mix32_tail(clinit_vu x)
 {
-    x ^= x >> 16;
     x *= CLINIT_VU(0x85ebca6bu);
     x ^= x >> 13;
     x *= CLINIT_VU(0xc2b2ae35u);
@@ -174,41 +192,118 @@ CLINIT_FN clinit_vu clinit_mix32(clinit_vu x)
     return x;
 }
 
-/* A balanced Feistel bijection of [0, 2^(2h)), 1 <= h <= 16, six rounds
- * keyed by key0..3 and tweaked per lane (the column). */
-CLINIT_FN clinit_vu clinit_feistel(clinit_vu v, clinit_vu tweak, clinit_u32 h,
-                                   clinit_u32 key0, clinit_u32 key1,
-                                   clinit_u32 key2, clinit_u32 key3)
+/* u of column c: mix32(c) but its last step */
+CLINIT_FN clinit_vu clinit_sparse_u(clinit_vu c)
 {
-    clinit_u32 keys[4] = {key0, key1, key2, key3};
-    clinit_vu mask = CLINIT_VU((clinit_u32)((((clinit_u64)1) << h) - 1u));
-    clinit_vu L = v >> h, R = v & mask;
-    for (clinit_u32 j = 0; j < 6; j++) {
-        clinit_vu f =
-            clinit_mix32(R ^ tweak ^ CLINIT_VU(keys[j & 3] + j * 0x9E3779B9u)) &
-            mask;
-        clinit_vu t = L ^ f;
-        L = R;
-        R = t;
-    }
-    return (L << h) | R;
+    c ^= c >> 16;
+    c *= CLINIT_VU(0x85ebca6bu);
+    c ^= c >> 13;
+    return c * CLINIT_VU(0xc2b2ae35u);
 }
 
-/* pi_c(r) for r < n: the Feistel bijection restricted to [0, n) by cycle
- * walking (re-encrypt while out of range; terminates because the orbit of
- * r returns to [0, n)). tweak = clinit_mix32(column). */
-CLINIT_FN clinit_vu clinit_sparse_perm(clinit_vu r, clinit_vu tweak,
-                                       clinit_u32 n, clinit_u32 h,
-                                       clinit_u32 key0, clinit_u32 key1,
-                                       clinit_u32 key2, clinit_u32 key3)
+/* ks[j] = s(k_j) of the six rounds, from the four keys */
+CLINIT_FN void clinit_feistel_keys(clinit_u32 key0, clinit_u32 key1,
+                                   clinit_u32 key2, clinit_u32 key3,
+                                   CLINIT_PRIV clinit_u32 *ks)
 {
-    /* lanes past the tensor's end (r >= n) are never stored: walk from 0 */
-    clinit_vu x = clinit_feistel(CLINIT_SEL(r < CLINIT_VU(n), r, CLINIT_VU(0u)),
-                                 tweak, h, key0, key1, key2, key3);
-    while (CLINIT_ANY(x >= CLINIT_VU(n)))
-        x = CLINIT_SEL(x >= CLINIT_VU(n),
-                       clinit_feistel(x, tweak, h, key0, key1, key2, key3), x);
+    clinit_u32 keys[4] = {key0, key1, key2, key3};
+    for (clinit_u32 j = 0; j < 6; j++) {
+        clinit_u32 k = keys[j & 3] + j * 0x9E3779B9u;
+        ks[j] = k ^ (k >> 16);
+    }
+}
+
+/* The halves of v < 2^(2h) as L ^ u, R ^ u */
+CLINIT_FN void clinit_feistel_start(clinit_vu v, clinit_vu u, clinit_u32 h,
+                                    clinit_vu mask, CLINIT_PRIV clinit_vu *L,
+                                    CLINIT_PRIV clinit_vu *R)
+{
+    *L = (v >> h) ^ u;
+    *R = (v & mask) ^ u;
+}
+
+/* Row r, or 0 for r >= n: a lane past the tensor's end (never stored)
+ * starts from 0, so its walk ends. */
+CLINIT_FN clinit_vu clinit_sparse_row(clinit_vu r, clinit_u32 n)
+{
+    return CLINIT_SEL(r < CLINIT_VU(n), r, CLINIT_VU(0u));
+}
+
+/* round j, k = s(k_j): (Lu, Ru) <- (Ru, Lu ^ g(Ru ^ k) & mask) */
+CLINIT_FN void clinit_feistel_round(clinit_vu k, clinit_vu mask,
+                                    CLINIT_PRIV clinit_vu *L,
+                                    CLINIT_PRIV clinit_vu *R)
+{
+    clinit_vu t = *L ^ (clinit_mix32_tail(*R ^ k) & mask);
+    *L = *R;
+    *R = t;
+}
+
+/* The first pass's result x = (Lu << h) ^ Ru ^ uw, then the cycle walk:
+ * re-encrypt while out of [0, n) (this terminates because the orbit of
+ * a row r < n returns to [0, n)). */
+CLINIT_FN clinit_vu clinit_sparse_walk(clinit_vu L, clinit_vu R, clinit_vu u,
+                                       clinit_u32 n, clinit_u32 h,
+                                       CLINIT_PRIV const clinit_u32 *ks)
+{
+    clinit_vu mask = CLINIT_VU((clinit_u32)((((clinit_u64)1) << h) - 1u));
+    clinit_vu uw = (u << h) ^ u, x = (L << h) ^ R ^ uw;
+    while (CLINIT_ANY(x >= CLINIT_VU(n))) {
+        clinit_vu Lw, Rw;
+        clinit_feistel_start(x, u, h, mask, &Lw, &Rw);
+        for (clinit_u32 j = 0; j < 6; j++)
+            clinit_feistel_round(CLINIT_VU(ks[j]), mask, &Lw, &Rw);
+        x = CLINIT_SEL(x >= CLINIT_VU(n), (Lw << h) ^ Rw ^ uw, x);
+    }
     return x;
+}
+
+/* x[i] = pi_c(x[i]) for c = c[i], i < 2 (rows x[i] < n; a lane with
+ * x[i] >= n gets some value in [0, n)); ks from clinit_feistel_keys. */
+CLINIT_FN void clinit_sparse_perm2(CLINIT_PRIV clinit_vu *x,
+                                   CLINIT_PRIV const clinit_vu *c, clinit_u32 n,
+                                   clinit_u32 h,
+                                   CLINIT_PRIV const clinit_u32 *ks)
+{
+    clinit_vu mask = CLINIT_VU((clinit_u32)((((clinit_u64)1) << h) - 1u));
+    clinit_vu u0 = clinit_sparse_u(c[0]), u1 = clinit_sparse_u(c[1]);
+    clinit_vu L0, R0, L1, R1;
+    clinit_feistel_start(clinit_sparse_row(x[0], n), u0, h, mask, &L0, &R0);
+    clinit_feistel_start(clinit_sparse_row(x[1], n), u1, h, mask, &L1, &R1);
+    for (clinit_u32 j = 0; j < 6; j++) {
+        clinit_vu k = CLINIT_VU(ks[j]);
+        clinit_feistel_round(k, mask, &L0, &R0);
+        clinit_feistel_round(k, mask, &L1, &R1);
+    }
+    x[0] = clinit_sparse_walk(L0, R0, u0, n, h, ks);
+    x[1] = clinit_sparse_walk(L1, R1, u1, n, h, ks);
+}
+
+/* The same for i < 4 */
+CLINIT_FN void clinit_sparse_perm4(CLINIT_PRIV clinit_vu *x,
+                                   CLINIT_PRIV const clinit_vu *c, clinit_u32 n,
+                                   clinit_u32 h,
+                                   CLINIT_PRIV const clinit_u32 *ks)
+{
+    clinit_vu mask = CLINIT_VU((clinit_u32)((((clinit_u64)1) << h) - 1u));
+    clinit_vu u0 = clinit_sparse_u(c[0]), u1 = clinit_sparse_u(c[1]);
+    clinit_vu u2 = clinit_sparse_u(c[2]), u3 = clinit_sparse_u(c[3]);
+    clinit_vu L0, R0, L1, R1, L2, R2, L3, R3;
+    clinit_feistel_start(clinit_sparse_row(x[0], n), u0, h, mask, &L0, &R0);
+    clinit_feistel_start(clinit_sparse_row(x[1], n), u1, h, mask, &L1, &R1);
+    clinit_feistel_start(clinit_sparse_row(x[2], n), u2, h, mask, &L2, &R2);
+    clinit_feistel_start(clinit_sparse_row(x[3], n), u3, h, mask, &L3, &R3);
+    for (clinit_u32 j = 0; j < 6; j++) {
+        clinit_vu k = CLINIT_VU(ks[j]);
+        clinit_feistel_round(k, mask, &L0, &R0);
+        clinit_feistel_round(k, mask, &L1, &R1);
+        clinit_feistel_round(k, mask, &L2, &R2);
+        clinit_feistel_round(k, mask, &L3, &R3);
+    }
+    x[0] = clinit_sparse_walk(L0, R0, u0, n, h, ks);
+    x[1] = clinit_sparse_walk(L1, R1, u1, n, h, ks);
+    x[2] = clinit_sparse_walk(L2, R2, u2, n, h, ks);
+    x[3] = clinit_sparse_walk(L3, R3, u3, n, h, ks);
 }
 
 /* ---- eye_ / dirac_ --------------------------------------------------------
