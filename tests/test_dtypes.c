@@ -344,13 +344,15 @@ static void run_matrix(int sparse_only)
 }
 
 /* Every row but sparse_, which has its own test below so that a hang in
- * it (a timeout) cannot hide the rest of the matrix. */
+ * it (a timeout) cannot hide the rest of the matrix. 240 s: a kernel
+ * build per dtype on Rusticl, which compiles at kernel creation, with the
+ * machine loaded. */
 Test(dtypes, cpu_opencl_equality_matrix)
 {
     run_matrix(0);
 }
 
-Test(dtypes, cpu_opencl_equality_matrix_sparse, .timeout = 30)
+Test(dtypes, cpu_opencl_equality_matrix_sparse, .timeout = 240)
 {
     run_matrix(1);
 }
