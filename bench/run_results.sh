@@ -9,9 +9,11 @@
 #   sweep.jsonl     clinit-bench --json (default sweep: 7 methods, f32, 1K..1G,
 #                   all four paths, and the 1 KiB overhead rows)
 #   dtypes.jsonl    uniform, normal, trunc_normal, sparse at 64 MiB in f32,
-#                   f16, bf16, f8e4m3, f8e5m2, f64 (cpu and opencl)
+#                   f16, bf16, f8e4m3, f8e5m2, f64 (cpu and opencl), 3 rounds
 #   single.jsonl    clinit-fill-one: single-thread AVX2 rate of every f32
-#                   method, with the core clock: cycles per element
+#                   method at 65536 elements (256 KiB: in L2, so compute,
+#                   not the cache's write rate), with the core clock:
+#                   cycles per element; 3 rounds
 #   overhead.jsonl  clinit-bench --overhead
 #   startup.jsonl   clinit-bench --startup
 #   model.jsonl     clinit-bench --json --model examples/gpt2_small.json
@@ -42,15 +44,24 @@ step() {
 } >"$out/machine.txt"
 step sweep
 "$bench" --json >"$out/sweep.jsonl"
+# 1 GiB with the copy path is over clinit-bench's memory cap (3 buffers)
+"$bench" --json --size 1G --path opencl,cpu,memset,stream,fillbuffer \
+    >>"$out/sweep.jsonl"
+# dtypes and single: 3 rounds each (this machine's neighbours come and
+# go); summarize.py takes each row's best round
 step dtypes
-"$bench" --json --throughput --size 64M --path cpu,opencl \
-    --method uniform,normal,trunc_normal,sparse \
-    --dtype f32,f16,bf16,f8e4m3,f8e5m2,f64 >"$out/dtypes.jsonl"
+for round in 1 2 3; do
+    "$bench" --json --throughput --size 64M --path cpu,opencl \
+        --method uniform,normal,trunc_normal,sparse \
+        --dtype f32,f16,bf16,f8e4m3,f8e5m2,f64
+done >"$out/dtypes.jsonl"
 step single
 clock=$("$build/bench/clinit-fill-one" --clock | cut -d' ' -f2)
-for m in uniform normal kaiming_uniform xavier_normal trunc_normal sparse; do
-    "$build/bench/clinit-fill-one" "$m" 1048576 --isa avx2 --reps 21 |
-        awk -v ghz="$clock" '{ printf "{\"path\": \"cpu-1thread\", \"method\": \"%s\", \"dtype\": \"%s\", \"isa\": \"%s\", \"gelems\": %.4f, \"ghz\": %s, \"cycles\": %.3f}\n", $1, $2, $3, $6 / 1e9, ghz, ghz * 1e9 / $6 }'
+for round in 1 2 3; do
+    for m in uniform normal kaiming_uniform xavier_normal trunc_normal sparse; do
+        "$build/bench/clinit-fill-one" "$m" 65536 --isa avx2 --reps 301 |
+            awk -v ghz="$clock" '{ printf "{\"path\": \"cpu-1thread\", \"method\": \"%s\", \"dtype\": \"%s\", \"isa\": \"%s\", \"gelems\": %.4f, \"ghz\": %s, \"cycles\": %.3f}\n", $1, $2, $3, $6 / 1e9, ghz, ghz * 1e9 / $6 }'
+    done
 done >"$out/single.jsonl"
 step overhead
 "$bench" --json --overhead >"$out/overhead.jsonl"
