@@ -4,7 +4,9 @@
     /usr/bin/python3 bench/summarize.py [RESULTS_DIR]
 
 Reads the JSON lines bench/run_results.sh writes (sweep, dtypes, overhead,
-startup, model, peers; and sweep_rep*/model_rep* when present) and prints
+startup, model, peers, single; and sweep_rep*/model_rep* when present;
+rows measured in several rounds, dtypes and single, count their best
+round) and prints
 Markdown: throughput at 64 MiB and at the largest size of the sweep, every
 target's ratio from one run (run 1) with pass/fail, and the spread of the
 repeat runs. Every number is computed here from the files, none typed in.
