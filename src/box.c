@@ -59,12 +59,9 @@ void clinit_runs_at(const clinit_runs *r, uint64_t j, clinit_runs_it *it)
 
 uint64_t clinit_runs_lo(const clinit_runs *r, uint64_t j)
 {
-    uint64_t lo = r->base;
-    for (int d = r->nouter - 1; d >= 0; d--) {
-        lo += j % r->cnt[d] * r->stride[d];
-        j /= r->cnt[d];
-    }
-    return lo;
+    clinit_runs_it it;
+    clinit_runs_at(r, j, &it);
+    return it.lo;
 }
 
 clinit_status clinit_box_full(int ndim, const int64_t *shape, clinit_box *out)
@@ -173,6 +170,7 @@ clinit_status clinit_box_ortho(const clinit_plan *plan, const clinit_runs *r,
 {
     size_t es = clinit_dtype_size(plan->dtype);
     unsigned char *all, *out = dst;
+    clinit_runs_it it;
     clinit_status st;
     if (r->n == 0)
         return CLINIT_OK;
@@ -180,10 +178,11 @@ clinit_status clinit_box_ortho(const clinit_plan *plan, const clinit_runs *r,
      * runs, then copy the runs out */
     if (!(all = malloc((size_t)(plan->hi - plan->lo) * es)))
         return CLINIT_ENOMEM;
+    clinit_runs_at(r, 0, &it);
     if ((st = clinit_ortho_fill(plan, threads, all)) == CLINIT_OK)
-        for (uint64_t j = 0; j < r->n; j++, out += r->len * es)
-            memcpy(out, all + (clinit_runs_lo(r, j) - plan->lo) * es,
-                   (size_t)r->len * es);
+        for (uint64_t j = 0; j < r->n;
+             j++, out += r->len * es, clinit_runs_next(r, &it))
+            memcpy(out, all + (it.lo - plan->lo) * es, (size_t)r->len * es);
     free(all);
     return st;
 }

@@ -211,10 +211,12 @@ static void fill_part(const work *wk)
         wk->rfn(wk->desc, p->dtype, wk->runs, wk->lo, wk->hi, dst);
         return;
     }
+    clinit_runs_it it;
+    clinit_runs_at(wk->runs, wk->lo, &it);
     for (uint64_t j = wk->lo; j < wk->hi; j++) {
-        uint64_t a = clinit_runs_lo(wk->runs, j);
-        fill_range(p, wk->fn, wk->desc, a, a + wk->runs->len, dst);
+        fill_range(p, wk->fn, wk->desc, it.lo, it.lo + wk->runs->len, dst);
         dst += wk->runs->len * es;
+        clinit_runs_next(wk->runs, &it);
     }
 }
 
