@@ -157,6 +157,7 @@ CLINIT_FN void clinit_words32_truncated(clinit_desc d, clinit_u64 B,
     (void)l0;
     for (int k = 0; k < 10; k++)
         t[k] = CLINIT_DESC_P32(d, k);
+#pragma GCC unroll 4
     for (int w = 0; w < 4; w++)
         v[w] = clinit_truncated_f32(x[w], t[CLINIT_P_TRUNC_MEAN],
                                     t[CLINIT_P_TRUNC_STD],

@@ -310,6 +310,29 @@ CLINIT_FN clinit_vf clinit_max_f_(clinit_vf a, clinit_vf b)
 #define CLINIT_MIN_F(a, b) clinit_min_f_((a), (b))
 #define CLINIT_MAX_F(a, b) clinit_max_f_((a), (b))
 
+/* CLINIT_PICK3_F(k, c0, c1, c2): per lane c0, c1 or c2 (float constants)
+ * for k = 0, 1, 2 (clinit_vi, any other k unspecified), in one permute
+ * where x86 has one (vpermps); CLINIT_HAVE_PICK3 is 1 there. kernels/
+ * write the choice as nested CLINIT_SEL of comparisons and use this form
+ * only where CLINIT_HAVE_PICK3 says it is one instruction: a selection,
+ * so both forms give the same bits. */
+#if CLINIT_VLANES == 16 && defined(__AVX512F__)
+#define CLINIT_HAVE_PICK3 1
+#define CLINIT_PICK3_F(k, c0, c1, c2)                                          \
+    ((clinit_vf)_mm512_permutexvar_ps(                                         \
+        (__m512i)(k), _mm512_setr_ps((c0), (c1), (c2), (c2), (c2), (c2),       \
+                                     (c2), (c2), (c2), (c2), (c2), (c2),       \
+                                     (c2), (c2), (c2), (c2))))
+#elif CLINIT_VLANES == 8 && defined(__AVX2__)
+#define CLINIT_HAVE_PICK3 1
+#define CLINIT_PICK3_F(k, c0, c1, c2)                                          \
+    ((clinit_vf)_mm256_permutevar8x32_ps(                                      \
+        _mm256_setr_ps((c0), (c1), (c2), (c2), (c2), (c2), (c2), (c2)),        \
+        (__m256i)(k)))
+#else
+#define CLINIT_HAVE_PICK3 0
+#endif
+
 #else /* C99, scalar: one lane at a time (host code, test oracles) */
 
 #include <float.h>
@@ -548,6 +571,29 @@ CLINIT_FN clinit_vd clinit_max_d_(clinit_vd a, clinit_vd b)
 }
 #define CLINIT_MIN_D(a, b) clinit_min_d_((a), (b))
 #define CLINIT_MAX_D(a, b) clinit_max_d_((a), (b))
+/* CLINIT_PICK3_D(k, c0, c1, c2): CLINIT_PICK3_F's choice for doubles, k
+ * a clinit_vl of 0, 1, 2 (CLINIT_HAVE_PICK3_D: one vpermpd / vpermps) */
+#if CLINIT_VLANES == 8 && defined(__AVX512F__)
+#define CLINIT_HAVE_PICK3_D 1
+#define CLINIT_PICK3_D(k, c0, c1, c2)                                          \
+    ((clinit_vd)_mm512_permutexvar_pd(                                         \
+        (__m512i)(k),                                                          \
+        _mm512_setr_pd((c0), (c1), (c2), (c2), (c2), (c2), (c2), (c2))))
+#elif CLINIT_VLANES == 4 && defined(__AVX2__)
+#define CLINIT_HAVE_PICK3_D 1
+/* 64-bit lane k as the 32-bit index pair (2k, 2k + 1) */
+CLINIT_FN __m256i clinit_pick3_pairs_(clinit_vl k)
+{
+    clinit_vl k2 = k + k;
+    return (__m256i)(k2 | (k2 << 32) | CLINIT_VL(0x100000000l));
+}
+#define CLINIT_PICK3_D(k, c0, c1, c2)                                          \
+    ((clinit_vd)_mm256_permutevar8x32_ps(                                      \
+        _mm256_castpd_ps(_mm256_setr_pd((c0), (c1), (c2), (c2))),              \
+        clinit_pick3_pairs_(k)))
+#else
+#define CLINIT_HAVE_PICK3_D 0
+#endif
 #elif CLINIT_OPENCL
 #define CLINIT_MIN_D(a, b) CLINIT_SEL((a) < (b), (a), (b))
 #define CLINIT_MAX_D(a, b) CLINIT_SEL((a) > (b), (a), (b))
@@ -627,6 +673,14 @@ CLINIT_FN clinit_vd clinit_vload_d_(size_t w, const double *a)
 #define CLINIT_VLOAD_U(w, a) ((a)[(w)])
 #define CLINIT_VLOAD_F(w, a) ((a)[(w)])
 #define CLINIT_VLOAD_D(w, a) ((a)[(w)])
+#endif
+
+/* the one-instruction choices of three constants, where there are none */
+#ifndef CLINIT_HAVE_PICK3
+#define CLINIT_HAVE_PICK3 0
+#endif
+#ifndef CLINIT_HAVE_PICK3_D
+#define CLINIT_HAVE_PICK3_D 0
 #endif
 
 #endif /* CLINIT_FEATURES_H */

@@ -157,6 +157,22 @@ CLINIT_FN clinit_vf clinit_sqrt_hw_f32(clinit_vf x)
 #endif
 }
 
+/* clinit_sqrt_f32(x) for every finite x: vsqrtps where the bits agree
+ * (+0 and positive normal x, clinit_sqrt_hw_f32), and +0 elsewhere, as
+ * clinit_sqrt_f32 gives (the same signed compare on the bits) */
+CLINIT_FN clinit_vf clinit_sqrt_fin_f32(clinit_vf x)
+{
+#if CLINIT_C_VECTORS && ((CLINIT_VLANES == 16 && defined(__AVX512F__)) ||     \
+                         (CLINIT_VLANES == 8 && defined(__AVX__)))
+    clinit_vu keep = CLINIT_SEL(CLINIT_AS_I(CLINIT_AS_U(x)) <
+                                    CLINIT_VI(0x00800000),
+                                CLINIT_VU(0u), CLINIT_VU(0xffffffffu));
+    return CLINIT_AS_F(CLINIT_AS_U(clinit_sqrt_hw_f32(x)) & keep);
+#else
+    return clinit_sqrt_f32(x);
+#endif
+}
+
 /* ---- sincos(2*pi*t) -------------------------------------------------- */
 
 /* On a in [0, 1/8] turn:

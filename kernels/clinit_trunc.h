@@ -139,7 +139,7 @@ CLINIT_FN clinit_vf clinit_div_f32(clinit_vf n, clinit_vf d)
  * coefficients of one of three rationals per lane (no branches). */
 CLINIT_FN clinit_vf clinit_qinv_f32(clinit_vf q, clinit_vf p, float L)
 {
-    clinit_vf r = clinit_sqrt_f32(CLINIT_VF(L) - clinit_log_f32(p));
+    clinit_vf r = clinit_sqrt_fin_f32(CLINIT_VF(L) - clinit_log_f32(p));
     /* q^2 is taken of max(q, 2^-40) so it never goes subnormal; the
      * difference vanishes in CONST1 - q^2. The square is fma(qc, qc, +0):
      * the same bits as qc * qc (a square is never -0), but no compiler may
@@ -148,16 +148,25 @@ CLINIT_FN clinit_vf clinit_qinv_f32(clinit_vf q, clinit_vf p, float L)
     clinit_vf qc = CLINIT_SEL(q < CLINIT_VF(0x1p-40f), CLINIT_VF(0x1p-40f), q);
     clinit_vf xc = CLINIT_VF(CLINIT_QI32_CONST1) -
                    CLINIT_FMA(qc, qc, CLINIT_VF(0.0f));
-    clinit_vf x1 = r - CLINIT_VF(CLINIT_QI32_CONST2);
-    clinit_vf x2 = r - CLINIT_VF(CLINIT_QI32_SPLIT2);
-    /* masks: central, else first tail (r <= 5), else second tail */
-#define CLINIT_QI32_PICK_(cen, t1, t2)                                         \
-    CLINIT_SEL(q <= CLINIT_VF(CLINIT_QI32_SPLIT1), CLINIT_VF(cen),             \
-               CLINIT_SEL(r <= CLINIT_VF(CLINIT_QI32_SPLIT2), CLINIT_VF(t1),   \
-                          CLINIT_VF(t2)))
+    /* per lane: central (cen), else first tail (r <= 5, t1), else second
+     * tail */
+    clinit_vi cen = q <= CLINIT_VF(CLINIT_QI32_SPLIT1);
+#if CLINIT_HAVE_PICK3
+    /* k = 0, 1, 2 for the three; each coefficient one permute */
+    clinit_vi k = (CLINIT_VI(2) + (r <= CLINIT_VF(CLINIT_QI32_SPLIT2))) & ~cen;
+#define CLINIT_QI32_PICK_(c0, c1, c2) CLINIT_PICK3_F(k, (c0), (c1), (c2))
+    clinit_vf x = CLINIT_SEL(
+        cen, xc,
+        r - CLINIT_QI32_PICK_(0.0f, CLINIT_QI32_CONST2, CLINIT_QI32_SPLIT2));
+#else
+    clinit_vi t1 = r <= CLINIT_VF(CLINIT_QI32_SPLIT2);
+#define CLINIT_QI32_PICK_(c0, c1, c2)                                          \
+    CLINIT_SEL(cen, CLINIT_VF(c0), CLINIT_SEL(t1, CLINIT_VF(c1), CLINIT_VF(c2)))
     clinit_vf x =
-        CLINIT_SEL(q <= CLINIT_VF(CLINIT_QI32_SPLIT1), xc,
-                   CLINIT_SEL(r <= CLINIT_VF(CLINIT_QI32_SPLIT2), x1, x2));
+        CLINIT_SEL(cen, xc,
+                   CLINIT_SEL(t1, r - CLINIT_VF(CLINIT_QI32_CONST2),
+                              r - CLINIT_VF(CLINIT_QI32_SPLIT2)));
+#endif
     clinit_vf n =
         CLINIT_QI32_PICK_(CLINIT_QI32_A3, CLINIT_QI32_C3, CLINIT_QI32_E3);
     n = CLINIT_FMA(
@@ -179,7 +188,7 @@ CLINIT_FN clinit_vf clinit_qinv_f32(clinit_vf q, clinit_vf p, float L)
     d = CLINIT_FMA(d, x, CLINIT_VF(1.0f));
 #undef CLINIT_QI32_PICK_
     /* central: z = q n / d */
-    n = CLINIT_SEL(q <= CLINIT_VF(CLINIT_QI32_SPLIT1), q * n, n);
+    n = CLINIT_SEL(cen, q * n, n);
     return clinit_div_f32(n, d);
 }
 
@@ -259,15 +268,22 @@ CLINIT_FN clinit_vd clinit_qinv_f64(clinit_vd q, clinit_vd p, double L)
     clinit_vd qc = CLINIT_SEL(q < CLINIT_VD(0x1p-300), CLINIT_VD(0x1p-300), q);
     clinit_vd xc = CLINIT_VD(CLINIT_QI64_CONST1) -
                    CLINIT_FMA64(qc, qc, CLINIT_VD(0.0)); /* as in f32 */
-    clinit_vd x1 = r - CLINIT_VD(CLINIT_QI64_CONST2);
-    clinit_vd x2 = r - CLINIT_VD(CLINIT_QI64_SPLIT2);
-#define CLINIT_QI64_PICK_(cen, t1, t2)                                         \
-    CLINIT_SEL(q <= CLINIT_VD(CLINIT_QI64_SPLIT1), CLINIT_VD(cen),             \
-               CLINIT_SEL(r <= CLINIT_VD(CLINIT_QI64_SPLIT2), CLINIT_VD(t1),   \
-                          CLINIT_VD(t2)))
+    clinit_vl cen = q <= CLINIT_VD(CLINIT_QI64_SPLIT1);
+#if CLINIT_HAVE_PICK3_D
+    clinit_vl k = (CLINIT_VL(2) + (r <= CLINIT_VD(CLINIT_QI64_SPLIT2))) & ~cen;
+#define CLINIT_QI64_PICK_(c0, c1, c2) CLINIT_PICK3_D(k, (c0), (c1), (c2))
+    clinit_vd x = CLINIT_SEL(
+        cen, xc,
+        r - CLINIT_QI64_PICK_(0.0, CLINIT_QI64_CONST2, CLINIT_QI64_SPLIT2));
+#else
+    clinit_vl t1 = r <= CLINIT_VD(CLINIT_QI64_SPLIT2);
+#define CLINIT_QI64_PICK_(c0, c1, c2)                                          \
+    CLINIT_SEL(cen, CLINIT_VD(c0), CLINIT_SEL(t1, CLINIT_VD(c1), CLINIT_VD(c2)))
     clinit_vd x =
-        CLINIT_SEL(q <= CLINIT_VD(CLINIT_QI64_SPLIT1), xc,
-                   CLINIT_SEL(r <= CLINIT_VD(CLINIT_QI64_SPLIT2), x1, x2));
+        CLINIT_SEL(cen, xc,
+                   CLINIT_SEL(t1, r - CLINIT_VD(CLINIT_QI64_CONST2),
+                              r - CLINIT_VD(CLINIT_QI64_SPLIT2)));
+#endif
     clinit_vd n =
         CLINIT_QI64_PICK_(CLINIT_QI64_A7, CLINIT_QI64_C7, CLINIT_QI64_E7);
     n = CLINIT_FMA64(
@@ -313,7 +329,7 @@ CLINIT_FN clinit_vd clinit_qinv_f64(clinit_vd q, clinit_vd p, double L)
         CLINIT_QI64_PICK_(CLINIT_QI64_B1, CLINIT_QI64_D1, CLINIT_QI64_F1));
     d = CLINIT_FMA64(d, x, CLINIT_VD(1.0));
 #undef CLINIT_QI64_PICK_
-    n = CLINIT_SEL(q <= CLINIT_VD(CLINIT_QI64_SPLIT1), q * n, n);
+    n = CLINIT_SEL(cen, q * n, n);
     return clinit_div_f64(n, d);
 }
 #endif /* CLINIT_HAVE_F64 */

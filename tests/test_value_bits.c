@@ -16,6 +16,8 @@
  *  - vsqrtps against clinit_sqrt_f32 for +0 and every positive normal
  *    float, and Box-Muller's r^2 = 0 - 2 log(u), its argument, inside that
  *    domain for all 2^31 u;
+ *  - trunc_normal's sqrt (clinit_sqrt_fin_f32: vsqrtps with a mask)
+ *    against clinit_sqrt_f32 on every finite float;
  *  - the exact 53-bit-integer-to-double conversion of the f64 pipeline
  *    (clinit_k2d_magic, what the AVX2 variant runs) against C's conversion, every high part (2^21 + 1 of
  *    them, 2^53 included) with edge and random low parts;
@@ -228,6 +230,24 @@ Test(value_bits, sqrt_every_normal)
     cr_expect_eq(bad, 0u, "vsqrtps vs clinit_sqrt_f32: %llu differ (first "
                  "0x%08x)", (unsigned long long)bad, example);
 }
+
+/* trunc_normal's sqrt (clinit_sqrt_fin_f32: vsqrtps, and +0 where
+ * clinit_sqrt_f32 gives +0) against clinit_sqrt_f32 on every finite
+ * float, a half per test */
+#define CLINIT_SQRT_FIN_TEST_(h)                                               \
+    Test(value_bits, sqrt_fin_every_finite_##h)                                \
+    {                                                                          \
+        cr_assert(have_avx2_f16c(), "this CPU lacks AVX2 / FMA / F16C");       \
+        uint32_t example = 0;                                                  \
+        uint64_t bad = clinit_test_sqrt_fin_diffs((uint64_t)(h) << 31,         \
+                                                  1ull << 31, &example);       \
+        cr_expect_eq(bad, 0u,                                                  \
+                     "clinit_sqrt_fin_f32 vs clinit_sqrt_f32: %llu differ "    \
+                     "(first 0x%08x)",                                         \
+                     (unsigned long long)bad, example);                        \
+    }
+CLINIT_SQRT_FIN_TEST_(0)
+CLINIT_SQRT_FIN_TEST_(1)
 
 /* Box-Muller's r^2 is +0 or positive normal for every one of the 2^31 u */
 Test(value_bits, boxmuller_r2_domain)

@@ -12,6 +12,10 @@ uint64_t clinit_test_f16c_diffs(uint64_t first, uint64_t count,
  * and of the positive normal floats among [first, first + count) */
 uint64_t clinit_test_sqrt_diffs(uint64_t first, uint64_t count,
                                 uint32_t *example);
+/* clinit_sqrt_fin_f32 against clinit_sqrt_f32, the finite patterns among
+ * [first, first + count) */
+uint64_t clinit_test_sqrt_fin_diffs(uint64_t first, uint64_t count,
+                                    uint32_t *example);
 /* Box-Muller's r^2 outside {+0} and the positive normal floats, n = xa >> 1 */
 uint64_t clinit_test_r2_outside(uint64_t first, uint64_t count,
                                 uint32_t *example);

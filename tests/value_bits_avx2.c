@@ -63,6 +63,27 @@ uint64_t clinit_test_sqrt_diffs(uint64_t first, uint64_t count,
     return bad;
 }
 
+/* clinit_sqrt_fin_f32 (vsqrtps and a mask) against clinit_sqrt_f32 on
+ * every finite pattern of [first, first + count); +-inf and NaN skipped */
+uint64_t clinit_test_sqrt_fin_diffs(uint64_t first, uint64_t count,
+                                    uint32_t *example)
+{
+    uint64_t bad = 0;
+    for (uint64_t b = first; b < first + count; b += 8) {
+        clinit_vf v = lanes_of(b);
+        clinit_vu want = CLINIT_AS_U(clinit_sqrt_f32(v));
+        clinit_vu got = CLINIT_AS_U(clinit_sqrt_fin_f32(v));
+        clinit_vi d = CLINIT_AS_I(want ^ got);
+        if (CLINIT_ANY(d != CLINIT_VI(0)))
+            for (int l = 0; l < 8; l++) {
+                uint32_t x = (uint32_t)b + (uint32_t)l;
+                if ((x & 0x7fffffffu) < 0x7f800000u && want[l] != got[l])
+                    note(&bad, example, x);
+            }
+    }
+    return bad;
+}
+
 /* r^2 = 0 - 2 log(u) of Box-Muller (kernels/clinit_stream.h) for every
  * n = xa >> 1 in [first, first + count): the lanes where it is neither +0
  * nor a positive normal finite float (where clinit_sqrt_hw_f32 would
