@@ -207,6 +207,7 @@ CLINIT_FN void clinit_wordsel32_truncated(clinit_desc d,
     float t[10];
     for (int k = 0; k < 10; k++)
         t[k] = CLINIT_DESC_P32(d, k);
+#pragma GCC unroll 4
     for (clinit_u32 w = 0; w < 4; w++)
         if (w >= w0 && w < w1)
             v[w] = clinit_truncated_f32(x[w], t[CLINIT_P_TRUNC_MEAN],
@@ -368,6 +369,7 @@ CLINIT_FN void clinit_words64_truncated(clinit_desc d, clinit_u64 B,
     for (int j = 0; j < 10; j++)
         t[j] = CLINIT_DESC_P64(d, j);
     clinit_desc_k53(x, k);
+#pragma GCC unroll 2
     for (int p = 0; p < 2; p++)
         v[p] = clinit_truncated_f64(k[p], t[CLINIT_P_TRUNC_MEAN],
                                     t[CLINIT_P_TRUNC_STD],

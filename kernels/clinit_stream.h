@@ -156,8 +156,9 @@ CLINIT_FN clinit_vf clinit_truncated_f32(clinit_vu x, float mean, float std,
 {
     clinit_vf z = clinit_trunc_z_f32(x, t0, t1, t2, t3, t4, t5);
     clinit_vf v = CLINIT_FMA(z, CLINIT_VF(std), CLINIT_VF(mean));
-    v = CLINIT_SEL(v > CLINIT_VF(top), CLINIT_VF(top), v);
-    v = CLINIT_SEL(v < CLINIT_VF(bottom), CLINIT_VF(bottom), v);
+    /* v > top ? top : v, then v < bottom ? bottom : v */
+    v = CLINIT_MIN_F(CLINIT_VF(top), v);
+    v = CLINIT_MAX_F(CLINIT_VF(bottom), v);
     return clinit_flush_f32(v);
 }
 
@@ -434,8 +435,8 @@ CLINIT_FN clinit_vd clinit_truncated_f64(clinit_vul k, double mean, double std,
 {
     clinit_vd z = clinit_trunc_z_f64(k, t0, t1, t2, t3, t4, t5);
     clinit_vd v = CLINIT_FMA64(z, CLINIT_VD(std), CLINIT_VD(mean));
-    v = CLINIT_SEL(v > CLINIT_VD(top), CLINIT_VD(top), v);
-    v = CLINIT_SEL(v < CLINIT_VD(bottom), CLINIT_VD(bottom), v);
+    v = CLINIT_MIN_D(CLINIT_VD(top), v); /* as in f32 */
+    v = CLINIT_MAX_D(CLINIT_VD(bottom), v);
     return clinit_flush_f64(v);
 }
 
