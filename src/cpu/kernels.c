@@ -133,6 +133,7 @@
             clinit_desc_words_all(d, B, &ks, xw);                              \
         if (a == 0 && e == (BLOCK)) {                                          \
             unsigned char *out = dst + (first - lo) * (ES);                    \
+            _Pragma("GCC unroll 2")                                            \
             for (unsigned l0 = 0; l0 < CLINIT_LANES; l0 += W)                  \
                 put;                                                           \
         } else {                                                               \
