@@ -111,6 +111,25 @@ typedef float clinit_vf;
 #else
 #error "CLINIT_OCL_LANES must be 16 or 1"
 #endif
+/* CLINIT_MUL_WIDE (a build option, host/ocl.c: CPU devices, the 16-lane
+ * kernels): hi:lo as the C path's x86 vectors compute them (clinit_mulhilo_
+ * below): the words as 64-bit lanes, one 32x32->64 product of the even
+ * words and one of the odd ones (shifted down), masked and merged back,
+ * which CPU compilers turn into vpmuludq and no shuffles; pocl's mul_hi on
+ * uint16 is four 16-bit partial products per lane. The same bits either
+ * way; GPUs keep mul_hi, their native instruction. */
+#if defined(CLINIT_MUL_WIDE) && CLINIT_VLANES == 16
+#undef CLINIT_MULHILO
+#define CLINIT_MULHILO(a, b, hi, lo)                                           \
+    do {                                                                       \
+        const ulong8 m_ = (ulong8)0xfffffffful;                                \
+        ulong8 a_ = as_ulong8(a), b_ = as_ulong8(b);                           \
+        ulong8 pe_ = (a_ & m_) * (b_ & m_);                                    \
+        ulong8 po_ = (a_ >> 32) * (b_ >> 32);                                  \
+        (hi) = as_uint16((pe_ >> 32) | (po_ & ~m_));                           \
+        (lo) = as_uint16((pe_ & m_) | (po_ << 32));                            \
+    } while (0)
+#endif
 
 #elif CLINIT_C_VECTORS /* C with explicit vectors of CLINIT_C_VECTORS lanes */
 

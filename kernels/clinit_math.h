@@ -143,12 +143,17 @@ CLINIT_FN clinit_vf clinit_sqrt_f32(clinit_vf x)
 
 /* clinit_sqrt_f32(x) for x = +0 or positive normal finite only: there
  * both are correctly rounded, so x86 vectors use the instruction (vsqrtps;
- * tests/test_value_bits.c compares every such x), other targets
+ * tests/test_value_bits.c compares every such x), and so do OpenCL
+ * devices that round sqrt correctly (host/ocl.c builds for them with
+ * -cl-fp32-correctly-rounded-divide-sqrt and CLINIT_HW_SQRT; the
+ * equality tests compare them with the CPU path); other targets
  * clinit_sqrt_f32. Elsewhere they differ (vsqrtps gives NaN, -0, a
  * denormal's root): callers prove their argument's domain. */
 CLINIT_FN clinit_vf clinit_sqrt_hw_f32(clinit_vf x)
 {
-#if CLINIT_C_VECTORS && CLINIT_VLANES == 16 && defined(__AVX512F__)
+#if CLINIT_OPENCL && defined(CLINIT_HW_SQRT)
+    return sqrt(x); /* correctly rounded: host/ocl.c's device_sqrt_exact */
+#elif CLINIT_C_VECTORS && CLINIT_VLANES == 16 && defined(__AVX512F__)
     return (clinit_vf)_mm512_sqrt_ps((__m512)x);
 #elif CLINIT_C_VECTORS && CLINIT_VLANES == 8 && defined(__AVX__)
     return (clinit_vf)_mm256_sqrt_ps((__m256)x);
@@ -162,8 +167,9 @@ CLINIT_FN clinit_vf clinit_sqrt_hw_f32(clinit_vf x)
  * clinit_sqrt_f32 gives (the same signed compare on the bits) */
 CLINIT_FN clinit_vf clinit_sqrt_fin_f32(clinit_vf x)
 {
-#if CLINIT_C_VECTORS && ((CLINIT_VLANES == 16 && defined(__AVX512F__)) ||     \
-                         (CLINIT_VLANES == 8 && defined(__AVX__)))
+#if (CLINIT_OPENCL && defined(CLINIT_HW_SQRT)) ||                             \
+    (CLINIT_C_VECTORS && ((CLINIT_VLANES == 16 && defined(__AVX512F__)) ||     \
+                          (CLINIT_VLANES == 8 && defined(__AVX__))))
     clinit_vu keep = CLINIT_SEL(CLINIT_AS_I(CLINIT_AS_U(x)) <
                                     CLINIT_VI(0x00800000),
                                 CLINIT_VU(0u), CLINIT_VU(0xffffffffu));
