@@ -287,9 +287,23 @@ static void set_device_name(clinit_ocl *c, unsigned p, unsigned d, int known)
              c->base.device_id, name);
 }
 
+/* Mesa's Rusticl (llvmpipe is a CPU device): its compiler takes more
+ * than ten minutes over one CPU-shaped (16-lane) kernel and builds the
+ * GPU-shaped ones in seconds, vectorizing across work-items itself */
+static int device_is_rusticl(cl_device_id d)
+{
+    cl_platform_id p = NULL;
+    char name[64];
+    if (clGetDeviceInfo(d, CL_DEVICE_PLATFORM, sizeof p, &p, NULL) !=
+        CL_SUCCESS)
+        return 0;
+    platform_str(p, CL_PLATFORM_NAME, name, sizeof name);
+    return strstr(name, "rusticl") != NULL;
+}
+
 /* The fill kernels' shape: CLINIT_KERNEL_SHAPE=cpu|gpu, else by device
- * type (GPUs: one counter per work-item, so a warp's stores are
- * contiguous; CPUs: 16-lane vectors per work-item). */
+ * type (GPUs and Rusticl: one counter per work-item, so a warp's stores
+ * are contiguous; other CPU devices: 16-lane vectors per work-item). */
 static unsigned kernel_lanes_for(cl_device_id d)
 {
     const char *e = getenv("CLINIT_KERNEL_SHAPE");
@@ -297,7 +311,7 @@ static unsigned kernel_lanes_for(cl_device_id d)
         return 1;
     if (e && strcmp(e, "cpu") == 0)
         return 16;
-    return device_is_gpu(d) ? 1 : 16;
+    return device_is_gpu(d) || device_is_rusticl(d) ? 1 : 16;
 }
 
 /* One program per fill kernel (CLINIT_KERNEL_PROGRAMS=each), or every fill

@@ -7,7 +7,8 @@
  * consecutive tensors, and pieces [lo, hi) of tensors larger than a slot,
  * are packed into a slot in file order and filled with one batch call.
  * On an OpenCL context a slot is a device buffer filled with
- * clinit_enqueue_fill_batch and read back into a host buffer; two slots
+ * clinit_enqueue_fill_batch and read back into a host buffer (mapped in
+ * place on a CPU device: the buffer wraps the host slot); two slots
  * alternate, so the device fills one while the host writes the other. On
  * the CPU path two host slots alternate the same way: the main thread
  * fills one with clinit_fill_host_batch (whose own threads take the
@@ -395,6 +396,18 @@ static int tensor_fail(const clinit_model_tensor_info *ti, clinit_status st,
     return lib_fail(what, st, ctx);
 }
 
+/* 1 when the context's device is a CPU (its memory is the host's) */
+static int device_is_cpu(clinit_ctx *ctx)
+{
+    cl_device_id dev = NULL;
+    cl_device_type t = 0;
+    if (clGetCommandQueueInfo(clinit_ctx_queue(ctx), CL_QUEUE_DEVICE,
+                              sizeof dev, &dev, NULL) != CL_SUCCESS ||
+        clGetDeviceInfo(dev, CL_DEVICE_TYPE, sizeof t, &t, NULL) != CL_SUCCESS)
+        return 0;
+    return (t & CL_DEVICE_TYPE_CPU) != 0;
+}
+
 /* ---- the stream
  * -------------------------------------------------------------------- */
 
@@ -411,6 +424,11 @@ typedef struct run run;
 typedef struct slot {
     cl_mem buf; /* NULL on the CPU path */
     unsigned char *host;
+    /* CPU devices: buf wraps host (CL_MEM_USE_HOST_PTR) and a filled slot
+     * is mapped, not read back: map is the mapped pointer until process()
+     * unmaps it (no copy where the device's memory is the host's) */
+    int zero_copy;
+    unsigned char *map;
     piece *pc;
     size_t np, pcap, used;
     clinit_fill_desc *descs; /* the pieces' descriptors, one per piece */
@@ -443,13 +461,17 @@ struct run {
 static int process(run *R, slot *s)
 {
     clinit_status st;
+    const unsigned char *src;
     if (s->ev) {
         cl_int err = clWaitForEvents(1, &s->ev);
         clReleaseEvent(s->ev);
         s->ev = NULL;
         if (err != CL_SUCCESS)
-            return cli_cl_fail("init", "clEnqueueReadBuffer", err);
+            return cli_cl_fail("init", s->zero_copy ? "clEnqueueMapBuffer"
+                                                    : "clEnqueueReadBuffer",
+                               err);
     }
+    src = s->map ? s->map : s->host;
     /* pieces that lie back to back in the slot (no alignment gap between
      * them) go out in one write: a slot of whole tensors is one write */
     for (size_t k = 0, run_off = 0, run_len = 0; k < s->np; k++) {
@@ -457,7 +479,7 @@ static int process(run *R, slot *s)
         const clinit_model_tensor_info *ti = &R->info[p->t];
         size_t es = clinit_dtype_size(ti->tensor.dtype);
         size_t bytes = (size_t)(p->hi - p->lo) * es;
-        sample_piece(&R->stats[p->t], ti->tensor.dtype, s->host + p->off, p->lo,
+        sample_piece(&R->stats[p->t], ti->tensor.dtype, src + p->off, p->lo,
                      p->hi);
         if (run_len == 0)
             run_off = p->off;
@@ -465,13 +487,13 @@ static int process(run *R, slot *s)
         if (k + 1 == s->np || s->pc[k + 1].off != p->off + bytes) {
             if (R->pf) {
                 char m[160];
-                int e = init_mpi_write_at(R->pf, R->pf_off, s->host + run_off,
+                int e = init_mpi_write_at(R->pf, R->pf_off, src + run_off,
                                           run_len);
                 if (e != 0)
                     return cli_fail(EXIT_FAIL, "init failed: writing '%s': %s",
                                     R->out, init_mpi_strerror(e, m, sizeof m));
                 R->pf_off += run_len;
-            } else if ((st = clinit_io_append(&R->w, s->host + run_off,
+            } else if ((st = clinit_io_append(&R->w, src + run_off,
                                               run_len)) != CLINIT_OK) {
                 return cli_write_fail("init", R->out, st, R->w.file.error);
             }
@@ -480,6 +502,13 @@ static int process(run *R, slot *s)
         R->pg.bytes += bytes;
         if (p->hi == ti->numel)
             R->pg.done++;
+    }
+    if (s->map) { /* ordered before the slot's next fill (in-order queue) */
+        cl_int err = clEnqueueUnmapMemObject(clinit_ctx_queue(R->ctx), s->buf,
+                                             s->map, 0, NULL, NULL);
+        s->map = NULL;
+        if (err != CL_SUCCESS)
+            return cli_cl_fail("init", "clEnqueueUnmapMemObject", err);
     }
     s->np = 0;
     s->used = 0;
@@ -580,7 +609,16 @@ static int submit(run *R)
         clinit_enqueue_fill_batch(R->ctx, s->descs, s->np, 0, NULL, NULL, &bad);
     if (st != CLINIT_OK)
         return tensor_fail(&R->info[s->pc[bad].t], st, R->ctx);
-    {
+    if (s->zero_copy) {
+        cl_int err = CL_SUCCESS;
+        s->map = clEnqueueMapBuffer(clinit_ctx_queue(R->ctx), s->buf, CL_FALSE,
+                                    CL_MAP_READ, 0, s->used, 0, NULL, &s->ev,
+                                    &err);
+        if (!s->map || err != CL_SUCCESS) {
+            s->map = NULL;
+            return cli_cl_fail("init", "clEnqueueMapBuffer", err);
+        }
+    } else {
         cl_int err =
             clEnqueueReadBuffer(clinit_ctx_queue(R->ctx), s->buf, CL_FALSE, 0,
                                 s->used, s->host, 0, NULL, &s->ev);
@@ -1805,15 +1843,20 @@ static int init_main(int argc, char **argv, init_mpi *mp)
     }
     for (int k = 0; k < 2; k++) {
         slot *s = &R.slots[k];
-        if (!(s->host = malloc((size_t)R.slot_bytes))) {
+        void *h = NULL;
+        s->zero_copy = clinit_ctx_is_opencl(R.ctx) && device_is_cpu(R.ctx);
+        /* page-aligned, as CPU devices want a host pointer to use in place */
+        if (posix_memalign(&h, 4096, (size_t)R.slot_bytes) != 0) {
             rc = lib_fail("init", CLINIT_ENOMEM, R.ctx);
             goto done;
         }
+        s->host = h;
         if (clinit_ctx_is_opencl(R.ctx)) {
             cl_int e = CL_SUCCESS;
-            s->buf =
-                clCreateBuffer(clinit_ctx_context(R.ctx), CL_MEM_READ_WRITE,
-                               (size_t)R.slot_bytes, NULL, &e);
+            s->buf = clCreateBuffer(
+                clinit_ctx_context(R.ctx),
+                CL_MEM_READ_WRITE | (s->zero_copy ? CL_MEM_USE_HOST_PTR : 0),
+                (size_t)R.slot_bytes, s->zero_copy ? s->host : NULL, &e);
             if (!s->buf) {
                 rc = cli_cl_fail("init", "clCreateBuffer", e);
                 goto done;
@@ -1877,6 +1920,11 @@ done:
         (void)settle(&R.slots[k]);
         if (R.slots[k].ev)
             clReleaseEvent(R.slots[k].ev);
+        if (R.slots[k].map) { /* a failure left it mapped */
+            clEnqueueUnmapMemObject(clinit_ctx_queue(R.ctx), R.slots[k].buf,
+                                    R.slots[k].map, 0, NULL, NULL);
+            clFinish(clinit_ctx_queue(R.ctx));
+        }
         if (R.slots[k].buf)
             clReleaseMemObject(R.slots[k].buf);
         free(R.slots[k].host);
