@@ -21,7 +21,7 @@
 #   callgrind.txt   bench/callgrind.sh: f32 uniform normal kaiming_uniform
 #                   xavier_normal trunc_normal sparse, then f16 and bf16
 #                   uniform normal
-# Takes 15-20 minutes on 2 cores. Run it on an idle machine.
+# Takes about 5 minutes on 2 cores. Run it on an idle machine.
 set -eu
 build=${1:-build}
 out=${2:-bench/results}
