@@ -42,20 +42,26 @@ uint64_t clinit_test_f16c_diffs(uint64_t first, uint64_t count,
     return bad;
 }
 
-/* the domain: +0 and the positive normal floats; other lanes are skipped */
-uint64_t clinit_test_sqrt_diffs(uint64_t first, uint64_t count,
-                                uint32_t *example)
+/* clinit_sqrt_hw_f32 (fin = 0) or clinit_sqrt_fin_f32 (fin = 1) against
+ * clinit_sqrt_f32 on [first, first + count), the lanes of each one's
+ * domain: +0 and the positive normal floats for the first, every finite
+ * float for the second; other lanes are skipped */
+static uint64_t sqrt_diffs(uint64_t first, uint64_t count, uint32_t *example,
+                           int fin)
 {
     uint64_t bad = 0;
     for (uint64_t b = first; b < first + count; b += 8) {
         clinit_vf v = lanes_of(b);
         clinit_vu want = CLINIT_AS_U(clinit_sqrt_f32(v));
-        clinit_vu got = CLINIT_AS_U(clinit_sqrt_hw_f32(v));
+        clinit_vu got = CLINIT_AS_U(fin ? clinit_sqrt_fin_f32(v)
+                                        : clinit_sqrt_hw_f32(v));
         clinit_vi d = CLINIT_AS_I(want ^ got);
         if (CLINIT_ANY(d != CLINIT_VI(0)))
             for (int l = 0; l < 8; l++) {
                 uint32_t x = (uint32_t)b + (uint32_t)l;
-                int domain = x == 0u || (x >= 0x00800000u && x < 0x7f800000u);
+                int domain =
+                    fin ? (x & 0x7fffffffu) < 0x7f800000u
+                        : x == 0u || (x >= 0x00800000u && x < 0x7f800000u);
                 if (domain && want[l] != got[l])
                     note(&bad, example, x);
             }
@@ -63,25 +69,16 @@ uint64_t clinit_test_sqrt_diffs(uint64_t first, uint64_t count,
     return bad;
 }
 
-/* clinit_sqrt_fin_f32 (vsqrtps and a mask) against clinit_sqrt_f32 on
- * every finite pattern of [first, first + count); +-inf and NaN skipped */
+uint64_t clinit_test_sqrt_diffs(uint64_t first, uint64_t count,
+                                uint32_t *example)
+{
+    return sqrt_diffs(first, count, example, 0);
+}
+
 uint64_t clinit_test_sqrt_fin_diffs(uint64_t first, uint64_t count,
                                     uint32_t *example)
 {
-    uint64_t bad = 0;
-    for (uint64_t b = first; b < first + count; b += 8) {
-        clinit_vf v = lanes_of(b);
-        clinit_vu want = CLINIT_AS_U(clinit_sqrt_f32(v));
-        clinit_vu got = CLINIT_AS_U(clinit_sqrt_fin_f32(v));
-        clinit_vi d = CLINIT_AS_I(want ^ got);
-        if (CLINIT_ANY(d != CLINIT_VI(0)))
-            for (int l = 0; l < 8; l++) {
-                uint32_t x = (uint32_t)b + (uint32_t)l;
-                if ((x & 0x7fffffffu) < 0x7f800000u && want[l] != got[l])
-                    note(&bad, example, x);
-            }
-    }
-    return bad;
+    return sqrt_diffs(first, count, example, 1);
 }
 
 /* r^2 = 0 - 2 log(u) of Box-Muller (kernels/clinit_stream.h) for every
