@@ -865,7 +865,8 @@ static clinit_status launch_chunks(clinit_ocl *c, cl_kernel k, uint64_t n,
         if (c->base.kernel_lanes == 16 && global % lws == 0)
             err = clEnqueueNDRangeKernel(c->queue, k, 1, &off, &global, &lws,
                                          num_wait, wait, &evs[nev]);
-        if (err == CL_INVALID_WORK_GROUP_SIZE)
+        if (err == CL_INVALID_WORK_GROUP_SIZE ||
+            err == CL_INVALID_WORK_ITEM_SIZE || err == CL_OUT_OF_RESOURCES)
             err = clEnqueueNDRangeKernel(c->queue, k, 1, &off, &global, NULL,
                                          num_wait, wait, &evs[nev]);
         if (err != CL_SUCCESS)

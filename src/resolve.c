@@ -129,11 +129,7 @@ clinit_status clinit_calculate_gain(clinit_nonlinearity nl, double param,
  * is kept, keyed by the bits of (mean, std, a, b). A pure function, so
  * the memo cannot change a value. */
 #if defined(__GNUC__)
-#define CLINIT_TLS_ __thread
-#else
-#define CLINIT_TLS_
-#define CLINIT_NO_TRUNC_MEMO_ 1
-#endif
+#define CLINIT_HAVE_TRUNC_MEMO_ 1
 typedef struct trunc_memo {
     int valid;
     double key[4];
@@ -142,25 +138,16 @@ typedef struct trunc_memo {
         double d[6];
     } out;
 } trunc_memo;
-
-static int trunc_memo_hit(const trunc_memo *m, const double key[4])
-{
-#if defined(CLINIT_NO_TRUNC_MEMO_)
-    (void)m;
-    (void)key;
-    return 0;
-#else
-    return m->valid && memcmp(m->key, key, sizeof m->key) == 0;
 #endif
-}
 
 static void trunc_params(int f64, double mean, double std, double a,
                          double b, void *out)
 {
-    static CLINIT_TLS_ trunc_memo memo[2]; /* f32, f64 */
+#if defined(CLINIT_HAVE_TRUNC_MEMO_)
+    static __thread trunc_memo memo[2]; /* f32, f64 */
     double key[4] = {mean, std, a, b};
     trunc_memo *m = &memo[f64 ? 1 : 0];
-    if (!trunc_memo_hit(m, key)) {
+    if (!m->valid || memcmp(m->key, key, sizeof key) != 0) {
         if (f64)
             clinit_trunc_params_f64(mean, std, a, b, m->out.d);
         else
@@ -170,6 +157,12 @@ static void trunc_params(int f64, double mean, double std, double a,
     }
     memcpy(out, f64 ? (void *)m->out.d : (void *)m->out.f,
            f64 ? sizeof m->out.d : sizeof m->out.f);
+#else /* no thread-local storage: no memo */
+    if (f64)
+        clinit_trunc_params_f64(mean, std, a, b, (double *)out);
+    else
+        clinit_trunc_params_f32(mean, std, a, b, (float *)out);
+#endif
 }
 
 static clinit_status check_shape(int ndim, const int64_t *shape,
