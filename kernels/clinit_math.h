@@ -104,6 +104,16 @@ CLINIT_FN clinit_vf clinit_log_f32(clinit_vf x)
 
 /* ---- sqrt ------------------------------------------------------------ */
 
+/* All ones where the float with bits u is +0 or positive normal, else 0
+ * (denormals, -0, negatives): a signed compare, an integer mask that C
+ * compilers if-convert inside vectorized loops. clinit_sqrt_f32's
+ * domain, and where clinit_sqrt_fin_f32 keeps the instruction's root. */
+CLINIT_FN clinit_vu clinit_sqrt_keep_(clinit_vu u)
+{
+    return CLINIT_SEL(CLINIT_AS_I(u) < CLINIT_VI(0x00800000), CLINIT_VU(0u),
+                      CLINIT_VU(0xffffffffu));
+}
+
 /* Square root of x, x = +0 or positive normal finite; x < FLT_MIN gives +0.
  * x is split into m * 4^n with m in [1, 4) by bit operations, so the
  * iteration sees the same numbers whatever the exponent and never leaves the
@@ -134,11 +144,8 @@ CLINIT_FN clinit_vf clinit_sqrt_f32(clinit_vf x)
      * field is an exact multiplication. */
     clinit_vu su = CLINIT_AS_U(s) + (((be + CLINIT_VU(1u)) >> 1) << 23) -
                    CLINIT_VU(64u << 23);
-    /* signed compare: denormals, -0 and negative x all give +0 (an integer
-     * mask, which C compilers if-convert inside vectorized loops) */
-    clinit_vu keep = CLINIT_SEL(CLINIT_AS_I(u) < CLINIT_VI(0x00800000),
-                                CLINIT_VU(0u), CLINIT_VU(0xffffffffu));
-    return CLINIT_AS_F(su & keep);
+    /* denormals, -0 and negative x all give +0 */
+    return CLINIT_AS_F(su & clinit_sqrt_keep_(u));
 }
 
 /* clinit_sqrt_f32(x) for x = +0 or positive normal finite only: there
@@ -170,10 +177,8 @@ CLINIT_FN clinit_vf clinit_sqrt_fin_f32(clinit_vf x)
 #if (CLINIT_OPENCL && defined(CLINIT_HW_SQRT)) ||                             \
     (CLINIT_C_VECTORS && ((CLINIT_VLANES == 16 && defined(__AVX512F__)) ||     \
                           (CLINIT_VLANES == 8 && defined(__AVX__))))
-    clinit_vu keep = CLINIT_SEL(CLINIT_AS_I(CLINIT_AS_U(x)) <
-                                    CLINIT_VI(0x00800000),
-                                CLINIT_VU(0u), CLINIT_VU(0xffffffffu));
-    return CLINIT_AS_F(CLINIT_AS_U(clinit_sqrt_hw_f32(x)) & keep);
+    return CLINIT_AS_F(CLINIT_AS_U(clinit_sqrt_hw_f32(x)) &
+                       clinit_sqrt_keep_(CLINIT_AS_U(x)));
 #else
     return clinit_sqrt_f32(x);
 #endif

@@ -1727,7 +1727,7 @@ static int init_main(int argc, char **argv, init_mpi *mp)
     size_t jlen = 0, n, nmeta = 0;
     uint64_t total = 0, need = 0, largest = 0;
     double t0, secs;
-    int rc, any_f64 = 0;
+    int rc, any_f64 = 0, zero_copy;
     size_t nshards = 1;
     out_job J;
 
@@ -1841,10 +1841,11 @@ static int init_main(int argc, char **argv, init_mpi *mp)
             goto done;
         }
     }
+    zero_copy = clinit_ctx_is_opencl(R.ctx) && device_is_cpu(R.ctx);
     for (int k = 0; k < 2; k++) {
         slot *s = &R.slots[k];
         void *h = NULL;
-        s->zero_copy = clinit_ctx_is_opencl(R.ctx) && device_is_cpu(R.ctx);
+        s->zero_copy = zero_copy;
         /* page-aligned, as CPU devices want a host pointer to use in place */
         if (posix_memalign(&h, 4096, (size_t)R.slot_bytes) != 0) {
             rc = lib_fail("init", CLINIT_ENOMEM, R.ctx);
