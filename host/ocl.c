@@ -56,7 +56,6 @@ typedef struct clinit_ocl {
     cl_kernel kernels[K_COUNT]; /* of aux */
     cl_kernel fill[CLINIT_ABI_DIST_COUNT][CLINIT_DTYPE_COUNT]; /* lazily created */
     int has_fp64;
-    int sqrt_exact; /* device_sqrt_exact: built with CLINIT_HW_SQRT */
     clinit_status build_status; /* CLINIT_EBUILD once a build failed */
     cl_int cl_error; /* last failed OpenCL call */
     char *build_log;
@@ -158,22 +157,6 @@ static int device_has_fp64(cl_device_id d)
     cl_device_fp_config cfg = 0;
     clGetDeviceInfo(d, CL_DEVICE_DOUBLE_FP_CONFIG, sizeof cfg, &cfg, NULL);
     return cfg != 0;
-}
-
-/* 1 when the device rounds sqrt correctly under
- * -cl-fp32-correctly-rounded-divide-sqrt: then sqrt() there equals
- * kernels/clinit_math.h's clinit_sqrt_f32 wherever the callers of
- * clinit_sqrt_hw_f32 use it (+0 and positive normal floats, whose roots
- * are normal: a device that flushes denormals agrees), and the program
- * is built with that option and CLINIT_HW_SQRT (the instruction instead
- * of twenty operations; the same bits) */
-static int device_sqrt_exact(cl_device_id d)
-{
-    cl_device_fp_config cfg = 0;
-    if (clGetDeviceInfo(d, CL_DEVICE_SINGLE_FP_CONFIG, sizeof cfg, &cfg,
-                        NULL) != CL_SUCCESS)
-        return 0;
-    return (cfg & CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT) != 0;
 }
 
 /* Finds the device: (want_p, want_d) >= 0 picks opencl:P.D; otherwise the
@@ -372,7 +355,6 @@ clinit_status clinit_ocl_open(long want_p, long want_d, clinit_backend **out)
         return st;
     }
     c->has_fp64 = device_has_fp64(c->device);
-    c->sqrt_exact = device_sqrt_exact(c->device);
     c->base.kernel_lanes = kernel_lanes_for(c->device);
     c->programs_each = programs_each_for(c->device);
     set_device_name(c, pi, di, 1);
@@ -407,7 +389,6 @@ clinit_status clinit_ocl_wrap(cl_command_queue queue, clinit_backend **out)
     clGetDeviceInfo(dev, CL_DEVICE_PLATFORM, sizeof c->platform, &c->platform,
                     NULL);
     c->has_fp64 = device_has_fp64(dev);
-    c->sqrt_exact = device_sqrt_exact(dev);
     c->base.kernel_lanes = kernel_lanes_for(dev);
     c->programs_each = programs_each_for(dev);
     set_device_name(c, 0, 0, 0);
@@ -543,11 +524,6 @@ static clinit_status program_locked(clinit_ocl *c, int key, cl_program *slot,
         return c->build_status;
     n = snprintf(opts, sizeof opts, "%s",
                  c->base.kernel_lanes == 1 ? "-DCLINIT_OCL_LANES=1" : "");
-    if (c->sqrt_exact)
-        n += snprintf(opts + n, sizeof opts - (size_t)n,
-                      "%s-cl-fp32-correctly-rounded-divide-sqrt "
-                      "-DCLINIT_HW_SQRT=1",
-                      n ? " " : "");
     if (c->base.kernel_lanes == 16) /* kernels/clinit_features.h */
         n += snprintf(opts + n, sizeof opts - (size_t)n, "%s-DCLINIT_MUL_WIDE=1",
                       n ? " " : "");

@@ -150,17 +150,14 @@ CLINIT_FN clinit_vf clinit_sqrt_f32(clinit_vf x)
 
 /* clinit_sqrt_f32(x) for x = +0 or positive normal finite only: there
  * both are correctly rounded, so x86 vectors use the instruction (vsqrtps;
- * tests/test_value_bits.c compares every such x), and so do OpenCL
- * devices that round sqrt correctly (host/ocl.c builds for them with
- * -cl-fp32-correctly-rounded-divide-sqrt and CLINIT_HW_SQRT; the
- * equality tests compare them with the CPU path); other targets
- * clinit_sqrt_f32. Elsewhere they differ (vsqrtps gives NaN, -0, a
- * denormal's root): callers prove their argument's domain. */
+ * tests/test_value_bits.c compares every such x), other targets
+ * clinit_sqrt_f32 (OpenCL's sqrt() is a device built-in, whose bits
+ * cannot be checked on devices clinit has not seen). Elsewhere they
+ * differ (vsqrtps gives NaN, -0, a denormal's root): callers prove
+ * their argument's domain. */
 CLINIT_FN clinit_vf clinit_sqrt_hw_f32(clinit_vf x)
 {
-#if CLINIT_OPENCL && defined(CLINIT_HW_SQRT)
-    return sqrt(x); /* correctly rounded: host/ocl.c's device_sqrt_exact */
-#elif CLINIT_C_VECTORS && CLINIT_VLANES == 16 && defined(__AVX512F__)
+#if CLINIT_C_VECTORS && CLINIT_VLANES == 16 && defined(__AVX512F__)
     return (clinit_vf)_mm512_sqrt_ps((__m512)x);
 #elif CLINIT_C_VECTORS && CLINIT_VLANES == 8 && defined(__AVX__)
     return (clinit_vf)_mm256_sqrt_ps((__m256)x);
@@ -174,9 +171,8 @@ CLINIT_FN clinit_vf clinit_sqrt_hw_f32(clinit_vf x)
  * clinit_sqrt_f32 gives (the same signed compare on the bits) */
 CLINIT_FN clinit_vf clinit_sqrt_fin_f32(clinit_vf x)
 {
-#if (CLINIT_OPENCL && defined(CLINIT_HW_SQRT)) ||                             \
-    (CLINIT_C_VECTORS && ((CLINIT_VLANES == 16 && defined(__AVX512F__)) ||     \
-                          (CLINIT_VLANES == 8 && defined(__AVX__))))
+#if CLINIT_C_VECTORS && ((CLINIT_VLANES == 16 && defined(__AVX512F__)) ||     \
+                         (CLINIT_VLANES == 8 && defined(__AVX__)))
     return CLINIT_AS_F(CLINIT_AS_U(clinit_sqrt_hw_f32(x)) &
                        clinit_sqrt_keep_(CLINIT_AS_U(x)));
 #else
